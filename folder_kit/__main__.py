@@ -1,0 +1,3 @@
+from folder_kit.cli import main
+
+main()

@@ -1,0 +1,354 @@
+"""folder-kit.yaml: read with a safe loader into a validated, typed Config.
+
+Every problem is a ConfigError naming the file, the line and the dotted key, so a
+salesperson who mistyped ``cadance:`` is told exactly where to look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import yaml
+
+from folder_kit.errors import ConfigError
+from folder_kit.layout import GRADES, LANGS, Grade, Lang
+
+CONFIG_NAME = "folder-kit.yaml"
+
+MEDIA = ("email", "phone", "fax", "courier", "chat", "visit", "file")
+FOLLOW_UP_TOPICS = (
+    "self-check",
+    "price-update",
+    "product-update",
+    "company-news",
+    "exhibition-invite",
+    "visit-invite",
+    "holiday-greeting",
+)
+TOPICS = (*FOLLOW_UP_TOPICS, "first-contact", "quote", "order", "other")
+
+DEFAULT_CADENCE: Mapping[Grade, int] = {"A": 14, "B": 7, "C": 21, "D": 28}
+
+# Keyword lists, Chinese and English. Latin keywords match whole words (a plural
+# "s" allowed), so "ups" does not fire inside "follow-ups"; Chinese ones match
+# anywhere in the name.
+DEFAULT_MEDIUM_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "phone": ("电话", "通话", "tel", "phone", "call"),
+    "fax": ("传真", "fax"),
+    "courier": ("快递", "样品", "courier", "DHL", "FedEx", "UPS", "TNT", "sample"),
+    "chat": ("微信", "WeChat", "WhatsApp", "Skype", "MSN", "Teams", "LinkedIn"),
+    "visit": ("拜访", "来访", "visit", "meeting"),
+}
+DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "self-check": ("补充", "更正", "修正", "完善", "correction", "clarification", "supplement",
+                   "addendum", "revised"),
+    "price-update": ("价格更新", "调价", "新价格", "价格表", "price update", "new price",
+                     "price list", "pricelist", "price adjustment", "price change"),
+    "product-update": ("产品更新", "新产品", "新品", "new product", "product update",
+                       "new model", "catalog", "catalogue"),
+    "company-news": ("公司动态", "公司新闻", "新设备", "周年", "company news", "anniversary",
+                     "new equipment", "newsletter"),
+    "exhibition-invite": ("展会", "展位", "广交会", "exhibition", "trade fair", "trade show",
+                          "fair", "expo", "booth"),
+    "visit-invite": ("来访邀请", "参观", "验厂", "factory visit", "factory tour",
+                     "visit our factory", "invitation to visit"),
+    "holiday-greeting": ("节日", "问候", "圣诞", "新年", "春节", "中秋", "greeting", "christmas",
+                         "new year", "holiday", "easter", "thanksgiving", "ramadan", "diwali"),
+    "first-contact": ("开发信", "introduction", "cold email", "first contact"),
+    "quote": ("报价", "询价", "quotation", "quote", "offer", "RFQ", "inquiry", "enquiry"),
+    "order": ("订单", "定单", "合同", "order", "purchase order", "PO", "contract", "ordine"),
+}
+DEFAULT_PUSHY_PHRASES: tuple[str, ...] = (
+    "place the order",
+    "place an order",
+    "place your order",
+    "confirm the order",
+    "when will you order",
+    "any order",
+    "please order",
+    "sign the contract",
+    "尽快下单",
+    "赶快下单",
+    "请下单",
+    "什么时候下单",
+)
+
+
+@dataclass(frozen=True)
+class Me:
+    """The salesperson, as drafts sign."""
+
+    name: str = ""
+    title: str = ""
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    signature: str = ""
+
+    def signature_text(self) -> str:
+        if self.signature:
+            return self.signature.rstrip("\n")
+        lines = [" | ".join(p for p in (self.name, self.title) if p), self.company,
+                 " | ".join(p for p in (self.email, self.phone, self.website) if p)]
+        return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class Taboos:
+    """Thresholds of the course's taboo checks."""
+
+    repeat_window: int = 2  # same topic as one of the last N follow-ups
+    gave_up_after: int = 3  # unanswered follow-ups before it counts as giving up
+    change_approach_after: int = 11  # unanswered follow-ups before changing approach
+    single_medium_run: int = 5  # this many follow-ups all by one medium
+    pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
+
+
+@dataclass(frozen=True)
+class Exhibition:
+    name: str
+    city: str
+    start: dt.date
+    end: dt.date
+    booth: str = ""
+
+
+@dataclass(frozen=True)
+class Holidays:
+    greet: bool = True
+    lead_days: int = 10  # how early before a holiday a greeting becomes a candidate
+
+
+@dataclass(frozen=True)
+class Drafts:
+    max_words: int = 250
+
+
+@dataclass(frozen=True)
+class Config:
+    lang: Lang = "zh"
+    me: Me = field(default_factory=Me)
+    cadence: Mapping[Grade, int] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
+    taboos: Taboos = field(default_factory=Taboos)
+    medium_keywords: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_MEDIUM_KEYWORDS)
+    )
+    topic_keywords: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_TOPIC_KEYWORDS)
+    )
+    exhibitions: tuple[Exhibition, ...] = ()
+    holidays: Holidays = field(default_factory=Holidays)
+    drafts: Drafts = field(default_factory=Drafts)
+    path: Path | None = None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``folder-kit.yaml``; an empty file gives the defaults."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise ConfigError(path=path, reason=f"cannot read: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(path=path, reason="not UTF-8 text") from e
+    return parse_config(text, path=path)
+
+
+def parse_config(text: str, *, path: Path) -> Config:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
+        raise ConfigError(path=path, line=line, reason=f"invalid YAML: {reason}") from e
+    except yaml.YAMLError as e:
+        raise ConfigError(path=path, reason=f"invalid YAML: {e}") from e
+    try:
+        if root is None:
+            return Config(path=path)
+        return replace(_Reader(path, loader).config(root), path=path)
+    finally:
+        loader.dispose()
+
+
+T = TypeVar("T")
+
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+
+
+class _Reader:
+    """Turns a composed YAML node tree into a Config, naming lines and keys in errors."""
+
+    def __init__(self, path: Path, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.loader = loader
+
+    def error(self, node: yaml.Node, key: str, reason: str) -> ConfigError:
+        return ConfigError(path=self.path, line=node.start_mark.line + 1, key=key, reason=reason)
+
+    def value(self, node: yaml.Node, key: str) -> Any:
+        if node.tag not in _STANDARD_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise self.error(node, key, f"the tag {tag} is not allowed here")
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as e:
+            raise self.error(node, key, f"invalid value: {e}") from e
+
+    def mapping(
+        self, node: yaml.Node, key: str, allowed: tuple[str, ...] | None
+    ) -> dict[str, tuple[yaml.Node, str]]:
+        """A mapping's children by key, each with its dotted name; unknown keys refused."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, key or "(top level)", "expected a mapping of `key: value` lines")
+        out: dict[str, tuple[yaml.Node, str]] = {}
+        for key_node, value_node in node.value:
+            name = self.value(key_node, key)
+            name = str(name)
+            dotted = f"{key}.{name}" if key else name
+            if allowed is not None and name not in allowed:
+                known = ", ".join(allowed)
+                raise self.error(key_node, dotted, f"unknown key (known keys: {known})")
+            if name in out:
+                raise self.error(key_node, dotted, "appears twice")
+            out[name] = (value_node, dotted)
+        return out
+
+    def typed(self, node: yaml.Node, key: str, kind: type[T], what: str) -> T:
+        value = self.value(node, key)
+        if kind is int and isinstance(value, bool):
+            raise self.error(node, key, f"expected {what}, got {value!r}")
+        if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # a phone number written without quotes
+        if not isinstance(value, kind):
+            raise self.error(node, key, f"expected {what}, got {value!r}")
+        return value
+
+    def text(self, node: yaml.Node, key: str) -> str:
+        if self.value(node, key) is None:
+            return ""
+        return self.typed(node, key, str, "text")
+
+    def days(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 3650) -> int:
+        value = self.typed(node, key, int, "a whole number")
+        if not low <= value <= high:
+            raise self.error(node, key, f"expected a number from {low} to {high}, got {value}")
+        return value
+
+    def date(self, node: yaml.Node, key: str) -> dt.date:
+        value = self.value(node, key)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        raise self.error(node, key, f"expected a date as YYYY-MM-DD, got {value!r}")
+
+    def words(self, node: yaml.Node, key: str) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, key, "expected a list, like [word, other word]")
+        out = []
+        for item in node.value:
+            word = self.text(item, key).strip()
+            if not word:
+                raise self.error(item, key, "an empty keyword matches every file")
+            out.append(word)
+        return tuple(out)
+
+    def section(
+        self, node: yaml.Node, key: str, cls: Callable[..., T], fields: Mapping[str, Callable[..., Any]]
+    ) -> T:
+        children = self.mapping(node, key, tuple(fields))
+        return cls(**{name: fields[name](n, k) for name, (n, k) in children.items()})
+
+    def config(self, root: yaml.Node) -> Config:
+        fields: dict[str, Callable[[yaml.Node, str], Any]] = {
+            "lang": self.lang,
+            "me": lambda n, k: self.section(n, k, Me, {f: self.text for f in Me.__dataclass_fields__}),
+            "cadence": self.cadence,
+            "taboos": lambda n, k: self.section(
+                n, k, Taboos,
+                {"repeat_window": self.days, "gave_up_after": self.days,
+                 "change_approach_after": self.days, "single_medium_run": self.days,
+                 "pushy_phrases": self.words},
+            ),
+            "keywords": self.keywords,
+            "exhibitions": self.exhibitions,
+            "holidays": lambda n, k: self.section(
+                n, k, Holidays, {"greet": self.flag, "lead_days": self.days}
+            ),
+            "drafts": lambda n, k: self.section(
+                n, k, Drafts, {"max_words": lambda n2, k2: self.days(n2, k2, low=20, high=5000)}
+            ),
+        }
+        values: dict[str, Any] = {}
+        for name, (node, key) in self.mapping(root, "", tuple(fields)).items():
+            if name == "keywords":
+                values.update(fields[name](node, key))
+            else:
+                values[name] = fields[name](node, key)
+        return Config(**values)
+
+    def flag(self, node: yaml.Node, key: str) -> bool:
+        return self.typed(node, key, bool, "true or false")
+
+    def lang(self, node: yaml.Node, key: str) -> Lang:
+        value = self.value(node, key)
+        if value not in LANGS:
+            raise self.error(node, key, f"expected one of {', '.join(LANGS)}, got {value!r}")
+        return cast(Lang, value)
+
+    def cadence(self, node: yaml.Node, key: str) -> Mapping[Grade, int]:
+        children = self.mapping(node, key, tuple(g for g in GRADES if g != "P"))
+        cadence = dict(DEFAULT_CADENCE)
+        for grade, (n, k) in children.items():
+            cadence[cast(Grade, grade)] = self.days(n, k)
+        return cadence
+
+    def keywords(self, node: yaml.Node, key: str) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        children = self.mapping(node, key, ("medium", "topic"))
+        out: dict[str, Mapping[str, tuple[str, ...]]] = {}
+        for name, defaults, dest in (
+            ("medium", DEFAULT_MEDIUM_KEYWORDS, "medium_keywords"),
+            ("topic", DEFAULT_TOPIC_KEYWORDS, "topic_keywords"),
+        ):
+            if name not in children:
+                continue
+            n, k = children[name]
+            lists = {
+                label: self.words(ln, lk)
+                for label, (ln, lk) in self.mapping(n, k, tuple(defaults)).items()
+            }
+            # Lists given replace the defaults for that label; the others keep theirs.
+            out[dest] = {**defaults, **lists}
+        return out
+
+    def exhibitions(self, node: yaml.Node, key: str) -> tuple[Exhibition, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, key, "expected a list of exhibitions")
+        out = []
+        for i, item in enumerate(node.value):
+            k = f"{key}[{i}]"
+            children = self.mapping(item, k, ("name", "city", "start", "end", "booth"))
+            for required in ("name", "city", "start", "end"):
+                if required not in children:
+                    raise self.error(item, f"{k}.{required}", "missing")
+            show = Exhibition(
+                name=self.text(*children["name"]),
+                city=self.text(*children["city"]),
+                start=self.date(*children["start"]),
+                end=self.date(*children["end"]),
+                booth=self.text(*children["booth"]) if "booth" in children else "",
+            )
+            if show.end < show.start:
+                raise self.error(children["end"][0], f"{k}.end", "ends before it starts")
+            out.append(show)
+        return tuple(out)
