@@ -44,20 +44,85 @@ DEFAULT_MEDIUM_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "visit": ("拜访", "来访", "visit", "meeting"),
 }
 DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
-    "self-check": ("补充", "更正", "修正", "完善", "correction", "clarification", "supplement",
-                   "addendum", "revised"),
-    "price-update": ("价格更新", "调价", "新价格", "价格表", "price update", "new price",
-                     "price list", "pricelist", "price adjustment", "price change"),
-    "product-update": ("产品更新", "新产品", "新品", "new product", "product update",
-                       "new model", "catalog", "catalogue"),
-    "company-news": ("公司动态", "公司新闻", "新设备", "周年", "company news", "anniversary",
-                     "new equipment", "newsletter"),
-    "exhibition-invite": ("展会", "展位", "广交会", "exhibition", "trade fair", "trade show",
-                          "fair", "expo", "booth"),
-    "visit-invite": ("来访邀请", "参观", "验厂", "factory visit", "factory tour",
-                     "visit our factory", "invitation to visit"),
-    "holiday-greeting": ("节日", "问候", "圣诞", "新年", "春节", "中秋", "greeting", "christmas",
-                         "new year", "holiday", "easter", "thanksgiving", "ramadan", "diwali"),
+    "self-check": (
+        "补充",
+        "更正",
+        "修正",
+        "完善",
+        "correction",
+        "clarification",
+        "supplement",
+        "addendum",
+        "revised",
+    ),
+    "price-update": (
+        "价格更新",
+        "调价",
+        "新价格",
+        "价格表",
+        "price update",
+        "new price",
+        "price list",
+        "pricelist",
+        "price adjustment",
+        "price change",
+    ),
+    "product-update": (
+        "产品更新",
+        "新产品",
+        "新品",
+        "new product",
+        "product update",
+        "new model",
+        "catalog",
+        "catalogue",
+    ),
+    "company-news": (
+        "公司动态",
+        "公司新闻",
+        "新设备",
+        "周年",
+        "company news",
+        "anniversary",
+        "new equipment",
+        "newsletter",
+    ),
+    "exhibition-invite": (
+        "展会",
+        "展位",
+        "广交会",
+        "exhibition",
+        "trade fair",
+        "trade show",
+        "fair",
+        "expo",
+        "booth",
+    ),
+    "visit-invite": (
+        "来访邀请",
+        "参观",
+        "验厂",
+        "factory visit",
+        "factory tour",
+        "visit our factory",
+        "invitation to visit",
+    ),
+    "holiday-greeting": (
+        "节日",
+        "问候",
+        "圣诞",
+        "新年",
+        "春节",
+        "中秋",
+        "greeting",
+        "christmas",
+        "new year",
+        "holiday",
+        "easter",
+        "thanksgiving",
+        "ramadan",
+        "diwali",
+    ),
     "first-contact": ("开发信", "introduction", "cold email", "first contact"),
     "quote": ("报价", "询价", "quotation", "quote", "offer", "RFQ", "inquiry", "enquiry"),
     "order": ("订单", "定单", "合同", "order", "purchase order", "PO", "contract", "ordine"),
@@ -93,8 +158,11 @@ class Me:
     def signature_text(self) -> str:
         if self.signature:
             return self.signature.rstrip("\n")
-        lines = [" | ".join(p for p in (self.name, self.title) if p), self.company,
-                 " | ".join(p for p in (self.email, self.phone, self.website) if p)]
+        lines = [
+            " | ".join(p for p in (self.name, self.title) if p),
+            self.company,
+            " | ".join(p for p in (self.email, self.phone, self.website) if p),
+        ]
         return "\n".join(line for line in lines if line)
 
 
@@ -264,7 +332,11 @@ class _Reader:
         return tuple(out)
 
     def section(
-        self, node: yaml.Node, key: str, cls: Callable[..., T], fields: Mapping[str, Callable[..., Any]]
+        self,
+        node: yaml.Node,
+        key: str,
+        cls: Callable[..., T],
+        fields: Mapping[str, Callable[..., Any]],
     ) -> T:
         children = self.mapping(node, key, tuple(fields))
         return cls(**{name: fields[name](n, k) for name, (n, k) in children.items()})
@@ -272,13 +344,21 @@ class _Reader:
     def config(self, root: yaml.Node) -> Config:
         fields: dict[str, Callable[[yaml.Node, str], Any]] = {
             "lang": self.lang,
-            "me": lambda n, k: self.section(n, k, Me, {f: self.text for f in Me.__dataclass_fields__}),
+            "me": lambda n, k: self.section(
+                n, k, Me, {f: self.text for f in Me.__dataclass_fields__}
+            ),
             "cadence": self.cadence,
             "taboos": lambda n, k: self.section(
-                n, k, Taboos,
-                {"repeat_window": self.days, "gave_up_after": self.days,
-                 "change_approach_after": self.days, "single_medium_run": self.days,
-                 "pushy_phrases": self.words},
+                n,
+                k,
+                Taboos,
+                {
+                    "repeat_window": self.days,
+                    "gave_up_after": self.days,
+                    "change_approach_after": self.days,
+                    "single_medium_run": self.days,
+                    "pushy_phrases": self.words,
+                },
             ),
             "keywords": self.keywords,
             "exhibitions": self.exhibitions,

@@ -1,0 +1,205 @@
+"""The ``folder-kit`` command line: thin commands over the library.
+
+Library modules are imported inside the commands so that ``--help`` stays fast
+and never loads watchdog or Jinja2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from folder_kit import __version__
+from folder_kit.errors import FolderKitError
+
+if TYPE_CHECKING:
+    from folder_kit.workspace import Workspace
+
+GRADE_CHOICE = click.Choice(["A", "B", "C", "D", "P"], case_sensitive=False)
+
+
+class FolderKitGroup(click.Group):
+    """Turns every FolderKitError, and OS errors on user files, into one ``Error:`` line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FolderKitError as e:
+            raise click.ClickException(str(e)) from e
+        except OSError as e:
+            where = f": {e.filename}" if e.filename else ""
+            raise click.ClickException(f"{e.strerror or e}{where}") from e
+
+
+def print_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def workspace(ctx: click.Context) -> Workspace:
+    from folder_kit.workspace import find_workspace, open_workspace
+
+    root: Path | None = ctx.find_root().params.get("workspace")
+    return open_workspace(find_workspace(root))
+
+
+@click.group(cls=FolderKitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-w",
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The workspace folder (default: $FOLDER_KIT_WORKSPACE, else the nearest folder "
+    "at or above here holding folder-kit.yaml).",
+)
+@click.version_option(__version__, prog_name="folder-kit")
+def cli(workspace: Path | None) -> None:
+    """Your customer folders, as a follow-up system.
+
+    Keep every customer in a folder, save mail into its OUT and IN folders,
+    and folder-kit tells you whom to follow up and how.
+    """
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the folder names (产品/模板/内联/客户 or Products/Templates/...).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
+def init(directory: Path, lang: str, dry_run: bool) -> None:
+    """Create the recommended workspace in DIRECTORY (default: here).
+
+    Safe to run again: it only adds what is missing and never changes or
+    overwrites a file that is there.
+    """
+    from folder_kit.scaffold import scaffold
+
+    plan = scaffold(directory, lang="en" if lang == "en" else "zh", dry_run=dry_run)
+    if not plan.created:
+        click.echo(f"Nothing to do: {plan.root} is already a complete workspace.")
+        return
+    verb = "Would create" if dry_run else "Created"
+    click.echo(f"{verb} in {plan.root} ({plan.lang} layout):")
+    for rel in plan.created:
+        depth = rel.rstrip("/").count("/")
+        click.echo(
+            f"  {'  ' * depth}{rel.rstrip('/').rsplit('/', 1)[-1]}{'/' if rel.endswith('/') else ''}"
+        )
+    if not dry_run:
+        click.echo(
+            "Next: fill in `me:` in folder-kit.yaml, then `folder-kit customer add NAME --grade B`."
+        )
+
+
+@cli.group()
+def customer() -> None:
+    """Add, move and list customers."""
+
+
+@customer.command("add")
+@click.argument("name")
+@click.option(
+    "--grade",
+    "-g",
+    type=GRADE_CHOICE,
+    required=True,
+    help="A trading, B negotiating, C potential, D industry, P prospect.",
+)
+@click.option("--email", default="", help="The contact's email address.")
+@click.option("--contact-name", default="", help="The contact person's name.")
+@click.option("--country", default="", help="Country, as ISO code (DE) or name.")
+@click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
+@click.pass_context
+def customer_add(
+    ctx: click.Context,
+    name: str,
+    grade: str,
+    email: str,
+    contact_name: str,
+    country: str,
+    dry_run: bool,
+) -> None:
+    """Create a customer folder with OUT, IN, quotes, PIs, orders and a Contact.txt.
+
+    NAME is the company's real name in any script; characters a folder name
+    cannot hold are replaced in the folder name, and the real name is kept
+    in Contact.txt.
+    """
+    from folder_kit.customers import add_customer
+
+    ws = workspace(ctx)
+    result = add_customer(
+        ws,
+        name,
+        grade=_grade(grade),
+        email=email,
+        contact_name=contact_name,
+        country=country,
+        dry_run=dry_run,
+    )
+    verb = "Would create" if dry_run else "Created"
+    click.echo(f"{verb} {ws.relative(result.customer.path)}/")
+    for path in result.created[1:]:
+        click.echo(f"  {path.name}{'' if path.suffix == '.txt' else '/'}")
+
+
+@customer.command("move")
+@click.argument("name")
+@click.option("--grade", "-g", type=GRADE_CHOICE, required=True, help="The grade to move to.")
+@click.option("--dry-run", is_flag=True, help="Show the move; change nothing.")
+@click.pass_context
+def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> None:
+    """Move a customer to another grade folder (one rename; nothing is copied)."""
+    from folder_kit.customers import move_customer
+
+    ws = workspace(ctx)
+    result = move_customer(ws, name, grade=_grade(grade), dry_run=dry_run)
+    if not result.moved:
+        click.echo(
+            f"{result.customer.name} is already grade {result.customer.grade}; nothing moved."
+        )
+        return
+    verb = "Would move" if dry_run else "Moved"
+    click.echo(f"{verb} {ws.relative(result.source)}/ -> {ws.relative(result.customer.path)}/")
+
+
+@customer.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@click.pass_context
+def customer_list(ctx: click.Context, as_json: bool) -> None:
+    """Customers with their grade and last contact."""
+    from folder_kit.customers import list_customers
+
+    ws = workspace(ctx)
+    customers = list_customers(ws)
+    rows = [
+        {"name": c.name, "grade": c.grade, "path": ws.relative(c.path), "last_contact": None}
+        for c in customers
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No customers yet. Add one with `folder-kit customer add NAME --grade B`.")
+        return
+    width = max(len(r["name"] or "") for r in rows)
+    for r in rows:
+        click.echo(f"{r['grade']}  {r['name']:<{width}}  {r['last_contact'] or '-'}")
+
+
+def _grade(value: str) -> Any:
+    return value.upper()
+
+
+def main() -> None:
+    cli(prog_name="folder-kit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Customers: one folder each, inside a grade folder under 客户/."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from folder_kit.contact import CONTACT_FILE, Contact, read_card, render_card
+from folder_kit.errors import CustomerExistsError, TargetExistsError, UnknownCustomerError
+from folder_kit.files import write_new
+from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
+from folder_kit.names import folder_name, match_key, normalize_name
+from folder_kit.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str  # the folder name, as `customer list` shows it
+    grade: Grade
+    path: Path
+
+    @property
+    def contact_path(self) -> Path:
+        return self.path / CONTACT_FILE
+
+
+def is_hidden(name: str) -> bool:
+    return name.startswith((".", "~$"))
+
+
+def list_customers(ws: Workspace) -> list[Customer]:
+    """Every customer folder in every grade folder, sorted by grade then name."""
+    found: list[Customer] = []
+    base = ws.customers_dir
+    try:
+        grade_dirs = list(os.scandir(base))
+    except OSError:
+        return []
+    for grade_dir in grade_dirs:
+        grade = grade_of_folder(grade_dir.name)
+        if (
+            grade is None
+            or is_hidden(grade_dir.name)
+            or not grade_dir.is_dir(follow_symlinks=False)
+        ):
+            continue
+        try:
+            entries = list(os.scandir(grade_dir.path))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and not is_hidden(entry.name):
+                found.append(Customer(name=entry.name, grade=grade, path=Path(entry.path)))
+    found.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
+    return found
+
+
+def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> Customer:
+    """The customer a user means by a folder name, a company name, or a path.
+
+    Tries, in order: a path to (or inside) a customer folder; the folder name;
+    the portable folder name of what was typed (``Maersk A/S``); the company
+    name in Contact.txt; then a unique part of either name.
+    """
+    customers = list_customers(ws)
+    by_path = _by_path(customers, query, cwd or Path.cwd())
+    if by_path is not None:
+        return by_path
+    key = match_key(query)
+    try:
+        portable = match_key(folder_name(query))
+    except Exception:
+        portable = key
+    for wanted in (key, portable):
+        hits = [c for c in customers if match_key(c.name) == wanted]
+        if hits:
+            return _one(query, hits)
+    companies = {c.path: read_card(c.contact_path).company for c in customers}
+    hits = [c for c in customers if companies[c.path] and match_key(companies[c.path]) == key]
+    if hits:
+        return _one(query, hits)
+    hits = [
+        c
+        for c in customers
+        if key and (key in match_key(c.name) or key in match_key(companies[c.path]))
+    ]
+    if hits:
+        return _one(query, hits)
+    names = [c.name for c in customers] + [n for n in companies.values() if n]
+    close = difflib.get_close_matches(query, names, n=3, cutoff=0.5)
+    raise UnknownCustomerError(name=query, matches=close)
+
+
+def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:
+    looks_like_path = query in (".", "..") or "/" in query or os.sep in query
+    candidate = (cwd / query).expanduser()
+    if not looks_like_path and not candidate.is_dir():
+        return None
+    try:
+        target = candidate.resolve()
+    except OSError:
+        return None
+    for customer in customers:
+        folder = customer.path.resolve()
+        if target == folder or folder in target.parents:
+            return customer
+    return None
+
+
+def _one(query: str, hits: list[Customer]) -> Customer:
+    if len(hits) == 1:
+        return hits[0]
+    raise UnknownCustomerError(
+        name=query, matches=[f"{c.name} ({c.grade})" for c in hits], ambiguous=True
+    )
+
+
+@dataclass(frozen=True)
+class AddResult:
+    customer: Customer
+    created: tuple[Path, ...]
+    dry_run: bool
+
+
+def add_customer(
+    ws: Workspace,
+    name: str,
+    *,
+    grade: Grade,
+    email: str = "",
+    contact_name: str = "",
+    country: str = "",
+    dry_run: bool = False,
+) -> AddResult:
+    """Create a customer folder, its subfolders and its Contact.txt.
+
+    The folder name is the portable form of ``name``; the real name goes into
+    Contact.txt. An existing customer of that name, in any grade, is refused.
+    """
+    company = normalize_name(name)
+    folder = folder_name(name)
+    for existing in list_customers(ws):
+        if match_key(existing.name) == match_key(folder):
+            raise CustomerExistsError(name=name, path=ws.relative(existing.path))
+    grade_dir = _grade_dir(ws, grade)
+    path = grade_dir / folder
+    if path.parent != grade_dir:  # belt and braces: the name must stay one component
+        raise TargetExistsError(
+            path=str(path), hint="the name does not stay inside its grade folder"
+        )
+    layout = ws.layout
+    subfolders = [path / layout.customer_dirs[kind] for kind in CUSTOMER_KINDS if kind != "drafts"]
+    created = (path, *subfolders, path / CONTACT_FILE)
+    customer = Customer(name=folder, grade=grade, path=path)
+    if dry_run:
+        return AddResult(customer=customer, created=created, dry_run=True)
+    grade_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        raise CustomerExistsError(name=name, path=ws.relative(path)) from None
+    for sub in subfolders:
+        sub.mkdir()
+    contact = Contact(company=company, country=country, name=contact_name, email=email)
+    write_new(path / CONTACT_FILE, render_card([contact], lang=ws.config.lang).encode("utf-8"))
+    return AddResult(customer=customer, created=created, dry_run=False)
+
+
+def _grade_dir(ws: Workspace, grade: Grade) -> Path:
+    """The folder that holds ``grade``: the layout's own name, else one the user
+    renamed ("B 在谈" is still grade B), else the layout's name, to be created."""
+    own = ws.customers_dir / ws.layout.grades[grade]
+    if own.is_dir():
+        return own
+    try:
+        entries = sorted(os.scandir(ws.customers_dir), key=lambda e: e.name)
+    except OSError:
+        return own
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and grade_of_folder(entry.name) == grade:
+            return Path(entry.path)
+    return own
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    customer: Customer
+    source: Path
+    moved: bool
+    dry_run: bool
+
+
+def move_customer(
+    ws: Workspace, name: str, *, grade: Grade, dry_run: bool = False, cwd: Path | None = None
+) -> MoveResult:
+    """Move a customer folder to another grade folder in one rename."""
+    customer = resolve_customer(ws, name, cwd=cwd)
+    if customer.grade == grade:
+        return MoveResult(customer=customer, source=customer.path, moved=False, dry_run=dry_run)
+    grade_dir = _grade_dir(ws, grade)
+    target = grade_dir / customer.path.name
+    if os.path.lexists(target):
+        raise TargetExistsError(
+            path=ws.relative(target), hint="move or rename that folder first; nothing was moved"
+        )
+    moved = Customer(name=customer.name, grade=grade, path=target)
+    if not dry_run:
+        grade_dir.mkdir(parents=True, exist_ok=True)
+        os.rename(customer.path, target)
+    return MoveResult(customer=moved, source=customer.path, moved=True, dry_run=dry_run)

@@ -1,0 +1,52 @@
+"""Writing into a user's workspace without ever losing or overwriting a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from folder_kit.errors import TargetExistsError
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, atomically.
+
+    The bytes go to a temporary file in the same folder first; ``os.link`` then
+    gives it its name, which fails rather than replace a file that appeared
+    meanwhile. A reader never sees a half-written file.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise TargetExistsError(path=str(path)) from None
+        except OSError:
+            # File systems without hard links (some FUSE and sync mounts): the
+            # exclusive create below keeps the never-overwrite promise.
+            _write_exclusive(path, data)
+    finally:
+        os.unlink(tmp)
+
+
+def _write_exclusive(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "xb") as f:
+            f.write(data)
+    except FileExistsError:
+        raise TargetExistsError(path=str(path)) from None
+
+
+def unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem+suffix``, or ``stem (2)+suffix``... if that name is taken."""
+    candidate = folder / f"{stem}{suffix}"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem} ({n}){suffix}"
+        n += 1
+    return candidate

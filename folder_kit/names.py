@@ -1,0 +1,51 @@
+"""Customer names and the folder names that stand for them.
+
+Any real company name is accepted: 上海某某贸易, Müller & Söhne, Maersk A/S,
+O'Brien Ltd. The folder name must survive Windows, macOS, Linux and sync tools,
+so characters and names those refuse are mapped away; the real name stays in
+Contact.txt and the customer is found by either.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from pathvalidate import sanitize_filename
+
+from folder_kit.errors import UnsafeNameError
+
+# Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
+# that limit whole paths, while keeping any real company name recognisable.
+MAX_FOLDER_BYTES = 120
+
+
+def normalize_name(name: str) -> str:
+    """NFC (macOS hands out NFD), single spaces, no surrounding blanks."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def folder_name(name: str) -> str:
+    """The portable folder name for a customer name; raises UnsafeNameError if none."""
+    clean = normalize_name(name)
+    if not clean:
+        raise UnsafeNameError(name=name, reason="it is empty")
+    if clean.strip(".") == "":
+        raise UnsafeNameError(name=name, reason="it names no folder, only dots")
+    portable = sanitize_filename(clean, platform="universal", replacement_text="_")
+    # A leading dot would hide the folder (and the scan skips hidden entries).
+    portable = _truncate(portable.lstrip(". "), MAX_FOLDER_BYTES).rstrip(". ")
+    if not portable or portable.strip("._ ") == "":
+        raise UnsafeNameError(name=name, reason="nothing usable is left for a folder name")
+    return portable
+
+
+def _truncate(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def match_key(name: str) -> str:
+    """What two spellings of one customer name share: case, width and spacing folded."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

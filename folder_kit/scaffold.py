@@ -1,0 +1,66 @@
+"""``init``: the recommended workspace tree, created where it is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from folder_kit.config import CONFIG_NAME, load_config
+from folder_kit.errors import WorkspaceError
+from folder_kit.files import write_new
+from folder_kit.layout import Lang, load_layout
+from folder_kit.resources import read_template
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``init`` created (or, with dry_run, would create), workspace-relative."""
+
+    root: Path
+    lang: Lang
+    created: tuple[str, ...]
+    existing: tuple[str, ...]
+    dry_run: bool
+
+
+def config_template(lang: Lang) -> str:
+    return read_template("workspace", f"folder-kit.{lang}.yaml")
+
+
+def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
+    """Create every folder of the layout and a commented folder-kit.yaml.
+
+    Idempotent: what exists is left byte for byte as it is, including a
+    folder-kit.yaml the user has edited. An existing workspace of the other
+    language keeps its own layout.
+    """
+    root = root.expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        raise WorkspaceError(reason=f"{root} exists and is not a folder")
+    config_path = root / CONFIG_NAME
+    if config_path.is_file():
+        # Never mix two layouts in one workspace: follow the one it has.
+        lang = load_config(config_path).lang
+    layout = load_layout(lang)
+    created: list[str] = []
+    existing: list[str] = []
+    for rel in layout.folders():
+        target = root / rel
+        if target.is_dir():
+            existing.append(rel + "/")
+            continue
+        if target.exists():
+            raise WorkspaceError(reason=f"{target} exists and is not a folder")
+        created.append(rel + "/")
+        if not dry_run:
+            target.mkdir(parents=True, exist_ok=True)
+    if config_path.exists():
+        existing.append(CONFIG_NAME)
+    else:
+        created.append(CONFIG_NAME)
+        if not dry_run:
+            root.mkdir(parents=True, exist_ok=True)
+            write_new(config_path, config_template(lang).encode("utf-8"))
+    return Plan(
+        root=root, lang=lang, created=tuple(created), existing=tuple(existing), dry_run=dry_run
+    )

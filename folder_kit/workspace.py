@@ -1,0 +1,79 @@
+"""Finding the workspace a command works on, and what it holds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from folder_kit.config import CONFIG_NAME, Config, load_config
+from folder_kit.errors import WorkspaceError
+from folder_kit.layout import Layout, customers_folder_names, load_layout
+
+ENV_WORKSPACE = "FOLDER_KIT_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @property
+    def layout(self) -> Layout:
+        return load_layout(self.config.lang)
+
+    @property
+    def customers_dir(self) -> Path:
+        """The customers folder: the layout's own name, else the other language's if present."""
+        own = self.root / self.layout.customers
+        if own.is_dir():
+            return own
+        for name in customers_folder_names():
+            if (self.root / name).is_dir():
+                return self.root / name
+        return own
+
+    def relative(self, path: Path) -> str:
+        """A workspace-relative path with ``/`` separators, as JSON output shows it."""
+        return path.relative_to(self.root).as_posix()
+
+
+def find_workspace(
+    explicit: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Path:
+    """The workspace root: ``-w``, else ``$FOLDER_KIT_WORKSPACE``, else the nearest
+    folder at or above ``cwd`` holding folder-kit.yaml (as git finds ``.git``)."""
+    env = os.environ if env is None else env
+    if explicit is not None:
+        return _check_root(explicit, "-w/--workspace")
+    if env.get(ENV_WORKSPACE):
+        return _check_root(Path(env[ENV_WORKSPACE]), f"${ENV_WORKSPACE}")
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise WorkspaceError(
+        reason=f"no {CONFIG_NAME} found in {start} or any folder above it; "
+        "run `folder-kit init DIR`, or name the workspace with -w DIR "
+        f"or ${ENV_WORKSPACE}",
+    )
+
+
+def _check_root(path: Path, given_by: str) -> Path:
+    path = path.expanduser().resolve()
+    if not path.is_dir():
+        raise WorkspaceError(reason=f"{given_by} names {path}, which is not a folder")
+    if not (path / CONFIG_NAME).is_file():
+        raise WorkspaceError(
+            reason=f"{given_by} names {path}, which has no {CONFIG_NAME}; "
+            f"run `folder-kit init {path}` first"
+        )
+    return path
+
+
+def open_workspace(root: Path) -> Workspace:
+    return Workspace(root=root, config=load_config(root / CONFIG_NAME))
