@@ -7,6 +7,8 @@ and never loads watchdog or Jinja2.
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,19 @@ if TYPE_CHECKING:
     from folder_kit.workspace import Workspace
 
 GRADE_CHOICE = click.Choice(["A", "B", "C", "D", "P"], case_sensitive=False)
+# Kept here, not imported from folder_kit.config, so `--help` loads no YAML.
+LOG_TOPICS = [
+    "self-check",
+    "price-update",
+    "product-update",
+    "company-news",
+    "exhibition-invite",
+    "visit-invite",
+    "holiday-greeting",
+    "first-contact",
+    "quote",
+    "order",
+]
 
 
 class FolderKitGroup(click.Group):
@@ -36,6 +51,23 @@ class FolderKitGroup(click.Group):
 
 def print_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        padded = [c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    click.echo(line(headers))
+    for row in rows:
+        click.echo(line(row))
 
 
 def workspace(ctx: click.Context) -> Workspace:
@@ -175,11 +207,22 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
 def customer_list(ctx: click.Context, as_json: bool) -> None:
     """Customers with their grade and last contact."""
     from folder_kit.customers import list_customers
+    from folder_kit.events import last_contacts
+    from folder_kit.index import Index
+    from folder_kit.scan import scan
 
     ws = workspace(ctx)
+    scan(ws)
     customers = list_customers(ws)
+    with Index.open(ws.root) as index:
+        last = last_contacts(index)
     rows = [
-        {"name": c.name, "grade": c.grade, "path": ws.relative(c.path), "last_contact": None}
+        {
+            "name": c.name,
+            "grade": c.grade,
+            "path": ws.relative(c.path),
+            "last_contact": last.get(unicodedata.normalize("NFC", c.name)),
+        }
         for c in customers
     ]
     if as_json:
@@ -188,9 +231,138 @@ def customer_list(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("No customers yet. Add one with `folder-kit customer add NAME --grade B`.")
         return
-    width = max(len(r["name"] or "") for r in rows)
-    for r in rows:
-        click.echo(f"{r['grade']}  {r['name']:<{width}}  {r['last_contact'] or '-'}")
+    table(
+        ["grade", "customer", "last contact"],
+        [[str(r["grade"]), str(r["name"]), str(r["last_contact"] or "-")] for r in rows],
+    )
+
+
+@cli.command("scan")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@click.option("--rebuild", is_flag=True, help="Start from an empty index and read every file.")
+@click.pass_context
+def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
+    """Read the customer folders and update the timeline of contact events.
+
+    Only what changed since the last scan is read again. The index lives
+    outside the workspace and can be deleted at any time: `scan` rebuilds it.
+    """
+    from folder_kit.scan import scan
+
+    ws = workspace(ctx)
+    show_bar = not as_json and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= 200:
+            bar = click.progressbar(length=total, label="Scanning customers", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = scan(ws, rebuild=rebuild, progress=progress if show_bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        print_json(result.as_json())
+        return
+    click.echo(
+        f"{result.customers} customers, {result.files} files, {result.events} events "
+        f"({result.new_events} new)."
+    )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@click.pass_context
+def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
+    """Contact events of one customer (NAME), or of all, oldest first.
+
+    NAME is the folder name, the company name from Contact.txt, or a path
+    (`.` inside the customer's folder).
+    """
+    from folder_kit.events import timeline as build
+
+    ws = workspace(ctx)
+    events = build(ws, name=name)
+    if as_json:
+        print_json([e.as_json() for e in events])
+        return
+    if not events:
+        click.echo("No events yet: save mail into the customers' OUT and IN folders.")
+        return
+    rows = []
+    for e in events:
+        what = e.kind if e.kind != "grade" else f"grade {e.from_grade}->{e.to_grade}"
+        rows.append(
+            [e.day, what, e.medium or "", e.topic or "", e.path.rsplit("/", 1)[-1]]
+            if name
+            else [e.day, e.customer, what, e.medium or "", e.topic or "", e.path.rsplit("/", 1)[-1]]
+        )
+    headers = ["date", "kind", "medium", "topic", "file"]
+    table(headers if name else [headers[0], "customer", *headers[1:]], rows)
+
+
+@cli.command("log")
+@click.argument("name")
+@click.option(
+    "--direction",
+    type=click.Choice(["out", "in"]),
+    required=True,
+    help="out: you contacted them; in: they contacted you.",
+)
+@click.option(
+    "--medium",
+    type=click.Choice(["phone", "fax", "courier", "chat", "visit", "email"]),
+    required=True,
+    help="How the contact was made.",
+)
+@click.option("--topic", type=click.Choice(LOG_TOPICS), help="What it was about (the excuse).")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("--note", default="", help="What was said; kept in the file.")
+@click.option("--dry-run", is_flag=True, help="Show the file that would be written.")
+@click.pass_context
+def log_cmd(
+    ctx: click.Context,
+    name: str,
+    direction: str,
+    medium: str,
+    topic: str | None,
+    day: str | None,
+    note: str,
+    dry_run: bool,
+) -> None:
+    """Record a contact made outside mail (a call, a visit, a chat).
+
+    Writes a small dated text file into the customer's OUT (or IN) folder,
+    so the folders stay the single record; the next scan reads it back.
+    """
+    import datetime as dt
+
+    from folder_kit.customers import resolve_customer
+    from folder_kit.dates import parse_iso_day
+    from folder_kit.record import record_contact
+
+    ws = workspace(ctx)
+    customer = resolve_customer(ws, name)
+    when = parse_iso_day(day) if day else dt.date.today()
+    result = record_contact(
+        ws,
+        customer,
+        direction="out" if direction == "out" else "in",
+        medium=medium,
+        day=when,
+        topic=topic,
+        note=note,
+        dry_run=dry_run,
+    )
+    click.echo(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")
 
 
 def _grade(value: str) -> Any:

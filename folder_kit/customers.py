@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from folder_kit.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.errors import CustomerExistsError, TargetExistsError, UnknownCustomerError
 from folder_kit.files import write_new
+from folder_kit.history import append_history, change_at
 from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
 from folder_kit.names import folder_name, match_key, normalize_name
 from folder_kit.workspace import Workspace
@@ -209,4 +211,6 @@ def move_customer(
     if not dry_run:
         grade_dir.mkdir(parents=True, exist_ok=True)
         os.rename(customer.path, target)
+        # The move itself leaves no trace on disk; note it where a rebuilt index finds it.
+        append_history(target, change_at(dt.datetime.now(), customer.grade, grade))
     return MoveResult(customer=moved, source=customer.path, moved=True, dry_run=dry_run)

@@ -1,0 +1,108 @@
+"""The timeline: events as the index holds them, in the shape CLI.md promises."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from folder_kit.classify import CONTACT_KINDS
+from folder_kit.index import Index
+from folder_kit.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Event:
+    customer: str
+    grade: str
+    kind: str
+    date: str
+    day: str
+    date_source: str
+    medium: str | None
+    topic: str | None
+    path: str  # workspace-relative, "/"-separated
+    subject: str | None = None
+    from_grade: str | None = None
+    to_grade: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "customer": self.customer,
+            "grade": self.grade,
+            "kind": self.kind,
+            "date": self.date,
+            "date_source": self.date_source,
+            "medium": self.medium,
+            "topic": self.topic,
+            "path": self.path,
+        }
+        if self.subject is not None:
+            out["subject"] = self.subject
+        if self.kind == "grade":
+            out["from"] = self.from_grade
+            out["to"] = self.to_grade
+        return out
+
+
+def load_events(ws: Workspace, index: Index, *, customer: str | None = None) -> list[Event]:
+    """Events of one customer (by folder key) or of all, oldest first."""
+    customers = index.customers()
+    base = ws.customers_dir.name
+    events: list[Event] = []
+    for row in index.event_rows(customer):
+        c = customers.get(row.customer)
+        if c is None:
+            continue
+        events.append(
+            Event(
+                customer=row.customer,
+                grade=c.grade,
+                kind=row.kind,
+                date=row.date,
+                day=row.day,
+                date_source=row.date_source,
+                medium=row.medium,
+                topic=row.topic,
+                path=f"{base}/{c.grade_folder}/{c.name}/{row.rel}",
+                subject=row.subject,
+            )
+        )
+    for g in index.grades(customer):
+        c = customers.get(g.customer)
+        if c is None:
+            continue
+        events.append(
+            Event(
+                customer=g.customer,
+                grade=g.to_grade,
+                kind="grade",
+                date=g.date,
+                day=g.day,
+                date_source="mtime",
+                medium=None,
+                topic=None,
+                path=f"{base}/{c.grade_folder}/{c.name}",
+                from_grade=g.from_grade,
+                to_grade=g.to_grade,
+            )
+        )
+    events.sort(key=lambda e: (e.day, e.date, e.customer, e.path))
+    return events
+
+
+def last_contacts(index: Index) -> dict[str, str]:
+    """The day of each customer's latest contact in either direction."""
+    return index.last_contacts(CONTACT_KINDS)
+
+
+def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
+    """Bring the index up to date, then the events of NAME (or of everyone)."""
+    from folder_kit.customers import resolve_customer
+    from folder_kit.scan import scan
+
+    key = None
+    if name is not None:
+        key = unicodedata.normalize("NFC", resolve_customer(ws, name).name)
+    scan(ws)
+    with Index.open(ws.root) as index:
+        return load_events(ws, index, customer=key)

@@ -1,0 +1,268 @@
+"""The derived index: what the last scan saw, kept in SQLite outside the workspace.
+
+Workspaces often live in synced folders (OneDrive, Dropbox, Nextcloud) where a
+live database gets corrupted, so the index sits in the per-user state folder,
+one per workspace. It holds nothing the files do not: delete it and the next
+scan rebuilds the same events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from folder_kit.errors import IndexStoreError
+
+ENV_STATE = "FOLDER_KIT_STATE"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE customers(
+    key TEXT PRIMARY KEY,          -- the customer folder name, NFC
+    name TEXT NOT NULL,            -- the folder name as on disk
+    grade TEXT NOT NULL,
+    grade_folder TEXT NOT NULL,    -- the grade folder's name, as on disk
+    mtime_ns INTEGER NOT NULL      -- of the customer folder; 0 = look inside next time
+) WITHOUT ROWID;
+CREATE TABLE dirs(
+    customer TEXT NOT NULL,
+    rel TEXT NOT NULL,             -- folder inside the customer folder: OUT, OUT/2025
+    mtime_ns INTEGER NOT NULL,     -- 0 = list it again next time
+    PRIMARY KEY(customer, rel)
+) WITHOUT ROWID;
+CREATE TABLE files(
+    customer TEXT NOT NULL,
+    rel TEXT NOT NULL,             -- path inside the customer folder: OUT/x.eml
+    dir TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- out in quote pi order card, or history
+    date TEXT NOT NULL,
+    day TEXT NOT NULL,
+    date_source TEXT NOT NULL,
+    medium TEXT,
+    topic TEXT,
+    subject TEXT,
+    PRIMARY KEY(customer, rel)
+) WITHOUT ROWID;
+CREATE INDEX files_by_dir ON files(customer, dir);
+CREATE TABLE grades(
+    customer TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    day TEXT NOT NULL,
+    from_grade TEXT NOT NULL,
+    to_grade TEXT NOT NULL,
+    PRIMARY KEY(customer, seq)
+) WITHOUT ROWID;
+CREATE TABLE warnings(
+    key TEXT PRIMARY KEY,          -- workspace-relative path the warning is about
+    customer TEXT NOT NULL,        -- '' for the workspace itself
+    dir TEXT NOT NULL,             -- the folder whose listing raised it; '' for the customer's own
+    message TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
+    """The folder of this workspace's index: ``$FOLDER_KIT_STATE`` or the user state
+    folder, then a name derived from the workspace's absolute path."""
+    env = dict(os.environ) if env is None else env
+    base = env.get(ENV_STATE)
+    if not base:
+        from platformdirs import user_state_dir
+
+        base = user_state_dir("folder-kit", appauthor=False)
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return Path(base) / digest[:16]
+
+
+@dataclass(frozen=True)
+class FileRow:
+    customer: str
+    rel: str
+    dir: str
+    size: int
+    mtime_ns: int
+    kind: str
+    date: str
+    day: str
+    date_source: str
+    medium: str | None
+    topic: str | None
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    customer: str
+    seq: int
+    date: str
+    day: str
+    from_grade: str
+    to_grade: str
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    key: str
+    name: str
+    grade: str
+    grade_folder: str
+    mtime_ns: int
+
+
+class Index:
+    """One workspace's index. Use as a context manager; writes happen in ``transaction``."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    def open(cls, root: Path, *, rebuild: bool = False) -> Index:
+        folder = state_dir(root)
+        path = folder / "index.sqlite"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if rebuild:
+                _remove_database(path)
+            conn = _connect(path)
+            if not _usable(conn):
+                # Derived data from another version or a damaged file: start afresh.
+                conn.close()
+                _remove_database(path)
+                conn = _connect(path)
+            if _fresh(conn):
+                conn.executescript(_SCHEMA)
+                conn.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("schema", SCHEMA_VERSION), ("workspace", str(root)), ("created", _now())],
+                )
+                conn.commit()
+        except sqlite3.Error as e:
+            raise IndexStoreError(path=path, reason=str(e)) from e
+        except OSError as e:
+            raise IndexStoreError(path=path, reason=e.strerror or str(e)) from e
+        return cls(path, conn)
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.Error as e:
+            raise IndexStoreError(path=self.path, reason=str(e)) from e
+
+    # What the last scan saw.
+
+    def customers(self) -> dict[str, CustomerRow]:
+        rows = self.conn.execute("SELECT key, name, grade, grade_folder, mtime_ns FROM customers")
+        return {r[0]: CustomerRow(*r) for r in rows}
+
+    def dirs(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for customer, rel, mtime_ns in self.conn.execute(
+            "SELECT customer, rel, mtime_ns FROM dirs"
+        ):
+            out.setdefault(customer, {})[rel] = mtime_ns
+        return out
+
+    def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
+        rows = self.conn.execute(
+            "SELECT rel, size, mtime_ns FROM files WHERE customer = ? AND dir = ?",
+            (customer, folder),
+        )
+        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
+
+    def file(self, customer: str, rel: str) -> FileRow | None:
+        row = self.conn.execute(
+            "SELECT * FROM files WHERE customer = ? AND rel = ?", (customer, rel)
+        ).fetchone()
+        return FileRow(*row) if row else None
+
+    def grades(self, customer: str | None = None) -> list[GradeRow]:
+        sql = "SELECT * FROM grades"
+        rows = (
+            self.conn.execute(sql + " WHERE customer = ? ORDER BY seq", (customer,))
+            if customer is not None
+            else self.conn.execute(sql + " ORDER BY customer, seq")
+        )
+        return [GradeRow(*r) for r in rows]
+
+    def event_rows(self, customer: str | None = None) -> list[FileRow]:
+        sql = "SELECT * FROM files WHERE kind != 'history'"
+        rows = (
+            self.conn.execute(sql + " AND customer = ?", (customer,))
+            if customer is not None
+            else self.conn.execute(sql)
+        )
+        return [FileRow(*r) for r in rows]
+
+    def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
+        marks = ",".join("?" * len(list(kinds)))
+        rows = self.conn.execute(
+            f"SELECT customer, MAX(day) FROM files WHERE kind IN ({marks}) GROUP BY customer",
+            list(kinds),
+        )
+        return dict(rows.fetchall())
+
+    def counts(self) -> tuple[int, int, int]:
+        """Customers, files, events."""
+        customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
+        files = self.conn.execute("SELECT COUNT(*) FROM files WHERE kind != 'history'").fetchone()[
+            0
+        ]
+        grades = self.conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
+        return customers, files, files + grades
+
+    def warnings(self) -> list[str]:
+        return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def _fresh(conn: sqlite3.Connection) -> bool:
+    count: int = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+    return count == 0
+
+
+def _usable(conn: sqlite3.Connection) -> bool:
+    try:
+        if _fresh(conn):
+            return True
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == SCHEMA_VERSION
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

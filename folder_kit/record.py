@@ -1,0 +1,65 @@
+"""``log``: a contact made outside mail, written as a small file into OUT/ or IN/.
+
+The folders stay the single source of truth: a phone call is a file named
+``OUT/2026-11-26 phone price-update asked about MOQ.txt`` holding the note, and
+the next scan reads the direction, date, medium and topic back from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pathvalidate import sanitize_filename
+
+from folder_kit.customers import Customer
+from folder_kit.errors import UsageError
+from folder_kit.files import unique_path, write_new
+from folder_kit.workspace import Workspace
+
+LOG_MEDIA = ("phone", "fax", "courier", "chat", "visit", "email")
+NOTE_HEAD_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: Path
+    dry_run: bool
+
+
+def record_contact(
+    ws: Workspace,
+    customer: Customer,
+    *,
+    direction: Literal["out", "in"],
+    medium: str,
+    day: dt.date,
+    topic: str | None = None,
+    note: str = "",
+    dry_run: bool = False,
+) -> Recorded:
+    """Write the contact's file; never overwrites (a second call gets ``(2)``)."""
+    if medium not in LOG_MEDIA:
+        raise UsageError(f"unknown medium {medium!r} (one of: {', '.join(LOG_MEDIA)})")
+    folder = customer.path / ws.layout.customer_dirs[direction]
+    words = [day.isoformat(), medium]
+    if topic:
+        words.append(topic)
+    head = _note_head(note)
+    if head:
+        words.append(head)
+    path = unique_path(folder, " ".join(words), ".txt")
+    if not dry_run:
+        folder.mkdir(parents=True, exist_ok=True)
+        text = note.strip() + "\n" if note.strip() else ""
+        write_new(path, text.encode("utf-8"))
+    return Recorded(path=path, dry_run=dry_run)
+
+
+def _note_head(note: str) -> str:
+    """The start of the note, safe for a file name on any system."""
+    first = " ".join(note.split())[:NOTE_HEAD_CHARS]
+    clean = sanitize_filename(first, platform="universal", replacement_text=" ")
+    return " ".join(clean.split()).rstrip(". ")

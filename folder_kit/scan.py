@@ -1,0 +1,479 @@
+"""Reconcile the index with the folders: new files become events, gone files go.
+
+Incremental: a folder whose modification time is unchanged since the last scan
+has the same entries, so it is not listed again; a file whose size and
+modification time are unchanged is not opened again. Only Contact.txt is always
+looked at, since Notepad saves it in place without touching its folder.
+Symbolic links are never followed, and nothing outside the workspace is read.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from folder_kit.classify import (
+    CONTACT_FILE,
+    MAIL_SUFFIXES,
+    Classifier,
+    FileFacts,
+    Place,
+    classify,
+    is_ignored,
+)
+from folder_kit.errors import MailError
+from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
+from folder_kit.index import CustomerRow, Index
+from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
+from folder_kit.workspace import Workspace
+
+# A folder or file changed this recently may still be changing (a mail client
+# still writing, a second change within the file system's time resolution):
+# it is looked at again by the next scan. FAT and some sync mounts keep times
+# to 2 seconds.
+SETTLE_NS = 2_000_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    customers: int
+    files: int
+    events: int
+    new_events: int
+    warnings: tuple[str, ...]
+    index_path: Path
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customers": self.customers,
+            "files": self.files,
+            "events": self.events,
+            "new_events": self.new_events,
+            "warnings": list(self.warnings),
+        }
+
+
+def scan(ws: Workspace, *, rebuild: bool = False, progress: Progress | None = None) -> ScanResult:
+    """Bring the index up to date with the workspace and say what it holds."""
+    with Index.open(ws.root, rebuild=rebuild) as index:
+        run = _Scan(ws, index, now_ns=time.time_ns())
+        run.walk(progress)
+        with index.transaction() as conn:
+            run.write(conn)
+        customers, files, events = index.counts()
+        return ScanResult(
+            customers=customers,
+            files=files,
+            events=events,
+            new_events=run.new_events,
+            warnings=tuple(index.warnings()),
+            index_path=index.path,
+        )
+
+
+def printable(name: str) -> str:
+    """A file name that may hold undecodable bytes, safe to show and to store."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass
+class _Pending:
+    """Everything one scan will write, applied in one transaction at the end."""
+
+    customers: list[tuple[object, ...]] = field(default_factory=list)
+    gone_customers: list[str] = field(default_factory=list)
+    dirs: list[tuple[object, ...]] = field(default_factory=list)
+    gone_dirs: list[tuple[str, str]] = field(default_factory=list)
+    files: list[tuple[object, ...]] = field(default_factory=list)
+    gone_files: list[tuple[str, str]] = field(default_factory=list)
+    grades: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
+    warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
+    cleared: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Scan:
+    def __init__(self, ws: Workspace, index: Index, *, now_ns: int) -> None:
+        self.ws = ws
+        self.index = index
+        self.now_ns = now_ns
+        self.settled_ns = now_ns - SETTLE_NS
+        self.classifier = Classifier(ws.config)
+        self.base = ws.customers_dir
+        self.base_rel = self.base.name
+        self.known = index.customers()
+        self.known_dirs = index.dirs()
+        self.special = self._special_files()
+        self.pending = _Pending()
+        self.new_events = 0
+
+    def _special_files(self) -> dict[tuple[str, str], tuple[int, int]]:
+        rows = self.index.conn.execute(
+            "SELECT customer, rel, size, mtime_ns FROM files WHERE rel IN (?, ?)",
+            (CONTACT_FILE, HISTORY_FILE),
+        )
+        return {(c, r): (s, m) for c, r, s, m in rows}
+
+    def _recorded(self, mtime_ns: int) -> int:
+        """The mtime to remember: 0 for one too recent to trust, so it is read again."""
+        return mtime_ns if mtime_ns < self.settled_ns else 0
+
+    def warn(self, key: str, message: str, *, customer: str = "", folder: str = "") -> None:
+        self.pending.warnings.append((key, customer, folder, message))
+
+    # The walk.
+
+    def walk(self, progress: Progress | None) -> None:
+        self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
+        found: list[tuple[Grade, os.DirEntry[str]]] = []
+        for grade_dir in self._list(self.base, key=self.base_rel):
+            grade = grade_of_folder(grade_dir.name)
+            if grade is None or grade_dir.name.startswith("."):
+                continue
+            if grade_dir.is_symlink():
+                self.warn(f"{self.base_rel}/{grade_dir.name}", self._link_message(grade_dir))
+                continue
+            if not grade_dir.is_dir():
+                continue
+            rel = f"{self.base_rel}/{printable(grade_dir.name)}"
+            for entry in self._list(Path(grade_dir.path), key=rel):
+                if entry.name.startswith(".") or is_ignored(entry.name):
+                    continue
+                if entry.is_symlink():
+                    self.warn(f"{rel}/{printable(entry.name)}", self._link_message(entry))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    found.append((grade, entry))
+        found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[1].name))
+        seen: dict[str, str] = {}
+        total = len(found)
+        for done, (grade, entry) in enumerate(found, 1):
+            self._customer(grade, entry, seen)
+            if progress is not None:
+                progress(done, total)
+        for key in self.known.keys() - seen.keys():
+            self.pending.gone_customers.append(key)
+
+    def _list(
+        self, folder: Path, *, key: str, customer: str = "", rel: str = ""
+    ) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as it:
+                return list(it)
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            self.warn(
+                key, f"cannot read folder {key}: {e.strerror or e}", customer=customer, folder=rel
+            )
+            return []
+
+    def _link_message(self, entry: os.DirEntry[str]) -> str:
+        try:
+            target = os.readlink(entry.path)
+        except OSError:
+            target = "?"
+        rel = Path(entry.path).relative_to(self.ws.root).as_posix()
+        return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
+
+    def _customer(self, grade: Grade, entry: os.DirEntry[str], seen: dict[str, str]) -> None:
+        import unicodedata
+
+        name = entry.name
+        grade_folder = Path(entry.path).parent.name
+        shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
+        if not _valid_name(name) or not _valid_name(grade_folder):
+            self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
+            return
+        key = unicodedata.normalize("NFC", name)
+        if key in seen:
+            self.warn(
+                shown,
+                f"customer {key!r} is in two grade folders ({seen[key]} and {grade_folder}); "
+                f"only {seen[key]} is read — merge or delete one of them",
+            )
+            return
+        seen[key] = grade_folder
+        path = Path(entry.path)
+        try:
+            mtime_ns = entry.stat(follow_symlinks=False).st_mtime_ns
+        except OSError:
+            return
+        prev = self.known.get(key)
+        known_dirs = self.known_dirs.get(key, {})
+        if prev is not None and prev.mtime_ns == mtime_ns and mtime_ns < self.settled_ns:
+            subdirs = [rel for rel in known_dirs if "/" not in rel]
+            has_history = (key, HISTORY_FILE) in self.special
+            clean = True
+        else:
+            subdirs, has_history, clean = self._customer_listing(key, path, shown)
+        self._history(key, grade, path, prev, has_history)
+        self._card(key, path, shown)
+        children: dict[str, list[str]] = {}
+        for rel in known_dirs:
+            parent, _, _ = rel.rpartition("/")
+            children.setdefault(parent, []).append(rel)
+        live: set[str] = set()
+        for rel in subdirs:
+            self._folder(key, path, rel, shown, children, live)
+        for rel in known_dirs.keys() - live:
+            self.pending.gone_dirs.append((key, rel))
+        self.pending.customers.append(
+            (
+                key,
+                name,
+                grade,
+                grade_folder,
+                mtime_ns if clean and mtime_ns < self.settled_ns else 0,
+            )
+        )
+
+    def _customer_listing(self, key: str, path: Path, shown: str) -> tuple[list[str], bool, bool]:
+        subdirs: list[str] = []
+        has_history = False
+        self.pending.cleared.append((key, ""))
+        for entry in self._list(path, key=shown, customer=key):
+            if entry.name == HISTORY_FILE:
+                has_history = True
+                continue
+            if entry.is_symlink():
+                self.warn(
+                    f"{shown}/{printable(entry.name)}", self._link_message(entry), customer=key
+                )
+                continue
+            kind = kind_of_folder(entry.name) if _valid_name(entry.name) else None
+            if kind is not None and kind != "drafts" and entry.is_dir(follow_symlinks=False):
+                subdirs.append(entry.name)
+        return subdirs, has_history, True
+
+    def _history(
+        self, key: str, grade: Grade, path: Path, prev: CustomerRow | None, has_history: bool
+    ) -> None:
+        changes = read_history(path) if has_history else []
+        last = changes[-1].target if changes else (prev.grade if prev is not None else None)
+        if last is not None and last != grade:
+            import datetime as dt
+
+            append_history(path, change_at(dt.datetime.now(), last, grade))
+            has_history = True
+        if not has_history:
+            if (key, HISTORY_FILE) in self.special:
+                self.pending.gone_files.append((key, HISTORY_FILE))
+                self.pending.grades[key] = []
+            return
+        try:
+            st = os.stat(path / HISTORY_FILE)
+        except OSError:
+            return
+        stamp = (st.st_size, st.st_mtime_ns)
+        if self.special.get((key, HISTORY_FILE)) == stamp:
+            return
+        changes = read_history(path)
+        before = len(self.index.grades(key)) if (key, HISTORY_FILE) in self.special else 0
+        self.new_events += max(0, len(changes) - before)
+        self.pending.grades[key] = [
+            (key, seq, c.when, c.day.isoformat(), c.source, c.target)
+            for seq, c in enumerate(changes)
+        ]
+        self.pending.files.append(
+            (
+                key,
+                HISTORY_FILE,
+                "",
+                st.st_size,
+                self._recorded(st.st_mtime_ns),
+                "history",
+                "",
+                "",
+                "",
+                None,
+                None,
+                None,
+            )
+        )
+
+    def _card(self, key: str, path: Path, shown: str) -> None:
+        try:
+            st = os.stat(path / CONTACT_FILE, follow_symlinks=False)
+        except OSError:
+            if (key, CONTACT_FILE) in self.special:
+                self.pending.gone_files.append((key, CONTACT_FILE))
+            return
+        stamp = (st.st_size, st.st_mtime_ns)
+        previous = self.special.get((key, CONTACT_FILE))
+        if previous == stamp:
+            return
+        place = Place("A", "", key, "card", CONTACT_FILE)
+        fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
+        if fields is None:
+            return
+        if previous is None:
+            self.new_events += 1
+        self.pending.files.append(
+            (
+                key,
+                CONTACT_FILE,
+                "",
+                st.st_size,
+                self._recorded(st.st_mtime_ns),
+                fields.kind,
+                fields.date,
+                fields.day.isoformat(),
+                fields.date_source,
+                None,
+                None,
+                None,
+            )
+        )
+
+    def _folder(
+        self,
+        key: str,
+        customer_path: Path,
+        rel: str,
+        shown: str,
+        children: dict[str, list[str]],
+        live: set[str],
+    ) -> None:
+        live.add(rel)
+        folder = customer_path / rel
+        known_mtime = self.known_dirs.get(key, {}).get(rel)
+        try:
+            mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
+        except OSError:
+            return
+        if known_mtime == mtime_ns and mtime_ns != 0:
+            for child in children.get(rel, ()):
+                self._folder(key, customer_path, child, shown, children, live)
+            return
+        self.pending.cleared.append((key, rel))
+        old = self.index.files_in(key, rel)
+        seen: set[str] = set()
+        settled = mtime_ns < self.settled_ns
+        top = rel.split("/", 1)[0]
+        kind = kind_of_folder(top)
+        for entry in self._list(folder, key=f"{shown}/{rel}", customer=key, rel=rel):
+            name = entry.name
+            if not _valid_name(name):
+                where = f"{shown}/{rel}/{printable(name)}"
+                self.warn(
+                    where,
+                    f"skipped {where}: file name is not valid UTF-8; rename it",
+                    customer=key,
+                    folder=rel,
+                )
+                continue
+            if is_ignored(name):
+                continue
+            if entry.is_symlink():
+                self.warn(
+                    f"{shown}/{rel}/{name}", self._link_message(entry), customer=key, folder=rel
+                )
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                self._folder(key, customer_path, f"{rel}/{name}", shown, children, live)
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            file_rel = f"{rel}/{name}"
+            seen.add(file_rel)
+            if old.get(file_rel) == (st.st_size, st.st_mtime_ns):
+                continue
+            recorded_mtime = self._recorded(st.st_mtime_ns)
+            if recorded_mtime == 0:
+                settled = False  # may still be being written: the next scan reads it again
+            if kind is None or kind == "drafts":
+                continue
+            facts = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", key, rel)
+            place = Place("A", "", key, kind, file_rel)
+            fields = classify(place, name, facts, self.classifier)
+            if fields is None:
+                continue
+            if file_rel not in old:
+                self.new_events += 1
+            self.pending.files.append(
+                (
+                    key,
+                    file_rel,
+                    rel,
+                    st.st_size,
+                    recorded_mtime,
+                    fields.kind,
+                    fields.date,
+                    fields.day.isoformat(),
+                    fields.date_source,
+                    fields.medium,
+                    fields.topic,
+                    fields.subject,
+                )
+            )
+        for file_rel in old.keys() - seen:
+            self.pending.gone_files.append((key, file_rel))
+        self.pending.dirs.append((key, rel, mtime_ns if settled else 0))
+
+    def _facts(
+        self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str
+    ) -> FileFacts:
+        if not entry.name.casefold().endswith(MAIL_SUFFIXES):
+            return FileFacts(mtime=mtime)
+        from folder_kit.mail import read_message
+
+        try:
+            info = read_message(Path(entry.path))
+        except MailError as e:
+            self.warn(
+                shown,
+                f"{shown}: not a readable mail ({e.reason}); dated from its name or time",
+                customer=key,
+                folder=rel,
+            )
+            return FileFacts(mtime=mtime)
+        if info.date is None:
+            self.warn(
+                shown,
+                f"{shown}: the mail has no usable date; dated from its name or time",
+                customer=key,
+                folder=rel,
+            )
+        return FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
+
+    # Writing.
+
+    def write(self, conn: object) -> None:
+        import sqlite3
+
+        assert isinstance(conn, sqlite3.Connection)
+        p = self.pending
+        conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
+        for key in p.gone_customers:
+            for table in ("files", "dirs", "grades", "warnings"):
+                conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
+            conn.execute("DELETE FROM customers WHERE key = ?", (key,))
+        conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
+        for key, rel in p.gone_dirs:
+            conn.execute("DELETE FROM dirs WHERE customer = ? AND rel = ?", (key, rel))
+            conn.execute("DELETE FROM files WHERE customer = ? AND dir = ?", (key, rel))
+            conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
+        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)", p.customers)
+        conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", p.dirs)
+        conn.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
+        )
+        for key, rows in p.grades.items():
+            conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
+            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)
