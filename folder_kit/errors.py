@@ -86,3 +86,12 @@ class IndexStoreError(FolderKitError):
 
     def __init__(self, *, path: Path, reason: str) -> None:
         super().__init__(f"index {path}: {reason}; delete it and run `folder-kit scan`")
+
+
+class MailError(FolderKitError):
+    """A file that should be a mail (.eml or .msg) but cannot be read as one."""
+
+    def __init__(self, *, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot read mail {path}: {reason}")

@@ -1,0 +1,64 @@
+"""Dates written by people: inside a file name, or typed as a CLI option.
+
+A file name is the second source of an event's date (after the message's own
+date, before the modification time), so reading one must not mistake an order or
+invoice number for a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from folder_kit.errors import UsageError
+
+_YEAR = r"(?P<{0}>199[0-9]|20[0-9]{{2}})"
+
+# One pattern, alternatives tried at each position from the left, so the first
+# date in the name wins whatever its form. Digit look-arounds keep an 8-digit run
+# that belongs to a longer number (PO123456789, 2026112699) from counting.
+_NAME_DATE = re.compile(
+    "|".join(
+        (
+            # 2026-11-26, 2026.11.26, 2026_11_26, 2026-1-5: one separator, used twice
+            rf"(?<![0-9]){_YEAR.format('y1')}(?P<sep>[-._])(?P<m1>[0-9]{{1,2}})"
+            rf"(?P=sep)(?P<d1>[0-9]{{1,2}})(?![0-9])",
+            # 20261126: exactly eight digits
+            rf"(?<![0-9]){_YEAR.format('y2')}(?P<m2>[0-9]{{2}})(?P<d2>[0-9]{{2}})(?![0-9])",
+            # 2026年11月26日, 2026年1月5号
+            rf"(?<![0-9]){_YEAR.format('y3')}\s*年\s*(?P<m3>[0-9]{{1,2}})\s*月"
+            rf"\s*(?P<d3>[0-9]{{1,2}})(?:\s*[日号]|(?![0-9]))",
+        )
+    )
+)
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def date_from_name(name: str) -> dt.date | None:
+    """The first valid calendar date written in a file name, or None."""
+    # NFKC turns full-width digits and punctuation (２０２６．１１．２６) into ASCII.
+    text = unicodedata.normalize("NFKC", name)
+    pos = 0
+    while (match := _NAME_DATE.search(text, pos)) is not None:
+        for n in "123":
+            year = match.group(f"y{n}")
+            if year is not None:
+                try:
+                    return dt.date(int(year), int(match.group(f"m{n}")), int(match.group(f"d{n}")))
+                except ValueError:
+                    break  # 2026-13-45: not a day; look further along the name
+        pos = match.start() + 1
+    return None
+
+
+def parse_iso_day(text: str) -> dt.date:
+    """A ``YYYY-MM-DD`` option value (``--date``, ``--today``) as a date."""
+    candidate = text.strip()
+    if _ISO_DAY.fullmatch(candidate):
+        try:
+            return dt.date.fromisoformat(candidate)
+        except ValueError:
+            pass
+    raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)")

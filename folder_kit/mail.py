@@ -1,0 +1,321 @@
+"""The facts a saved mail states about itself: when it was sent, its subject, who to whom.
+
+A scan calls :func:`read_message` on every ``.eml`` and ``.msg`` in a workspace, so
+an ``.eml`` is read only as far as its header block, never its body. What a file
+*is* comes from its first bytes, not its name: an Outlook ``.msg`` is an OLE
+compound file, anything else is tried as an RFC 5322 message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import email.policy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from folder_kit.errors import MailError
+
+if TYPE_CHECKING:
+    from extract_msg.msg_classes import MessageBase
+
+__all__ = ["MessageInfo", "read_message"]
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    """What a message says about itself; None where it says nothing usable."""
+
+    date: dt.datetime | None  # aware when the message names a zone
+    subject: str | None
+    sender: str | None  # "Name <addr>" or "addr"
+    to: str | None  # the same, comma-separated
+
+
+# Most header blocks end within the first read; none seen in practice is longer
+# than the second, and one that is is read as far as it goes.
+_FIRST_READ = 8 * 1024
+_HEAD_BYTES = 64 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BOM = b"\xef\xbb\xbf"
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+_HEADER_PARSER = BytesHeaderParser(policy=email.policy.compat32)
+
+# Labels senders use for a smaller charset than the one their client really wrote
+# in: GB2312 mail routinely holds GBK characters, "ISO-8859-1" holds Windows quotes.
+_WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "big5": "big5hkscs"}
+
+# Outlook item classes that are mail; tasks, contacts, notes, appointments are not.
+_MAIL_CLASSES = ("ipm.note", "report", "ipm.schedule.meeting.", "ipm.skypeteams.message")
+
+
+def read_message(path: Path) -> MessageInfo:
+    """Read the date, subject, sender and recipients a saved ``.eml``/``.msg`` states.
+
+    Raises MailError for anything that is not a readable mail: a missing or
+    unreadable file, an empty one, garbage, an OLE file that is not a message.
+    """
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_FIRST_READ)
+            more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
+            if more and not _BLANK_LINE.search(head):
+                head += stream.read(_HEAD_BYTES - _FIRST_READ)
+    except OSError as err:
+        raise MailError(path=path, reason=err.strerror or str(err)) from err
+    if head.startswith(_OLE_MAGIC):
+        return _read_msg(path)
+    return _read_eml(path, head)
+
+
+def _read_eml(path: Path, head: bytes) -> MessageInfo:
+    if not head.strip():
+        raise MailError(path=path, reason="empty file")
+    head = head.removeprefix(_BOM).lstrip(b"\r\n")
+    blank = _BLANK_LINE.search(head)
+    block = head[: blank.start()] + b"\n" if blank else head
+    # The parser takes a leading mbox "From " line as the envelope, not a header.
+    headers: dict[str, str] = {}
+    for name, value in _HEADER_PARSER.parsebytes(block).raw_items():
+        headers.setdefault(name.strip().lower(), value)
+    if not any(headers):
+        raise MailError(path=path, reason="no mail headers")
+
+    charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
+    charset = charset_match.group(1) if charset_match else None
+
+    def text(name: str) -> str | None:
+        raw = headers.get(name)
+        return None if raw is None else _undo_8bit(raw, charset)
+
+    return MessageInfo(
+        date=_parse_date(headers.get("date")),
+        subject=_fold(_decode_words(text("subject"))),
+        sender=_display_addresses(text("from")),
+        to=_display_addresses(text("to")),
+    )
+
+
+def _read_msg(path: Path) -> MessageInfo:
+    import extract_msg  # slow to import; only needed once a scan meets a .msg
+    from extract_msg.msg_classes import MessageBase
+
+    # extract_msg and olefile raise a zoo of exceptions on damaged files (their
+    # own, OSError, struct.error, KeyError, UnicodeDecodeError...); to a scan
+    # each means the same thing, so each becomes one MailError.
+    try:
+        msg = extract_msg.openMsg(str(path), delayAttachments=True)
+    except Exception as err:
+        raise MailError(path=path, reason=_describe(err)) from err
+    try:
+        class_type = str(msg.classType or "")
+        if not isinstance(msg, MessageBase) or not class_type.lower().startswith(_MAIL_CLASSES):
+            raise MailError(
+                path=path, reason=f"an Outlook {class_type or 'unknown'} item, not a mail"
+            )
+        return MessageInfo(
+            date=_msg_date(msg),
+            subject=_fold(_as_text(msg.subject)),
+            sender=_display_addresses(_as_text(msg.sender)),
+            to=_display_addresses(_as_text(msg.to)),
+        )
+    except MailError:
+        raise
+    except Exception as err:
+        raise MailError(path=path, reason=_describe(err)) from err
+    finally:
+        msg.close()
+
+
+def _msg_date(msg: MessageBase) -> dt.datetime | None:
+    """Sent time, else delivery time, else the Date of the stored Internet headers."""
+    # msg.date is PR_CLIENT_SUBMIT_TIME and is None for an unsent draft;
+    # receivedTime is PR_MESSAGE_DELIVERY_TIME. Both are UTC FILETIMEs.
+    for value in (msg.date, msg.receivedTime):
+        if isinstance(value, dt.datetime) and not _is_null_filetime(value):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
+    header = msg.header
+    return _parse_date(header.get("date") if header is not None else None)
+
+
+def _is_null_filetime(value: dt.datetime) -> bool:
+    # FILETIME 0 reads as 1601-01-01; MAPI writes "no time" as dates in year 4500.
+    return value.year <= 1601 or value.year >= 4500
+
+
+def _parse_date(raw: object) -> dt.datetime | None:
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        return parsedate_to_datetime(_fold(raw) or "")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _undo_8bit(raw: str, charset: str | None) -> str:
+    """Header text as sent: raw 8-bit bytes (kept by the parser as surrogates) decoded."""
+    if raw.isascii():
+        return raw
+    data = raw.encode("utf-8", "surrogateescape")
+    # Valid UTF-8 is almost never an accident; then the body's charset, then GB18030.
+    return _decode_first(data, ("utf-8", _codec(charset), "gb18030"), fallback="latin-1")
+
+
+def _decode_labelled(data: bytes, charset: str) -> str:
+    """Bytes of an encoded word, trusting its label first but not blindly."""
+    label = _codec(charset)
+    tries: list[str | None] = [_WIDER_CODEC.get(label or "", label), label]
+    if label in (None, "ascii", "utf-8"):
+        # Mislabelled or unlabelled: Chinese clients often send GBK as "utf-8".
+        tries += ["utf-8", "gb18030"]
+    return _decode_first(data, tries, fallback=tries[0] or "latin-1")
+
+
+def _decode_first(data: bytes, codecs_: Iterable[str | None], *, fallback: str) -> str:
+    for codec in codecs_:
+        if codec:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+    return data.decode(fallback, "replace")
+
+
+def _codec(charset: str | None) -> str | None:
+    """Python's codec name for a MIME charset label, or None if it has none."""
+    if not charset:
+        return None
+    label = charset.split("*", 1)[0].strip().strip("\"'")  # RFC 2231 language suffix
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _decode_words(text: str | None) -> str | None:
+    """Decode RFC 2047 encoded words (=?GB2312?B?...?=) without ever failing."""
+    if text is None or "=?" not in text:
+        return text
+    try:
+        parts = decode_header(text)
+    except (HeaderParseError, ValueError):
+        return text
+    out: list[str] = []
+    for part, charset in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif charset is None:
+            # decode_header hands back the plain runs between encoded words
+            # escaped with raw-unicode-escape.
+            try:
+                out.append(part.decode("raw-unicode-escape"))
+            except UnicodeDecodeError:
+                out.append(part.decode("latin-1"))
+        else:
+            out.append(_decode_labelled(part, charset))
+    return "".join(out)
+
+
+def _fold(text: str | None) -> str | None:
+    if text is None:
+        return None
+    folded = _WHITESPACE.sub(" ", text.replace("\x00", "")).strip()
+    return folded or None
+
+
+def _as_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _display_addresses(text: str | None) -> str | None:
+    """'Name <addr>' or 'addr' for each address, comma-separated, names decoded.
+
+    Tolerant where mail is sloppy: a missing space before '<', an address used as
+    a display name, an unquoted comma inside a name, Outlook's ';' separator.
+    """
+    if text is None:
+        return None
+    shown: list[str] = []
+    pending = ""
+    for piece in _split_addresses(text):
+        piece = f"{pending}, {piece}" if pending else piece
+        pending = ""
+        if "@" not in piece and "<" not in piece and not piece.endswith(":"):
+            pending = piece  # "Doe, John <j@x>" split at the comma: rejoin
+            continue
+        shown.append(_display_one(piece))
+    if pending:
+        shown.append(_display_one(pending))
+    return _fold(", ".join(s for s in shown if s))
+
+
+# A quoted string, an <addr>, a (comment), a separator, or a run of anything else;
+# an unclosed quote, bracket or comment runs to the end of the header.
+_ADDRESS_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"?|<[^>]*>?|\((?:[^()\\]|\\.)*\)?|[,;]|[^,;"<(]+|.', re.DOTALL
+)
+
+
+def _split_addresses(text: str) -> list[str]:
+    """Split at ',' and ';' that are not inside quotes, <...> or (...)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for token in _ADDRESS_TOKEN.findall(text):
+        if token in (",", ";"):
+            pieces.append("".join(current).strip())
+            current = []
+        else:
+            current.append(token)
+    pieces.append("".join(current).strip())
+    return [p for p in pieces if p]
+
+
+_ANGLE_ADDR = re.compile(r"(?s)(?P<name>.*)<(?P<addr>[^<>]*)>\s*")
+_COMMENT_NAME = re.compile(r"(?s)(?P<addr>[^\s()]+)\s*\((?P<name>.*)\)\s*")
+_GROUP_LABEL = re.compile(r'^[^"<>@]*:\s*')
+
+
+def _display_one(piece: str) -> str:
+    group = _GROUP_LABEL.match(piece)
+    if group and group.end() == len(piece):
+        return piece.rstrip(": ")  # "Undisclosed-Recipients:;" names no address
+    if group:
+        piece = piece[group.end() :]
+    if match := _ANGLE_ADDR.fullmatch(piece):
+        name, addr = match["name"], match["addr"].strip()
+    elif match := _COMMENT_NAME.fullmatch(piece):  # old style: addr (Name)
+        name, addr = match["name"], match["addr"]
+    else:
+        name, addr = "", piece
+    name = _fold(_decode_words(_unquote(name.strip()))) or ""
+    if not addr:
+        return name
+    if not name or name.lower() == addr.lower():
+        return addr
+    return f"{name} <{addr}>"
+
+
+def _unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", name[1:-1])
+    if len(name) >= 2 and name[0] == name[-1] == "'":
+        return name[1:-1]
+    return name
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    detail = str(err).strip().rstrip(".")
+    return detail or type(err).__name__

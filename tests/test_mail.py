@@ -1,0 +1,419 @@
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from folder_kit.errors import MailError
+from folder_kit.mail import MessageInfo, read_message
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+# Read off each file by hand (grep of the header block; extract_msg for .msg).
+# Dates keep the zone the message states, so the ISO string checks both the
+# instant and the offset.
+REAL_MAIL = [
+    (
+        "eml/mail_malformed_2.eml",
+        "2016-08-22T06:23:36-03:00",
+        "Delivery failure (abh@netpar.com.br)",
+        "postmaster@netpar.com.br",
+        "tanya@infospacemail.com",
+    ),
+    (
+        "eml/mail_malformed_3.eml",
+        "2017-03-20T05:12:54+06:00",
+        "Ahorre Dinero en su Recibo de Luz",
+        "El Punto de los Frutos & Verdes <smgsiso@yahoo.com.mx>",
+        "luzina@test.it",
+    ),
+    (
+        "eml/mail_test_12.eml",  # GB2312 subject and sender name; raw UTF-8 in To
+        "2018-05-13T12:32:22+08:00",
+        "代开各地增值税发票",
+        "张先生 <baoguan@hotmail.com>",
+        "danglüe@email.com",
+    ),
+    (
+        "eml/mail_test_14.eml",
+        "2019-04-24T10:05:02+02:00",
+        "Test",
+        "example@example.com",
+        "rcpt@example.com",
+    ),
+    (
+        "eml/mail_test_15.eml",
+        "2018-02-13T16:26:00-08:00",
+        "Urgent Request for Order Quotation",
+        "purchasing@aquillaindustries.com <do-not-reply@ncs.gov.ng>",
+        "Undisclosed-Recipients",
+    ),
+    (
+        "eml/mail_test_18.eml",
+        "2025-11-03T18:23:00+01:00",
+        "Test for Comma and Name Bugs",
+        "LastßlName, FirstName <comma.name@example.com>",
+        "tony.stark@example.com",
+    ),
+    (
+        "eml/mail_test_19.eml",
+        "2024-01-01T12:00:00+00:00",
+        "Test email with email address as display name",
+        "alice@example.com <bob@example.com>",
+        "Charlie Brown <charlie@example.com>, dave@example.com",
+    ),
+    (
+        "eml/mail_test_3.eml",
+        "2016-08-22T16:56:09+03:00",
+        "Hi there",
+        "Ava Oneil <Oneil.844@randtelekom.com.tr>",
+        "kalinokyra@thismail.it",
+    ),
+    (
+        "eml/mail_test_4.eml",  # no To header at all
+        "2016-08-19T15:33:29+01:00",
+        "PI",
+        "Anabel Gonzalo <anabelgonzalo@fanox.com>",
+        None,
+    ),
+    (
+        "eml/mail_test_5.eml",
+        "2017-03-08T05:00:31+01:00",
+        "Je prépare mon été zéro complexe !",
+        "Marina de Carlance <contact@carlance.fr>",
+        "rollierjocelyne@fake.com",
+    ),
+    (
+        "eml/mail_test_7.eml",
+        "2017-06-09T17:56:00+02:00",
+        "I: Ordine",
+        "Mariachiara Geronazzo <geronazzo@voidstudicom.it>",
+        "serena.nicolini@fake.it",
+    ),
+    (
+        "msg/unicode.msg",  # PR_CLIENT_SUBMIT_TIME, in UTC; the header says 10:26:24 +0200
+        "2013-11-18T08:26:24+00:00",
+        "Test for TIF files",
+        "Brian Zhou <brizhou@gmail.com>",
+        "brianzhou@me.com",
+    ),
+    (
+        "msg/strangeDate.msg",  # an unsent draft: no sent, delivery or header date
+        None,
+        "MSG Test File",
+        None,
+        "time2talk@online-convert.com",
+    ),
+]
+
+
+def copy_in(tmp_path: Path, relative: str) -> Path:
+    target = tmp_path / Path(relative).name
+    shutil.copyfile(REALDATA / relative, target)
+    return target
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_every_real_file_has_expectations() -> None:
+    on_disk = {
+        f"{p.parent.name}/{p.name}"
+        for folder in ("eml", "msg")
+        for p in (REALDATA / folder).iterdir()
+    }
+    assert on_disk == {row[0] for row in REAL_MAIL}
+
+
+@pytest.mark.parametrize(("relative", "date", "subject", "sender", "to"), REAL_MAIL)
+def test_real_mail(
+    tmp_path: Path,
+    relative: str,
+    date: str | None,
+    subject: str,
+    sender: str | None,
+    to: str | None,
+) -> None:
+    info = read_message(copy_in(tmp_path, relative))
+    assert (info.date.isoformat() if info.date else None) == date
+    assert (info.subject, info.sender, info.to) == (subject, sender, to)
+
+
+def test_real_dates_are_aware_and_the_same_instant_as_stated() -> None:
+    info = read_message(REALDATA / "eml" / "mail_test_12.eml")
+    assert info.date == dt.datetime(2018, 5, 13, 4, 32, 22, tzinfo=dt.UTC)
+    assert info.date is not None and info.date.utcoffset() == dt.timedelta(hours=8)
+
+
+def test_what_a_file_is_comes_from_its_bytes_not_its_name(tmp_path: Path) -> None:
+    ole_named_eml = tmp_path / "saved.eml"
+    shutil.copyfile(REALDATA / "msg" / "unicode.msg", ole_named_eml)
+    assert read_message(ole_named_eml).subject == "Test for TIF files"
+    text_named_msg = tmp_path / "saved.msg"
+    shutil.copyfile(REALDATA / "eml" / "mail_test_14.eml", text_named_msg)
+    assert read_message(text_named_msg).subject == "Test"
+
+
+# --- built by hand -------------------------------------------------------------
+
+HEADERS = b"From: Li Wei <li@example.cn>\r\nTo: buyer@example.com\r\n"
+
+
+def test_broken_date_gives_none_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "x.eml", HEADERS + b"Date: next Tuesday-ish\r\nSubject: Offer\r\n\r\nbody"
+    )
+    assert read_message(path) == MessageInfo(
+        date=None, subject="Offer", sender="Li Wei <li@example.cn>", to="buyer@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b"Date: Mon, 32 Foo 2026 99:99:99 +0800", None),
+        (b"Date:", None),
+        # no zone stated, or -0000 ("zone unknown"): a naive datetime, not a guessed zone
+        (b"Date: Thu, 26 Nov 2026 09:30:00", dt.datetime(2026, 11, 26, 9, 30)),
+        (b"Date: Thu, 26 Nov 2026 09:30:00 -0000", dt.datetime(2026, 11, 26, 9, 30)),
+        (
+            b"Date: 26 Nov 2026 09:30 +0800 (CST)",
+            dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        ),
+        (
+            b"Date: Thu,\r\n 26 Nov 2026 09:30:00 +0100",
+            dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+        ),
+    ],
+)
+def test_date_header(tmp_path: Path, header: bytes, expected: dt.datetime | None) -> None:
+    date = read_message(write(tmp_path, "x.eml", HEADERS + header + b"\r\n\r\n")).date
+    assert date == expected
+    if date is not None and expected is not None:
+        assert date.utcoffset() == expected.utcoffset()
+
+
+def b64_word(charset: str, text: str, codec: str | None = None) -> bytes:
+    payload = base64.b64encode(text.encode(codec or charset)).decode()
+    return f"=?{charset}?B?{payload}?=".encode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        (b"Re: Quotation for 2026", "Re: Quotation for 2026"),
+        (b"Re: long\r\n subject\r\n\tfolded", "Re: long subject folded"),
+        (b"  ", None),
+        (b"=?UTF-8?B?5oql5Lu35Y2V?=", "报价单"),
+        (b"=?utf-8?q?Re=3A_=E6=8A=A5=E4=BB=B7?=", "Re: 报价"),
+        # two encoded words: the whitespace between them is not text
+        (b"=?UTF-8?B?5oql5Lu3?= =?UTF-8?B?5Y2V?=", "报价单"),
+        (b"Fw: =?UTF-8?B?5oql5Lu3?= list", "Fw: 报价 list"),
+        # labelled GB2312 but holding GBK-only characters (镕), as Chinese clients write
+        (b64_word("GB2312", "朱镕基的报价", "gbk"), "朱镕基的报价"),
+        (b64_word("gbk", "样品寄出"), "样品寄出"),
+        (b64_word("GB18030", "订单确认"), "订单确认"),
+        (b64_word("BIG5", "報價"), "報價"),
+        # ISO-8859-1 label with Windows quotes in it
+        (b"=?iso-8859-1?Q?=93Offer=94_f=FCr_Sie?=", "“Offer” für Sie"),
+        (b"=?ISO-8859-15?Q?Prix_en_=A4?=", "Prix en €"),
+        # unknown label: guessed, never an exception
+        (b"=?x-unknown?B?5oql5Lu3?=", "报价"),
+        (b64_word("utf-8", "报价", "gbk"), "报价"),  # GBK bytes labelled UTF-8
+        (b"=?utf-8?B?not base64!!?=", "=?utf-8?B?not base64!!?="),
+        # raw 8-bit: UTF-8, else the body's charset, else GB18030
+        ("Re: 报价单".encode(), "Re: 报价单"),
+        ("Re: 报价单".encode("gbk"), "Re: 报价单"),
+    ],
+)
+def test_subject_decoding(tmp_path: Path, subject: bytes, expected: str | None) -> None:
+    path = write(tmp_path, "x.eml", HEADERS + b"Subject: " + subject + b"\r\n\r\nbody")
+    assert read_message(path).subject == expected
+
+
+def test_raw_8bit_headers_follow_the_declared_body_charset(tmp_path: Path) -> None:
+    data = (
+        b"From: "
+        + "Müller".encode("latin-1")
+        + b" <m@example.de>\nSubject: "
+        + "Preisänderung".encode("latin-1")
+        + b'\nContent-Type: text/plain; charset="iso-8859-1"\n\nbody'
+    )
+    info = read_message(write(tmp_path, "x.eml", data))
+    assert (info.subject, info.sender) == ("Preisänderung", "Müller <m@example.de>")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b"a@example.com", "a@example.com"),
+        (b"<a@example.com>", "a@example.com"),
+        (b'"Wang, Fang" <w@example.cn>', "Wang, Fang <w@example.cn>"),
+        (b"Wang, Fang <w@example.cn>", "Wang, Fang <w@example.cn>"),
+        (b'"a@example.com" <a@example.com>', "a@example.com"),
+        (b"w@example.cn (Wang Fang)", "Wang Fang <w@example.cn>"),
+        (b'"Say \\"hi\\"" <h@example.com>', 'Say "hi" <h@example.com>'),
+        (b"=?UTF-8?B?546L6Iqz?= <w@example.cn>", "王芳 <w@example.cn>"),
+        (b'"=?UTF-8?B?546L6Iqz?=" <w@example.cn>', "王芳 <w@example.cn>"),
+        (
+            b"a@example.com, B <b@example.com>;c@example.com",
+            "a@example.com, B <b@example.com>, c@example.com",
+        ),
+        (b"Sales: a@example.com, b@example.com;", "a@example.com, b@example.com"),
+        (b"undisclosed-recipients:;", "undisclosed-recipients"),
+        (b"", None),
+    ],
+)
+def test_addresses(tmp_path: Path, header: bytes, expected: str | None) -> None:
+    path = write(tmp_path, "x.eml", b"Subject: s\nFrom: " + header + b"\nTo: " + header + b"\n\n")
+    info = read_message(path)
+    assert (info.sender, info.to) == (expected, expected)
+
+
+def test_mbox_from_line_is_the_envelope_not_a_header(tmp_path: Path) -> None:
+    data = (
+        b"From li@example.cn Thu Nov 26 09:30:00 2026\n"
+        + b"Date: Thu, 26 Nov 2026 09:30:00 +0800\nSubject: PI 0042\n\nbody\n"
+    )
+    info = read_message(write(tmp_path, "x.eml", data))
+    assert info.subject == "PI 0042"
+    assert info.date == dt.datetime(2026, 11, 26, 1, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\xef\xbb\xbf", b"\r\n", b"\n\n"],
+    ids=["utf8-bom", "blank-line", "blank-lines"],
+)
+def test_leading_bom_or_blank_lines(tmp_path: Path, prefix: bytes) -> None:
+    path = write(tmp_path, "x.eml", prefix + b"Subject: hello\nDate: 1 Jan 2026 00:00 +0000\n")
+    assert read_message(path).subject == "hello"
+
+
+def test_only_the_header_block_is_read(tmp_path: Path) -> None:
+    body = b"Subject: not me\n" + bytes(range(256)) * 1000
+    path = write(tmp_path, "x.eml", HEADERS + b"Subject: me\n\n" + body)
+    assert read_message(path).subject == "me"
+
+
+def test_a_long_header_block_is_read_to_its_end(tmp_path: Path) -> None:
+    received = b"Received: from relay.example.net by mx.example.com; 26 Nov 2026 09:30:00\r\n"
+    data = received * 400 + b"Subject: after 30 KiB of Received lines\r\n\r\nbody"
+    assert read_message(write(tmp_path, "x.eml", data)).subject == "after 30 KiB of Received lines"
+
+
+def test_headers_without_a_body(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.eml", b"Subject: only headers\r\nFrom: a@example.com")
+    info = read_message(path)
+    assert (info.subject, info.sender, info.date, info.to) == (
+        "only headers",
+        "a@example.com",
+        None,
+        None,
+    )
+
+
+def test_headers_are_read_where_the_block_stops_being_headers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "x.eml", b"Subject: kept\nthis line is not a header\nTo: lost@example.com\n"
+    )
+    assert read_message(path) == MessageInfo(date=None, subject="kept", sender=None, to=None)
+
+
+# --- not a mail -----------------------------------------------------------------
+
+
+def ole_without_message(path: Path) -> Path:
+    from extract_msg import OleWriter
+
+    writer = OleWriter()
+    writer.addEntry("WordDocument", b"\x00" * 4096)
+    writer.write(path)
+    return path
+
+
+def outlook_task(path: Path) -> Path:
+    import extract_msg
+
+    with extract_msg.openMsg(str(REALDATA / "msg" / "strangeDate.msg")) as msg:
+        writer = extract_msg.OleWriter()
+        writer.fromMsg(msg)
+    writer.editEntry("__substg1.0_001A001F", data="IPM.Task".encode("utf-16-le"))
+    writer.write(path)
+    return path
+
+
+def truncated_msg(path: Path) -> Path:
+    path.write_bytes((REALDATA / "msg" / "unicode.msg").read_bytes()[:4096])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: write(p, "x.eml", random.Random(7).randbytes(8192)), "no mail headers"),
+        (lambda p: write(p, "x.eml", b""), "empty file"),
+        (lambda p: write(p, "x.eml", b"\r\n \n\t\n"), "empty file"),
+        (lambda p: write(p, "x.eml", b": no name\n\n"), "no mail headers"),
+        (lambda p: write(p, "x.msg", b""), "empty file"),
+        (
+            lambda p: write(p, "x.msg", "客户说下周回复。\nCall back Monday.\n".encode()),
+            "no mail headers",
+        ),
+        (lambda p: write(p, "x.msg", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), "no mail headers"),
+        (lambda p: ole_without_message(p / "x.msg"), "File does not contain a property stream"),
+        (lambda p: outlook_task(p / "x.msg"), "an Outlook IPM.Task item, not a mail"),
+        (lambda p: truncated_msg(p / "x.msg"), "incomplete OLE sector"),
+        (lambda p: p / "missing.eml", "No such file or directory"),
+        (lambda p: p / "missing.msg", "No such file or directory"),
+    ],
+    ids=[
+        "garbage-eml",
+        "empty-eml",
+        "blank-eml",
+        "nameless-header",
+        "empty-msg",
+        "text-msg",
+        "pdf-msg",
+        "ole-not-msg",
+        "outlook-task",
+        "truncated-msg",
+        "missing-eml",
+        "missing-msg",
+    ],
+)
+def test_not_a_mail(tmp_path: Path, make: object, reason: str) -> None:
+    assert callable(make)
+    path = make(tmp_path)
+    with pytest.raises(MailError) as info:
+        read_message(path)
+    assert str(info.value) == f"cannot read mail {path}: {reason}"
+    assert info.value.path == path
+
+
+@pytest.mark.parametrize("name", ["folder.eml", "folder.msg"])
+def test_directory_is_not_a_mail(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).mkdir()
+    with pytest.raises(MailError, match=r"^cannot read mail "):
+        read_message(tmp_path / name)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="needs a user that permissions apply to"
+)
+def test_unreadable_file_is_a_mail_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.eml", HEADERS + b"\n")
+    path.chmod(0)
+    try:
+        with pytest.raises(MailError, match="Permission denied"):
+            read_message(path)
+    finally:
+        path.chmod(0o600)
