@@ -8,11 +8,11 @@ contact. Tested with tables, without a file system.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Literal
 
 from folder_kit.config import Config
@@ -50,14 +50,15 @@ IGNORED_PATTERNS = (
 )
 
 
+_IGNORED_RE = re.compile("|".join(fnmatch.translate(p) for p in IGNORED_PATTERNS))
+
+
 def is_ignored(name: str) -> bool:
     """True for temporary, system, hidden and sync-tool files, which are never contact."""
     if name.startswith("."):
         return True
     folded = name.casefold()
-    if folded in IGNORED_NAMES:
-        return True
-    return any(fnmatchcase(folded, pattern) for pattern in IGNORED_PATTERNS)
+    return folded in IGNORED_NAMES or _IGNORED_RE.match(folded) is not None
 
 
 @dataclass(frozen=True)
@@ -90,48 +91,115 @@ def place_of(parts: Sequence[str]) -> Place | None:
     return Place(grade, parts[1], customer, kind, "/".join(parts[3:]))
 
 
-def _keyword_pattern(word: str) -> str:
-    """A keyword as a regex: Latin words whole (plural allowed), separators loose."""
-    pieces = [re.escape(p) for p in re.split(r"[\s_\-.]+", word.strip()) if p]
-    body = r"[\s_\-.]*".join(pieces)
-    if word.isascii():
-        return rf"(?<![a-z]){body}(?:e?s)?(?![a-z])"
-    return body
+_LETTERS = re.compile(r"[a-z]+")
 
 
-def _alternation(labels: Mapping[str, Sequence[str]]) -> re.Pattern[str]:
-    groups = []
-    for i, (label, words) in enumerate(labels.items()):
-        # The label itself is a keyword too: `log` writes "phone" and "price-update".
-        alts = "|".join(_keyword_pattern(w) for w in (label, *words))
-        groups.append(f"(?P<g{i}>{alts})")
-    return re.compile("|".join(groups), re.IGNORECASE)
+class KeywordMatcher:
+    """Finds the leftmost keyword of any label in a text.
+
+    Latin keywords match whole words, a plural "s" allowed, and the words of a
+    several-word keyword may be joined by spaces, ``_``, ``-`` or ``.`` or
+    written together ("price list", "Price_List", "pricelist"); so "ups" does
+    not fire inside "follow-ups". Other keywords (Chinese, accented) match
+    anywhere. Words are looked up in a dict rather than tried one regex
+    alternative at a time: a scan calls this for every file.
+    """
+
+    def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
+        self.labels = list(labels)
+        # first word -> [(all words, label index)], longest keywords first
+        self.words: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self.substrings: list[tuple[str, int]] = []
+        for i, (label, keywords) in enumerate(labels.items()):
+            # The label itself is a keyword too: `log` writes "phone" and "price-update".
+            for keyword in (label, *keywords):
+                self._add(keyword, i)
+        for entries in self.words.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def _add(self, keyword: str, label: int) -> None:
+        folded = keyword.casefold().strip()
+        parts = tuple(p for p in re.split(r"[\s_\-.]+", folded) if p)
+        if parts and all(_LETTERS.fullmatch(p) for p in parts):
+            self.words.setdefault(parts[0], []).append((parts, label))
+            if len(parts) > 1:
+                joined = "".join(parts)
+                self.words.setdefault(joined, []).append(((joined,), label))
+        elif folded:
+            self.substrings.append((folded, label))
+
+    def find(self, text: str) -> str | None:
+        """The label of the leftmost keyword in ``text``, or None."""
+        folded = text.casefold()
+        best_pos = len(folded) + 1
+        best: int | None = None
+        if self.substrings and not folded.isascii():
+            for keyword, label in self.substrings:
+                pos = folded.find(keyword)
+                if 0 <= pos < best_pos:
+                    best_pos, best = pos, label
+        if best_pos == 0:
+            return self.labels[best] if best is not None else None
+        spans = [(m.group(), m.start()) for m in _LETTERS.finditer(folded)]
+        tokens = [t for t, _ in spans]
+        for n, (_, start) in enumerate(spans):
+            if start >= best_pos:
+                break
+            # "follow-ups": a word hyphenated onto the one before is not a keyword on its own.
+            glued = start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
+            hit = self._at(tokens, n, glued=glued)
+            if hit is not None:
+                best = hit
+                break
+        return self.labels[best] if best is not None else None
+
+    def _at(self, tokens: list[str], n: int, *, glued: bool) -> int | None:
+        token = tokens[n]
+        for candidate in (
+            token,
+            token[:-1] if token.endswith("s") else "",
+            token[:-2] if token.endswith("es") else "",
+        ):
+            for parts, label in self.words.get(candidate, ()) if candidate else ():
+                if len(parts) == 1:
+                    if glued:
+                        continue
+                    if candidate == token or _plural(parts[0], token):
+                        return label
+                    continue
+                if tokens[n : n + len(parts) - 1] == list(parts[:-1]) and n + len(parts) <= len(
+                    tokens
+                ):
+                    last = tokens[n + len(parts) - 1]
+                    if last == parts[-1] or _plural(parts[-1], last):
+                        return label
+        return None
+
+
+def _plural(word: str, token: str) -> bool:
+    return token in (word + "s", word + "es")
 
 
 class Classifier:
     """Medium and topic from names and subjects, with the workspace's keyword lists."""
 
     def __init__(self, config: Config) -> None:
-        self.media = list(config.medium_keywords)
-        self.topics = list(config.topic_keywords)
-        self._medium_re = _alternation(config.medium_keywords)
-        self._topic_re = _alternation(config.topic_keywords)
+        self._media = KeywordMatcher(config.medium_keywords)
+        self._topics = KeywordMatcher(config.topic_keywords)
 
     def medium(self, name: str) -> str:
         """``email`` for saved mail; else the leftmost medium keyword in the name; else ``file``."""
         if name.casefold().endswith(MAIL_SUFFIXES):
             return "email"
-        m = self._medium_re.search(_stem(name))
-        return self.media[int(m.lastgroup[1:])] if m and m.lastgroup else "file"
+        return self._media.find(_stem(name)) or "file"
 
     def topic(self, *texts: str | None) -> str | None:
         """The topic of the leftmost topic keyword in the first text that has one."""
         for text in texts:
-            if not text:
-                continue
-            m = self._topic_re.search(text)
-            if m and m.lastgroup:
-                return self.topics[int(m.lastgroup[1:])]
+            if text:
+                found = self._topics.find(text)
+                if found is not None:
+                    return found
         return None
 
 

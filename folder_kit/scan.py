@@ -433,7 +433,7 @@ class _Scan:
         from folder_kit.mail import read_message
 
         try:
-            info = read_message(Path(entry.path))
+            info = read_message(Path(entry.path), addresses=False)
         except MailError as e:
             self.warn(
                 shown,

@@ -1,0 +1,142 @@
+"""Scan benchmark: `folder-kit scan` against `find` on the same synthetic workspace.
+
+Generates N customers x F files (mail with real headers, quotes, PIs, a
+Contact.txt each), then times, as whole commands in one run:
+
+    find DIR -type f -printf '%T@ %p\\n'      (the baseline: list and stat every file)
+    folder-kit scan --rebuild                 (cold: read every file into a new index)
+    folder-kit scan                           (nothing changed since the last scan)
+
+and prints each median with its ratio to find's. Run:
+
+    .venv/bin/python bench/scan.py --customers 10000 --files 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GRADES = ["A-交易客户", "B-在谈客户", "C-潜力客户", "D-行业客户", "待开发客户"]
+TOPICS = [
+    "Price update 2027",
+    "New product catalogue",
+    "Canton Fair invitation",
+    "Quotation QT-{n}",
+    "Season's greetings",
+    "Factory visit",
+    "Re: samples",
+]
+
+MAIL = (
+    "From: Li Lei <lilei@example.cn>\r\n"
+    "To: buyer{n}@example.com\r\n"
+    "Subject: {subject}\r\n"
+    "Date: {day:02d} {month} 2026 10:{minute:02d}:00 +0800\r\n"
+    "Message-ID: <{n}.{j}@example.cn>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Dear buyer,\r\n\r\nPlease find our news attached.\r\n\r\nBest regards,\r\nLi Lei\r\n"
+)
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
+
+
+def generate(root: Path, customers: int, files: int) -> int:
+    """A workspace of ``customers`` folders with ``files`` files each; returns the file count."""
+    (root / "folder-kit.yaml").write_text("lang: zh\n", encoding="utf-8")
+    count = 0
+    for n in range(customers):
+        c = root / "客户" / GRADES[n % len(GRADES)] / f"Customer {n:05d} Trading Co"
+        for sub in ("OUT", "IN", "报价", "PI", "定单"):
+            (c / sub).mkdir(parents=True)
+        (c / "Contact.txt").write_text(f"公司: Customer {n:05d} Trading Co\n国家: DE\n", "utf-8")
+        count += 1
+        for j in range(files - 1):
+            month = MONTHS[j % len(MONTHS)]
+            slot = j % 10
+            if slot < 4:  # our mails
+                subject = TOPICS[(n + j) % len(TOPICS)].format(n=n)
+                path = c / "OUT" / f"2026-{j % 11 + 1:02d}-{j % 27 + 1:02d} {subject}.eml"
+            elif slot < 7:  # their replies, named by the mail client
+                subject = "Re: " + TOPICS[(n + j) % len(TOPICS)].format(n=n)
+                path = c / "IN" / f"{subject.replace(':', '_')} {j}.eml"
+            elif slot < 9:
+                path = c / "报价" / f"QT-{n}-{j} 2026{j % 11 + 1:02d}{j % 27 + 1:02d}.pdf"
+                subject = ""
+            else:
+                path = c / "PI" / f"PI-2026.{j % 11 + 1:02d}.{j % 27 + 1:02d}-{n:04d}.pdf"
+                subject = ""
+            if subject:
+                text = MAIL.format(
+                    n=n, j=j, subject=subject, day=j % 27 + 1, month=month, minute=j % 60
+                )
+                path.write_text(text, encoding="utf-8")
+            else:
+                path.write_bytes(b"%PDF-1.4\n% folder-kit bench\n")
+            count += 1
+    return count
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument(
+        "--files", type=int, default=11, help="files per customer, Contact.txt included"
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
+    args = parser.parse_args()
+
+    exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
+    tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-"))
+    try:
+        ws = tmp / "ws"
+        ws.mkdir()
+        t = time.perf_counter()
+        total = generate(ws, args.customers, args.files)
+        print(
+            f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
+        )
+        env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
+        find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
+        scan = [exe, "-w", str(ws), "scan"]
+        timed(find, env)  # warm the page cache for everyone
+        finds, colds, warms = [], [], []
+        for _ in range(args.runs):
+            finds.append(timed(find, env))
+            colds.append(timed([*scan, "--rebuild"], env))
+            warms.append(timed(scan, env))
+        base = statistics.median(finds)
+        print(f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7}")
+        for label, runs in (
+            ("find -type f -printf '%T@ %p\\n'", finds),
+            ("folder-kit scan --rebuild", colds),
+            ("folder-kit scan (no change)", warms),
+        ):
+            med = statistics.median(runs)
+            print(f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f}")
+        print(f"({args.runs} runs each, interleaved; {os.cpu_count()} cores)")
+    finally:
+        if args.keep:
+            print(f"workspace kept at {tmp}")
+        else:
+            shutil.rmtree(tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
