@@ -95,7 +95,7 @@ def cli(workspace: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),

@@ -292,10 +292,13 @@ class _Reader:
     def error(self, node: yaml.Node, key: str, reason: str) -> ConfigError:
         return ConfigError(path=self.path, line=node.start_mark.line + 1, key=key, reason=reason)
 
-    def value(self, node: yaml.Node, key: str) -> Any:
+    def check_tag(self, node: yaml.Node, key: str) -> None:
         if node.tag not in _STANDARD_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise self.error(node, key, f"the tag {tag} is not allowed here")
+
+    def value(self, node: yaml.Node, key: str) -> Any:
+        self.check_tag(node, key)
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as e:
@@ -307,6 +310,7 @@ class _Reader:
         """A mapping's children by key, each with its dotted name; unknown keys refused."""
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, key or "(top level)", "expected a mapping of `key: value` lines")
+        self.check_tag(node, key or "(top level)")
         out: dict[str, tuple[yaml.Node, str]] = {}
         for key_node, value_node in node.value:
             name = self.value(key_node, key)
@@ -352,6 +356,7 @@ class _Reader:
     def words(self, node: yaml.Node, key: str) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, key, "expected a list, like [word, other word]")
+        self.check_tag(node, key)
         out = []
         for item in node.value:
             word = self.text(item, key).strip()
@@ -443,6 +448,7 @@ class _Reader:
     def exhibitions(self, node: yaml.Node, key: str) -> tuple[Exhibition, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, key, "expected a list of exhibitions")
+        self.check_tag(node, key)
         out = []
         for i, item in enumerate(node.value):
             k = f"{key}[{i}]"

@@ -90,15 +90,22 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
     ]
     if hits:
         return _one(query, hits)
-    names = [c.name for c in customers] + [n for n in companies.values() if n]
-    close = difflib.get_close_matches(query, names, n=3, cutoff=0.5)
-    raise UnknownCustomerError(name=query, matches=close)
+    # Suggest by the folded forms, so case and width do not hide a near miss;
+    # a company name that folds like its folder name is shown once.
+    shown: dict[str, str] = {}
+    for name in [c.name for c in customers] + [n for n in companies.values() if n]:
+        shown.setdefault(match_key(name), name)
+    close = difflib.get_close_matches(key, list(shown), n=3, cutoff=0.5)
+    raise UnknownCustomerError(name=query, matches=[shown[k] for k in close])
 
 
 def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:
     looks_like_path = query in (".", "..") or "/" in query or os.sep in query
     candidate = (cwd / query).expanduser()
-    if not looks_like_path and not candidate.is_dir():
+    try:
+        if not looks_like_path and not candidate.is_dir():
+            return None
+    except OSError:  # a name too long to be a path, say
         return None
     try:
         target = candidate.resolve()

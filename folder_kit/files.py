@@ -22,6 +22,8 @@ def write_new(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes 0600; a user's file gets the mode their umask gives.
+        os.chmod(tmp, 0o666 & ~_umask())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -32,6 +34,12 @@ def write_new(path: Path, data: bytes) -> None:
             _write_exclusive(path, data)
     finally:
         os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_exclusive(path: Path, data: bytes) -> None:

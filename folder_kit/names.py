@@ -17,6 +17,10 @@ from folder_kit.errors import UnsafeNameError
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
 # that limit whole paths, while keeping any real company name recognisable.
 MAX_FOLDER_BYTES = 120
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
+)
 
 
 def normalize_name(name: str) -> str:
@@ -32,8 +36,17 @@ def folder_name(name: str) -> str:
     if clean.strip(".") == "":
         raise UnsafeNameError(name=name, reason="it names no folder, only dots")
     portable = sanitize_filename(clean, platform="universal", replacement_text="_")
-    # A leading dot would hide the folder (and the scan skips hidden entries).
-    portable = _truncate(portable.lstrip(". "), MAX_FOLDER_BYTES).rstrip(". ")
+    # A leading dot would hide the folder, and "~$" marks Office's temporary
+    # files: the scan skips both.
+    portable = portable.lstrip(". ")
+    if portable.startswith("~$"):
+        portable = "_" + portable[2:]
+    portable = _truncate(portable, MAX_FOLDER_BYTES).rstrip(". ")
+    # Windows drops spaces before the extension when it checks for device
+    # names, so "PRN .txt" is PRN too.
+    stem, dot, rest = portable.partition(".")
+    if stem.rstrip(" ").upper() in _RESERVED:
+        portable = f"{stem.rstrip(' ')}_{dot}{rest}"
     if not portable or portable.strip("._ ") == "":
         raise UnsafeNameError(name=name, reason="nothing usable is left for a folder name")
     return portable

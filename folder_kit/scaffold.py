@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.config import CONFIG_NAME, load_config
 from folder_kit.errors import WorkspaceError
 from folder_kit.files import write_new
-from folder_kit.layout import Lang, load_layout
+from folder_kit.layout import Grade, Lang, grade_of_folder, load_layout
 from folder_kit.resources import read_template
 
 
@@ -21,6 +22,15 @@ class Plan:
     created: tuple[str, ...]
     existing: tuple[str, ...]
     dry_run: bool
+
+
+def _grades_present(customers: Path) -> set[Grade]:
+    """Grades that already have a folder under 客户/, whatever it is called."""
+    try:
+        names = [e.name for e in os.scandir(customers) if e.is_dir()]
+    except OSError:
+        return set()
+    return {g for g in map(grade_of_folder, names) if g is not None}
 
 
 def config_template(lang: Lang) -> str:
@@ -44,16 +54,22 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
     layout = load_layout(lang)
     created: list[str] = []
     existing: list[str] = []
+    renamed = _grades_present(root / layout.customers)
     for rel in layout.folders():
         target = root / rel
         if target.is_dir():
             existing.append(rel + "/")
-            continue
-        if target.exists():
+        elif target.exists():
+            # Checked before anything is created: no half-built tree.
             raise WorkspaceError(reason=f"{target} exists and is not a folder")
-        created.append(rel + "/")
-        if not dry_run:
-            target.mkdir(parents=True, exist_ok=True)
+        elif target.parent == root / layout.customers and grade_of_folder(target.name) in renamed:
+            # The user renamed this grade folder ("B 在谈"): a second one would split the grade.
+            existing.append(rel + "/")
+        else:
+            created.append(rel + "/")
+    if not dry_run:
+        for rel in created:
+            (root / rel).mkdir(parents=True, exist_ok=True)
     if config_path.exists():
         existing.append(CONFIG_NAME)
     else:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +59,22 @@ class ScanResult:
         }
 
 
-def scan(ws: Workspace, *, rebuild: bool = False, progress: Progress | None = None) -> ScanResult:
-    """Bring the index up to date with the workspace and say what it holds."""
+def scan(
+    ws: Workspace,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ScanResult:
+    """Bring the index up to date with the workspace and say what it holds.
+
+    Customers the index has never seen (a first scan, ``rebuild``) are read in
+    ``workers`` processes (default: one per core) when there are many of them;
+    ``workers=1`` keeps everything in this process.
+    """
     with Index.open(ws.root, rebuild=rebuild) as index:
         run = _Scan(ws, index, now_ns=time.time_ns())
-        run.walk(progress)
+        run.walk(progress, workers=workers)
         with index.transaction() as conn:
             run.write(conn)
         customers, files, events = index.counts()
@@ -103,9 +115,59 @@ class _Pending:
     warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
     cleared: list[tuple[str, str]] = field(default_factory=list)
 
+    def merge(self, other: _Pending) -> None:
+        self.customers += other.customers
+        self.gone_customers += other.gone_customers
+        self.dirs += other.dirs
+        self.gone_dirs += other.gone_dirs
+        self.files += other.files
+        self.gone_files += other.gone_files
+        self.grades.update(other.grades)
+        self.warnings += other.warnings
+        self.cleared += other.cleared
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One customer folder to read."""
+
+    grade: Grade
+    key: str  # NFC folder name
+    name: str  # as on disk
+    path: str
+    grade_folder: str
+
+
+# Below this many unseen customers, starting processes costs more than it saves.
+PARALLEL_MIN = 400
+_CHUNK = 250
+
+
+def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> tuple[_Pending, int, int]:
+    """Read customers the index has never seen, in a worker process."""
+    run = _Scan(ws, None, now_ns=now_ns)
+    for job in jobs:
+        run._customer(job)
+    return run.pending, run.new_events, len(jobs)
+
+
+def _in_processes(
+    ws: Workspace, jobs: list[_Job], workers: int, now_ns: int
+) -> Iterator[tuple[_Pending, int, int]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_read_chunk, ws, chunk, now_ns) for chunk in chunks]
+        for future in futures:
+            yield future.result()
+
 
 class _Scan:
-    def __init__(self, ws: Workspace, index: Index, *, now_ns: int) -> None:
+    def __init__(self, ws: Workspace, index: Index | None, *, now_ns: int) -> None:
         self.ws = ws
         self.index = index
         self.now_ns = now_ns
@@ -113,14 +175,15 @@ class _Scan:
         self.classifier = Classifier(ws.config)
         self.base = ws.customers_dir
         self.base_rel = self.base.name
-        self.known = index.customers()
-        self.known_dirs = index.dirs()
-        self.special = self._special_files()
+        self.known = index.customers() if index is not None else {}
+        self.known_dirs = index.dirs() if index is not None else {}
+        self.special = self._special_files(index) if index is not None else {}
         self.pending = _Pending()
         self.new_events = 0
 
-    def _special_files(self) -> dict[tuple[str, str], tuple[int, int]]:
-        rows = self.index.conn.execute(
+    @staticmethod
+    def _special_files(index: Index) -> dict[tuple[str, str], tuple[int, int]]:
+        rows = index.conn.execute(
             "SELECT customer, rel, size, mtime_ns FROM files WHERE rel IN (?, ?)",
             (CONTACT_FILE, HISTORY_FILE),
         )
@@ -135,7 +198,7 @@ class _Scan:
 
     # The walk.
 
-    def walk(self, progress: Progress | None) -> None:
+    def walk(self, progress: Progress | None, *, workers: int | None = None) -> None:
         self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
         found: list[tuple[Grade, os.DirEntry[str]]] = []
         for grade_dir in self._list(self.base, key=self.base_rel):
@@ -158,13 +221,47 @@ class _Scan:
                     found.append((grade, entry))
         found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[1].name))
         seen: dict[str, str] = {}
-        total = len(found)
-        for done, (grade, entry) in enumerate(found, 1):
-            self._customer(grade, entry, seen)
-            if progress is not None:
-                progress(done, total)
+        todo: list[_Job] = []
+        for grade, entry in found:
+            job = self._job(grade, entry, seen)
+            if job is not None:
+                todo.append(job)
         for key in self.known.keys() - seen.keys():
             self.pending.gone_customers.append(key)
+        fresh = [job for job in todo if job.key not in self.known]
+        workers = min(workers or os.cpu_count() or 1, 8)
+        done = 0
+        if workers > 1 and len(fresh) >= PARALLEL_MIN:
+            todo = [job for job in todo if job.key in self.known]
+            for pending, new_events, count in _in_processes(self.ws, fresh, workers, self.now_ns):
+                self.pending.merge(pending)
+                self.new_events += new_events
+                done += count
+                if progress is not None:
+                    progress(done, len(found))
+        for job in todo:
+            self._customer(job)
+            done += 1
+            if progress is not None:
+                progress(done, len(found))
+
+    def _job(self, grade: Grade, entry: os.DirEntry[str], seen: dict[str, str]) -> _Job | None:
+        name = entry.name
+        grade_folder = Path(entry.path).parent.name
+        shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
+        if not _valid_name(name) or not _valid_name(grade_folder):
+            self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
+            return None
+        key = unicodedata.normalize("NFC", name)
+        if key in seen:
+            self.warn(
+                shown,
+                f"customer {key!r} is in two grade folders ({seen[key]} and {grade_folder}); "
+                f"only {seen[key]} is read — merge or delete one of them",
+            )
+            return None
+        seen[key] = grade_folder
+        return _Job(grade=grade, key=key, name=name, path=entry.path, grade_folder=grade_folder)
 
     def _list(
         self, folder: Path, *, key: str, customer: str = "", rel: str = ""
@@ -188,27 +285,12 @@ class _Scan:
         rel = Path(entry.path).relative_to(self.ws.root).as_posix()
         return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
 
-    def _customer(self, grade: Grade, entry: os.DirEntry[str], seen: dict[str, str]) -> None:
-        import unicodedata
-
-        name = entry.name
-        grade_folder = Path(entry.path).parent.name
-        shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
-        if not _valid_name(name) or not _valid_name(grade_folder):
-            self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
-            return
-        key = unicodedata.normalize("NFC", name)
-        if key in seen:
-            self.warn(
-                shown,
-                f"customer {key!r} is in two grade folders ({seen[key]} and {grade_folder}); "
-                f"only {seen[key]} is read — merge or delete one of them",
-            )
-            return
-        seen[key] = grade_folder
-        path = Path(entry.path)
+    def _customer(self, job: _Job) -> None:
+        key, grade, name, grade_folder = job.key, job.grade, job.name, job.grade_folder
+        path = Path(job.path)
+        shown = f"{self.base_rel}/{grade_folder}/{name}"
         try:
-            mtime_ns = entry.stat(follow_symlinks=False).st_mtime_ns
+            mtime_ns = os.stat(path, follow_symlinks=False).st_mtime_ns
         except OSError:
             return
         prev = self.known.get(key)
@@ -281,7 +363,8 @@ class _Scan:
         if self.special.get((key, HISTORY_FILE)) == stamp:
             return
         changes = read_history(path)
-        before = len(self.index.grades(key)) if (key, HISTORY_FILE) in self.special else 0
+        known = self.index is not None and (key, HISTORY_FILE) in self.special
+        before = len(self.index.grades(key)) if self.index is not None and known else 0
         self.new_events += max(0, len(changes) - before)
         self.pending.grades[key] = [
             (key, seq, c.when, c.day.isoformat(), c.source, c.target)
@@ -359,7 +442,7 @@ class _Scan:
                 self._folder(key, customer_path, child, shown, children, live)
             return
         self.pending.cleared.append((key, rel))
-        old = self.index.files_in(key, rel)
+        old = self.index.files_in(key, rel) if self.index and key in self.known else {}
         seen: set[str] = set()
         settled = mtime_ns < self.settled_ns
         top = rel.split("/", 1)[0]

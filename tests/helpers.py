@@ -1,0 +1,106 @@
+"""Trees from dicts and back, and the assertions every CLI test makes.
+
+In the style of organize's ``make_files``/``read_files`` and copier's
+``build_file_tree``: build a tree from a dict, run something, then compare the
+whole tree, so a stray file or a changed byte anywhere fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Union
+
+from click.testing import Result
+
+Spec = Mapping[str, Union["Spec", str, bytes, None]]
+Tree = dict[str, bytes | None]
+
+
+def build_tree(root: Path, spec: Spec) -> None:
+    """Create ``spec`` under ``root``: a dict is a folder, str/bytes a file, None an empty folder.
+
+    Keys may hold ``/`` (``{"a/b.txt": "x"}``); str contents are written as UTF-8.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    for name, content in spec.items():
+        path = root / name
+        if content is None:
+            path.mkdir(parents=True, exist_ok=True)
+        elif isinstance(content, Mapping):
+            build_tree(path, content)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            path.write_bytes(data)
+
+
+def read_tree(root: Path, *, exclude: tuple[str, ...] = ()) -> Tree:
+    """Every file under ``root`` with its bytes and every folder as None, keyed by
+    relative posix path; entries at or under a path in ``exclude`` are left out."""
+    tree: Tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath)
+        for name in dirnames:
+            tree[(base / name).relative_to(root).as_posix()] = None
+        for name in filenames:
+            tree[(base / name).relative_to(root).as_posix()] = (base / name).read_bytes()
+    return {
+        rel: data
+        for rel, data in tree.items()
+        if not any(rel == ex or rel.startswith(ex + "/") for ex in exclude)
+    }
+
+
+def tree_diff(before: Tree, after: Tree) -> tuple[set[str], set[str], set[str]]:
+    """(added, removed, changed) paths between two trees."""
+    added = set(after) - set(before)
+    removed = set(before) - set(after)
+    changed = {p for p in set(before) & set(after) if before[p] != after[p]}
+    return added, removed, changed
+
+
+def assert_ok(result: Result) -> None:
+    """The command succeeded, wrote nothing to stderr, and raised nothing."""
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exc_info)
+    assert result.exception is None, result.exc_info
+    assert result.stderr == ""
+
+
+def assert_error(result: Result, line: str | None = None, *, code: int = 1) -> str:
+    """The command failed with ``code`` and exactly one ``Error: ...`` line on stderr,
+    never a traceback; returns that line. ``line`` given: the line must equal it."""
+    # CliRunner turns an unhandled exception into exit code 1 too: only a
+    # SystemExit is a handled error.
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    if line is not None:
+        assert lines[0] == line
+    return lines[0]
+
+
+HISTORY_FILE = ".folder-kit-grades.txt"
+_HISTORY_HEADER = b"# folder-kit: grade changes of this customer"
+_HISTORY_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ([ABCDP]) -> ([ABCDP])$")
+
+
+def grade_moves(tree: Tree, customer: str) -> list[tuple[str, str]]:
+    """Pop ``customer``'s grade history file (the note a move leaves) out of ``tree``
+    and return the moves it records, oldest first; [] when there is none."""
+    data = tree.pop(f"{customer}/{HISTORY_FILE}", None)
+    if data is None:
+        return []
+    lines = data.decode("utf-8").splitlines()
+    assert data.startswith(_HISTORY_HEADER), data
+    moves = []
+    for line in lines[1:]:
+        m = _HISTORY_LINE.match(line)
+        assert m, line
+        moves.append((m[1], m[2]))
+    return moves

@@ -1,0 +1,418 @@
+"""`folder-kit customer add/move/list` as CLI.md describes them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import Invoke
+from helpers import Tree, assert_error, assert_ok, build_tree, grade_moves, read_tree, tree_diff
+
+from folder_kit.contact import Contact, parse_card
+
+A = "客户/A-交易客户"
+B = "客户/B-在谈客户"
+C = "客户/C-潜力客户"
+D = "客户/D-行业客户"
+P = "客户/待开发客户"
+SUBFOLDERS = ("OUT", "IN", "报价", "PI", "定单")
+
+
+def customer_tree(rel: str, contact: bytes) -> Tree:
+    return {rel: None, **{f"{rel}/{s}": None for s in SUBFOLDERS}, f"{rel}/Contact.txt": contact}
+
+
+def moved(tree: Tree, old: str, new: str) -> Tree:
+    return {
+        (new + p[len(old) :] if p == old or p.startswith(old + "/") else p): v
+        for p, v in tree.items()
+    }
+
+
+@pytest.fixture
+def ws(workspace: Path) -> str:
+    return str(workspace)
+
+
+# --- add ---------------------------------------------------------------------
+
+
+def test_add_creates_the_customer_folder_and_card(invoke: Invoke, ws: str, workspace: Path) -> None:
+    before = read_tree(workspace)
+    result = invoke(
+        "-w",
+        ws,
+        "customer",
+        "add",
+        "ACME GmbH",
+        "--grade",
+        "b",
+        "--email",
+        "hans@acme.de",
+        "--contact-name",
+        "Hans Müller",
+        "--country",
+        "DE",
+    )
+    assert_ok(result)
+    assert result.stdout == (
+        f"Created {B}/ACME GmbH/\n  OUT/\n  IN/\n  报价/\n  PI/\n  定单/\n  Contact.txt\n"
+    )
+    contact = (workspace / B / "ACME GmbH" / "Contact.txt").read_bytes()
+    assert read_tree(workspace) == {**before, **customer_tree(f"{B}/ACME GmbH", contact)}
+    assert contact.decode("utf-8") == (
+        "公司: ACME GmbH\n国家: DE\n联系人: Hans Müller\n职位: \n邮箱: hans@acme.de\n"
+        "电话: \n语言: \n来源: \n备注: \n"
+    )
+    assert parse_card(contact.decode("utf-8")).primary == Contact(
+        company="ACME GmbH", country="DE", name="Hans Müller", email="hans@acme.de"
+    )
+
+
+@pytest.mark.parametrize(("grade", "folder"), [("A", A), ("B", B), ("C", C), ("D", D), ("P", P)])
+def test_add_puts_each_grade_in_its_folder(
+    invoke: Invoke, ws: str, workspace: Path, grade: str, folder: str
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "ACME", "--grade", grade))
+    assert (workspace / folder / "ACME" / "Contact.txt").is_file()
+    assert sorted(p.name for p in (workspace / "客户").glob("*/*")) == ["ACME"]
+
+
+def test_add_in_an_en_workspace_uses_english_names(invoke: Invoke, tmp_path: Path) -> None:
+    root = tmp_path / "en"
+    assert_ok(invoke("init", str(root), "--lang", "en"))
+    result = invoke("-w", str(root), "customer", "add", "ACME", "--grade", "P")
+    assert_ok(result)
+    assert result.stdout == (
+        "Created Customers/Prospects/ACME/\n  OUT/\n  IN/\n  Quotes/\n  PI/\n  Orders/\n"
+        "  Contact.txt\n"
+    )
+    assert (
+        (root / "Customers/Prospects/ACME/Contact.txt")
+        .read_text(encoding="utf-8")
+        .startswith("Company: ACME\nCountry: \n")
+    )
+
+
+def test_add_dry_run_writes_nothing(invoke: Invoke, ws: str, tmp_path: Path) -> None:
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "add", "ACME GmbH", "--grade", "B", "--dry-run")
+    assert_ok(result)
+    assert read_tree(tmp_path) == before
+    assert result.stdout == (
+        f"Would create {B}/ACME GmbH/\n  OUT/\n  IN/\n  报价/\n  PI/\n  定单/\n  Contact.txt\n"
+    )
+
+
+@pytest.mark.parametrize("again", ["ACME", "acme", " ACME ", "ＡＣＭＥ"])
+def test_add_an_existing_customer_is_refused(
+    invoke: Invoke, ws: str, tmp_path: Path, again: str
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "ACME", "--grade", "B"))
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "add", again, "--grade", "C")
+    assert_error(result, f"Error: customer {again!r} already exists at {B}/ACME")
+    assert read_tree(tmp_path) == before
+
+
+def test_add_requires_a_known_grade(invoke: Invoke, ws: str, tmp_path: Path) -> None:
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "add", "ACME", "--grade", "E")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert read_tree(tmp_path) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_written_files_get_the_usual_permissions(invoke: Invoke, tmp_path: Path) -> None:
+    """Contact.txt and folder-kit.yaml are ordinary user files: readable as any file the
+    user saves (a shared or synced folder, a colleague taking the customer over)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    root = tmp_path / "ws"
+    assert_ok(invoke("init", str(root)))
+    assert_ok(invoke("-w", str(root), "customer", "add", "ACME", "--grade", "B"))
+    (root / "mine.txt").write_text("a file the user saved")
+    usual = stat.S_IMODE((root / "mine.txt").stat().st_mode)
+    assert usual == 0o666 & ~umask
+    for rel in ("folder-kit.yaml", f"{B}/ACME/Contact.txt"):
+        assert oct(stat.S_IMODE((root / rel).stat().st_mode)) == oct(usual), rel
+
+
+# --- move --------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme(invoke: Invoke, ws: str, workspace: Path) -> Tree:
+    """ACME GmbH in grade B with a mail in OUT; returns the workspace tree."""
+    assert_ok(invoke("-w", ws, "customer", "add", "ACME GmbH", "--grade", "B"))
+    build_tree(workspace / B / "ACME GmbH" / "OUT", {"2026-03-05 offer.txt": "offer"})
+    return read_tree(workspace)
+
+
+def test_move_renames_the_folder_and_notes_the_grade_change(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "A")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {A}/ACME GmbH/\n"
+    after = read_tree(workspace)
+    assert grade_moves(after, f"{A}/ACME GmbH") == [("B", "A")]
+    assert after == moved(acme, f"{B}/ACME GmbH", f"{A}/ACME GmbH")
+
+
+def test_move_by_company_name_from_contact_txt(invoke: Invoke, ws: str, workspace: Path) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "Maersk A/S", "--grade", "D"))
+    card = workspace / D / "Maersk A_S" / "Contact.txt"
+    assert card.read_text(encoding="utf-8").startswith("公司: Maersk A/S\n")
+    result = invoke("-w", ws, "customer", "move", "maersk a/s", "--grade", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {D}/Maersk A_S/ -> {C}/Maersk A_S/\n"
+
+
+def test_move_to_the_same_grade_changes_nothing(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    result = invoke("-w", ws, "customer", "move", "acme gmbh", "--grade", "B")
+    assert_ok(result)
+    assert result.stdout == "ACME GmbH is already grade B; nothing moved.\n"
+    assert read_tree(workspace) == acme
+
+
+def test_move_dry_run_writes_nothing(invoke: Invoke, ws: str, tmp_path: Path, acme: Tree) -> None:
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "C", "--dry-run")
+    assert_ok(result)
+    assert result.stdout == f"Would move {B}/ACME GmbH/ -> {C}/ACME GmbH/\n"
+    assert read_tree(tmp_path) == before
+
+
+def test_move_onto_an_existing_file_moves_nothing(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    build_tree(workspace / C, {"ACME GmbH": "a file the user put here"})
+    before = read_tree(workspace)
+    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "C")
+    assert_error(
+        result,
+        f"Error: {C}/ACME GmbH already exists; move or rename that folder first; nothing was moved",
+    )
+    assert read_tree(workspace) == before
+
+
+def test_move_onto_an_existing_folder_moves_nothing(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    """Two folders of one name in two grades: named by path, the move still refuses."""
+    build_tree(workspace / C / "ACME GmbH", {"IN": {"old.txt": "old"}})
+    before = read_tree(workspace)
+    result = invoke("-w", ws, "customer", "move", str(workspace / B / "ACME GmbH"), "--grade", "C")
+    assert_error(
+        result,
+        f"Error: {C}/ACME GmbH already exists; move or rename that folder first; nothing was moved",
+    )
+    assert read_tree(workspace) == before
+
+
+def test_unknown_customer_is_an_error(invoke: Invoke, ws: str, tmp_path: Path, acme: Tree) -> None:
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "move", "zzz", "--grade", "C")
+    assert_error(result, "Error: no customer 'zzz'")
+    assert read_tree(tmp_path) == before
+
+
+def test_unknown_customer_lists_the_closest_matches_once(
+    invoke: Invoke, ws: str, acme: Tree
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "Brightway Lighting", "--grade", "C"))
+    result = invoke("-w", ws, "customer", "move", "ACME GmbX", "--grade", "C")
+    # The folder name and the company name are both "ACME GmbH": one customer, one match.
+    assert_error(result, "Error: no customer 'ACME GmbX'; closest: ACME GmbH")
+
+
+def test_closest_matches_ignore_case(invoke: Invoke, ws: str, acme: Tree) -> None:
+    """Names are matched without regard to case everywhere else; so are suggestions."""
+    result = invoke("-w", ws, "customer", "move", "acme gmbx", "--grade", "C")
+    assert_error(result, "Error: no customer 'acme gmbx'; closest: ACME GmbH")
+
+
+def test_ambiguous_partial_name_lists_both(
+    invoke: Invoke, ws: str, tmp_path: Path, acme: Tree
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "ACME Ltd", "--grade", "C"))
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "move", "acme", "--grade", "A")
+    assert_error(
+        result, "Error: 'acme' matches more than one customer: ACME GmbH (B), ACME Ltd (C)"
+    )
+    assert read_tree(tmp_path) == before
+
+
+def test_unique_partial_name_is_enough(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    result = invoke("-w", ws, "customer", "move", "gmbh", "--grade", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {C}/ACME GmbH/\n"
+
+
+def test_name_as_an_absolute_path(invoke: Invoke, ws: str, workspace: Path, acme: Tree) -> None:
+    result = invoke("-w", ws, "customer", "move", str(workspace / B / "ACME GmbH"), "-g", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {C}/ACME GmbH/\n"
+
+
+def test_name_as_a_relative_path(
+    invoke: Invoke, workspace: Path, acme: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workspace / "客户")
+    result = invoke("customer", "move", "B-在谈客户/ACME GmbH/", "-g", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {C}/ACME GmbH/\n"
+
+
+@pytest.mark.parametrize("inside", ["", "OUT", "报价"])
+def test_name_as_dot_inside_the_customer_folder(
+    invoke: Invoke, workspace: Path, acme: Tree, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    monkeypatch.chdir(workspace / B / "ACME GmbH" / inside)
+    result = invoke("customer", "move", ".", "--grade", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {C}/ACME GmbH/\n"
+    assert (workspace / C / "ACME GmbH" / "OUT" / "2026-03-05 offer.txt").is_file()
+
+
+def test_name_as_dotdot_from_a_subfolder(
+    invoke: Invoke, workspace: Path, acme: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workspace / B / "ACME GmbH" / "OUT")
+    assert_ok(invoke("customer", "move", "..", "--grade", "D"))
+    assert (workspace / D / "ACME GmbH" / "Contact.txt").is_file()
+
+
+def test_dot_outside_any_customer_is_an_error(
+    invoke: Invoke, workspace: Path, acme: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workspace / B)
+    before = read_tree(workspace)
+    result = invoke("customer", "move", ".", "--grade", "C")
+    line = assert_error(result)
+    assert line.startswith("Error: no customer '.'")
+    assert read_tree(workspace) == before
+
+
+# --- list --------------------------------------------------------------------
+
+
+def test_list_empty_workspace(invoke: Invoke, ws: str) -> None:
+    result = invoke("-w", ws, "customer", "list")
+    assert_ok(result)
+    assert result.stdout == (
+        "No customers yet. Add one with `folder-kit customer add NAME --grade B`.\n"
+    )
+    result = invoke("-w", ws, "customer", "list", "--json")
+    assert_ok(result)
+    assert json.loads(result.stdout) == []
+
+
+@pytest.fixture
+def three(invoke: Invoke, ws: str, workspace: Path) -> Path:
+    for name, grade in [("Zeta Ltd", "C"), ("ACME GmbH", "B"), ("上海某某贸易", "A")]:
+        assert_ok(invoke("-w", ws, "customer", "add", name, "--grade", grade))
+    build_tree(
+        workspace / B / "ACME GmbH",
+        {"OUT": {"2026-03-05 price list.txt": "p"}, "IN": {"2026-03-07 reply.txt": "r"}},
+    )
+    return workspace
+
+
+def test_list_json_shape(invoke: Invoke, ws: str, three: Path) -> None:
+    result = invoke("-w", ws, "customer", "list", "--json")
+    assert_ok(result)
+    assert json.loads(result.stdout) == [
+        {"name": "上海某某贸易", "grade": "A", "path": f"{A}/上海某某贸易", "last_contact": None},
+        {"name": "ACME GmbH", "grade": "B", "path": f"{B}/ACME GmbH", "last_contact": "2026-03-07"},
+        {"name": "Zeta Ltd", "grade": "C", "path": f"{C}/Zeta Ltd", "last_contact": None},
+    ]
+
+
+def test_list_text(invoke: Invoke, ws: str, three: Path) -> None:
+    result = invoke("-w", ws, "customer", "list")
+    assert_ok(result)
+    assert result.stdout.splitlines() == [
+        "grade  customer      last contact",
+        "A      上海某某贸易  -",
+        "B      ACME GmbH     2026-03-07",
+        "C      Zeta Ltd      -",
+    ]
+
+
+def test_list_changes_nothing_in_the_workspace(invoke: Invoke, ws: str, three: Path) -> None:
+    before = read_tree(three)
+    assert_ok(invoke("-w", ws, "customer", "list"))
+    assert read_tree(three) == before
+
+
+def test_list_skips_hidden_folders_files_and_non_grade_folders(
+    invoke: Invoke, ws: str, workspace: Path
+) -> None:
+    build_tree(
+        workspace / "客户",
+        {
+            "B-在谈客户": {".sync": None, "~$lock": None, "notes.txt": "x", "Real Co": None},
+            "Archive": {"Old Co": None},
+            ".hidden": {"Ghost": None},
+        },
+    )
+    result = invoke("-w", ws, "customer", "list", "--json")
+    assert_ok(result)
+    assert [c["name"] for c in json.loads(result.stdout)] == ["Real Co"]
+
+
+def test_renamed_grade_folder_keeps_its_grade(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    (workspace / B).rename(workspace / "客户" / "B 在谈")
+    result = invoke("-w", ws, "customer", "list", "--json")
+    assert_ok(result)
+    assert json.loads(result.stdout) == [
+        {
+            "name": "ACME GmbH",
+            "grade": "B",
+            "path": "客户/B 在谈/ACME GmbH",
+            "last_contact": "2026-03-05",
+        }
+    ]
+    before = read_tree(workspace)
+    result = invoke("-w", ws, "customer", "add", "Nova Srl", "--grade", "B")
+    assert_ok(result)
+    assert result.stdout.splitlines()[0] == "Created 客户/B 在谈/Nova Srl/"
+    added, removed, changed = tree_diff(before, read_tree(workspace))
+    assert (removed, changed) == (set(), set())
+    assert {p.split("/")[1] for p in added} == {"B 在谈"}
+    assert not (workspace / B).exists()
+
+
+def test_move_into_a_renamed_grade_folder(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree
+) -> None:
+    (workspace / C).rename(workspace / "客户" / "c_potential")
+    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "C")
+    assert_ok(result)
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> 客户/c_potential/ACME GmbH/\n"
+    assert not (workspace / C).exists()
+
+
+def test_sample_workspace_lists_every_customer_folder(invoke: Invoke, sample_copy: Path) -> None:
+    result = invoke("-w", str(sample_copy), "customer", "list", "--json")
+    assert_ok(result)
+    rows = json.loads(result.stdout)
+    assert rows
+    for row in rows:
+        assert set(row) == {"name", "grade", "path", "last_contact"}
+        assert (sample_copy / row["path"]).is_dir()
+        assert row["path"].rsplit("/", 1)[-1] == row["name"]

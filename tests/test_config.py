@@ -1,0 +1,290 @@
+"""folder-kit.yaml: defaults, the shipped templates, and exact error messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from folder_kit.config import (
+    CONFIG_NAME,
+    DEFAULT_CADENCE,
+    DEFAULT_MEDIUM_KEYWORDS,
+    DEFAULT_TOPIC_KEYWORDS,
+    Config,
+    Exhibition,
+    load_config,
+)
+from folder_kit.errors import ConfigError
+from folder_kit.scaffold import config_template
+
+KNOWN_TOP = "lang, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
+
+
+def write(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / CONFIG_NAME
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def test_defaults_follow_the_seed() -> None:
+    config = Config()
+    assert config.lang == "zh"
+    assert dict(config.cadence) == {"A": 14, "B": 7, "C": 21, "D": 28}
+    assert config.taboos.repeat_window == 2
+    assert config.taboos.gave_up_after == 3
+    assert config.taboos.change_approach_after == 11
+    assert config.taboos.single_medium_run == 5
+    assert config.exhibitions == ()
+    assert config.holidays.greet is True
+    assert config.me.signature_text() == ""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_shipped_template_is_exactly_the_defaults(tmp_path: Path, lang: str) -> None:
+    """The commented template and the code's defaults cannot drift apart."""
+    path = write(tmp_path, config_template(lang))  # type: ignore[arg-type]
+    config = load_config(path)
+    assert config.lang == lang
+    assert config.path == path
+    assert replace(config, lang="zh", path=None) == Config()
+
+
+def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    assert load_config(path) == Config(path=path)
+
+
+def test_comments_only_gives_the_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "# nothing yet\n\n")
+    assert load_config(path) == Config(path=path)
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path, "\ufeffme:\n  name: 李雷\ncadence: {B: 5}\n")
+    config = load_config(path)
+    assert config.me.name == "李雷"
+    assert config.cadence["B"] == 5
+
+
+def test_non_utf8_bytes_are_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "me:\n  name: 李雷\n".encode("gb18030"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: not UTF-8 text"
+
+
+def test_missing_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / CONFIG_NAME
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: cannot read: ")
+
+
+def test_full_config_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+lang: en
+me:
+  name: Li Lei
+  title: Sales Manager
+  company: Suzhou Example Co., Ltd.
+  email: lilei@example.cn
+  phone: +86 512 0000 0000
+  signature: |
+    Li Lei | Sales Manager
+cadence: {A: 10, B: 5}
+exhibitions:
+  - {name: Canton Fair, city: Guangzhou, start: 2027-04-15, end: 2027-04-19, booth: "12.1 D05"}
+""",
+    )
+    config = load_config(path)
+    assert config.lang == "en"
+    assert config.me.name == "Li Lei"
+    assert config.me.phone == "+86 512 0000 0000"
+    assert config.me.signature_text() == "Li Lei | Sales Manager"
+    assert dict(config.cadence) == {**DEFAULT_CADENCE, "A": 10, "B": 5}
+    assert config.exhibitions == (
+        Exhibition(
+            name="Canton Fair",
+            city="Guangzhou",
+            start=dt.date(2027, 4, 15),
+            end=dt.date(2027, 4, 19),
+            booth="12.1 D05",
+        ),
+    )
+
+
+def test_unquoted_number_is_text_where_text_is_expected(tmp_path: Path) -> None:
+    path = write(tmp_path, "me:\n  phone: 8651200000000\n")
+    assert load_config(path).me.phone == "8651200000000"
+
+
+def test_custom_topic_keywords_replace_only_that_label(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "keywords:\n  topic:\n    price-update: [调价通知, price memo]\n",
+    )
+    config = load_config(path)
+    assert config.topic_keywords["price-update"] == ("调价通知", "price memo")
+    for label, words in DEFAULT_TOPIC_KEYWORDS.items():
+        if label != "price-update":
+            assert config.topic_keywords[label] == words
+    assert dict(config.medium_keywords) == dict(DEFAULT_MEDIUM_KEYWORDS)
+
+
+def test_custom_medium_keywords_replace_only_that_label(tmp_path: Path) -> None:
+    path = write(tmp_path, "keywords:\n  medium:\n    phone: [打电话]\n")
+    config = load_config(path)
+    assert config.medium_keywords["phone"] == ("打电话",)
+    assert config.medium_keywords["fax"] == DEFAULT_MEDIUM_KEYWORDS["fax"]
+    assert dict(config.topic_keywords) == dict(DEFAULT_TOPIC_KEYWORDS)
+
+
+# (yaml text, "line: key: reason" as the error shows it after the file name)
+BAD_CONFIGS = {
+    "unknown top-level key": (
+        "lang: zh\ncadance:\n  B: 7\n",
+        f"2: cadance: unknown key (known keys: {KNOWN_TOP})",
+    ),
+    "unknown nested key": (
+        "me:\n  name: Li Lei\n  nmae: Li\n",
+        "3: me.nmae: unknown key (known keys: name, title, company, email, phone, website, signature)",
+    ),
+    "unknown cadence grade": (
+        "cadence: {P: 3}\n",
+        "1: cadence.P: unknown key (known keys: A, B, C, D)",
+    ),
+    "cadence not a number": (
+        "cadence:\n  A: 14\n  B: seven\n",
+        "3: cadence.B: expected a whole number, got 'seven'",
+    ),
+    "cadence is a boolean": (
+        "cadence:\n  A: yes\n",
+        "2: cadence.A: expected a whole number, got True",
+    ),
+    "cadence 0": (
+        "cadence: {A: 14, B: 0}\n",
+        "1: cadence.B: expected a number from 1 to 3650, got 0",
+    ),
+    "cadence negative": (
+        "cadence:\n  D: -28\n",
+        "2: cadence.D: expected a number from 1 to 3650, got -28",
+    ),
+    "lang fr": (
+        "# settings\nlang: fr\n",
+        "2: lang: expected one of zh, en, got 'fr'",
+    ),
+    "duplicate top-level key": (
+        "lang: zh\nme:\n  name: a\nlang: en\n",
+        "4: lang: appears twice",
+    ),
+    "duplicate nested key": (
+        "me:\n  name: a\n  name: b\n",
+        "3: me.name: appears twice",
+    ),
+    "unclosed bracket": (
+        "cadence: [1, 2\nlang: zh\n",
+        "2: invalid YAML: while parsing a flow sequence expected ',' or ']', but got ':'",
+    ),
+    "bad indentation": (
+        "me:\n  name: a\n title: b\n",
+        "3: invalid YAML: while parsing a block mapping expected <block end>, "
+        "but found '<block mapping start>'",
+    ),
+    "tab indentation": (
+        "lang:\tzh\n",
+        "1: invalid YAML: while scanning for the next token found character '\\t' "
+        "that cannot start any token",
+    ),
+    "two documents": (
+        "lang: zh\n---\nlang: en\n",
+        "2: invalid YAML: expected a single document in the stream but found another document",
+    ),
+    "python tag at top level": (
+        "!!python/object/apply:os.system ['touch {marker}']\n",
+        "1: (top level): expected a mapping of `key: value` lines",
+    ),
+    "python tag nested": (
+        "me:\n  name: !!python/object/apply:os.system ['touch {marker}']\n",
+        "2: me.name: the tag !!python/object/apply:os.system is not allowed here",
+    ),
+    "python tag on a key": (
+        "me:\n  !!python/object/apply:os.system ['touch {marker}']: x\n",
+        "2: me: the tag !!python/object/apply:os.system is not allowed here",
+    ),
+    "python tag on the top-level mapping": (
+        "!!python/object/apply:os.system\nlang: zh\n",
+        "1: (top level): the tag !!python/object/apply:os.system is not allowed here",
+    ),
+    "python tag on a nested mapping": (
+        "me: !!python/object/new:os.system\n  name: x\n",
+        "1: me: the tag !!python/object/new:os.system is not allowed here",
+    ),
+    "exhibition missing end": (
+        "exhibitions:\n  - name: Canton Fair\n    city: Guangzhou\n    start: 2027-04-15\n",
+        "2: exhibitions[0].end: missing",
+    ),
+    "exhibition ends before it starts": (
+        "exhibitions:\n"
+        "  - {name: A, city: B, start: 2027-01-01, end: 2027-01-02}\n"
+        "  - {name: Canton Fair, city: Guangzhou, start: 2027-04-15, end: 2027-04-10}\n",
+        "3: exhibitions[1].end: ends before it starts",
+    ),
+    "exhibition date is not a date": (
+        "exhibitions:\n  - {name: X, city: Y, start: soon, end: 2027-04-10}\n",
+        "2: exhibitions[0].start: expected a date as YYYY-MM-DD, got 'soon'",
+    ),
+    "keyword list with an empty string": (
+        'keywords:\n  topic:\n    quote: [报价, ""]\n',
+        "3: keywords.topic.quote: an empty keyword matches every file",
+    ),
+    "keywords not a list": (
+        "keywords:\n  topic:\n    quote: 报价\n",
+        "3: keywords.topic.quote: expected a list, like [word, other word]",
+    ),
+    "unknown topic label": (
+        "keywords:\n  topic:\n    prices: [price]\n",
+        "3: keywords.topic.prices: unknown key (known keys: "
+        + ", ".join(DEFAULT_TOPIC_KEYWORDS)
+        + ")",
+    ),
+    "a list where a mapping is expected": (
+        "me: [Li Lei, Sales]\n",
+        "1: me: expected a mapping of `key: value` lines",
+    ),
+    "a list for cadence": (
+        "cadence:\n  - 14\n",
+        "2: cadence: expected a mapping of `key: value` lines",
+    ),
+    "a mapping where a list is expected": (
+        "exhibitions:\n  name: Canton Fair\n",
+        "2: exhibitions: expected a list of exhibitions",
+    ),
+    "a scalar file": (
+        "hello\n",
+        "1: (top level): expected a mapping of `key: value` lines",
+    ),
+    "a date where text is expected": (
+        "me:\n  name: 2027-01-01\n",
+        "2: me.name: expected text, got datetime.date(2027, 1, 1)",
+    ),
+    "drafts max_words too small": (
+        "drafts:\n  max_words: 5\n",
+        "2: drafts.max_words: expected a number from 20 to 5000, got 5",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "where_what"), BAD_CONFIGS.values(), ids=BAD_CONFIGS.keys())
+def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, where_what: str) -> None:
+    marker = tmp_path / "pwned"
+    path = write(tmp_path, text.replace("{marker}", str(marker)))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}:{where_what}"
+    assert info.value.path == path
+    assert not marker.exists(), "a YAML tag ran code"
