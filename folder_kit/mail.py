@@ -56,7 +56,7 @@ _WIDER_CODEC = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "b
 _MAIL_CLASSES = ("ipm.note", "report", "ipm.schedule.meeting.", "ipm.skypeteams.message")
 
 
-def read_message(path: Path, *, addresses: bool = True) -> MessageInfo:
+def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     """Read the date, subject, sender and recipients a saved ``.eml``/``.msg`` states.
 
     ``addresses=False`` skips sender and recipients, which a scan does not need.
@@ -64,15 +64,15 @@ def read_message(path: Path, *, addresses: bool = True) -> MessageInfo:
     unreadable file, an empty one, garbage, an OLE file that is not a message.
     """
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             head = stream.read(_FIRST_READ)
             more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
             if more and not _BLANK_LINE.search(head):
                 head += stream.read(_HEAD_BYTES - _FIRST_READ)
     except OSError as err:
-        raise MailError(path=path, reason=err.strerror or str(err)) from err
+        raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     if head.startswith(_OLE_MAGIC):
-        return _read_msg(path)
+        return _read_msg(Path(path))
     return _read_eml(path, head, addresses=addresses)
 
 
@@ -113,15 +113,15 @@ def _header_fields(block: bytes) -> dict[str, str]:
     return fields
 
 
-def _read_eml(path: Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
+def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
     if not head.strip():
-        raise MailError(path=path, reason="empty file")
+        raise MailError(path=Path(path), reason="empty file")
     head = head.removeprefix(_BOM).lstrip(b"\r\n")
     blank = _BLANK_LINE.search(head)
     block = head[: blank.start()] if blank else head
     headers = _header_fields(block)
     if not headers:
-        raise MailError(path=path, reason="no mail headers")
+        raise MailError(path=Path(path), reason="no mail headers")
 
     charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
     charset = charset_match.group(1) if charset_match else None

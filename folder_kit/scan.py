@@ -2,8 +2,18 @@
 
 Incremental: a folder whose modification time is unchanged since the last scan
 has the same entries, so it is not listed again; a file whose size and
-modification time are unchanged is not opened again. Only Contact.txt is always
-looked at, since Notepad saves it in place without touching its folder.
+modification time are unchanged is not opened again.
+
+SOUNDNESS. Adding, removing or renaming a file changes its folder's mtime; an
+edit in place does not. An event depends on a file's name and folder, on a
+mail's own headers, and, for a file with no other date, on its mtime. So the
+files that are looked at even in an unchanged folder are Contact.txt (Notepad
+saves in place) and the files dated by mtime. A saved mail rewritten in place
+with another Date header is the one change an incremental scan does not see;
+mail clients never do that, and ``scan --rebuild`` (or ``watch``) reads it.
+Anything modified within the last two seconds is read but remembered as
+unsettled, so the next scan reads it again.
+
 Symbolic links are never followed, and nothing outside the workspace is read.
 """
 
@@ -178,8 +188,22 @@ class _Scan:
         self.known = index.customers() if index is not None else {}
         self.known_dirs = index.dirs() if index is not None else {}
         self.special = self._special_files(index) if index is not None else {}
+        self.mtime_dated = self._mtime_dated(index) if index is not None else {}
         self.pending = _Pending()
         self.new_events = 0
+
+    @staticmethod
+    def _mtime_dated(index: Index) -> dict[tuple[str, str], list[tuple[str, int, int]]]:
+        """Files dated by their modification time, by folder: an edit in place moves
+        their date without touching the folder, so they are looked at every time."""
+        rows = index.conn.execute(
+            "SELECT customer, dir, rel, size, mtime_ns FROM files "
+            "WHERE date_source = 'mtime' AND dir != ''"
+        )
+        out: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        for customer, folder, rel, size, mtime_ns in rows:
+            out.setdefault((customer, folder), []).append((rel, size, mtime_ns))
+        return out
 
     @staticmethod
     def _special_files(index: Index) -> dict[tuple[str, str], tuple[int, int]]:
@@ -200,7 +224,7 @@ class _Scan:
 
     def walk(self, progress: Progress | None, *, workers: int | None = None) -> None:
         self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
-        found: list[tuple[Grade, os.DirEntry[str]]] = []
+        found: list[tuple[Grade, str, os.DirEntry[str]]] = []
         for grade_dir in self._list(self.base, key=self.base_rel):
             grade = grade_of_folder(grade_dir.name)
             if grade is None or grade_dir.name.startswith("."):
@@ -211,19 +235,19 @@ class _Scan:
             if not grade_dir.is_dir():
                 continue
             rel = f"{self.base_rel}/{printable(grade_dir.name)}"
-            for entry in self._list(Path(grade_dir.path), key=rel):
-                if entry.name.startswith(".") or is_ignored(entry.name):
+            for entry in self._list(grade_dir.path, key=rel):
+                if is_ignored(entry.name):
                     continue
                 if entry.is_symlink():
                     self.warn(f"{rel}/{printable(entry.name)}", self._link_message(entry))
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    found.append((grade, entry))
-        found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[1].name))
+                    found.append((grade, grade_dir.name, entry))
+        found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[2].name))
         seen: dict[str, str] = {}
         todo: list[_Job] = []
-        for grade, entry in found:
-            job = self._job(grade, entry, seen)
+        for grade, grade_folder, entry in found:
+            job = self._job(grade, grade_folder, entry, seen)
             if job is not None:
                 todo.append(job)
         for key in self.known.keys() - seen.keys():
@@ -245,15 +269,17 @@ class _Scan:
             if progress is not None:
                 progress(done, len(found))
 
-    def _job(self, grade: Grade, entry: os.DirEntry[str], seen: dict[str, str]) -> _Job | None:
+    def _job(
+        self, grade: Grade, grade_folder: str, entry: os.DirEntry[str], seen: dict[str, str]
+    ) -> _Job | None:
         name = entry.name
-        grade_folder = Path(entry.path).parent.name
-        shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
         if not _valid_name(name) or not _valid_name(grade_folder):
+            shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
             self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
             return None
-        key = unicodedata.normalize("NFC", name)
+        key = name if name.isascii() else unicodedata.normalize("NFC", name)
         if key in seen:
+            shown = f"{self.base_rel}/{grade_folder}/{name}"
             self.warn(
                 shown,
                 f"customer {key!r} is in two grade folders ({seen[key]} and {grade_folder}); "
@@ -264,7 +290,7 @@ class _Scan:
         return _Job(grade=grade, key=key, name=name, path=entry.path, grade_folder=grade_folder)
 
     def _list(
-        self, folder: Path, *, key: str, customer: str = "", rel: str = ""
+        self, folder: str | Path, *, key: str, customer: str = "", rel: str = ""
     ) -> list[os.DirEntry[str]]:
         try:
             with os.scandir(folder) as it:
@@ -286,8 +312,10 @@ class _Scan:
         return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
 
     def _customer(self, job: _Job) -> None:
+        # The hot path of every scan: plain str paths, no pathlib, and nothing
+        # written for a customer whose folders did not change.
         key, grade, name, grade_folder = job.key, job.grade, job.name, job.grade_folder
-        path = Path(job.path)
+        path = job.path
         shown = f"{self.base_rel}/{grade_folder}/{name}"
         try:
             mtime_ns = os.stat(path, follow_symlinks=False).st_mtime_ns
@@ -295,34 +323,30 @@ class _Scan:
             return
         prev = self.known.get(key)
         known_dirs = self.known_dirs.get(key, {})
-        if prev is not None and prev.mtime_ns == mtime_ns and mtime_ns < self.settled_ns:
+        if prev is not None and prev.mtime_ns == mtime_ns and mtime_ns != 0:
             subdirs = [rel for rel in known_dirs if "/" not in rel]
             has_history = (key, HISTORY_FILE) in self.special
-            clean = True
         else:
-            subdirs, has_history, clean = self._customer_listing(key, path, shown)
+            subdirs, has_history = self._customer_listing(key, path, shown)
         self._history(key, grade, path, prev, has_history)
-        self._card(key, path, shown)
+        self._card(key, path)
+        nested = any("/" in rel for rel in known_dirs)
         children: dict[str, list[str]] = {}
-        for rel in known_dirs:
-            parent, _, _ = rel.rpartition("/")
-            children.setdefault(parent, []).append(rel)
+        if nested:
+            for rel in known_dirs:
+                parent, _, _ = rel.rpartition("/")
+                children.setdefault(parent, []).append(rel)
         live: set[str] = set()
         for rel in subdirs:
             self._folder(key, path, rel, shown, children, live)
-        for rel in known_dirs.keys() - live:
-            self.pending.gone_dirs.append((key, rel))
-        self.pending.customers.append(
-            (
-                key,
-                name,
-                grade,
-                grade_folder,
-                mtime_ns if clean and mtime_ns < self.settled_ns else 0,
-            )
-        )
+        if len(live) != len(known_dirs):
+            for rel in known_dirs.keys() - live:
+                self.pending.gone_dirs.append((key, rel))
+        row = CustomerRow(key, name, grade, grade_folder, self._recorded(mtime_ns))
+        if row != prev:
+            self.pending.customers.append((key, name, grade, grade_folder, row.mtime_ns))
 
-    def _customer_listing(self, key: str, path: Path, shown: str) -> tuple[list[str], bool, bool]:
+    def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool]:
         subdirs: list[str] = []
         has_history = False
         self.pending.cleared.append((key, ""))
@@ -338,65 +362,61 @@ class _Scan:
             kind = kind_of_folder(entry.name) if _valid_name(entry.name) else None
             if kind is not None and kind != "drafts" and entry.is_dir(follow_symlinks=False):
                 subdirs.append(entry.name)
-        return subdirs, has_history, True
+        return subdirs, has_history
 
     def _history(
-        self, key: str, grade: Grade, path: Path, prev: CustomerRow | None, has_history: bool
+        self, key: str, grade: Grade, path: str, prev: CustomerRow | None, has_history: bool
     ) -> None:
-        changes = read_history(path) if has_history else []
+        """Grade events: a move since the last scan is noted in the history file first."""
+        known_stamp = self.special.get((key, HISTORY_FILE))
+        moved = prev is not None and prev.grade != grade
+        if not has_history and not moved:
+            if known_stamp is not None:  # the user deleted the history file
+                self.pending.gone_files.append((key, HISTORY_FILE))
+                self.pending.grades[key] = []
+            return
+        history_path = os.path.join(path, HISTORY_FILE)
+        if has_history and not moved and prev is not None:
+            try:
+                st = os.stat(history_path)
+            except OSError:
+                return
+            if known_stamp == (st.st_size, st.st_mtime_ns):
+                return
+        folder = Path(path)
+        changes = read_history(folder) if has_history else []
         last = changes[-1].target if changes else (prev.grade if prev is not None else None)
         if last is not None and last != grade:
             import datetime as dt
 
-            append_history(path, change_at(dt.datetime.now(), last, grade))
-            has_history = True
-        if not has_history:
-            if (key, HISTORY_FILE) in self.special:
-                self.pending.gone_files.append((key, HISTORY_FILE))
-                self.pending.grades[key] = []
-            return
+            append_history(folder, change_at(dt.datetime.now(), last, grade))
         try:
-            st = os.stat(path / HISTORY_FILE)
+            st = os.stat(history_path)
         except OSError:
             return
-        stamp = (st.st_size, st.st_mtime_ns)
-        if self.special.get((key, HISTORY_FILE)) == stamp:
+        if known_stamp == (st.st_size, st.st_mtime_ns):
             return
-        changes = read_history(path)
-        known = self.index is not None and (key, HISTORY_FILE) in self.special
-        before = len(self.index.grades(key)) if self.index is not None and known else 0
+        changes = read_history(folder)
+        before = len(self.index.grades(key)) if self.index is not None and known_stamp else 0
         self.new_events += max(0, len(changes) - before)
         self.pending.grades[key] = [
             (key, seq, c.when, c.day.isoformat(), c.source, c.target)
             for seq, c in enumerate(changes)
         ]
         self.pending.files.append(
-            (
-                key,
-                HISTORY_FILE,
-                "",
-                st.st_size,
-                self._recorded(st.st_mtime_ns),
-                "history",
-                "",
-                "",
-                "",
-                None,
-                None,
-                None,
-            )
-        )
+            (key, HISTORY_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), "history",
+             "", "", "", None, None, None)
+        )  # fmt: skip
 
-    def _card(self, key: str, path: Path, shown: str) -> None:
+    def _card(self, key: str, path: str) -> None:
         try:
-            st = os.stat(path / CONTACT_FILE, follow_symlinks=False)
+            st = os.stat(os.path.join(path, CONTACT_FILE), follow_symlinks=False)
         except OSError:
             if (key, CONTACT_FILE) in self.special:
                 self.pending.gone_files.append((key, CONTACT_FILE))
             return
-        stamp = (st.st_size, st.st_mtime_ns)
         previous = self.special.get((key, CONTACT_FILE))
-        if previous == stamp:
+        if previous == (st.st_size, st.st_mtime_ns):
             return
         place = Place("A", "", key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
@@ -405,65 +425,58 @@ class _Scan:
         if previous is None:
             self.new_events += 1
         self.pending.files.append(
-            (
-                key,
-                CONTACT_FILE,
-                "",
-                st.st_size,
-                self._recorded(st.st_mtime_ns),
-                fields.kind,
-                fields.date,
-                fields.day.isoformat(),
-                fields.date_source,
-                None,
-                None,
-                None,
-            )
-        )
+            (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), fields.kind,
+             fields.date, fields.day.isoformat(), fields.date_source, None, None, None)
+        )  # fmt: skip
 
     def _folder(
         self,
         key: str,
-        customer_path: Path,
+        customer_path: str,
         rel: str,
         shown: str,
         children: dict[str, list[str]],
         live: set[str],
     ) -> None:
         live.add(rel)
-        folder = customer_path / rel
+        folder = f"{customer_path}/{rel}"
         known_mtime = self.known_dirs.get(key, {}).get(rel)
         try:
             mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
         except OSError:
             return
         if known_mtime == mtime_ns and mtime_ns != 0:
-            for child in children.get(rel, ()):
-                self._folder(key, customer_path, child, shown, children, live)
-            return
+            # Same entries as last time. Only a file dated by its mtime can have
+            # changed what it means (see SOUNDNESS in the module docstring).
+            for file_rel, size, file_mtime in self.mtime_dated.get((key, rel), ()):
+                try:
+                    st = os.stat(f"{customer_path}/{file_rel}", follow_symlinks=False)
+                except OSError:
+                    continue
+                if (st.st_size, st.st_mtime_ns) != (size, file_mtime):
+                    mtime_ns = 0  # list the folder again below
+                    break
+            else:
+                for child in children.get(rel, ()):
+                    self._folder(key, customer_path, child, shown, children, live)
+                return
         self.pending.cleared.append((key, rel))
         old = self.index.files_in(key, rel) if self.index and key in self.known else {}
         seen: set[str] = set()
         settled = mtime_ns < self.settled_ns
-        top = rel.split("/", 1)[0]
-        kind = kind_of_folder(top)
+        kind = kind_of_folder(rel.split("/", 1)[0])
         for entry in self._list(folder, key=f"{shown}/{rel}", customer=key, rel=rel):
             name = entry.name
             if not _valid_name(name):
                 where = f"{shown}/{rel}/{printable(name)}"
-                self.warn(
-                    where,
-                    f"skipped {where}: file name is not valid UTF-8; rename it",
-                    customer=key,
-                    folder=rel,
-                )
+                message = f"skipped {where}: file name is not valid UTF-8; rename it"
+                self.warn(where, message, customer=key, folder=rel)
                 continue
             if is_ignored(name):
                 continue
             if entry.is_symlink():
-                self.warn(
-                    f"{shown}/{rel}/{name}", self._link_message(entry), customer=key, folder=rel
-                )
+                where = f"{shown}/{rel}/{name}"
+                self.warn(where, self._link_message(entry), customer=key, folder=rel)
                 continue
             if entry.is_dir(follow_symlinks=False):
                 self._folder(key, customer_path, f"{rel}/{name}", shown, children, live)
@@ -489,21 +502,10 @@ class _Scan:
             if file_rel not in old:
                 self.new_events += 1
             self.pending.files.append(
-                (
-                    key,
-                    file_rel,
-                    rel,
-                    st.st_size,
-                    recorded_mtime,
-                    fields.kind,
-                    fields.date,
-                    fields.day.isoformat(),
-                    fields.date_source,
-                    fields.medium,
-                    fields.topic,
-                    fields.subject,
-                )
-            )
+                (key, file_rel, rel, st.st_size, recorded_mtime, fields.kind, fields.date,
+                 fields.day.isoformat(), fields.date_source, fields.medium, fields.topic,
+                 fields.subject)
+            )  # fmt: skip
         for file_rel in old.keys() - seen:
             self.pending.gone_files.append((key, file_rel))
         self.pending.dirs.append((key, rel, mtime_ns if settled else 0))
@@ -516,22 +518,14 @@ class _Scan:
         from folder_kit.mail import read_message
 
         try:
-            info = read_message(Path(entry.path), addresses=False)
+            info = read_message(entry.path, addresses=False)
         except MailError as e:
-            self.warn(
-                shown,
-                f"{shown}: not a readable mail ({e.reason}); dated from its name or time",
-                customer=key,
-                folder=rel,
-            )
+            message = f"{shown}: not a readable mail ({e.reason}); dated from its name or time"
+            self.warn(shown, message, customer=key, folder=rel)
             return FileFacts(mtime=mtime)
         if info.date is None:
-            self.warn(
-                shown,
-                f"{shown}: the mail has no usable date; dated from its name or time",
-                customer=key,
-                folder=rel,
-            )
+            message = f"{shown}: the mail has no usable date; dated from its name or time"
+            self.warn(shown, message, customer=key, folder=rel)
         return FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
 
     # Writing.

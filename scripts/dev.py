@@ -25,7 +25,9 @@ from pathlib import Path
 
 # `folder-kit -w <copy of sample_workspace/> STEP...`, run in order; append new commands here.
 DEMO_STEPS: list[list[str]] = [
+    ["scan"],
     ["customer", "list"],
+    ["timeline", "Rossi"],
 ]
 
 # Run in order from the repo root with the venv's tools; the first failure stops the run.
