@@ -46,7 +46,6 @@ _BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
-_FIELD_NAME = re.compile(r"[!-9;-~]+")
 
 # Labels senders use for a smaller charset than the one their client really wrote
 # in: GB2312 mail routinely holds GBK characters, "ISO-8859-1" holds Windows quotes.
@@ -76,40 +75,37 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     return _read_eml(path, head, addresses=addresses)
 
 
-def _header_fields(block: bytes) -> dict[str, str]:
-    """The header fields of a header block, first occurrence of each name wins.
+_WANTED_FIELD = re.compile(
+    r"^(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FIRST_FIELD = re.compile(r"[!-9;-~]+[ \t]*:")
+_NOT_A_FIELD = re.compile(r"^(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
+_CONTINUATION = re.compile(r"\r?\n[ \t]+")
 
-    Read line by line as RFC 5322 lays them out: ``Name: value`` with folded
-    continuation lines; the first line that is neither ends the block (so
-    garbage yields nothing). A leading mbox ``From `` line is the envelope.
-    Much cheaper than email.parser's feed parser, which a scan would call on
-    every mail.
+
+def _header_fields(block: bytes) -> dict[str, str]:
+    """The header fields a scan needs from a header block; the first of each name wins.
+
+    The block must open with a ``Name:`` line (after an mbox ``From `` envelope
+    line, if any), so garbage yields nothing. One regex over the block instead
+    of email.parser's feed parser, which a scan would run on every mail.
     """
     text = block.decode("ascii", "surrogateescape")
-    lines = text.splitlines()
-    if lines and lines[0].startswith("From "):
-        lines = lines[1:]
+    if text.startswith("From "):
+        text = text.partition("\n")[2]
+    if not _FIRST_FIELD.match(text):
+        return {}
+    stray = _NOT_A_FIELD.search(text)
+    if stray is not None:  # headers end where a line is neither a field nor a continuation
+        text = text[: stray.start()]
     fields: dict[str, str] = {}
-    name: str | None = None
-    value: list[str] = []
-
-    def close() -> None:
-        if name is not None and name not in fields:
-            fields[name] = " ".join(value)
-
-    for line in lines:
-        if line[:1] in (" ", "\t"):
-            if name is None:
-                break
-            value.append(line.strip())
-            continue
-        colon = line.find(":")
-        if colon <= 0 or not _FIELD_NAME.fullmatch(line[:colon].rstrip()):
-            break
-        close()
-        name = line[:colon].rstrip().lower()
-        value = [line[colon + 1 :].strip()]
-    close()
+    for m in _WANTED_FIELD.finditer(text):
+        name = m.group(1).lower()
+        if name not in fields:
+            fields[name] = _CONTINUATION.sub(" ", m.group(2)).strip()
+    if not fields:
+        fields[""] = ""  # a header block, just none of the fields wanted
     return fields
 
 
