@@ -47,6 +47,14 @@ class FolderKitGroup(click.Group):
         except OSError as e:
             where = f": {e.filename}" if e.filename else ""
             raise click.ClickException(f"{e.strerror or e}{where}") from e
+        except Exception as e:
+            # The index is derived data: a damaged or locked one is the user's to
+            # delete or wait for, not a crash (sqlite3 is not imported for --help).
+            if type(e).__module__ == "sqlite3":
+                raise click.ClickException(
+                    f"the index could not be used ({e}); run `folder-kit scan --rebuild`"
+                ) from e
+            raise
 
 
 def print_json(value: object) -> None:

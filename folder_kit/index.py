@@ -20,7 +20,7 @@ from pathlib import Path
 from folder_kit.errors import IndexStoreError
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,13 +29,8 @@ CREATE TABLE customers(
     name TEXT NOT NULL,            -- the folder name as on disk
     grade TEXT NOT NULL,
     grade_folder TEXT NOT NULL,    -- the grade folder's name, as on disk
-    mtime_ns INTEGER NOT NULL      -- of the customer folder; 0 = look inside next time
-) WITHOUT ROWID;
-CREATE TABLE dirs(
-    customer TEXT NOT NULL,
-    rel TEXT NOT NULL,             -- folder inside the customer folder: OUT, OUT/2025
-    mtime_ns INTEGER NOT NULL,     -- 0 = list it again next time
-    PRIMARY KEY(customer, rel)
+    mtime_ns INTEGER NOT NULL,     -- of the customer folder; 0 = look inside next time
+    dirs TEXT NOT NULL             -- its folders and their mtimes (pack_dirs), one row to load
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -52,7 +47,10 @@ CREATE TABLE files(
     subject TEXT,
     PRIMARY KEY(customer, rel)
 ) WITHOUT ROWID;
-CREATE INDEX files_by_dir ON files(customer, dir);
+-- What every scan looks at even in unchanged folders: Contact.txt, the grade
+-- history, and files dated by their mtime.
+CREATE INDEX files_top ON files(customer) WHERE dir = '';
+CREATE INDEX files_mtime_dated ON files(customer) WHERE date_source = 'mtime' AND dir != '';
 CREATE TABLE grades(
     customer TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -117,6 +115,7 @@ class CustomerRow:
     grade: str
     grade_folder: str
     mtime_ns: int
+    dirs: str = ""
 
 
 class Index:
@@ -185,9 +184,11 @@ class Index:
         return out
 
     def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
+        # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
         rows = self.conn.execute(
-            "SELECT rel, size, mtime_ns FROM files WHERE customer = ? AND dir = ?",
-            (customer, folder),
+            "SELECT rel, size, mtime_ns FROM files "
+            "WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+            (customer, folder + "/", folder + "0", folder),
         )
         return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
 
@@ -234,6 +235,24 @@ class Index:
 
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
+
+
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+def pack_dirs(dirs: dict[str, int]) -> str:
+    """A customer's folders and their mtimes as one string: one row per customer to load."""
+    return _RECORD.join(f"{rel}{_FIELD}{mtime_ns}" for rel, mtime_ns in sorted(dirs.items()))
+
+
+def unpack_dirs(text: str) -> dict[str, int]:
+    if not text:
+        return {}
+    out = {}
+    for record in text.split(_RECORD):
+        rel, _, mtime_ns = record.partition(_FIELD)
+        out[rel] = int(mtime_ns)
+    return out
 
 
 def _connect(path: Path) -> sqlite3.Connection:

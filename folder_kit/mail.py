@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,11 +64,14 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     unreadable file, an empty one, garbage, an OLE file that is not a message.
     """
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(_FIRST_READ)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            head = os.read(fd, _FIRST_READ)
             more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
             if more and not _BLANK_LINE.search(head):
-                head += stream.read(_HEAD_BYTES - _FIRST_READ)
+                head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
+        finally:
+            os.close(fd)
     except OSError as err:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     if head.startswith(_OLE_MAGIC):
@@ -103,7 +107,8 @@ def _header_fields(block: bytes) -> dict[str, str]:
     for m in _WANTED_FIELD.finditer(text):
         name = m.group(1).lower()
         if name not in fields:
-            fields[name] = _CONTINUATION.sub(" ", m.group(2)).strip()
+            value = m.group(2)
+            fields[name] = (_CONTINUATION.sub(" ", value) if "\n" in value else value).strip()
     if not fields:
         fields[""] = ""  # a header block, just none of the fields wanted
     return fields
@@ -183,9 +188,32 @@ def _is_null_filetime(value: dt.datetime) -> bool:
     return value.year <= 1601 or value.year >= 4500
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+)}  # fmt: skip
+# "Mon, 2 Mar 2026 10:00:00 +0100": how nearly every client writes it.
+_COMMON_DATE = re.compile(
+    r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?:\s*\(.*\))?\s*$"
+)
+
+
 def _parse_date(raw: object) -> dt.datetime | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
+    m = _COMMON_DATE.match(raw)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if m and month:
+        # The common shape, without email.utils' general parser (a scan reads
+        # every mail); "-0000" means "zone unknown" and takes the general path.
+        day, year, hour, minute = int(m[1]), int(m[3]), int(m[4]), int(m[5])
+        offset = (int(m[8]) * 60 + int(m[9])) * (-1 if m[7] == "-" else 1)
+        if offset or m[7] == "+":
+            try:
+                zone = dt.timezone(dt.timedelta(minutes=offset))
+                return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
+            except ValueError:
+                return None
     try:
         return parsedate_to_datetime(_fold(raw) or "")
     except (TypeError, ValueError, IndexError, OverflowError):

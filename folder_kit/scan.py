@@ -37,7 +37,7 @@ from folder_kit.classify import (
 )
 from folder_kit.errors import MailError
 from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
-from folder_kit.index import CustomerRow, Index
+from folder_kit.index import CustomerRow, Index, pack_dirs, unpack_dirs
 from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
 from folder_kit.workspace import Workspace
 
@@ -117,7 +117,6 @@ class _Pending:
 
     customers: list[tuple[object, ...]] = field(default_factory=list)
     gone_customers: list[str] = field(default_factory=list)
-    dirs: list[tuple[object, ...]] = field(default_factory=list)
     gone_dirs: list[tuple[str, str]] = field(default_factory=list)
     files: list[tuple[object, ...]] = field(default_factory=list)
     gone_files: list[tuple[str, str]] = field(default_factory=list)
@@ -128,7 +127,6 @@ class _Pending:
     def merge(self, other: _Pending) -> None:
         self.customers += other.customers
         self.gone_customers += other.gone_customers
-        self.dirs += other.dirs
         self.gone_dirs += other.gone_dirs
         self.files += other.files
         self.gone_files += other.gone_files
@@ -186,7 +184,6 @@ class _Scan:
         self.base = ws.customers_dir
         self.base_rel = self.base.name
         self.known = index.customers() if index is not None else {}
-        self.known_dirs = index.dirs() if index is not None else {}
         self.special = self._special_files(index) if index is not None else {}
         self.mtime_dated = self._mtime_dated(index) if index is not None else {}
         self.pending = _Pending()
@@ -207,10 +204,7 @@ class _Scan:
 
     @staticmethod
     def _special_files(index: Index) -> dict[tuple[str, str], tuple[int, int]]:
-        rows = index.conn.execute(
-            "SELECT customer, rel, size, mtime_ns FROM files WHERE rel IN (?, ?)",
-            (CONTACT_FILE, HISTORY_FILE),
-        )
+        rows = index.conn.execute("SELECT customer, rel, size, mtime_ns FROM files WHERE dir = ''")
         return {(c, r): (s, m) for c, r, s, m in rows}
 
     def _recorded(self, mtime_ns: int) -> int:
@@ -225,6 +219,14 @@ class _Scan:
     def walk(self, progress: Progress | None, *, workers: int | None = None) -> None:
         self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
         found: list[tuple[Grade, str, os.DirEntry[str]]] = []
+        if os.path.islink(self.base):
+            target = os.readlink(self.base)
+            self.warn(
+                self.base_rel,
+                f"skipped symbolic link {self.base_rel} -> {printable(target)} "
+                "(links are not followed)",
+            )
+            return
         for grade_dir in self._list(self.base, key=self.base_rel):
             grade = grade_of_folder(grade_dir.name)
             if grade is None or grade_dir.name.startswith("."):
@@ -322,7 +324,8 @@ class _Scan:
         except OSError:
             return
         prev = self.known.get(key)
-        known_dirs = self.known_dirs.get(key, {})
+        known_dirs = unpack_dirs(prev.dirs) if prev is not None else {}
+        dirs = dict(known_dirs)  # what this scan learns, written back with the customer
         if prev is not None and prev.mtime_ns == mtime_ns and mtime_ns != 0:
             subdirs = [rel for rel in known_dirs if "/" not in rel]
             has_history = (key, HISTORY_FILE) in self.special
@@ -338,13 +341,15 @@ class _Scan:
                 children.setdefault(parent, []).append(rel)
         live: set[str] = set()
         for rel in subdirs:
-            self._folder(key, path, rel, shown, children, live)
+            self._folder(key, path, rel, shown, children, live, dirs)
         if len(live) != len(known_dirs):
             for rel in known_dirs.keys() - live:
                 self.pending.gone_dirs.append((key, rel))
-        row = CustomerRow(key, name, grade, grade_folder, self._recorded(mtime_ns))
+                del dirs[rel]
+        packed = pack_dirs(dirs) if dirs != known_dirs else (prev.dirs if prev else "")
+        row = CustomerRow(key, name, grade, grade_folder, self._recorded(mtime_ns), packed)
         if row != prev:
-            self.pending.customers.append((key, name, grade, grade_folder, row.mtime_ns))
+            self.pending.customers.append((key, name, grade, grade_folder, row.mtime_ns, row.dirs))
 
     def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool]:
         subdirs: list[str] = []
@@ -437,10 +442,11 @@ class _Scan:
         shown: str,
         children: dict[str, list[str]],
         live: set[str],
+        dirs: dict[str, int],
     ) -> None:
         live.add(rel)
         folder = f"{customer_path}/{rel}"
-        known_mtime = self.known_dirs.get(key, {}).get(rel)
+        known_mtime = dirs.get(rel)
         try:
             mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
         except OSError:
@@ -458,7 +464,7 @@ class _Scan:
                     break
             else:
                 for child in children.get(rel, ()):
-                    self._folder(key, customer_path, child, shown, children, live)
+                    self._folder(key, customer_path, child, shown, children, live, dirs)
                 return
         self.pending.cleared.append((key, rel))
         old = self.index.files_in(key, rel) if self.index and key in self.known else {}
@@ -479,7 +485,7 @@ class _Scan:
                 self.warn(where, self._link_message(entry), customer=key, folder=rel)
                 continue
             if entry.is_dir(follow_symlinks=False):
-                self._folder(key, customer_path, f"{rel}/{name}", shown, children, live)
+                self._folder(key, customer_path, f"{rel}/{name}", shown, children, live, dirs)
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
@@ -508,7 +514,7 @@ class _Scan:
             )  # fmt: skip
         for file_rel in old.keys() - seen:
             self.pending.gone_files.append((key, file_rel))
-        self.pending.dirs.append((key, rel, mtime_ns if settled else 0))
+        dirs[rel] = mtime_ns if settled else 0
 
     def _facts(
         self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str
@@ -537,16 +543,17 @@ class _Scan:
         p = self.pending
         conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
         for key in p.gone_customers:
-            for table in ("files", "dirs", "grades", "warnings"):
+            for table in ("files", "grades", "warnings"):
                 conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
             conn.execute("DELETE FROM customers WHERE key = ?", (key,))
         conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
         for key, rel in p.gone_dirs:
-            conn.execute("DELETE FROM dirs WHERE customer = ? AND rel = ?", (key, rel))
-            conn.execute("DELETE FROM files WHERE customer = ? AND dir = ?", (key, rel))
+            conn.execute(
+                "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+                (key, rel + "/", rel + "0", rel),
+            )
             conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
-        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)", p.customers)
-        conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", p.dirs)
+        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
         conn.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
         )

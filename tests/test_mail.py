@@ -417,3 +417,26 @@ def test_unreadable_file_is_a_mail_error(tmp_path: Path) -> None:
             read_message(path)
     finally:
         path.chmod(0o600)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Mon, 2 Mar 2026 10:00:00 +0100",
+        "2 Mar 2026 10:00 -0800",
+        "Tue, 13 Feb 2018 16:26:00 -0800 (PST)",
+        "Mon, 2 Mar 2026 10:00:00 -0000",
+        "Mon, 2 Mar 2026 10:00:00 +0000",
+        "Sun, 13 May 2018 12:32:22 +0800",
+        "Mon, 2 Mar 2026 10:00:00 GMT",
+        "Mon,  2 Mar 2026 09:05:07 +0530",
+        "Mon, 2 Mar 26 10:00:00 +0100",
+        "Thu, 1 Jan 2026 23:59:59 -1200",
+    ],
+)
+def test_the_fast_date_path_agrees_with_email_utils(raw: str) -> None:
+    from email.utils import parsedate_to_datetime
+
+    from folder_kit.mail import _parse_date
+
+    assert _parse_date(raw) == parsedate_to_datetime(raw)
