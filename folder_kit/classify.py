@@ -133,7 +133,7 @@ class KeywordMatcher:
         folded = text.casefold()
         best_pos = len(folded) + 1
         best: int | None = None
-        if self.substrings and not folded.isascii():
+        if self.substrings:
             for keyword, label in self.substrings:
                 pos = folded.find(keyword)
                 if 0 <= pos < best_pos:
@@ -177,7 +177,8 @@ class KeywordMatcher:
 
 
 def _plural(word: str, token: str) -> bool:
-    return token in (word + "s", word + "es")
+    # Not for two-letter keywords: "POS" is no plural of "PO".
+    return len(word) > 2 and token in (word + "s", word + "es")
 
 
 class Classifier:
@@ -251,6 +252,8 @@ def classify(
     """The event a file stands for, or None when it is not a contact."""
     if place.kind == "drafts" or is_ignored(name):
         return None
+    if "/" in place.rel and any(kind_of_folder(p) == "drafts" for p in place.rel.split("/")[1:-1]):
+        return None  # a 草稿/ kept inside OUT or IN holds drafts too
     date, day, source = event_date(name, facts)
     if place.kind == "card":
         return EventFields("card", date, day, source, None, None)

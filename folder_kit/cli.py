@@ -359,7 +359,7 @@ def log_cmd(
 
     ws = workspace(ctx)
     customer = resolve_customer(ws, name)
-    when = parse_iso_day(day) if day else dt.date.today()
+    when = parse_iso_day(day) if day is not None else dt.date.today()
     result = record_contact(
         ws,
         customer,

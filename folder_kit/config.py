@@ -37,6 +37,7 @@ DEFAULT_CADENCE: Mapping[Grade, int] = {"A": 14, "B": 7, "C": 21, "D": 28}
 # "s" allowed), so "ups" does not fire inside "follow-ups"; Chinese ones match
 # anywhere in the name.
 DEFAULT_MEDIUM_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "email": ("邮件", "e-mail", "email"),
     "phone": ("电话", "通话", "tel", "phone", "call"),
     "fax": ("传真", "fax"),
     "courier": ("快递", "样品", "courier", "DHL", "FedEx", "UPS", "TNT", "sample"),

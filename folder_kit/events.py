@@ -74,7 +74,7 @@ def load_events(ws: Workspace, index: Index, *, customer: str | None = None) -> 
         events.append(
             Event(
                 customer=g.customer,
-                grade=g.to_grade,
+                grade=c.grade,
                 kind="grade",
                 date=g.date,
                 day=g.day,

@@ -133,7 +133,11 @@ class Index:
             folder.mkdir(parents=True, exist_ok=True)
             if rebuild:
                 _remove_database(path)
-            conn = _connect(path)
+            try:
+                conn = _connect(path)
+            except sqlite3.DatabaseError:  # not a database at all: derived, so start afresh
+                _remove_database(path)
+                conn = _connect(path)
             if not _usable(conn):
                 # Derived data from another version or a damaged file: start afresh.
                 conn.close()
@@ -172,16 +176,10 @@ class Index:
     # What the last scan saw.
 
     def customers(self) -> dict[str, CustomerRow]:
-        rows = self.conn.execute("SELECT key, name, grade, grade_folder, mtime_ns FROM customers")
+        rows = self.conn.execute(
+            "SELECT key, name, grade, grade_folder, mtime_ns, dirs FROM customers"
+        )
         return {r[0]: CustomerRow(*r) for r in rows}
-
-    def dirs(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for customer, rel, mtime_ns in self.conn.execute(
-            "SELECT customer, rel, mtime_ns FROM dirs"
-        ):
-            out.setdefault(customer, {})[rel] = mtime_ns
-        return out
 
     def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
         # A range of the primary key (rel starts with "<folder>/"), no second index to keep.

@@ -227,7 +227,11 @@ class _Scan:
                 "(links are not followed)",
             )
             return
-        for grade_dir in self._list(self.base, key=self.base_rel):
+        top = self._list(self.base, key=self.base_rel)
+        if top is None:
+            return  # nothing could be listed: keep every customer the index knows
+        unlisted: set[str] = set()  # grade folders that could not be read this time
+        for grade_dir in top:
             grade = grade_of_folder(grade_dir.name)
             if grade is None or grade_dir.name.startswith("."):
                 continue
@@ -237,7 +241,11 @@ class _Scan:
             if not grade_dir.is_dir():
                 continue
             rel = f"{self.base_rel}/{printable(grade_dir.name)}"
-            for entry in self._list(grade_dir.path, key=rel):
+            entries = self._list(grade_dir.path, key=rel)
+            if entries is None:
+                unlisted.add(grade_dir.name)
+                continue
+            for entry in entries:
                 if is_ignored(entry.name):
                     continue
                 if entry.is_symlink():
@@ -253,7 +261,8 @@ class _Scan:
             if job is not None:
                 todo.append(job)
         for key in self.known.keys() - seen.keys():
-            self.pending.gone_customers.append(key)
+            if self.known[key].grade_folder not in unlisted:
+                self.pending.gone_customers.append(key)
         fresh = [job for job in todo if job.key not in self.known]
         workers = min(workers or os.cpu_count() or 1, 8)
         done = 0
@@ -293,7 +302,9 @@ class _Scan:
 
     def _list(
         self, folder: str | Path, *, key: str, customer: str = "", rel: str = ""
-    ) -> list[os.DirEntry[str]]:
+    ) -> list[os.DirEntry[str]] | None:
+        """A folder's entries; None (and a warning) when it exists but cannot be read,
+        so the caller keeps what the index knows of it instead of dropping it."""
         try:
             with os.scandir(folder) as it:
                 return list(it)
@@ -303,7 +314,7 @@ class _Scan:
             self.warn(
                 key, f"cannot read folder {key}: {e.strerror or e}", customer=customer, folder=rel
             )
-            return []
+            return None
 
     def _link_message(self, entry: os.DirEntry[str]) -> str:
         try:
@@ -330,7 +341,14 @@ class _Scan:
             subdirs = [rel for rel in known_dirs if "/" not in rel]
             has_history = (key, HISTORY_FILE) in self.special
         else:
-            subdirs, has_history = self._customer_listing(key, path, shown)
+            listing = self._customer_listing(key, path, shown)
+            if listing is None:
+                # Not readable now: keep what the index knows, and look again next time.
+                subdirs = [rel for rel in known_dirs if "/" not in rel]
+                has_history = (key, HISTORY_FILE) in self.special
+                mtime_ns = 0
+            else:
+                subdirs, has_history = listing
         self._history(key, grade, path, prev, has_history)
         self._card(key, path)
         nested = any("/" in rel for rel in known_dirs)
@@ -351,11 +369,14 @@ class _Scan:
         if row != prev:
             self.pending.customers.append((key, name, grade, grade_folder, row.mtime_ns, row.dirs))
 
-    def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool]:
+    def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool] | None:
         subdirs: list[str] = []
         has_history = False
         self.pending.cleared.append((key, ""))
-        for entry in self._list(path, key=shown, customer=key):
+        entries = self._list(path, key=shown, customer=key)
+        if entries is None:
+            return None
+        for entry in entries:
             if entry.name == HISTORY_FILE:
                 has_history = True
                 continue
@@ -394,7 +415,16 @@ class _Scan:
         if last is not None and last != grade:
             import datetime as dt
 
-            append_history(folder, change_at(dt.datetime.now(), last, grade))
+            try:
+                append_history(folder, change_at(dt.datetime.now(), last, grade))
+            except OSError as e:
+                where = f"{self.base_rel}/{Path(path).parent.name}/{Path(path).name}"
+                self.warn(
+                    f"{where}/{HISTORY_FILE}",
+                    f"cannot note the grade move of {where} ({e.strerror or e}); "
+                    "it is noted once the folder can be written",
+                    customer=key,
+                )
         try:
             st = os.stat(history_path)
         except OSError:
@@ -471,7 +501,14 @@ class _Scan:
         seen: set[str] = set()
         settled = mtime_ns < self.settled_ns
         kind = kind_of_folder(rel.split("/", 1)[0])
-        for entry in self._list(folder, key=f"{shown}/{rel}", customer=key, rel=rel):
+        entries = self._list(folder, key=f"{shown}/{rel}", customer=key, rel=rel)
+        if entries is None:
+            # Not readable now: its files keep their events; list it again next time.
+            dirs[rel] = 0
+            for child in children.get(rel, ()):
+                self._folder(key, customer_path, child, shown, children, live, dirs)
+            return
+        for entry in entries:
             name = entry.name
             if not _valid_name(name):
                 where = f"{shown}/{rel}/{printable(name)}"

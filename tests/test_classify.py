@@ -1,0 +1,526 @@
+"""What a file means, as a pure function of its path, name and facts: tables, no file system."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from folder_kit.classify import (
+    Classifier,
+    EventFields,
+    FileFacts,
+    Place,
+    classify,
+    event_date,
+    is_ignored,
+    place_of,
+)
+from folder_kit.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS, Config
+
+ZH_B = ("客户", "B-在谈客户")
+EN_B = ("Customers", "B-Negotiating")
+
+
+def parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+# --- place_of ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # the card
+        (
+            "客户/B-在谈客户/ACME/Contact.txt",
+            Place("B", "B-在谈客户", "ACME", "card", "Contact.txt"),
+        ),
+        # each customer folder, zh names
+        ("客户/B-在谈客户/ACME/OUT/x.eml", Place("B", "B-在谈客户", "ACME", "out", "OUT/x.eml")),
+        ("客户/B-在谈客户/ACME/IN/x.eml", Place("B", "B-在谈客户", "ACME", "in", "IN/x.eml")),
+        (
+            "客户/B-在谈客户/ACME/报价/q.xlsx",
+            Place("B", "B-在谈客户", "ACME", "quote", "报价/q.xlsx"),
+        ),
+        ("客户/B-在谈客户/ACME/PI/pi.pdf", Place("B", "B-在谈客户", "ACME", "pi", "PI/pi.pdf")),
+        (
+            "客户/B-在谈客户/ACME/定单/po.pdf",
+            Place("B", "B-在谈客户", "ACME", "order", "定单/po.pdf"),
+        ),
+        # the common misspelling of 定单
+        (
+            "客户/B-在谈客户/ACME/订单/po.pdf",
+            Place("B", "B-在谈客户", "ACME", "order", "订单/po.pdf"),
+        ),
+        (
+            "客户/B-在谈客户/ACME/草稿/d.eml",
+            Place("B", "B-在谈客户", "ACME", "drafts", "草稿/d.eml"),
+        ),
+        # en names
+        (
+            "Customers/A-Trading/ACME/Quotes/q.xlsx",
+            Place("A", "A-Trading", "ACME", "quote", "Quotes/q.xlsx"),
+        ),
+        (
+            "Customers/A-Trading/ACME/Orders/po.pdf",
+            Place("A", "A-Trading", "ACME", "order", "Orders/po.pdf"),
+        ),
+        (
+            "Customers/A-Trading/ACME/Drafts/d.eml",
+            Place("A", "A-Trading", "ACME", "drafts", "Drafts/d.eml"),
+        ),
+        (
+            "Customers/A-Trading/ACME/Contact.txt",
+            Place("A", "A-Trading", "ACME", "card", "Contact.txt"),
+        ),
+        # the folder's kind is that of the top folder inside the customer, however deep
+        (
+            "客户/B-在谈客户/ACME/OUT/2025/x.eml",
+            Place("B", "B-在谈客户", "ACME", "out", "OUT/2025/x.eml"),
+        ),
+        (
+            "客户/B-在谈客户/ACME/IN/OUT/2025/x.eml",
+            Place("B", "B-在谈客户", "ACME", "in", "IN/OUT/2025/x.eml"),
+        ),
+        # a Contact.txt inside OUT is a file sent, not the card
+        (
+            "客户/B-在谈客户/ACME/OUT/Contact.txt",
+            Place("B", "B-在谈客户", "ACME", "out", "OUT/Contact.txt"),
+        ),
+        # grade folders by their leading letter, in both languages and renamed
+        ("客户/A-交易客户/X/OUT/a.txt", Place("A", "A-交易客户", "X", "out", "OUT/a.txt")),
+        ("客户/C-潜力客户/X/OUT/a.txt", Place("C", "C-潜力客户", "X", "out", "OUT/a.txt")),
+        ("客户/D-行业客户/X/OUT/a.txt", Place("D", "D-行业客户", "X", "out", "OUT/a.txt")),
+        ("客户/待开发客户/X/OUT/a.txt", Place("P", "待开发客户", "X", "out", "OUT/a.txt")),
+        ("Customers/C-Potential/X/IN/a.txt", Place("C", "C-Potential", "X", "in", "IN/a.txt")),
+        ("Customers/D-Industry/X/IN/a.txt", Place("D", "D-Industry", "X", "in", "IN/a.txt")),
+        ("Customers/Prospects/X/IN/a.txt", Place("P", "Prospects", "X", "in", "IN/a.txt")),
+        ("客户/B 在谈/X/OUT/a.txt", Place("B", "B 在谈", "X", "out", "OUT/a.txt")),
+        ("客户/b_negotiating/X/OUT/a.txt", Place("B", "b_negotiating", "X", "out", "OUT/a.txt")),
+        # a customer name in NFD (as macOS writes it) is the same customer as in NFC
+        (
+            "Customers/A-Trading/Mu\u0308ller/OUT/a.txt",
+            Place("A", "A-Trading", "Müller", "out", "OUT/a.txt"),
+        ),
+        # not a contact: files at the customer's top level, other folders, non-grade folders
+        ("客户/B-在谈客户/ACME/notes.pdf", None),
+        ("客户/B-在谈客户/ACME/Contact.txt.bak", None),
+        ("客户/B-在谈客户/ACME/资料/x.pdf", None),
+        ("客户/B-在谈客户/ACME/OUT", None),
+        ("客户/Archive/ACME/OUT/x.eml", None),
+        ("客户/Done/ACME/OUT/x.eml", None),
+        ("客户/归档/ACME/OUT/x.eml", None),
+        ("客户/B-在谈客户/ACME", None),
+        ("客户/B-在谈客户", None),
+        ("客户", None),
+    ],
+)
+def test_place_of(path: str, expected: Place | None) -> None:
+    assert place_of(parts(path)) == expected
+
+
+# --- is_ignored ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "~$x.docx",
+        "~$报价单.xlsx",
+        ".~lock.x#",
+        ".~lock.报价单.xlsx#",
+        "x.tmp",
+        "X.TMP",
+        "x.part",
+        "x.crdownload",
+        "Unconfirmed 12345.crdownload",
+        ".DS_Store",
+        "Thumbs.db",
+        "thumbs.db",
+        "desktop.ini",
+        "Desktop.ini",
+        "x (conflicted copy 2026-01-01).pdf",
+        "x.sync-conflict-20260101-123456-ABC.txt",
+        "报价 (冲突副本 2026-01-01).xlsx",
+        "quote.docx~",
+        ".x",
+        ".hidden.eml",
+    ],
+)
+def test_ignored(name: str) -> None:
+    assert is_ignored(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "2026-03-05 price list.eml",
+        "报价单.xlsx",
+        "Contact.txt",
+        "part list.pdf",
+        "temp sensor quote.pdf",
+        "tmp.pdf",
+        "x.partner.pdf",
+        "conflict resolution.docx",
+        "2026-11-20 phone price-update asked about MOQ.txt",
+        "x~y.txt",
+    ],
+)
+def test_not_ignored(name: str) -> None:
+    assert not is_ignored(name)
+
+
+# --- medium ----------------------------------------------------------------------
+
+DEFAULT = Classifier(Config())
+
+
+@pytest.mark.parametrize(
+    ("name", "medium"),
+    [
+        # saved mail is email whatever its name says
+        ("x.eml", "email"),
+        ("Re_ offer.MSG", "email"),
+        ("phone call DHL.eml", "email"),
+        # phone
+        ("2026-03-05 电话.txt", "phone"),
+        ("给ACME打电话.txt", "phone"),
+        ("tel Hans.txt", "phone"),
+        ("phone.txt", "phone"),
+        ("Call notes.docx", "phone"),
+        ("calls.txt", "phone"),
+        # fax
+        ("传真.pdf", "fax"),
+        ("fax sent.pdf", "fax"),
+        # courier
+        ("快递单号.jpg", "courier"),
+        ("样品照片.jpg", "courier"),
+        ("courier.pdf", "courier"),
+        ("DHL 1234567890.pdf", "courier"),
+        ("FedEx label.pdf", "courier"),
+        ("UPS tracking.pdf", "courier"),
+        ("TNT waybill.pdf", "courier"),
+        ("sample photos.jpg", "courier"),
+        ("Samples.jpg", "courier"),
+        # chat
+        ("微信截图.png", "chat"),
+        ("WeChat.png", "chat"),
+        ("WhatsApp 2026.txt", "chat"),
+        ("Skype log.txt", "chat"),
+        ("MSN.txt", "chat"),
+        ("LinkedIn message.txt", "chat"),
+        # visit
+        ("拜访记录.docx", "visit"),
+        ("来访.docx", "visit"),
+        ("visit report.docx", "visit"),
+        ("meeting notes.docx", "visit"),
+        # nothing said: a file
+        ("catalogue.pdf", "file"),
+        ("报价单.xlsx", "file"),
+        # "ups" inside "follow-ups" is not UPS
+        ("follow-ups.pdf", "file"),
+        ("2026-03-05 follow-ups.txt", "file"),
+        # the leftmost keyword wins
+        ("Teams meeting.txt", "chat"),
+        ("meeting on Teams.txt", "visit"),
+        ("phone then DHL.txt", "phone"),
+        ("DHL then phone.txt", "courier"),
+        ("微信 电话.txt", "chat"),
+        ("电话 微信.txt", "phone"),
+        ("WeChat 电话.txt", "chat"),
+        ("电话 WeChat.txt", "phone"),
+        # what `log` writes
+        ("2026-11-20 phone price-update asked about MOQ.txt", "phone"),
+        ("2026-11-20 visit visit-invite.txt", "visit"),
+    ],
+)
+def test_medium(name: str, medium: str) -> None:
+    assert DEFAULT.medium(name) == medium
+
+
+# --- topic -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("price update March", "price-update"),
+        ("价格表2026", "price-update"),
+        ("price-list", "price-update"),
+        ("Price_List 2026", "price-update"),
+        ("pricelist", "price-update"),
+        ("new price list", "price-update"),
+        ("new product launch", "product-update"),
+        ("New Products", "product-update"),
+        ("新产品", "product-update"),
+        ("Canton Fair 2027", "exhibition-invite"),
+        ("展会邀请", "exhibition-invite"),
+        ("Season's greetings", "holiday-greeting"),
+        ("圣诞快乐", "holiday-greeting"),
+        ("中秋节快乐", "holiday-greeting"),
+        ("factory visit", "visit-invite"),
+        ("correction to our offer", "self-check"),
+        ("补充说明", "self-check"),
+        ("开发信", "first-contact"),
+        ("quotation for valves", "quote"),
+        ("报价", "quote"),
+        ("RFQ 123", "quote"),
+        ("Re: offerta", "quote"),
+        ("order confirmation", "order"),
+        ("订单", "order"),
+        ("PO 4500012345", "order"),
+        # labels are keywords too: what `log` writes comes back
+        ("2026-11-20 phone price-update asked about MOQ", "price-update"),
+        ("2026-11-20 phone self-check", "self-check"),
+        ("2026-11-20 visit first-contact", "first-contact"),
+        # the leftmost keyword wins
+        ("Urgent Request for Order Quotation", "order"),
+        ("quotation and order", "quote"),
+        # no keyword, or a keyword only inside another word
+        ("hello", None),
+        ("Polish market", None),
+        ("Export documents", None),
+        ("Fairchild datasheet", None),
+        ("RFQ 价格表", "quote"),
+        ("价格表 RFQ", "price-update"),
+        ("Re: PI", None),
+        ("", None),
+    ],
+)
+def test_topic(text: str, topic: str | None) -> None:
+    assert DEFAULT.topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    ("texts", "topic"),
+    [
+        (("hello", "price list"), "price-update"),
+        (("RFQ", "price list"), "quote"),
+        ((None, "catalog"), "product-update"),
+        ((None, None), None),
+        (("", "hello"), None),
+    ],
+)
+def test_topic_from_the_first_text_that_has_one(
+    texts: tuple[str | None, ...], topic: str | None
+) -> None:
+    assert DEFAULT.topic(*texts) == topic
+
+
+def test_a_replaced_medium_list_changes_the_medium() -> None:
+    config = Config(medium_keywords={**DEFAULT_MEDIUM_KEYWORDS, "phone": ("hotline", "来电")})
+    custom = Classifier(config)
+    assert custom.medium("hotline Hans.txt") == "phone"
+    assert custom.medium("来电记录.txt") == "phone"
+    assert custom.medium("call notes.txt") == "file"  # no longer a keyword
+    assert custom.medium("电话.txt") == "file"
+    assert custom.medium("DHL.pdf") == "courier"  # the other lists keep their defaults
+    assert DEFAULT.medium("hotline Hans.txt") == "file"
+
+
+def test_a_replaced_topic_list_changes_the_topic() -> None:
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "quote": ("preventivo", "询盘")})
+    custom = Classifier(config)
+    assert custom.topic("preventivo 2026") == "quote"
+    assert custom.topic("询盘") == "quote"
+    assert custom.topic("RFQ 123") is None
+    assert custom.topic("price list") == "price-update"
+    assert DEFAULT.topic("询盘") is None
+
+
+# --- event_date ------------------------------------------------------------------
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOON = dt.datetime(2026, 2, 3, 12, 0, 0).timestamp()  # local noon: the same local day anywhere
+
+
+@pytest.mark.parametrize(
+    ("name", "facts", "expected"),
+    [
+        # the message's own date wins over the name and the mtime, offset kept
+        (
+            "2026-01-01 reply.eml",
+            FileFacts(mtime=NOON, message_date=dt.datetime(2026, 3, 5, 10, 0, 0, tzinfo=CST)),
+            ("2026-03-05T10:00:00+08:00", dt.date(2026, 3, 5), "header"),
+        ),
+        # the day is the sender's day, not UTC's
+        (
+            "x.eml",
+            FileFacts(mtime=NOON, message_date=dt.datetime(2026, 3, 5, 1, 30, 0, tzinfo=CST)),
+            ("2026-03-05T01:30:00+08:00", dt.date(2026, 3, 5), "header"),
+        ),
+        (
+            "x.eml",
+            FileFacts(
+                mtime=NOON,
+                message_date=dt.datetime(
+                    2016, 8, 22, 6, 23, 36, tzinfo=dt.timezone(-dt.timedelta(hours=3))
+                ),
+            ),
+            ("2016-08-22T06:23:36-03:00", dt.date(2016, 8, 22), "header"),
+        ),
+        (
+            "x.msg",
+            FileFacts(mtime=NOON, message_date=dt.datetime(2013, 11, 18, 8, 26, 24, tzinfo=dt.UTC)),
+            ("2013-11-18T08:26:24+00:00", dt.date(2013, 11, 18), "header"),
+        ),
+        # no message date: the name's
+        (
+            "2026-03-05 strange.msg",
+            FileFacts(mtime=NOON),
+            ("2026-03-05", dt.date(2026, 3, 5), "filename"),
+        ),
+        (
+            "报价 2026年11月26日.xlsx",
+            FileFacts(mtime=NOON),
+            ("2026-11-26", dt.date(2026, 11, 26), "filename"),
+        ),
+        ("PI-20260401.pdf", FileFacts(mtime=NOON), ("2026-04-01", dt.date(2026, 4, 1), "filename")),
+    ],
+)
+def test_event_date(name: str, facts: FileFacts, expected: tuple[str, dt.date, str]) -> None:
+    assert event_date(name, facts) == expected
+
+
+def test_event_date_falls_back_to_mtime_with_its_offset() -> None:
+    date, day, source = event_date("notes.txt", FileFacts(mtime=NOON))
+    assert source == "mtime"
+    assert day == dt.date(2026, 2, 3)
+    assert re.fullmatch(r"2026-02-03T12:00:00[+-]\d\d:\d\d", date), date
+
+
+def test_event_date_of_a_naive_message_date_is_the_header() -> None:
+    facts = FileFacts(mtime=NOON, message_date=dt.datetime(2026, 3, 5, 10, 0, 0))
+    date, day, source = event_date("2026-01-01.eml", facts)
+    assert (day, source) == (dt.date(2026, 3, 5), "header")
+    assert date.startswith("2026-03-05T10:00:00")
+
+
+# --- classify --------------------------------------------------------------------
+
+
+def place(kind: str, rel: str) -> Place:
+    return Place("B", "B-在谈客户", "ACME", kind, rel)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("drafts", "2026-03-05 price list.eml"),
+        ("drafts", "follow-up.txt"),
+        ("out", "~$quote.docx"),
+        ("out", ".~lock.quote.docx#"),
+        ("in", "download.crdownload"),
+        ("quote", "x (conflicted copy 2026-01-01).xlsx"),
+        ("order", "Thumbs.db"),
+        ("pi", ".hidden.pdf"),
+    ],
+)
+def test_drafts_and_ignored_files_are_no_event(kind: str, name: str) -> None:
+    assert classify(place(kind, f"X/{name}"), name, FileFacts(mtime=NOON), DEFAULT) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "medium", "topic"),
+    [
+        # each folder's default topic when the name says none
+        ("quote", "ACME 2026-03-05.xlsx", "file", "quote"),
+        ("pi", "PI-0042 2026-03-05.pdf", "file", "order"),
+        ("order", "2026-03-05.pdf", "file", "order"),
+        ("out", "2026-03-05 hello.txt", "file", "other"),
+        ("in", "2026-03-05 hello.txt", "file", "other"),
+        # a keyword in the name beats the default
+        ("quote", "2026-03-05 new price list.xlsx", "file", "price-update"),
+        ("out", "2026-03-05 DHL samples.txt", "courier", "other"),
+        ("in", "2026-03-05 电话 询价.txt", "phone", "quote"),
+    ],
+)
+def test_classify(kind: str, name: str, medium: str, topic: str) -> None:
+    fields = classify(place(kind, f"X/{name}"), name, FileFacts(mtime=NOON), DEFAULT)
+    assert fields == EventFields(
+        kind=kind,  # type: ignore[arg-type]
+        date="2026-03-05",
+        day=dt.date(2026, 3, 5),
+        date_source="filename",
+        medium=medium,
+        topic=topic,
+    )
+
+
+def test_classify_a_mail_takes_topic_from_its_subject_and_keeps_it() -> None:
+    facts = FileFacts(
+        mtime=NOON,
+        message_date=dt.datetime(2026, 3, 5, 10, 0, 0, tzinfo=CST),
+        message_subject="Re: new price list",
+    )
+    fields = classify(
+        place("in", "IN/2026-01-01 catalog.eml"), "2026-01-01 catalog.eml", facts, DEFAULT
+    )
+    assert fields == EventFields(
+        kind="in",
+        date="2026-03-05T10:00:00+08:00",
+        day=dt.date(2026, 3, 5),
+        date_source="header",
+        medium="email",
+        topic="price-update",
+        subject="Re: new price list",
+    )
+
+
+def test_classify_a_subject_without_keyword_leaves_the_name_to_speak() -> None:
+    facts = FileFacts(mtime=NOON, message_subject="Hi there")
+    fields = classify(place("out", "OUT/catalog.eml"), "catalog.eml", facts, DEFAULT)
+    assert fields is not None
+    assert (fields.topic, fields.subject, fields.date_source) == (
+        "product-update",
+        "Hi there",
+        "mtime",
+    )
+
+
+def test_classify_the_card() -> None:
+    fields = classify(place("card", "Contact.txt"), "Contact.txt", FileFacts(mtime=NOON), DEFAULT)
+    assert fields is not None
+    assert (fields.kind, fields.day, fields.date_source, fields.medium, fields.topic) == (
+        "card",
+        dt.date(2026, 2, 3),
+        "mtime",
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ISO9001 certificate renewed", "new ISO9001.pdf", "新 ISO9001 证书", "2026-05-01 ISO9001"],
+)
+def test_a_configured_keyword_with_digits_matches_in_any_name(text: str) -> None:
+    """folder-kit.yaml accepts any keyword; one with a digit must match Latin names too."""
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "company-news": ("ISO9001",)})
+    assert Classifier(config).topic(text) == "company-news"
+
+
+def test_a_configured_medium_keyword_with_a_dot_matches() -> None:
+    config = Config(medium_keywords={**DEFAULT_MEDIUM_KEYWORDS, "chat": ("QQ", "163.com")})
+    custom = Classifier(config)
+    assert custom.medium("QQ log.txt") == "chat"
+    assert custom.medium("163.com notes.txt") == "chat"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "客户/B-在谈客户/ACME/OUT/草稿/2026-03-05 price list.eml",
+        "Customers/B-Negotiating/ACME/OUT/Drafts/2026-03-05 price list.eml",
+        "客户/B-在谈客户/ACME/IN/2026/草稿/2026-03-05 reply.eml",
+    ],
+)
+def test_a_drafts_folder_anywhere_in_a_customer_is_not_contact(path: str) -> None:
+    """DOMAIN.md: "anything in 草稿/" is not contact, also a 草稿 kept inside OUT."""
+    where = place_of(parts(path))
+    assert where is not None
+    name = path.rsplit("/", 1)[1]
+    assert classify(where, name, FileFacts(mtime=NOON), DEFAULT) is None
