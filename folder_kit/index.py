@@ -20,7 +20,7 @@ from pathlib import Path
 from folder_kit.errors import IndexStoreError
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,6 +66,7 @@ CREATE TABLE warnings(
     dir TEXT NOT NULL,             -- the folder whose listing raised it; '' for the customer's own
     message TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX warnings_by_folder ON warnings(customer, dir);
 """
 
 
@@ -180,21 +181,6 @@ class Index:
             "SELECT key, name, grade, grade_folder, mtime_ns, dirs FROM customers"
         )
         return {r[0]: CustomerRow(*r) for r in rows}
-
-    def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
-        # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
-        rows = self.conn.execute(
-            "SELECT rel, size, mtime_ns FROM files "
-            "WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
-            (customer, folder + "/", folder + "0", folder),
-        )
-        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
-
-    def file(self, customer: str, rel: str) -> FileRow | None:
-        row = self.conn.execute(
-            "SELECT * FROM files WHERE customer = ? AND rel = ?", (customer, rel)
-        ).fetchone()
-        return FileRow(*row) if row else None
 
     def grades(self, customer: str | None = None) -> list[GradeRow]:
         sql = "SELECT * FROM grades"

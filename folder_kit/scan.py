@@ -10,16 +10,24 @@ mail's own headers, and, for a file with no other date, on its mtime. So the
 files that are looked at even in an unchanged folder are Contact.txt (Notepad
 saves in place) and the files dated by mtime. A saved mail rewritten in place
 with another Date header is the one change an incremental scan does not see;
-mail clients never do that, and ``scan --rebuild`` (or ``watch``) reads it.
-Anything modified within the last two seconds is read but remembered as
-unsettled, so the next scan reads it again.
+mail clients never do that, and ``scan --rebuild`` reads it. Anything modified
+within the last two seconds is read but remembered as unsettled, so the next
+scan reads it again.
 
 Symbolic links are never followed, and nothing outside the workspace is read.
+
+The walk lists the grade folders and makes one job per customer, carrying what
+the index knows of that customer; a job is read by a ``_Reader``, in this
+process or, for large workspaces, in worker processes (one per core), each
+with its own read-only connection to the index. All writes happen here, in one
+transaction, after the walk.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -47,7 +55,14 @@ from folder_kit.workspace import Workspace
 # to 2 seconds.
 SETTLE_NS = 2_000_000_000
 
+# Worker processes pay off above this much work: a customer the index has
+# never seen costs about ten times one it knows (its mails are opened).
+PARALLEL_WORK = 3000
+FRESH_WEIGHT = 10
+_CHUNK = 500
+
 Progress = Callable[[int, int], None]
+Stamp = tuple[int, int]  # size, mtime_ns
 
 
 @dataclass(frozen=True)
@@ -78,21 +93,20 @@ def scan(
 ) -> ScanResult:
     """Bring the index up to date with the workspace and say what it holds.
 
-    Customers the index has never seen (a first scan, ``rebuild``) are read in
-    ``workers`` processes (default: one per core) when there are many of them;
+    A large workspace is read in ``workers`` processes (default: one per core);
     ``workers=1`` keeps everything in this process.
     """
     with Index.open(ws.root, rebuild=rebuild) as index:
-        run = _Scan(ws, index, now_ns=time.time_ns())
-        run.walk(progress, workers=workers)
+        walk = _Walk(ws, index, now_ns=time.time_ns())
+        walk.run(progress, workers=workers or os.cpu_count() or 1)
         with index.transaction() as conn:
-            run.write(conn)
+            walk.write(conn)
         customers, files, events = index.counts()
         return ScanResult(
             customers=customers,
             files=files,
             events=events,
-            new_events=run.new_events,
+            new_events=walk.new_events,
             warnings=tuple(index.warnings()),
             index_path=index.path,
         )
@@ -137,111 +151,87 @@ class _Pending:
 
 @dataclass(frozen=True)
 class _Job:
-    """One customer folder to read."""
+    """One customer folder to read, with what the index knew of it."""
 
     grade: Grade
-    key: str  # NFC folder name
+    key: str  # the folder name, NFC
     name: str  # as on disk
     path: str
     grade_folder: str
+    prev: CustomerRow | None = None
+    card: Stamp | None = None
+    history: Stamp | None = None
+    grade_count: int = 0  # grade events the index holds
+    # files dated by mtime, by folder: (rel, size, mtime_ns)
+    mtime_dated: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
 
 
-# Below this many unseen customers, starting processes costs more than it saves.
-PARALLEL_MIN = 400
-_CHUNK = 250
+class _Walk:
+    """The main process's part: find the customers, hand them out, write the result."""
 
-
-def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> tuple[_Pending, int, int]:
-    """Read customers the index has never seen, in a worker process."""
-    run = _Scan(ws, None, now_ns=now_ns)
-    for job in jobs:
-        run._customer(job)
-    return run.pending, run.new_events, len(jobs)
-
-
-def _in_processes(
-    ws: Workspace, jobs: list[_Job], workers: int, now_ns: int
-) -> Iterator[tuple[_Pending, int, int]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_read_chunk, ws, chunk, now_ns) for chunk in chunks]
-        for future in futures:
-            yield future.result()
-
-
-class _Scan:
-    def __init__(self, ws: Workspace, index: Index | None, *, now_ns: int) -> None:
+    def __init__(self, ws: Workspace, index: Index, *, now_ns: int) -> None:
         self.ws = ws
         self.index = index
         self.now_ns = now_ns
-        self.settled_ns = now_ns - SETTLE_NS
-        self.classifier = Classifier(ws.config)
         self.base = ws.customers_dir
         self.base_rel = self.base.name
-        self.known = index.customers() if index is not None else {}
-        self.special = self._special_files(index) if index is not None else {}
-        self.mtime_dated = self._mtime_dated(index) if index is not None else {}
         self.pending = _Pending()
         self.new_events = 0
 
-    @staticmethod
-    def _mtime_dated(index: Index) -> dict[tuple[str, str], list[tuple[str, int, int]]]:
-        """Files dated by their modification time, by folder: an edit in place moves
-        their date without touching the folder, so they are looked at every time."""
-        rows = index.conn.execute(
-            "SELECT customer, dir, rel, size, mtime_ns FROM files "
-            "WHERE date_source = 'mtime' AND dir != ''"
-        )
-        out: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
-        for customer, folder, rel, size, mtime_ns in rows:
-            out.setdefault((customer, folder), []).append((rel, size, mtime_ns))
-        return out
+    def warn(self, key: str, message: str) -> None:
+        self.pending.warnings.append((key, "", "", message))
 
-    @staticmethod
-    def _special_files(index: Index) -> dict[tuple[str, str], tuple[int, int]]:
-        rows = index.conn.execute("SELECT customer, rel, size, mtime_ns FROM files WHERE dir = ''")
-        return {(c, r): (s, m) for c, r, s, m in rows}
-
-    def _recorded(self, mtime_ns: int) -> int:
-        """The mtime to remember: 0 for one too recent to trust, so it is read again."""
-        return mtime_ns if mtime_ns < self.settled_ns else 0
-
-    def warn(self, key: str, message: str, *, customer: str = "", folder: str = "") -> None:
-        self.pending.warnings.append((key, customer, folder, message))
-
-    # The walk.
-
-    def walk(self, progress: Progress | None, *, workers: int | None = None) -> None:
+    def run(self, progress: Progress | None, *, workers: int) -> None:
         self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
-        found: list[tuple[Grade, str, os.DirEntry[str]]] = []
+        found = self._customers()
+        if found is None:
+            return  # nothing could be listed: keep every customer the index knows
+        jobs, unlisted = found
+        known = self.index.customers()
+        seen = {job.key for job in jobs}
+        for key in known.keys() - seen:
+            if known[key].grade_folder not in unlisted:
+                self.pending.gone_customers.append(key)
+        jobs = self._with_state(jobs, known)
+        work = sum(FRESH_WEIGHT if job.prev is None else 1 for job in jobs)
+        done = 0
+        if workers > 1 and work >= PARALLEL_WORK:
+            chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+            results = _in_processes(self.ws, self.index.path, chunks, workers, self.now_ns)
+        else:
+            results = _in_this_process(self.ws, self.index, jobs, self.now_ns)
+        for pending, new_events, count in results:
+            self.pending.merge(pending)
+            self.new_events += new_events
+            done += count
+            if progress is not None:
+                progress(done, len(jobs))
+
+    def _customers(self) -> tuple[list[_Job], set[str]] | None:
+        """A job per customer folder, and the grade folders that could not be read."""
         if os.path.islink(self.base):
-            target = os.readlink(self.base)
+            target = printable(os.readlink(self.base))
             self.warn(
                 self.base_rel,
-                f"skipped symbolic link {self.base_rel} -> {printable(target)} "
-                "(links are not followed)",
+                f"skipped symbolic link {self.base_rel} -> {target} (links are not followed)",
             )
-            return
-        top = self._list(self.base, key=self.base_rel)
+            return None
+        top = _list(self.base, self.base_rel, self.pending)
         if top is None:
-            return  # nothing could be listed: keep every customer the index knows
-        unlisted: set[str] = set()  # grade folders that could not be read this time
+            return None
+        found: list[tuple[Grade, str, os.DirEntry[str]]] = []
+        unlisted: set[str] = set()
         for grade_dir in top:
             grade = grade_of_folder(grade_dir.name)
             if grade is None or grade_dir.name.startswith("."):
                 continue
+            rel = f"{self.base_rel}/{printable(grade_dir.name)}"
             if grade_dir.is_symlink():
-                self.warn(f"{self.base_rel}/{grade_dir.name}", self._link_message(grade_dir))
+                self.warn(rel, _link_message(self.ws.root, grade_dir))
                 continue
             if not grade_dir.is_dir():
                 continue
-            rel = f"{self.base_rel}/{printable(grade_dir.name)}"
-            entries = self._list(grade_dir.path, key=rel)
+            entries = _list(grade_dir.path, rel, self.pending)
             if entries is None:
                 unlisted.add(grade_dir.name)
                 continue
@@ -249,131 +239,231 @@ class _Scan:
                 if is_ignored(entry.name):
                     continue
                 if entry.is_symlink():
-                    self.warn(f"{rel}/{printable(entry.name)}", self._link_message(entry))
-                    continue
-                if entry.is_dir(follow_symlinks=False):
+                    self.warn(f"{rel}/{printable(entry.name)}", _link_message(self.ws.root, entry))
+                elif entry.is_dir(follow_symlinks=False):
                     found.append((grade, grade_dir.name, entry))
         found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[2].name))
+        jobs: list[_Job] = []
         seen: dict[str, str] = {}
-        todo: list[_Job] = []
         for grade, grade_folder, entry in found:
-            job = self._job(grade, grade_folder, entry, seen)
-            if job is not None:
-                todo.append(job)
-        for key in self.known.keys() - seen.keys():
-            if self.known[key].grade_folder not in unlisted:
-                self.pending.gone_customers.append(key)
-        fresh = [job for job in todo if job.key not in self.known]
-        workers = min(workers or os.cpu_count() or 1, 8)
-        done = 0
-        if workers > 1 and len(fresh) >= PARALLEL_MIN:
-            todo = [job for job in todo if job.key in self.known]
-            for pending, new_events, count in _in_processes(self.ws, fresh, workers, self.now_ns):
-                self.pending.merge(pending)
-                self.new_events += new_events
-                done += count
-                if progress is not None:
-                    progress(done, len(found))
-        for job in todo:
-            self._customer(job)
-            done += 1
-            if progress is not None:
-                progress(done, len(found))
+            name = entry.name
+            if not _valid_name(name) or not _valid_name(grade_folder):
+                shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
+                self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
+                continue
+            key = name if name.isascii() else unicodedata.normalize("NFC", name)
+            if key in seen:
+                shown = f"{self.base_rel}/{grade_folder}/{name}"
+                self.warn(
+                    shown,
+                    f"customer {key!r} is in two grade folders ({seen[key]} and "
+                    f"{grade_folder}); only {seen[key]} is read — merge or delete one of them",
+                )
+                continue
+            seen[key] = grade_folder
+            jobs.append(_Job(grade, key, name, entry.path, grade_folder))
+        return jobs, unlisted
 
-    def _job(
-        self, grade: Grade, grade_folder: str, entry: os.DirEntry[str], seen: dict[str, str]
-    ) -> _Job | None:
-        name = entry.name
-        if not _valid_name(name) or not _valid_name(grade_folder):
-            shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
-            self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
-            return None
-        key = name if name.isascii() else unicodedata.normalize("NFC", name)
-        if key in seen:
-            shown = f"{self.base_rel}/{grade_folder}/{name}"
-            self.warn(
-                shown,
-                f"customer {key!r} is in two grade folders ({seen[key]} and {grade_folder}); "
-                f"only {seen[key]} is read — merge or delete one of them",
+    def _with_state(self, jobs: list[_Job], known: dict[str, CustomerRow]) -> list[_Job]:
+        """The jobs, each with what the index holds of its customer."""
+        if not known:
+            return jobs
+        conn = self.index.conn
+        top: dict[tuple[str, str], Stamp] = {
+            (c, r): (s, m)
+            for c, r, s, m in conn.execute(
+                "SELECT customer, rel, size, mtime_ns FROM files WHERE dir = ''"
             )
-            return None
-        seen[key] = grade_folder
-        return _Job(grade=grade, key=key, name=name, path=entry.path, grade_folder=grade_folder)
-
-    def _list(
-        self, folder: str | Path, *, key: str, customer: str = "", rel: str = ""
-    ) -> list[os.DirEntry[str]] | None:
-        """A folder's entries; None (and a warning) when it exists but cannot be read,
-        so the caller keeps what the index knows of it instead of dropping it."""
-        try:
-            with os.scandir(folder) as it:
-                return list(it)
-        except FileNotFoundError:
-            return []
-        except OSError as e:
-            self.warn(
-                key, f"cannot read folder {key}: {e.strerror or e}", customer=customer, folder=rel
+        }
+        dated: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
+        for customer, folder, rel, size, mtime_ns in conn.execute(
+            "SELECT customer, dir, rel, size, mtime_ns FROM files "
+            "WHERE date_source = 'mtime' AND dir != ''"
+        ):
+            dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
+        grades = dict(conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
+        out = []
+        for job in jobs:
+            prev = known.get(job.key)
+            if prev is None:
+                out.append(job)
+                continue
+            out.append(
+                _Job(
+                    job.grade,
+                    job.key,
+                    job.name,
+                    job.path,
+                    job.grade_folder,
+                    prev=prev,
+                    card=top.get((job.key, CONTACT_FILE)),
+                    history=top.get((job.key, HISTORY_FILE)),
+                    grade_count=grades.get(job.key, 0),
+                    mtime_dated=dated.get(job.key, {}),
+                )
             )
-            return None
+        return out
 
-    def _link_message(self, entry: os.DirEntry[str]) -> str:
-        try:
-            target = os.readlink(entry.path)
-        except OSError:
-            target = "?"
-        rel = Path(entry.path).relative_to(self.ws.root).as_posix()
-        return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
+    def write(self, conn: sqlite3.Connection) -> None:
+        p = self.pending
+        conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
+        for key in p.gone_customers:
+            for table in ("files", "grades", "warnings"):
+                conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
+            conn.execute("DELETE FROM customers WHERE key = ?", (key,))
+        conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
+        for key, rel in p.gone_dirs:
+            conn.execute(
+                "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+                (key, rel + "/", rel + "0", rel),
+            )
+            conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
+        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
+        conn.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
+        )
+        for key, rows in p.grades.items():
+            conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
+            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)
 
-    def _customer(self, job: _Job) -> None:
+
+def _in_this_process(
+    ws: Workspace, index: Index, jobs: list[_Job], now_ns: int
+) -> Iterator[tuple[_Pending, int, int]]:
+    reader = _Reader(ws, index.conn, now_ns=now_ns)
+    for job in jobs:
+        reader.customer(job)
+        yield reader.take(1)
+
+
+def _in_processes(
+    ws: Workspace, db: Path, chunks: list[list[_Job]], workers: int, now_ns: int
+) -> Iterator[tuple[_Pending, int, int]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_read_chunk, ws, db, chunk, now_ns) for chunk in chunks]
+        for future in futures:
+            yield future.result()
+
+
+def _read_chunk(
+    ws: Workspace, db: Path, jobs: list[_Job], now_ns: int
+) -> tuple[_Pending, int, int]:
+    """A worker process's part: read customers, with a read-only look at the index."""
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        reader = _Reader(ws, conn, now_ns=now_ns)
+        for job in jobs:
+            reader.customer(job)
+        return reader.take(len(jobs))
+    finally:
+        conn.close()
+
+
+def _list(folder: str | Path, shown: str, pending: _Pending, *, customer: str = "", rel: str = "") -> (
+    list[os.DirEntry[str]] | None
+):  # fmt: skip
+    """A folder's entries; None (and a warning) when it exists but cannot be read,
+    so the caller keeps what the index knows of it instead of dropping it."""
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        message = f"cannot read folder {shown}: {e.strerror or e}"
+        pending.warnings.append((shown, customer, rel, message))
+        return None
+
+
+def _link_message(root: Path, entry: os.DirEntry[str]) -> str:
+    try:
+        target = os.readlink(entry.path)
+    except OSError:
+        target = "?"
+    rel = Path(entry.path).relative_to(root).as_posix()
+    return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
+
+
+class _Reader:
+    """Reads customer folders into pending index rows. Runs in any process."""
+
+    def __init__(self, ws: Workspace, conn: sqlite3.Connection, *, now_ns: int) -> None:
+        self.ws = ws
+        self.conn = conn
+        self.root = ws.root
+        self.base_rel = ws.customers_dir.name
+        self.settled_ns = now_ns - SETTLE_NS
+        self.classifier = Classifier(ws.config)
+        self.pending = _Pending()
+        self.new_events = 0
+
+    def take(self, count: int) -> tuple[_Pending, int, int]:
+        """What was read since the last take, and how many customers that was."""
+        out = (self.pending, self.new_events, count)
+        self.pending, self.new_events = _Pending(), 0
+        return out
+
+    def _recorded(self, mtime_ns: int) -> int:
+        """The mtime to remember: 0 for one too recent to trust, so it is read again."""
+        return mtime_ns if mtime_ns < self.settled_ns else 0
+
+    def warn(self, key: str, message: str, *, customer: str, folder: str = "") -> None:
+        self.pending.warnings.append((key, customer, folder, message))
+
+    def customer(self, job: _Job) -> None:
         # The hot path of every scan: plain str paths, no pathlib, and nothing
         # written for a customer whose folders did not change.
-        key, grade, name, grade_folder = job.key, job.grade, job.name, job.grade_folder
-        path = job.path
-        shown = f"{self.base_rel}/{grade_folder}/{name}"
+        key, prev = job.key, job.prev
+        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
         try:
-            mtime_ns = os.stat(path, follow_symlinks=False).st_mtime_ns
+            mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
         except OSError:
             return
-        prev = self.known.get(key)
         known_dirs = unpack_dirs(prev.dirs) if prev is not None else {}
         dirs = dict(known_dirs)  # what this scan learns, written back with the customer
-        if prev is not None and prev.mtime_ns == mtime_ns and mtime_ns != 0:
-            subdirs = [rel for rel in known_dirs if "/" not in rel]
-            has_history = (key, HISTORY_FILE) in self.special
-        else:
-            listing = self._customer_listing(key, path, shown)
-            if listing is None:
-                # Not readable now: keep what the index knows, and look again next time.
-                subdirs = [rel for rel in known_dirs if "/" not in rel]
-                has_history = (key, HISTORY_FILE) in self.special
+        listing = None
+        if prev is None or prev.mtime_ns != mtime_ns or mtime_ns == 0:
+            listing = self._customer_listing(key, job.path, shown)
+            if listing is None:  # not readable now: keep what is known, look again next time
                 mtime_ns = 0
-            else:
-                subdirs, has_history = listing
-        self._history(key, grade, path, prev, has_history)
-        self._card(key, path)
-        nested = any("/" in rel for rel in known_dirs)
+        if listing is None:
+            subdirs = [rel for rel in known_dirs if "/" not in rel]
+            has_history = job.history is not None
+        else:
+            subdirs, has_history = listing
+        self._history(job, has_history)
+        self._card(job)
         children: dict[str, list[str]] = {}
-        if nested:
-            for rel in known_dirs:
-                parent, _, _ = rel.rpartition("/")
-                children.setdefault(parent, []).append(rel)
+        for rel in known_dirs:
+            if "/" in rel:
+                children.setdefault(rel.rpartition("/")[0], []).append(rel)
         live: set[str] = set()
         for rel in subdirs:
-            self._folder(key, path, rel, shown, children, live, dirs)
+            self._folder(job, rel, shown, children, live, dirs)
         if len(live) != len(known_dirs):
             for rel in known_dirs.keys() - live:
                 self.pending.gone_dirs.append((key, rel))
-                del dirs[rel]
+                dirs.pop(rel, None)
         packed = pack_dirs(dirs) if dirs != known_dirs else (prev.dirs if prev else "")
-        row = CustomerRow(key, name, grade, grade_folder, self._recorded(mtime_ns), packed)
+        row = CustomerRow(
+            key, job.name, job.grade, job.grade_folder, self._recorded(mtime_ns), packed
+        )
         if row != prev:
-            self.pending.customers.append((key, name, grade, grade_folder, row.mtime_ns, row.dirs))
+            self.pending.customers.append(
+                (key, job.name, job.grade, job.grade_folder, row.mtime_ns, row.dirs)
+            )
 
     def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool] | None:
         subdirs: list[str] = []
         has_history = False
         self.pending.cleared.append((key, ""))
-        entries = self._list(path, key=shown, customer=key)
+        entries = _list(path, shown, self.pending, customer=key)
         if entries is None:
             return None
         for entry in entries:
@@ -381,44 +471,39 @@ class _Scan:
                 has_history = True
                 continue
             if entry.is_symlink():
-                self.warn(
-                    f"{shown}/{printable(entry.name)}", self._link_message(entry), customer=key
-                )
+                where = f"{shown}/{printable(entry.name)}"
+                self.warn(where, _link_message(self.root, entry), customer=key)
                 continue
             kind = kind_of_folder(entry.name) if _valid_name(entry.name) else None
             if kind is not None and kind != "drafts" and entry.is_dir(follow_symlinks=False):
                 subdirs.append(entry.name)
         return subdirs, has_history
 
-    def _history(
-        self, key: str, grade: Grade, path: str, prev: CustomerRow | None, has_history: bool
-    ) -> None:
+    def _history(self, job: _Job, has_history: bool) -> None:
         """Grade events: a move since the last scan is noted in the history file first."""
-        known_stamp = self.special.get((key, HISTORY_FILE))
-        moved = prev is not None and prev.grade != grade
+        key, prev = job.key, job.prev
+        moved = prev is not None and prev.grade != job.grade
         if not has_history and not moved:
-            if known_stamp is not None:  # the user deleted the history file
+            if job.history is not None:  # the user deleted the history file
                 self.pending.gone_files.append((key, HISTORY_FILE))
                 self.pending.grades[key] = []
             return
-        history_path = os.path.join(path, HISTORY_FILE)
+        history_path = os.path.join(job.path, HISTORY_FILE)
         if has_history and not moved and prev is not None:
             try:
                 st = os.stat(history_path)
             except OSError:
                 return
-            if known_stamp == (st.st_size, st.st_mtime_ns):
+            if job.history == (st.st_size, st.st_mtime_ns):
                 return
-        folder = Path(path)
+        folder = Path(job.path)
         changes = read_history(folder) if has_history else []
         last = changes[-1].target if changes else (prev.grade if prev is not None else None)
-        if last is not None and last != grade:
-            import datetime as dt
-
+        if last is not None and last != job.grade:
             try:
-                append_history(folder, change_at(dt.datetime.now(), last, grade))
+                append_history(folder, change_at(dt.datetime.now(), last, job.grade))
             except OSError as e:
-                where = f"{self.base_rel}/{Path(path).parent.name}/{Path(path).name}"
+                where = f"{self.base_rel}/{job.grade_folder}/{job.name}"
                 self.warn(
                     f"{where}/{HISTORY_FILE}",
                     f"cannot note the grade move of {where} ({e.strerror or e}); "
@@ -429,11 +514,10 @@ class _Scan:
             st = os.stat(history_path)
         except OSError:
             return
-        if known_stamp == (st.st_size, st.st_mtime_ns):
+        if job.history == (st.st_size, st.st_mtime_ns):
             return
         changes = read_history(folder)
-        before = len(self.index.grades(key)) if self.index is not None and known_stamp else 0
-        self.new_events += max(0, len(changes) - before)
+        self.new_events += max(0, len(changes) - job.grade_count)
         self.pending.grades[key] = [
             (key, seq, c.when, c.day.isoformat(), c.source, c.target)
             for seq, c in enumerate(changes)
@@ -443,21 +527,21 @@ class _Scan:
              "", "", "", None, None, None)
         )  # fmt: skip
 
-    def _card(self, key: str, path: str) -> None:
+    def _card(self, job: _Job) -> None:
+        key = job.key
         try:
-            st = os.stat(os.path.join(path, CONTACT_FILE), follow_symlinks=False)
+            st = os.stat(os.path.join(job.path, CONTACT_FILE), follow_symlinks=False)
         except OSError:
-            if (key, CONTACT_FILE) in self.special:
+            if job.card is not None:
                 self.pending.gone_files.append((key, CONTACT_FILE))
             return
-        previous = self.special.get((key, CONTACT_FILE))
-        if previous == (st.st_size, st.st_mtime_ns):
+        if job.card == (st.st_size, st.st_mtime_ns):
             return
         place = Place("A", "", key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
         if fields is None:
             return
-        if previous is None:
+        if job.card is None:
             self.new_events += 1
         self.pending.files.append(
             (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), fields.kind,
@@ -466,16 +550,16 @@ class _Scan:
 
     def _folder(
         self,
-        key: str,
-        customer_path: str,
+        job: _Job,
         rel: str,
         shown: str,
         children: dict[str, list[str]],
         live: set[str],
         dirs: dict[str, int],
     ) -> None:
+        key = job.key
         live.add(rel)
-        folder = f"{customer_path}/{rel}"
+        folder = f"{job.path}/{rel}"
         known_mtime = dirs.get(rel)
         try:
             mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
@@ -483,30 +567,23 @@ class _Scan:
             return
         if known_mtime == mtime_ns and mtime_ns != 0:
             # Same entries as last time. Only a file dated by its mtime can have
-            # changed what it means (see SOUNDNESS in the module docstring).
-            for file_rel, size, file_mtime in self.mtime_dated.get((key, rel), ()):
-                try:
-                    st = os.stat(f"{customer_path}/{file_rel}", follow_symlinks=False)
-                except OSError:
-                    continue
-                if (st.st_size, st.st_mtime_ns) != (size, file_mtime):
-                    mtime_ns = 0  # list the folder again below
-                    break
-            else:
+            # changed what it means (see SOUNDNESS above).
+            if not self._dated_changed(job, rel):
                 for child in children.get(rel, ()):
-                    self._folder(key, customer_path, child, shown, children, live, dirs)
+                    self._folder(job, child, shown, children, live, dirs)
                 return
+            mtime_ns = 0  # list it again below, and again next time
         self.pending.cleared.append((key, rel))
-        old = self.index.files_in(key, rel) if self.index and key in self.known else {}
+        old = self._files_in(key, rel) if job.prev is not None else {}
         seen: set[str] = set()
         settled = mtime_ns < self.settled_ns
         kind = kind_of_folder(rel.split("/", 1)[0])
-        entries = self._list(folder, key=f"{shown}/{rel}", customer=key, rel=rel)
+        entries = _list(folder, f"{shown}/{rel}", self.pending, customer=key, rel=rel)
         if entries is None:
             # Not readable now: its files keep their events; list it again next time.
             dirs[rel] = 0
             for child in children.get(rel, ()):
-                self._folder(key, customer_path, child, shown, children, live, dirs)
+                self._folder(job, child, shown, children, live, dirs)
             return
         for entry in entries:
             name = entry.name
@@ -519,10 +596,10 @@ class _Scan:
                 continue
             if entry.is_symlink():
                 where = f"{shown}/{rel}/{name}"
-                self.warn(where, self._link_message(entry), customer=key, folder=rel)
+                self.warn(where, _link_message(self.root, entry), customer=key, folder=rel)
                 continue
             if entry.is_dir(follow_symlinks=False):
-                self._folder(key, customer_path, f"{rel}/{name}", shown, children, live, dirs)
+                self._folder(job, f"{rel}/{name}", shown, children, live, dirs)
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
@@ -553,6 +630,25 @@ class _Scan:
             self.pending.gone_files.append((key, file_rel))
         dirs[rel] = mtime_ns if settled else 0
 
+    def _dated_changed(self, job: _Job, rel: str) -> bool:
+        for file_rel, size, mtime_ns in job.mtime_dated.get(rel, ()):
+            try:
+                st = os.stat(f"{job.path}/{file_rel}", follow_symlinks=False)
+            except OSError:
+                return True
+            if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+                return True
+        return False
+
+    def _files_in(self, customer: str, folder: str) -> dict[str, Stamp]:
+        # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
+        rows = self.conn.execute(
+            "SELECT rel, size, mtime_ns FROM files "
+            "WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+            (customer, folder + "/", folder + "0", folder),
+        )
+        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
+
     def _facts(
         self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str
     ) -> FileFacts:
@@ -570,31 +666,3 @@ class _Scan:
             message = f"{shown}: the mail has no usable date; dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
         return FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
-
-    # Writing.
-
-    def write(self, conn: object) -> None:
-        import sqlite3
-
-        assert isinstance(conn, sqlite3.Connection)
-        p = self.pending
-        conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
-        for key in p.gone_customers:
-            for table in ("files", "grades", "warnings"):
-                conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
-            conn.execute("DELETE FROM customers WHERE key = ?", (key,))
-        conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
-        for key, rel in p.gone_dirs:
-            conn.execute(
-                "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
-                (key, rel + "/", rel + "0", rel),
-            )
-            conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
-        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
-        conn.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
-        )
-        for key, rows in p.grades.items():
-            conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
-            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
-        conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)

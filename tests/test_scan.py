@@ -1008,3 +1008,67 @@ def test_a_new_customer_is_seen(invoke: Invoke, ws: Path, aged: float) -> None:
         ("in", "C", "quote"),
         ("card", "C", None),
     ]
+
+
+# --- worker processes ------------------------------------------------------------
+
+
+def test_worker_processes_give_the_same_index_as_one_process(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Large workspaces are read in worker processes; the result must not depend on it."""
+    from folder_kit.events import load_events
+    from folder_kit.index import Index
+    from folder_kit.scan import scan as run_scan
+    from folder_kit.workspace import open_workspace
+
+    for n in range(24):
+        grade = ["A-交易客户", "B-在谈客户", "C-潜力客户", "D-行业客户"][n % 4]
+        build_tree(
+            workspace / "客户" / grade / f"Customer {n:02d}",
+            {
+                "Contact.txt": f"Company: Customer {n:02d}\n",
+                "OUT": {f"2026-03-{n % 28 + 1:02d} price list.eml": eml("Price list", None)},
+                "IN": {"Re offer.eml": eml("Re: offer", "Mon, 2 Mar 2026 10:00:00 +0100")},
+                "报价": {"QT-1 2026-03-05.pdf": b"%PDF"},
+            },
+        )
+    age_tree(workspace)
+    ws = open_workspace(workspace)
+
+    def events(state: str, workers: int) -> list[dict[str, object]]:
+        monkeypatch.setenv("FOLDER_KIT_STATE", str(tmp_path / state))
+        run_scan(ws, workers=workers)
+        (
+            workspace / "客户" / "A-交易客户" / "Customer 00" / "OUT" / "2026-04-01 call.txt"
+        ).write_text("x")
+        os.rename(
+            workspace / "客户" / "B-在谈客户" / "Customer 01",
+            workspace / "客户" / "C-潜力客户" / "Customer 01",
+        )
+        result = run_scan(ws, workers=workers)
+        assert result.new_events == 2  # the call, and one grade event
+        with Index.open(workspace) as index:
+            return [e.as_json() for e in load_events(ws, index)]
+
+    serial = events("serial", workers=1)
+    # undo the changes so the parallel run starts from the same tree
+    (workspace / "客户" / "A-交易客户" / "Customer 00" / "OUT" / "2026-04-01 call.txt").unlink()
+    os.rename(
+        workspace / "客户" / "C-潜力客户" / "Customer 01",
+        workspace / "客户" / "B-在谈客户" / "Customer 01",
+    )
+    (workspace / "客户" / "B-在谈客户" / "Customer 01" / ".folder-kit-grades.txt").unlink()
+    monkeypatch.setattr("folder_kit.scan.PARALLEL_WORK", 1)
+    monkeypatch.setattr("folder_kit.scan._CHUNK", 5)
+    parallel = events("parallel", workers=2)
+
+    def stable(items: list[dict[str, object]]) -> list[dict[str, object]]:
+        # grade events carry the time of the move; everything else must be equal
+        return [
+            {k: v for k, v in e.items() if not (e["kind"] == "grade" and k == "date")}
+            for e in items
+        ]
+
+    assert stable(parallel) == stable(serial)
+    assert len(serial) == 24 * 4 + 2
