@@ -257,6 +257,8 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(text: str, *, path: Path) -> Config:
+    # The pure-Python loader on purpose: its error messages are the same on every
+    # machine, with or without libyaml (and the file is small).
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from folder_kit.errors import TargetExistsError
@@ -16,6 +15,8 @@ def write_new(path: Path, data: bytes) -> None:
     gives it its name, which fails rather than replace a file that appeared
     meanwhile. A reader never sees a half-written file.
     """
+    import tempfile  # only when writing: it is slow to import
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +59,8 @@ def append_history(folder: Path, change: GradeChange) -> None:
     if old and not old.endswith("\n"):
         old += "\n"
     text = f"{old}{change.when} {change.source} -> {change.target}\n"
+    import tempfile  # only when writing: it is slow to import
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".folder-kit-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -14,8 +14,8 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from folder_kit.errors import IndexStoreError
 
@@ -83,8 +83,10 @@ def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
     return Path(base) / digest[:16]
 
 
-@dataclass(frozen=True)
-class FileRow:
+# Rows are NamedTuples: built by the ten thousand on every scan, so they must be cheap.
+
+
+class FileRow(NamedTuple):
     customer: str
     rel: str
     dir: str
@@ -99,8 +101,7 @@ class FileRow:
     subject: str | None
 
 
-@dataclass(frozen=True)
-class GradeRow:
+class GradeRow(NamedTuple):
     customer: str
     seq: int
     date: str
@@ -109,8 +110,7 @@ class GradeRow:
     to_grade: str
 
 
-@dataclass(frozen=True)
-class CustomerRow:
+class CustomerRow(NamedTuple):
     key: str
     name: str
     grade: str
@@ -180,7 +180,12 @@ class Index:
         rows = self.conn.execute(
             "SELECT key, name, grade, grade_folder, mtime_ns, dirs FROM customers"
         )
-        return {r[0]: CustomerRow(*r) for r in rows}
+        return {r[0]: CustomerRow._make(r) for r in rows}
+
+    def grade_folders(self) -> dict[str, int]:
+        """The grade folders' mtimes at the last scan (0: list it next time)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'grade_folders'").fetchone()
+        return unpack_dirs(row[0]) if row else {}
 
     def grades(self, customer: str | None = None) -> list[GradeRow]:
         sql = "SELECT * FROM grades"
@@ -189,7 +194,7 @@ class Index:
             if customer is not None
             else self.conn.execute(sql + " ORDER BY customer, seq")
         )
-        return [GradeRow(*r) for r in rows]
+        return [GradeRow._make(r) for r in rows]
 
     def event_rows(self, customer: str | None = None) -> list[FileRow]:
         sql = "SELECT * FROM files WHERE kind != 'history'"
@@ -198,7 +203,7 @@ class Index:
             if customer is not None
             else self.conn.execute(sql)
         )
-        return [FileRow(*r) for r in rows]
+        return [FileRow._make(r) for r in rows]
 
     def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
         marks = ",".join("?" * len(list(kinds)))
@@ -221,20 +226,20 @@ class Index:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
 
 
-_FIELD, _RECORD = "\x1f", "\x1e"
+FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"
 
 
 def pack_dirs(dirs: dict[str, int]) -> str:
     """A customer's folders and their mtimes as one string: one row per customer to load."""
-    return _RECORD.join(f"{rel}{_FIELD}{mtime_ns}" for rel, mtime_ns in sorted(dirs.items()))
+    return RECORD_SEP.join(f"{rel}{FIELD_SEP}{mtime_ns}" for rel, mtime_ns in sorted(dirs.items()))
 
 
 def unpack_dirs(text: str) -> dict[str, int]:
     if not text:
         return {}
     out = {}
-    for record in text.split(_RECORD):
-        rel, _, mtime_ns = record.partition(_FIELD)
+    for record in text.split(RECORD_SEP):
+        rel, _, mtime_ns = record.partition(FIELD_SEP)
         out[rel] = int(mtime_ns)
     return out
 

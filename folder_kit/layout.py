@@ -74,7 +74,8 @@ class Layout:
 def load_layout(lang: Lang) -> Layout:
     import yaml
 
-    data = yaml.safe_load(read_template("workspace", "layout.yaml"))[lang]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(read_template("workspace", "layout.yaml"), Loader=loader)[lang]
     return Layout(
         lang=lang,
         products=data["products"],

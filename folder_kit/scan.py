@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from folder_kit.classify import (
     CONTACT_FILE,
@@ -45,6 +46,8 @@ from folder_kit.classify import (
 )
 from folder_kit.errors import MailError
 from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
+from folder_kit.index import FIELD_SEP as _US
+from folder_kit.index import RECORD_SEP as _RS
 from folder_kit.index import CustomerRow, Index, pack_dirs, unpack_dirs
 from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
 from folder_kit.workspace import Workspace
@@ -55,11 +58,12 @@ from folder_kit.workspace import Workspace
 # to 2 seconds.
 SETTLE_NS = 2_000_000_000
 
-# Worker processes pay off above this much work: a customer the index has
-# never seen costs about ten times one it knows (its mails are opened).
-PARALLEL_WORK = 3000
-FRESH_WEIGHT = 10
-_CHUNK = 500
+# Worker processes pay off for this many customers the index has never seen
+# (each of their mails is opened and parsed). Checking a known customer is a
+# handful of stat calls, which more processes do not make faster.
+PARALLEL_MIN = 400
+_CHUNK = 250  # customers per task sent to a worker process
+_BATCH = 100  # customers between progress reports in this process
 
 Progress = Callable[[int, int], None]
 Stamp = tuple[int, int]  # size, mtime_ns
@@ -98,9 +102,10 @@ def scan(
     """
     with Index.open(ws.root, rebuild=rebuild) as index:
         walk = _Walk(ws, index, now_ns=time.time_ns())
-        walk.run(progress, workers=workers or os.cpu_count() or 1)
+        # One transaction: what each batch of customers gives is written as it
+        # comes, while worker processes go on reading.
         with index.transaction() as conn:
-            walk.write(conn)
+            walk.run(conn, progress, workers=workers or os.cpu_count() or 1)
         customers, files, events = index.counts()
         return ScanResult(
             customers=customers,
@@ -138,20 +143,10 @@ class _Pending:
     warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
     cleared: list[tuple[str, str]] = field(default_factory=list)
 
-    def merge(self, other: _Pending) -> None:
-        self.customers += other.customers
-        self.gone_customers += other.gone_customers
-        self.gone_dirs += other.gone_dirs
-        self.files += other.files
-        self.gone_files += other.gone_files
-        self.grades.update(other.grades)
-        self.warnings += other.warnings
-        self.cleared += other.cleared
 
-
-@dataclass(frozen=True)
-class _Job:
-    """One customer folder to read, with what the index knew of it."""
+class _Job(NamedTuple):
+    """One customer folder to read, with what the index knew of it (a NamedTuple:
+    one is made per customer on every scan, and sent to worker processes)."""
 
     grade: Grade
     key: str  # the folder name, NFC
@@ -163,7 +158,7 @@ class _Job:
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
     # files dated by mtime, by folder: (rel, size, mtime_ns)
-    mtime_dated: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    mtime_dated: dict[str, list[tuple[str, int, int]]] | None = None
 
 
 class _Walk:
@@ -177,38 +172,54 @@ class _Walk:
         self.base_rel = self.base.name
         self.pending = _Pending()
         self.new_events = 0
+        self.grade_mtimes: dict[str, int] = {}
 
-    def warn(self, key: str, message: str) -> None:
-        self.pending.warnings.append((key, "", "", message))
+    def warn(self, key: str, message: str, *, folder: str = "") -> None:
+        """A warning about the workspace itself; ``folder`` is the grade folder whose
+        listing found it, so it is redone when that folder is listed again."""
+        self.pending.warnings.append((key, "", folder, message))
 
-    def run(self, progress: Progress | None, *, workers: int) -> None:
-        self.pending.cleared.append(("", ""))  # workspace-level warnings are redone each time
-        found = self._customers()
+    def run(self, conn: sqlite3.Connection, progress: Progress | None, *, workers: int) -> None:
+        self.pending.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
+        known = self.index.customers()
+        found = self._customers(known)
         if found is None:
+            _write(conn, self.pending)
             return  # nothing could be listed: keep every customer the index knows
         jobs, unlisted = found
-        known = self.index.customers()
         seen = {job.key for job in jobs}
         for key in known.keys() - seen:
             if known[key].grade_folder not in unlisted:
                 self.pending.gone_customers.append(key)
-        jobs = self._with_state(jobs, known)
-        work = sum(FRESH_WEIGHT if job.prev is None else 1 for job in jobs)
+        fresh = [job for job in jobs if job.prev is None]
         done = 0
-        if workers > 1 and work >= PARALLEL_WORK:
-            chunks = [jobs[i : i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
-            results = _in_processes(self.ws, self.index.path, chunks, workers, self.now_ns)
+        if workers > 1 and len(fresh) >= PARALLEL_MIN:
+            # Worker processes read the customers the index has never seen (their
+            # mails are opened and parsed); meanwhile this process checks the rest.
+            known_jobs = [job for job in jobs if job.prev is not None]
+            chunks = [fresh[i : i + _CHUNK] for i in range(0, len(fresh), _CHUNK)]
+            here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns)
+            results = _in_processes(self.ws, self.index.path, chunks, workers, self.now_ns, here)
         else:
             results = _in_this_process(self.ws, self.index, jobs, self.now_ns)
         for pending, new_events, count in results:
-            self.pending.merge(pending)
+            _write(conn, pending)
             self.new_events += new_events
             done += count
             if progress is not None:
                 progress(done, len(jobs))
+        _write(conn, self.pending)
+        conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)",
+            (pack_dirs(self.grade_mtimes),),
+        )
 
-    def _customers(self) -> tuple[list[_Job], set[str]] | None:
-        """A job per customer folder, and the grade folders that could not be read."""
+    def _customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
+        """A job per customer folder, and the grade folders that could not be read.
+
+        A grade folder whose mtime is unchanged holds the customers it held: the
+        index's list of them stands in for listing it again.
+        """
         if os.path.islink(self.base):
             target = printable(os.readlink(self.base))
             self.warn(
@@ -219,37 +230,59 @@ class _Walk:
         top = _list(self.base, self.base_rel, self.pending)
         if top is None:
             return None
-        found: list[tuple[Grade, str, os.DirEntry[str]]] = []
+        settled = self.now_ns - SETTLE_NS
+        grade_mtimes = self.index.grade_folders()
+        by_folder: dict[str, list[CustomerRow]] = {}
+        for row in known.values():
+            by_folder.setdefault(row.grade_folder, []).append(row)
+        found: list[tuple[Grade, str, str, str]] = []  # grade, grade folder, name, path
         unlisted: set[str] = set()
         for grade_dir in top:
             grade = grade_of_folder(grade_dir.name)
             if grade is None or grade_dir.name.startswith("."):
                 continue
-            rel = f"{self.base_rel}/{printable(grade_dir.name)}"
+            folder = grade_dir.name
+            rel = f"{self.base_rel}/{printable(folder)}"
             if grade_dir.is_symlink():
                 self.warn(rel, _link_message(self.ws.root, grade_dir))
                 continue
             if not grade_dir.is_dir():
                 continue
-            entries = _list(grade_dir.path, rel, self.pending)
-            if entries is None:
-                unlisted.add(grade_dir.name)
+            try:
+                mtime_ns = grade_dir.stat(follow_symlinks=False).st_mtime_ns
+            except OSError:
                 continue
+            if grade_mtimes.get(folder) == mtime_ns and 0 < mtime_ns < settled:
+                self.grade_mtimes[folder] = mtime_ns
+                for row in by_folder.get(folder, ()):
+                    found.append((grade, folder, row.name, f"{grade_dir.path}/{row.name}"))
+                continue
+            self.pending.cleared.append(("", folder))
+            entries = _list(grade_dir.path, rel, self.pending, rel=folder)
+            if entries is None:
+                unlisted.add(folder)
+                self.grade_mtimes[folder] = 0
+                continue
+            self.grade_mtimes[folder] = mtime_ns if mtime_ns < settled else 0
             for entry in entries:
                 if is_ignored(entry.name):
                     continue
                 if entry.is_symlink():
-                    self.warn(f"{rel}/{printable(entry.name)}", _link_message(self.ws.root, entry))
+                    where = f"{rel}/{printable(entry.name)}"
+                    self.warn(where, _link_message(self.ws.root, entry), folder=folder)
                 elif entry.is_dir(follow_symlinks=False):
-                    found.append((grade, grade_dir.name, entry))
-        found.sort(key=lambda ge: (GRADES.index(ge[0]), ge[2].name))
+                    found.append((grade, folder, entry.name, entry.path))
+        for gone in grade_mtimes.keys() - self.grade_mtimes.keys():
+            self.pending.cleared.append(("", gone))  # a grade folder renamed or removed
+        found.sort(key=lambda f: (GRADES.index(f[0]), f[2]))
+        state = self._state(known)
         jobs: list[_Job] = []
         seen: dict[str, str] = {}
-        for grade, grade_folder, entry in found:
-            name = entry.name
+        for grade, grade_folder, name, path in found:
             if not _valid_name(name) or not _valid_name(grade_folder):
                 shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
-                self.warn(shown, f"skipped {shown}: folder name is not valid UTF-8; rename it")
+                message = f"skipped {shown}: folder name is not valid UTF-8; rename it"
+                self.warn(shown, message, folder=grade_folder)
                 continue
             key = name if name.isascii() else unicodedata.normalize("NFC", name)
             if key in seen:
@@ -258,16 +291,42 @@ class _Walk:
                     shown,
                     f"customer {key!r} is in two grade folders ({seen[key]} and "
                     f"{grade_folder}); only {seen[key]} is read — merge or delete one of them",
+                    folder=grade_folder,
                 )
                 continue
             seen[key] = grade_folder
-            jobs.append(_Job(grade, key, name, entry.path, grade_folder))
+            prev = known.get(key)
+            if prev is None:
+                jobs.append(_Job(grade, key, name, path, grade_folder))
+            else:
+                top_files, dated, grades = state
+                jobs.append(
+                    _Job(
+                        grade,
+                        key,
+                        name,
+                        path,
+                        grade_folder,
+                        prev=prev,
+                        card=top_files.get((key, CONTACT_FILE)),
+                        history=top_files.get((key, HISTORY_FILE)),
+                        grade_count=grades.get(key, 0),
+                        mtime_dated=dated.get(key),
+                    )
+                )
         return jobs, unlisted
 
-    def _with_state(self, jobs: list[_Job], known: dict[str, CustomerRow]) -> list[_Job]:
-        """The jobs, each with what the index holds of its customer."""
+    def _state(
+        self, known: dict[str, CustomerRow]
+    ) -> tuple[
+        dict[tuple[str, str], Stamp],
+        dict[str, dict[str, list[tuple[str, int, int]]]],
+        dict[str, int],
+    ]:
+        """What the index holds beyond the customer rows: Contact.txt and history
+        stamps, files dated by mtime, and how many grade events each customer has."""
         if not known:
-            return jobs
+            return {}, {}, {}
         conn = self.index.conn
         top: dict[tuple[str, str], Stamp] = {
             (c, r): (s, m)
@@ -282,63 +341,51 @@ class _Walk:
         ):
             dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
         grades = dict(conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
-        out = []
-        for job in jobs:
-            prev = known.get(job.key)
-            if prev is None:
-                out.append(job)
-                continue
-            out.append(
-                _Job(
-                    job.grade,
-                    job.key,
-                    job.name,
-                    job.path,
-                    job.grade_folder,
-                    prev=prev,
-                    card=top.get((job.key, CONTACT_FILE)),
-                    history=top.get((job.key, HISTORY_FILE)),
-                    grade_count=grades.get(job.key, 0),
-                    mtime_dated=dated.get(job.key, {}),
-                )
-            )
-        return out
+        return top, dated, grades
 
-    def write(self, conn: sqlite3.Connection) -> None:
-        p = self.pending
-        conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
-        for key in p.gone_customers:
-            for table in ("files", "grades", "warnings"):
-                conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
-            conn.execute("DELETE FROM customers WHERE key = ?", (key,))
-        conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
-        for key, rel in p.gone_dirs:
-            conn.execute(
-                "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
-                (key, rel + "/", rel + "0", rel),
-            )
-            conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
-        conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
-        conn.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
+
+def _write(conn: sqlite3.Connection, p: _Pending) -> None:
+    """Apply what a batch of the walk found: deletions first, then new rows."""
+    conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
+    for key in p.gone_customers:
+        for table in ("files", "grades", "warnings"):
+            conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
+        conn.execute("DELETE FROM customers WHERE key = ?", (key,))
+    conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
+    for key, rel in p.gone_dirs:
+        conn.execute(
+            "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+            (key, rel + "/", rel + "0", rel),
         )
-        for key, rows in p.grades.items():
-            conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
-            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
-        conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)
+        conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
+    conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
+    conn.executemany(
+        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
+    )
+    for key, rows in p.grades.items():
+        conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
+        conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)
 
 
 def _in_this_process(
     ws: Workspace, index: Index, jobs: list[_Job], now_ns: int
 ) -> Iterator[tuple[_Pending, int, int]]:
     reader = _Reader(ws, index.conn, now_ns=now_ns)
-    for job in jobs:
-        reader.customer(job)
-        yield reader.take(1)
+    for start in range(0, len(jobs), _BATCH):
+        batch = jobs[start : start + _BATCH]
+        for job in batch:
+            reader.customer(job)
+        yield reader.take(len(batch))
 
 
 def _in_processes(
-    ws: Workspace, db: Path, chunks: list[list[_Job]], workers: int, now_ns: int
+    ws: Workspace,
+    db: Path,
+    chunks: list[list[_Job]],
+    workers: int,
+    now_ns: int,
+    meanwhile: Iterator[tuple[_Pending, int, int]],
 ) -> Iterator[tuple[_Pending, int, int]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -347,6 +394,7 @@ def _in_processes(
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_read_chunk, ws, db, chunk, now_ns) for chunk in chunks]
+        yield from meanwhile
         for future in futures:
             yield future.result()
 
@@ -417,14 +465,15 @@ class _Reader:
         self.pending.warnings.append((key, customer, folder, message))
 
     def customer(self, job: _Job) -> None:
-        # The hot path of every scan: plain str paths, no pathlib, and nothing
-        # written for a customer whose folders did not change.
+        """Read one customer folder into pending rows; nothing for one that did not change."""
         key, prev = job.key, job.prev
-        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
         try:
             mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
         except OSError:
             return
+        if prev is not None and self._unchanged(job, prev, mtime_ns):
+            return
+        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
         known_dirs = unpack_dirs(prev.dirs) if prev is not None else {}
         dirs = dict(known_dirs)  # what this scan learns, written back with the customer
         listing = None
@@ -458,6 +507,39 @@ class _Reader:
             self.pending.customers.append(
                 (key, job.name, job.grade, job.grade_folder, row.mtime_ns, row.dirs)
             )
+
+    def _unchanged(self, job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
+        """The no-change check of a known customer, kept to its stat calls: the
+        customer folder (done), Contact.txt, and each folder the index knows."""
+        if (
+            prev.mtime_ns != mtime_ns
+            or mtime_ns == 0
+            or prev.grade != job.grade
+            or prev.grade_folder != job.grade_folder
+            or prev.name != job.name
+            or job.history is not None  # rare: the careful path reads it
+            or job.mtime_dated
+        ):
+            return False
+        path = job.path
+        try:
+            st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
+        except OSError:
+            return job.card is None
+        if job.card != (st.st_size, st.st_mtime_ns):
+            return False
+        if not prev.dirs:
+            return True
+        for record in prev.dirs.split(_RS):
+            rel, _, known = record.partition(_US)
+            try:
+                if os.stat(f"{path}/{rel}", follow_symlinks=False).st_mtime_ns != int(known):
+                    return False
+            except OSError:
+                return False
+            if known == "0":
+                return False
+        return True
 
     def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool] | None:
         subdirs: list[str] = []
@@ -631,6 +713,8 @@ class _Reader:
         dirs[rel] = mtime_ns if settled else 0
 
     def _dated_changed(self, job: _Job, rel: str) -> bool:
+        if not job.mtime_dated:
+            return False
         for file_rel, size, mtime_ns in job.mtime_dated.get(rel, ()):
             try:
                 st = os.stat(f"{job.path}/{file_rel}", follow_symlinks=False)
