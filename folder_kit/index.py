@@ -20,7 +20,7 @@ from typing import NamedTuple
 from folder_kit.errors import IndexStoreError
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +30,9 @@ CREATE TABLE customers(
     grade TEXT NOT NULL,
     grade_folder TEXT NOT NULL,    -- the grade folder's name, as on disk
     mtime_ns INTEGER NOT NULL,     -- of the customer folder; 0 = look inside next time
-    dirs TEXT NOT NULL             -- its folders and their mtimes (pack_dirs), one row to load
+    dirs TEXT NOT NULL,            -- its folders and their mtimes (pack_dirs), one row to load
+    card_size INTEGER,             -- Contact.txt as last read; NULL when there is none
+    card_mtime_ns INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -49,7 +51,7 @@ CREATE TABLE files(
 ) WITHOUT ROWID;
 -- What every scan looks at even in unchanged folders: Contact.txt, the grade
 -- history, and files dated by their mtime.
-CREATE INDEX files_top ON files(customer) WHERE dir = '';
+CREATE INDEX files_history ON files(customer) WHERE rel = '.folder-kit-grades.txt';
 CREATE INDEX files_mtime_dated ON files(customer) WHERE date_source = 'mtime' AND dir != '';
 CREATE TABLE grades(
     customer TEXT NOT NULL,
@@ -117,6 +119,8 @@ class CustomerRow(NamedTuple):
     grade_folder: str
     mtime_ns: int
     dirs: str = ""
+    card_size: int | None = None
+    card_mtime_ns: int | None = None
 
 
 class Index:
@@ -178,7 +182,8 @@ class Index:
 
     def customers(self) -> dict[str, CustomerRow]:
         rows = self.conn.execute(
-            "SELECT key, name, grade, grade_folder, mtime_ns, dirs FROM customers"
+            "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns "
+            "FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 

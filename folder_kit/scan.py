@@ -299,7 +299,7 @@ class _Walk:
             if prev is None:
                 jobs.append(_Job(grade, key, name, path, grade_folder))
             else:
-                top_files, dated, grades = state
+                histories, dated, grades = state
                 jobs.append(
                     _Job(
                         grade,
@@ -308,8 +308,10 @@ class _Walk:
                         path,
                         grade_folder,
                         prev=prev,
-                        card=top_files.get((key, CONTACT_FILE)),
-                        history=top_files.get((key, HISTORY_FILE)),
+                        card=None
+                        if prev.card_size is None
+                        else (prev.card_size, prev.card_mtime_ns or 0),
+                        history=histories.get(key),
                         grade_count=grades.get(key, 0),
                         mtime_dated=dated.get(key),
                     )
@@ -318,20 +320,16 @@ class _Walk:
 
     def _state(
         self, known: dict[str, CustomerRow]
-    ) -> tuple[
-        dict[tuple[str, str], Stamp],
-        dict[str, dict[str, list[tuple[str, int, int]]]],
-        dict[str, int],
-    ]:
-        """What the index holds beyond the customer rows: Contact.txt and history
-        stamps, files dated by mtime, and how many grade events each customer has."""
+    ) -> tuple[dict[str, Stamp], dict[str, dict[str, list[tuple[str, int, int]]]], dict[str, int]]:
+        """What the index holds beyond the customer rows: grade history stamps, files
+        dated by mtime, and how many grade events each customer has."""
         if not known:
             return {}, {}, {}
         conn = self.index.conn
-        top: dict[tuple[str, str], Stamp] = {
-            (c, r): (s, m)
-            for c, r, s, m in conn.execute(
-                "SELECT customer, rel, size, mtime_ns FROM files WHERE dir = ''"
+        history: dict[str, Stamp] = {
+            c: (size, mtime_ns)
+            for c, size, mtime_ns in conn.execute(
+                "SELECT customer, size, mtime_ns FROM files WHERE rel = ?", (HISTORY_FILE,)
             )
         }
         dated: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
@@ -341,7 +339,7 @@ class _Walk:
         ):
             dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
         grades = dict(conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
-        return top, dated, grades
+        return history, dated, grades
 
 
 def _write(conn: sqlite3.Connection, p: _Pending) -> None:
@@ -358,7 +356,9 @@ def _write(conn: sqlite3.Connection, p: _Pending) -> None:
             (key, rel + "/", rel + "0", rel),
         )
         conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
-    conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?)", p.customers)
+    conn.executemany(
+        "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p.customers
+    )
     conn.executemany(
         "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
     )
@@ -487,7 +487,7 @@ class _Reader:
         else:
             subdirs, has_history = listing
         self._history(job, has_history)
-        self._card(job)
+        card = self._card(job)
         children: dict[str, list[str]] = {}
         for rel in known_dirs:
             if "/" in rel:
@@ -501,12 +501,17 @@ class _Reader:
                 dirs.pop(rel, None)
         packed = pack_dirs(dirs) if dirs != known_dirs else (prev.dirs if prev else "")
         row = CustomerRow(
-            key, job.name, job.grade, job.grade_folder, self._recorded(mtime_ns), packed
+            key,
+            job.name,
+            job.grade,
+            job.grade_folder,
+            self._recorded(mtime_ns),
+            packed,
+            card[0] if card else None,
+            card[1] if card else None,
         )
         if row != prev:
-            self.pending.customers.append(
-                (key, job.name, job.grade, job.grade_folder, row.mtime_ns, row.dirs)
-            )
+            self.pending.customers.append(tuple(row))
 
     def _unchanged(self, job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
         """The no-change check of a known customer, kept to its stat calls: the
@@ -609,26 +614,29 @@ class _Reader:
              "", "", "", None, None, None)
         )  # fmt: skip
 
-    def _card(self, job: _Job) -> None:
+    def _card(self, job: _Job) -> Stamp | None:
+        """The card event; returns Contact.txt's stamp to remember (None: no card)."""
         key = job.key
         try:
             st = os.stat(os.path.join(job.path, CONTACT_FILE), follow_symlinks=False)
         except OSError:
             if job.card is not None:
                 self.pending.gone_files.append((key, CONTACT_FILE))
-            return
+            return None
         if job.card == (st.st_size, st.st_mtime_ns):
-            return
+            return job.card
         place = Place("A", "", key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
         if fields is None:
-            return
+            return None
         if job.card is None:
             self.new_events += 1
+        stamp = (st.st_size, self._recorded(st.st_mtime_ns))
         self.pending.files.append(
             (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), fields.kind,
              fields.date, fields.day.isoformat(), fields.date_source, None, None, None)
         )  # fmt: skip
+        return stamp
 
     def _folder(
         self,
