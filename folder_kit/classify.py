@@ -12,8 +12,7 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from folder_kit.config import Config
 from folder_kit.dates import date_from_name
@@ -61,8 +60,7 @@ def is_ignored(name: str) -> bool:
     return folded in IGNORED_NAMES or _IGNORED_RE.match(folded) is not None
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a file sits: which customer, which grade, which kind of folder."""
 
     grade: Grade
@@ -116,6 +114,11 @@ class KeywordMatcher:
                 self._add(keyword, i)
         for entries in self.words.values():
             entries.sort(key=lambda e: -len(e[0]))
+        # All other keywords in one alternation, searched once, longest first so
+        # that at one position the longer keyword wins. Those with non-ASCII
+        # characters cannot occur in an ASCII text, the common case: apart.
+        self._subs = _alternation(self.substrings)
+        self._ascii_subs = _alternation([s for s in self.substrings if s[0].isascii()])
 
     def _add(self, keyword: str, label: int) -> None:
         folded = keyword.casefold().strip()
@@ -133,11 +136,12 @@ class KeywordMatcher:
         folded = text.casefold()
         best_pos = len(folded) + 1
         best: int | None = None
-        if self.substrings:
-            for keyword, label in self.substrings:
-                pos = folded.find(keyword)
-                if 0 <= pos < best_pos:
-                    best_pos, best = pos, label
+        subs = self._subs if not folded.isascii() else self._ascii_subs
+        if subs is not None:
+            pattern, sub_labels = subs
+            m = pattern.search(folded)
+            if m is not None and m.lastindex is not None:
+                best_pos, best = m.start(), sub_labels[m.lastindex - 1]
         if best_pos == 0:
             return self.labels[best] if best is not None else None
         spans = [(m.group(), m.start()) for m in _LETTERS.finditer(folded)]
@@ -176,6 +180,14 @@ class KeywordMatcher:
         return None
 
 
+def _alternation(keywords: list[tuple[str, int]]) -> tuple[re.Pattern[str], list[int]] | None:
+    if not keywords:
+        return None
+    ordered = sorted(keywords, key=lambda k: -len(k[0]))
+    pattern = re.compile("|".join(f"({re.escape(word)})" for word, _ in ordered))
+    return pattern, [label for _, label in ordered]
+
+
 def _plural(word: str, token: str) -> bool:
     # Not for two-letter keywords: "POS" is no plural of "PO".
     return len(word) > 2 and token in (word + "s", word + "es")
@@ -209,8 +221,7 @@ def _stem(name: str) -> str:
     return name[:dot] if dot > 0 else name
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What the scan learned about a file; ``message_*`` only for mail it could read."""
 
     mtime: float
@@ -218,8 +229,7 @@ class FileFacts:
     message_subject: str | None = None
 
 
-@dataclass(frozen=True)
-class EventFields:
+class EventFields(NamedTuple):
     kind: EventKind
     date: str  # ISO 8601: a day, or a time with its offset where one is known
     day: dt.date

@@ -13,12 +13,11 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from folder_kit.errors import MailError
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["MessageInfo", "read_message"]
 
 
-@dataclass(frozen=True)
-class MessageInfo:
+class MessageInfo(NamedTuple):
     """What a message says about itself; None where it says nothing usable."""
 
     date: dt.datetime | None  # aware when the message names a zone
