@@ -49,7 +49,7 @@ MAIL = (
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
 
 
-def generate(root: Path, customers: int, files: int) -> int:
+def generate(root: Path, customers: int, files: int, *, mail: bool = True) -> int:
     """A workspace of ``customers`` folders with ``files`` files each; returns the file count."""
     (root / "folder-kit.yaml").write_text("lang: zh\n", encoding="utf-8")
     count = 0
@@ -74,7 +74,10 @@ def generate(root: Path, customers: int, files: int) -> int:
             else:
                 path = c / "PI" / f"PI-2026.{j % 11 + 1:02d}.{j % 27 + 1:02d}-{n:04d}.pdf"
                 subject = ""
-            if subject:
+            if subject and not mail:  # a note of a call instead of a saved mail
+                path = path.with_name(f"2026-{j % 11 + 1:02d}-{j % 27 + 1:02d} call {j}.txt")
+                path.write_text(f"{subject}\n", encoding="utf-8")
+            elif subject:
                 text = MAIL.format(
                     n=n, j=j, subject=subject, day=j % 27 + 1, month=month, minute=j % 60
                 )
@@ -99,6 +102,11 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
+    parser.add_argument(
+        "--no-mail",
+        action="store_true",
+        help="OUT/IN hold dated notes instead of .eml files (nothing to open and parse)",
+    )
     args = parser.parse_args()
 
     exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
@@ -107,10 +115,13 @@ def main() -> int:
         ws = tmp / "ws"
         ws.mkdir()
         t = time.perf_counter()
-        total = generate(ws, args.customers, args.files)
+        total = generate(ws, args.customers, args.files, mail=not args.no_mail)
         print(
             f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
         )
+        # A scan reads files changed in the last 2 s again next time (they may still
+        # be being written); a user's tree is older than that.
+        time.sleep(2.5)
         env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
         scan = [exe, "-w", str(ws), "scan"]
