@@ -10,7 +10,7 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -18,9 +18,21 @@ from folder_kit import __version__
 from folder_kit.errors import FolderKitError
 
 if TYPE_CHECKING:
+    from folder_kit.layout import Grade
     from folder_kit.workspace import Workspace
 
-GRADE_CHOICE = click.Choice(["A", "B", "C", "D", "P"], case_sensitive=False)
+
+class GradeChoice(click.Choice[str]):
+    """A–D or P, typed in either case, shown in capitals."""
+
+    def __init__(self) -> None:
+        super().__init__(["A", "B", "C", "D", "P"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
+
+
+GRADE_CHOICE = GradeChoice()
 # Kept here, not imported from folder_kit.config, so `--help` loads no YAML.
 LOG_TOPICS = [
     "self-check",
@@ -177,7 +189,7 @@ def customer_add(
     result = add_customer(
         ws,
         name,
-        grade=_grade(grade),
+        grade=cast("Grade", grade),
         email=email,
         contact_name=contact_name,
         country=country,
@@ -199,7 +211,7 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
     from folder_kit.customers import move_customer
 
     ws = workspace(ctx)
-    result = move_customer(ws, name, grade=_grade(grade), dry_run=dry_run)
+    result = move_customer(ws, name, grade=cast("Grade", grade), dry_run=dry_run)
     if not result.moved:
         click.echo(
             f"{result.customer.name} is already grade {result.customer.grade}; nothing moved."
@@ -371,10 +383,6 @@ def log_cmd(
         dry_run=dry_run,
     )
     click.echo(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")
-
-
-def _grade(value: str) -> Any:
-    return value.upper()
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, read_tree, tree_diff
@@ -520,3 +521,16 @@ def test_log_dry_run_names_the_free_name(invoke: Invoke, ws: Path) -> None:
         log(invoke, ws, *args, "--dry-run") == f"Would write {ACME}/OUT/2026-11-20 phone (2).txt\n"
     )
     assert read_tree(ws) == before
+
+
+def test_the_cli_offers_the_topics_and_media_the_library_knows() -> None:
+    """cli.py keeps its own lists so that --help loads no YAML; they must not drift."""
+    from folder_kit import cli
+    from folder_kit.config import DEFAULT_MEDIUM_KEYWORDS, TOPICS
+    from folder_kit.record import LOG_MEDIA
+
+    assert set(cli.LOG_TOPICS) == set(TOPICS) - {"other"}
+    log = next(c for c in cli.cli.commands.values() if c.name == "log")
+    medium = next(p for p in log.params if p.name == "medium")
+    assert isinstance(medium.type, click.Choice)
+    assert set(medium.type.choices) == set(LOG_MEDIA) == set(DEFAULT_MEDIUM_KEYWORDS)
