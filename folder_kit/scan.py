@@ -429,6 +429,14 @@ def _list(folder: str | Path, shown: str, pending: _Pending, *, customer: str = 
         return None
 
 
+def _stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def _link_message(root: Path, entry: os.DirEntry[str]) -> str:
     try:
         target = os.readlink(entry.path)
@@ -575,16 +583,12 @@ class _Reader:
                 self.pending.gone_files.append((key, HISTORY_FILE))
                 self.pending.grades[key] = []
             return
-        history_path = os.path.join(job.path, HISTORY_FILE)
-        if has_history and not moved and prev is not None:
-            try:
-                st = os.stat(history_path)
-            except OSError:
-                return
-            if job.history == (st.st_size, st.st_mtime_ns):
-                return
         folder = Path(job.path)
-        changes = read_history(folder) if has_history else []
+        history_path = os.path.join(job.path, HISTORY_FILE)
+        stamp = _stamp(history_path)
+        if stamp is not None and stamp == job.history and not moved:
+            return  # unchanged since the last scan
+        changes = read_history(folder) if stamp is not None else []
         last = changes[-1].target if changes else (prev.grade if prev is not None else None)
         if last is not None and last != job.grade:
             try:
@@ -593,16 +597,14 @@ class _Reader:
                 where = f"{self.base_rel}/{job.grade_folder}/{job.name}"
                 self.warn(
                     f"{where}/{HISTORY_FILE}",
-                    f"cannot note the grade move of {where} ({e.strerror or e}); "
-                    "it is noted once the folder can be written",
+                    f"cannot note the grade move {last} -> {job.grade} of {where} "
+                    f"({e.strerror or e}): the timeline does not show this move",
                     customer=key,
                 )
-        try:
-            st = os.stat(history_path)
-        except OSError:
+            stamp = _stamp(history_path)
+        if stamp is None or stamp == job.history:
             return
-        if job.history == (st.st_size, st.st_mtime_ns):
-            return
+        st_size, st_mtime_ns = stamp
         changes = read_history(folder)
         self.new_events += max(0, len(changes) - job.grade_count)
         self.pending.grades[key] = [
@@ -610,7 +612,7 @@ class _Reader:
             for seq, c in enumerate(changes)
         ]
         self.pending.files.append(
-            (key, HISTORY_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), "history",
+            (key, HISTORY_FILE, "", st_size, self._recorded(st_mtime_ns), "history",
              "", "", "", None, None, None)
         )  # fmt: skip
 
