@@ -149,12 +149,7 @@ class Index:
                 _remove_database(path)
                 conn = _connect(path)
             if _fresh(conn):
-                conn.executescript(_SCHEMA)
-                conn.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [("schema", SCHEMA_VERSION), ("workspace", str(root)), ("created", _now())],
-                )
-                conn.commit()
+                _create(conn, root)
         except sqlite3.Error as e:
             raise IndexStoreError(path=path, reason=str(e)) from e
         except OSError as e:
@@ -172,9 +167,20 @@ class Index:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that holds the write lock from its start: what is read
+        in it stays true until it commits, even with a second scan running (which
+        waits for it, up to the connection's timeout)."""
         try:
-            with self.conn:
-                yield self.conn
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise IndexStoreError(path=self.path, reason=str(e)) from e
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.rollback()
+            raise
+        try:
+            self.conn.commit()
         except sqlite3.Error as e:
             raise IndexStoreError(path=self.path, reason=str(e)) from e
 
@@ -250,10 +256,32 @@ def unpack_dirs(text: str) -> dict[str, int]:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+    # Transactions are begun by hand (Index.transaction), not by the module.
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+def _create(conn: sqlite3.Connection, root: Path) -> None:
+    """The schema, made once even when two commands open a new index at once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _fresh(conn):
+            statement = ""
+            for line in _SCHEMA.splitlines(keepends=True):
+                statement += line
+                if sqlite3.complete_statement(statement):
+                    conn.execute(statement)
+                    statement = ""
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("schema", SCHEMA_VERSION), ("workspace", str(root)), ("created", _now())],
+            )
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 def _fresh(conn: sqlite3.Connection) -> bool:

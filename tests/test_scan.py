@@ -1072,3 +1072,30 @@ def test_worker_processes_give_the_same_index_as_one_process(
 
     assert stable(parallel) == stable(serial)
     assert len(serial) == 24 * 4 + 2
+
+
+def test_two_scans_at_once_both_succeed(workspace: Path) -> None:
+    """A scan from `watch` and one from `customer list` may overlap: the second
+    waits for the first's write lock instead of failing."""
+    import subprocess
+    import sys
+
+    for n in range(40):
+        build_tree(
+            workspace / "客户" / "B-在谈客户" / f"Customer {n:02d}",
+            {
+                "Contact.txt": f"Company: Customer {n:02d}\n",
+                "OUT": {"2026-03-05 price list.eml": eml("Price list", None)},
+                "IN": {"Re offer.eml": eml("Re: offer", "Mon, 2 Mar 2026 10:00:00 +0100")},
+            },
+        )
+    age_tree(workspace)
+    command = [sys.executable, "-m", "folder_kit", "-w", str(workspace), "scan", "--json"]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
+    counts = {(r["customers"], r["events"]) for r in (json.loads(out) for out, _ in outputs)}
+    assert counts == {(40, 120)}
