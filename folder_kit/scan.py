@@ -172,7 +172,8 @@ class _Walk:
         self.base_rel = self.base.name
         self.pending = _Pending()
         self.new_events = 0
-        self.grade_mtimes: dict[str, int] = {}
+        self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
+        self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
 
     def warn(self, key: str, message: str, *, folder: str = "") -> None:
         """A warning about the workspace itself; ``folder`` is the grade folder whose
@@ -209,10 +210,11 @@ class _Walk:
             if progress is not None:
                 progress(done, len(jobs))
         _write(conn, self.pending)
-        conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)",
-            (pack_dirs(self.grade_mtimes),),
-        )
+        if self.grade_mtimes != self.known_grade_mtimes:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)",
+                (pack_dirs(self.grade_mtimes),),
+            )
 
     def _customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
         """A job per customer folder, and the grade folders that could not be read.
@@ -231,7 +233,7 @@ class _Walk:
         if top is None:
             return None
         settled = self.now_ns - SETTLE_NS
-        grade_mtimes = self.index.grade_folders()
+        grade_mtimes = self.known_grade_mtimes = self.index.grade_folders()
         by_folder: dict[str, list[CustomerRow]] = {}
         for row in known.values():
             by_folder.setdefault(row.grade_folder, []).append(row)
