@@ -245,9 +245,7 @@ DEFAULT_TOPIC: Mapping[str, str] = {"quote": "quote", "pi": "order", "order": "o
 def event_date(name: str, facts: FileFacts) -> tuple[str, dt.date, DateSource]:
     """The event's date, first that exists: the message's own, a date in the name, mtime."""
     if facts.message_date is not None:
-        when = facts.message_date
-        if when.tzinfo is None:
-            return when.isoformat(timespec="seconds"), when.date(), "header"
+        when = facts.message_date  # with its own offset; none for a "-0000" zone
         return when.isoformat(timespec="seconds"), when.date(), "header"
     day = date_from_name(name)
     if day is not None:
