@@ -56,6 +56,8 @@ class FolderKitGroup(click.Group):
             return super().invoke(ctx)
         except FolderKitError as e:
             raise click.ClickException(str(e)) from e
+        except BrokenPipeError:
+            raise  # `folder-kit timeline | head`: click ends quietly
         except OSError as e:
             where = f": {e.filename}" if e.filename else ""
             raise click.ClickException(f"{e.strerror or e}{where}") from e

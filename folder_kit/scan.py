@@ -241,7 +241,16 @@ class _Walk:
         unlisted: set[str] = set()
         for grade_dir in top:
             grade = grade_of_folder(grade_dir.name)
-            if grade is None or grade_dir.name.startswith("."):
+            if grade_dir.name.startswith(".") or is_ignored(grade_dir.name):
+                continue
+            if grade is None:
+                if grade_dir.is_dir(follow_symlinks=False):
+                    where = f"{self.base_rel}/{printable(grade_dir.name)}"
+                    self.warn(
+                        where,
+                        f"{where} is not a grade folder (its name must start with A, B, C "
+                        "or D, or be 待开发客户/Prospects): the customers in it are not read",
+                    )
                 continue
             folder = grade_dir.name
             rel = f"{self.base_rel}/{printable(folder)}"
@@ -708,7 +717,11 @@ class _Reader:
                 settled = False  # may still be being written: the next scan reads it again
             if kind is None or kind == "drafts":
                 continue
-            facts = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", key, rel)
+            facts, warned = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", key, rel)
+            if warned:
+                # Remembered as unread: whenever this folder is listed again (which
+                # clears its warnings), the file is read and its warning given again.
+                recorded_mtime = 0
             place = Place("A", "", key, kind, file_rel)
             fields = classify(place, name, facts, self.classifier)
             if fields is None:
@@ -747,9 +760,10 @@ class _Reader:
 
     def _facts(
         self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str
-    ) -> FileFacts:
+    ) -> tuple[FileFacts, bool]:
+        """What the file says about itself, and whether that gave a warning."""
         if not entry.name.casefold().endswith(MAIL_SUFFIXES):
-            return FileFacts(mtime=mtime)
+            return FileFacts(mtime=mtime), False
         from folder_kit.mail import read_message
 
         try:
@@ -757,8 +771,10 @@ class _Reader:
         except MailError as e:
             message = f"{shown}: not a readable mail ({e.reason}); dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-            return FileFacts(mtime=mtime)
+            return FileFacts(mtime=mtime), True
+        facts = FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
         if info.date is None:
             message = f"{shown}: the mail has no usable date; dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-        return FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
+            return facts, True
+        return facts, False

@@ -1099,3 +1099,35 @@ def test_two_scans_at_once_both_succeed(workspace: Path) -> None:
     assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
     counts = {(r["customers"], r["events"]) for r in (json.loads(out) for out, _ in outputs)}
     assert counts == {(40, 120)}
+
+
+def test_a_warning_stays_while_its_file_does(invoke: Invoke, ws: Path, aged: float) -> None:
+    """A warning about one file must not vanish when another file joins its folder."""
+    (ws / ACME / "IN" / "broken.eml").write_bytes(b"\x00\x01garbage\x02")
+    age_tree(ws)
+    first = scan(invoke, ws)["warnings"]
+    assert any("broken.eml" in w for w in first)
+    fax = ws / ACME / "IN" / "2026-04-03 fax.pdf"
+    fax.write_bytes(b"%PDF")
+    when = time.time() - 60
+    for path in (fax, fax.parent):  # the broken mail itself is untouched
+        os.utime(path, (when, when))
+    assert scan(invoke, ws)["warnings"] == first
+    assert scan(invoke, ws)["warnings"] == first
+    (ws / ACME / "IN" / "broken.eml").unlink()
+    assert not any("broken.eml" in w for w in scan(invoke, ws)["warnings"])
+
+
+def test_a_customer_outside_any_grade_folder_is_a_warning(
+    invoke: Invoke, ws: Path, aged: float
+) -> None:
+    build_tree(ws / "客户" / "Loose Customer", {"OUT": {"2026-03-01 hello.txt": "x"}})
+    build_tree(ws / "客户" / "E-其他" / "Zed", {"IN": {"2026-03-02 hi.txt": "x"}})
+    age_tree(ws)
+    warnings = scan(invoke, ws)["warnings"]
+    assert [w for w in warnings if "not a grade folder" in w] == [
+        "客户/E-其他 is not a grade folder (its name must start with A, B, C or D, or be "
+        "待开发客户/Prospects): the customers in it are not read",
+        "客户/Loose Customer is not a grade folder (its name must start with A, B, C or D, or "
+        "be 待开发客户/Prospects): the customers in it are not read",
+    ]
