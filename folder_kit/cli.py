@@ -92,10 +92,36 @@ def table(headers: list[str], rows: list[list[str]]) -> None:
         click.echo(line(row))
 
 
+WORKSPACE_HELP = (
+    "The workspace folder (default: $FOLDER_KIT_WORKSPACE, else the nearest folder "
+    "at or above here holding folder-kit.yaml)."
+)
+
+
+def _remember_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta["folder_kit.workspace"] = value
+
+
+def workspace_option(f: Any) -> Any:
+    """``-w DIR`` after the command too: `folder-kit scan -w ~/sales` as well as
+    `folder-kit -w ~/sales scan`."""
+    return click.option(
+        "-w",
+        "--workspace",
+        type=click.Path(file_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_workspace,
+        help=WORKSPACE_HELP,
+    )(f)
+
+
 def workspace(ctx: click.Context) -> Workspace:
     from folder_kit.workspace import find_workspace, open_workspace
 
-    root: Path | None = ctx.find_root().params.get("workspace")
+    root: Path | None = ctx.meta.get("folder_kit.workspace")
+    if root is None:
+        root = ctx.find_root().params.get("workspace")
     return open_workspace(find_workspace(root))
 
 
@@ -104,8 +130,7 @@ def workspace(ctx: click.Context) -> Workspace:
     "-w",
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The workspace folder (default: $FOLDER_KIT_WORKSPACE, else the nearest folder "
-    "at or above here holding folder-kit.yaml).",
+    help=WORKSPACE_HELP,
 )
 @click.version_option(__version__, prog_name="folder-kit")
 def cli(workspace: Path | None) -> None:
@@ -117,7 +142,7 @@ def cli(workspace: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
@@ -126,15 +151,25 @@ def cli(workspace: Path | None) -> None:
     help="Language of the folder names (产品/模板/内联/客户 or Products/Templates/...).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
-def init(directory: Path, lang: str, dry_run: bool) -> None:
-    """Create the recommended workspace in DIRECTORY (default: here).
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None, lang: str, dry_run: bool) -> None:
+    """Create the recommended workspace in DIRECTORY (default: -w, else here).
 
     Safe to run again: it only adds what is missing and never changes or
-    overwrites a file that is there.
+    overwrites a file that is there. An existing workspace keeps its layout
+    language.
     """
     from folder_kit.scaffold import scaffold
 
+    if directory is None:
+        directory = ctx.find_root().params.get("workspace") or Path(".")
     plan = scaffold(directory, lang="en" if lang == "en" else "zh", dry_run=dry_run)
+    explicit = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
+    if explicit and plan.lang != lang:
+        click.echo(
+            f"{plan.root} already has the {plan.lang} layout and keeps it "
+            f"(--lang {lang} is for a new workspace)."
+        )
     if not plan.created:
         click.echo(f"Nothing to do: {plan.root} is already a complete workspace.")
         return
@@ -147,7 +182,8 @@ def init(directory: Path, lang: str, dry_run: bool) -> None:
         )
     if not dry_run:
         click.echo(
-            "Next: fill in `me:` in folder-kit.yaml, then `folder-kit customer add NAME --grade B`."
+            f"Next: put your name and company under `me:` in {plan.root / 'folder-kit.yaml'}, "
+            f'then `cd {plan.root}` and `folder-kit customer add "ACME GmbH" --grade B`.'
         )
 
 
@@ -169,6 +205,7 @@ def customer() -> None:
 @click.option("--contact-name", default="", help="The contact person's name.")
 @click.option("--country", default="", help="Country, as ISO code (DE) or name.")
 @click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
+@workspace_option
 @click.pass_context
 def customer_add(
     ctx: click.Context,
@@ -207,6 +244,7 @@ def customer_add(
 @click.argument("name")
 @click.option("--grade", "-g", type=GRADE_CHOICE, required=True, help="The grade to move to.")
 @click.option("--dry-run", is_flag=True, help="Show the move; change nothing.")
+@workspace_option
 @click.pass_context
 def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> None:
     """Move a customer to another grade folder (one rename; nothing is copied)."""
@@ -225,6 +263,7 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
 
 @customer.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@workspace_option
 @click.pass_context
 def customer_list(ctx: click.Context, as_json: bool) -> None:
     """Customers with their grade and last contact."""
@@ -262,6 +301,7 @@ def customer_list(ctx: click.Context, as_json: bool) -> None:
 @cli.command("scan")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index and read every file.")
+@workspace_option
 @click.pass_context
 def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
     """Read the customer folders and update the timeline of contact events.
@@ -302,6 +342,7 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@workspace_option
 @click.pass_context
 def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     """Contact events of one customer (NAME), or of all, oldest first.
@@ -349,6 +390,7 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="When (default: today).")
 @click.option("--note", default="", help="What was said; kept in the file.")
 @click.option("--dry-run", is_flag=True, help="Show the file that would be written.")
+@workspace_option
 @click.pass_context
 def log_cmd(
     ctx: click.Context,

@@ -11,6 +11,7 @@ from folder_kit.errors import WorkspaceError
 from folder_kit.files import write_new
 from folder_kit.layout import Grade, Lang, grade_of_folder, load_layout
 from folder_kit.resources import read_template
+from folder_kit.workspace import enclosing_workspace
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
     root = root.expanduser().absolute()
     if root.exists() and not root.is_dir():
         raise WorkspaceError(reason=f"{root} exists and is not a folder")
+    outer = enclosing_workspace(root)
+    if outer is not None:
+        raise WorkspaceError(
+            reason=f"{root} is inside the workspace {outer}; a workspace in a workspace "
+            "would read the same customers twice — choose a folder outside it"
+        )
     config_path = root / CONFIG_NAME
     if config_path.is_file():
         # Never mix two layouts in one workspace: follow the one it has.

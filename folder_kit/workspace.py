@@ -68,11 +68,22 @@ def _check_root(path: Path, given_by: str) -> Path:
     if not path.is_dir():
         raise WorkspaceError(reason=f"{given_by} names {path}, which is not a folder")
     if not (path / CONFIG_NAME).is_file():
-        raise WorkspaceError(
-            reason=f"{given_by} names {path}, which has no {CONFIG_NAME}; "
-            f"run `folder-kit init {path}` first"
+        outer = enclosing_workspace(path)
+        hint = (
+            f"it is inside the workspace {outer}: name that one"
+            if outer is not None
+            else f"run `folder-kit init {path}` first"
         )
+        raise WorkspaceError(reason=f"{given_by} names {path}, which has no {CONFIG_NAME}; {hint}")
     return path
+
+
+def enclosing_workspace(path: Path) -> Path | None:
+    """The workspace that ``path`` lies inside (not at), if any."""
+    for folder in path.absolute().parents:
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
 
 
 def open_workspace(root: Path) -> Workspace:

@@ -55,7 +55,8 @@ def test_init_creates_the_full_zh_tree(invoke: Invoke, tmp_path: Path) -> None:
     assert result.stdout == (
         f"Created in {root} (zh layout):\n"
         + ZH_LISTING
-        + "Next: fill in `me:` in folder-kit.yaml, then `folder-kit customer add NAME --grade B`.\n"
+        + f"Next: put your name and company under `me:` in {root / 'folder-kit.yaml'}, "
+        f'then `cd {root}` and `folder-kit customer add "ACME GmbH" --grade B`.\n'
     )
     config = load_config(root / "folder-kit.yaml")
     assert config.lang == "zh"
@@ -198,3 +199,18 @@ def test_init_on_the_sample_workspace_changes_no_byte(invoke: Invoke, sample_cop
     before = read_tree(sample_copy)
     assert_ok(invoke("init", str(sample_copy)))
     assert read_tree(sample_copy) == before
+
+
+def test_init_lang_on_a_workspace_of_the_other_language_says_it_keeps_its_own(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    assert_ok(invoke("init", str(root), "--lang", "en"))
+    before = read_tree(root)
+    result = invoke("init", str(root), "--lang", "zh")
+    assert_ok(result)
+    assert result.stdout == (
+        f"{root} already has the en layout and keeps it (--lang zh is for a new workspace).\n"
+        f"Nothing to do: {root} is already a complete workspace.\n"
+    )
+    assert read_tree(root) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -87,10 +88,13 @@ def test_nearest_workspace_upwards_from_cwd(
 def test_nearest_means_the_innermost(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # `init` refuses a workspace inside another; one copied there is still found.
     outer, inner = tmp_path / "outer", tmp_path / "outer" / "nested" / "inner"
-    for root, name in ((outer, "Outer Co"), (inner, "Inner Co")):
+    elsewhere = tmp_path / "elsewhere"
+    for root, name in ((outer, "Outer Co"), (elsewhere, "Inner Co")):
         assert_ok(invoke("init", str(root)))
         assert_ok(invoke("-w", str(root), "customer", "add", name, "--grade", "C"))
+    shutil.copytree(elsewhere, inner)
     monkeypatch.chdir(inner / "客户")
     result = invoke("customer", "list", "--json")
     assert_ok(result)
@@ -283,3 +287,51 @@ def test_every_command_has_help(
         assert result.stdout.startswith(f"Usage: folder-kit {' '.join(path)}".rstrip() + " ")
         first_line = command.help.strip().splitlines()[0]
         assert first_line in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["customer", "list", "--json", "-w", "{ws}"],
+        ["-w", "{ws}", "customer", "list", "--json"],
+    ],
+    ids=["after the command", "before the command"],
+)
+def test_w_goes_before_or_after_the_command(
+    invoke: Invoke, tmp_path: Path, args: list[str]
+) -> None:
+    ws = tmp_path / "sales"
+    assert_ok(invoke("init", str(ws)))
+    assert_ok(invoke("-w", str(ws), "customer", "add", "ACME GmbH", "--grade", "B"))
+    result = invoke(*[a.format(ws=ws) for a in args])
+    assert_ok(result)
+    assert names(result.stdout) == ["ACME GmbH"]
+
+
+def test_w_names_the_folder_init_makes(invoke: Invoke, tmp_path: Path) -> None:
+    ws = tmp_path / "sales"
+    assert_ok(invoke("-w", str(ws), "init"))
+    assert (ws / "folder-kit.yaml").is_file()
+    assert not (tmp_path / "cwd" / "folder-kit.yaml").exists()
+
+
+def test_init_inside_a_workspace_is_refused(invoke: Invoke, tmp_path: Path) -> None:
+    ws = tmp_path / "sales"
+    assert_ok(invoke("init", str(ws)))
+    before = read_tree(ws)
+    assert_error(
+        invoke("init", str(ws / "客户")),
+        f"Error: {ws / '客户'} is inside the workspace {ws}; a workspace in a workspace "
+        "would read the same customers twice — choose a folder outside it",
+    )
+    assert read_tree(ws) == before
+
+
+def test_w_naming_a_folder_inside_a_workspace_points_to_it(invoke: Invoke, tmp_path: Path) -> None:
+    ws = tmp_path / "sales"
+    assert_ok(invoke("init", str(ws)))
+    assert_error(
+        invoke("-w", str(ws / "客户"), "scan"),
+        f"Error: -w/--workspace names {ws / '客户'}, which has no folder-kit.yaml; "
+        f"it is inside the workspace {ws}: name that one",
+    )
