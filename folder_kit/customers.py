@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from folder_kit.errors import CustomerExistsError, TargetExistsError, UnknownCus
 from folder_kit.files import write_new
 from folder_kit.history import append_history, change_at
 from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
-from folder_kit.names import folder_name, match_key, normalize_name
+from folder_kit.names import folder_name, match_key, normalize_name, search_key
 from folder_kit.workspace import Workspace
 
 
@@ -83,20 +84,34 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
     hits = [c for c in customers if companies[c.path] and match_key(companies[c.path]) == key]
     if hits:
         return _one(query, hits)
+    # A part of a name, accents aside: "Muller" finds "Müller & Söhne GmbH".
+    part = search_key(query)
     hits = [
         c
         for c in customers
-        if key and (key in match_key(c.name) or key in match_key(companies[c.path]))
+        if part and (part in search_key(c.name) or part in search_key(companies[c.path]))
     ]
     if hits:
         return _one(query, hits)
-    # Suggest by the folded forms, so case and width do not hide a near miss;
-    # a company name that folds like its folder name is shown once.
+    # Suggest by the folded forms, so case, width and accents do not hide a near
+    # miss; a company name that folds like its folder name is shown once.
     shown: dict[str, str] = {}
     for name in [c.name for c in customers] + [n for n in companies.values() if n]:
-        shown.setdefault(match_key(name), name)
-    close = difflib.get_close_matches(key, list(shown), n=3, cutoff=0.5)
-    raise UnknownCustomerError(name=query, matches=[shown[k] for k in close])
+        shown.setdefault(search_key(name), name)
+    raise UnknownCustomerError(name=query, matches=[shown[k] for k in _closest(part, shown)])
+
+
+def _closest(part: str, names: Iterable[str]) -> list[str]:
+    """Up to three names like ``part``, as a whole or at their start ("Mueler" for
+    "mueller gmbh"), best first."""
+
+    def score(name: str) -> float:
+        whole = difflib.SequenceMatcher(None, part, name).ratio()
+        start = difflib.SequenceMatcher(None, part, name[: len(part) + 2]).ratio()
+        return max(whole, start)
+
+    scored = sorted(((score(n), n) for n in names), key=lambda s: (-s[0], s[1]))
+    return [name for value, name in scored[:3] if value >= 0.6]
 
 
 def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:

@@ -62,3 +62,10 @@ def _truncate(text: str, max_bytes: int) -> str:
 def match_key(name: str) -> str:
     """What two spellings of one customer name share: case, width and spacing folded."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def search_key(name: str) -> str:
+    """``match_key`` with accents dropped, for finding a customer by a part of its
+    name typed without them ("Muller", "Suministros Electricos")."""
+    decomposed = unicodedata.normalize("NFKD", match_key(name))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -416,3 +416,20 @@ def test_sample_workspace_lists_every_customer_folder(invoke: Invoke, sample_cop
         assert set(row) == {"name", "grade", "path", "last_contact"}
         assert (sample_copy / row["path"]).is_dir()
         assert row["path"].rsplit("/", 1)[-1] == row["name"]
+
+
+def test_a_part_of_the_name_typed_without_accents_finds_the_customer(
+    invoke: Invoke, ws: str
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "Müller & Söhne GmbH", "--grade", "B"))
+    result = invoke("-w", ws, "customer", "move", "muller", "--grade", "A")
+    assert_ok(result)
+    assert "A-交易客户/Müller & Söhne GmbH/" in result.stdout
+
+
+def test_a_misspelt_start_of_a_long_name_is_suggested(invoke: Invoke, ws: str) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "Müller & Söhne GmbH", "--grade", "B"))
+    assert_error(
+        invoke("-w", ws, "customer", "move", "Mueler", "--grade", "A"),
+        "Error: no customer 'Mueler'; closest: Müller & Söhne GmbH",
+    )
