@@ -372,22 +372,71 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     table(headers if name else [headers[0], "customer", *headers[1:]], rows)
 
 
-@cli.command("log")
+class TopicChoice(click.Choice[str]):
+    """A follow-up topic, also as words: "price update", "New Product", "展会"."""
+
+    def __init__(self) -> None:
+        super().__init__(LOG_TOPICS)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            slug = "-".join(value.strip().lower().replace("_", " ").split())
+            if slug in LOG_TOPICS:
+                return slug
+            from folder_kit.classify import KeywordMatcher
+            from folder_kit.config import DEFAULT_TOPIC_KEYWORDS
+
+            found = KeywordMatcher(DEFAULT_TOPIC_KEYWORDS).find(value)
+            if found in LOG_TOPICS:
+                return found
+        return super().convert(value, param, ctx)
+
+
+LOG_EPILOG = """\b
+Media: phone; fax; courier (samples, DHL/FedEx/UPS); chat (WeChat,
+WhatsApp, Skype, Teams, LinkedIn); visit (a meeting, either way); email.
+
+\b
+Topics, the course's reasons to write again:
+  self-check         a correction or addition to what you sent last
+  price-update       a new price list, up or down, and why
+  product-update     a new product, spec, pictures or certificate
+  company-news       new equipment, an anniversary, news of the company
+  exhibition-invite  an invitation to a fair you attend
+  visit-invite       an invitation to visit the factory
+  holiday-greeting   a greeting for a holiday of their country
+  first-contact      the first letter to a prospect
+  quote, order       about a quotation or an order
+"""
+
+
+@cli.command("log", epilog=LOG_EPILOG)
 @click.argument("name")
 @click.option(
     "--direction",
-    type=click.Choice(["out", "in"]),
+    type=click.Choice(["out", "in"], case_sensitive=False),
     required=True,
     help="out: you contacted them; in: they contacted you.",
 )
 @click.option(
     "--medium",
-    type=click.Choice(["phone", "fax", "courier", "chat", "visit", "email"]),
+    type=click.Choice(["phone", "fax", "courier", "chat", "visit", "email"], case_sensitive=False),
     required=True,
-    help="How the contact was made.",
+    metavar="MEDIUM",
+    help="How the contact was made (see below).",
 )
-@click.option("--topic", type=click.Choice(LOG_TOPICS), help="What it was about (the excuse).")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option(
+    "--topic",
+    type=TopicChoice(),
+    metavar="TOPIC",
+    help="What it was about: the reason (see below).",
+)
+@click.option(
+    "--date",
+    "day",
+    metavar="DATE",
+    help="When: 2026-11-26, 20261126, 2026.11.26 or 2026年11月26日 (default: today).",
+)
 @click.option("--note", default="", help="What was said; kept in the file.")
 @click.option("--dry-run", is_flag=True, help="Show the file that would be written.")
 @workspace_option
@@ -406,21 +455,27 @@ def log_cmd(
 
     Writes a small dated text file into the customer's OUT (or IN) folder,
     so the folders stay the single record; the next scan reads it back.
+    NAME is the folder name, the company name from Contact.txt, a unique
+    part of either, or a path (`.` inside the customer's folder).
     """
     import datetime as dt
 
     from folder_kit.customers import resolve_customer
-    from folder_kit.dates import parse_iso_day
+    from folder_kit.dates import parse_day
+    from folder_kit.errors import UsageError
     from folder_kit.record import record_contact
 
     ws = workspace(ctx)
     customer = resolve_customer(ws, name)
-    when = parse_iso_day(day) if day is not None else dt.date.today()
+    today = dt.date.today()
+    when = parse_day(day) if day is not None else today
+    if when > today:
+        raise UsageError(f"{when} is in the future: log a contact once it has happened")
     result = record_contact(
         ws,
         customer,
-        direction="out" if direction == "out" else "in",
-        medium=medium,
+        direction="out" if direction.lower() == "out" else "in",
+        medium=medium.lower(),
         day=when,
         topic=topic,
         note=note,

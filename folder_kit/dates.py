@@ -62,3 +62,19 @@ def parse_iso_day(text: str) -> dt.date:
         except ValueError:
             pass
     raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)")
+
+
+_DAY_CHARS = re.compile(
+    r"[0-9]{4}\s*(?:[-._]|年)\s*[0-9]{1,2}\s*(?:[-._]|月)\s*[0-9]{1,2}\s*[日号]?|[0-9]{8}"
+)
+
+
+def parse_day(text: str) -> dt.date:
+    """A day typed by a person (``log --date``): ``YYYY-MM-DD``, or any form a file
+    name may carry it in — ``20261126``, ``2026.11.26``, ``2026年11月26日``."""
+    candidate = unicodedata.normalize("NFKC", text).strip()
+    if _DAY_CHARS.fullmatch(candidate):
+        day = date_from_name(candidate)
+        if day is not None:
+            return day
+    return parse_iso_day(text)

@@ -60,6 +60,9 @@ def record_contact(
 
 def _note_head(note: str) -> str:
     """The start of the note, safe for a file name on any system."""
-    first = " ".join(note.split())[:NOTE_HEAD_CHARS]
+    words = " ".join(note.split())
+    first = words[:NOTE_HEAD_CHARS]
+    if len(words) > NOTE_HEAD_CHARS and " " in first and words[NOTE_HEAD_CHARS] != " ":
+        first = first.rsplit(" ", 1)[0]  # end at a whole word
     clean = sanitize_filename(first, platform="universal", replacement_text=" ")
     return " ".join(clean.split()).rstrip(". ")

@@ -360,11 +360,11 @@ def test_log_note_keywords_do_not_override_the_options(invoke: Invoke, ws: Path)
         "--topic",
         "holiday-greeting",
         "--date",
-        "2026-12-20",
+        "2025-12-20",
         "--note",
         "DHL samples and new price list",
     )
-    name = "2026-12-20 phone holiday-greeting DHL samples and new price list.txt"
+    name = "2025-12-20 phone holiday-greeting DHL samples and new price list.txt"
     event = only(timeline(invoke, ws, "ACME"), f"{ACME}/OUT/{name}")
     assert (event["medium"], event["topic"]) == ("phone", "holiday-greeting")
 
@@ -415,7 +415,7 @@ def test_log_by_dot_inside_the_customer_folder(
 
 
 @pytest.mark.parametrize(
-    "bad", ["2026-13-01", "2026-02-30", "20.11.2026", "tomorrow", "2026-1-5", ""]
+    "bad", ["2026-13-01", "2026-02-30", "20.11.2026", "tomorrow", "2026-1-5x", "20261131", ""]
 )
 def test_log_invalid_date(invoke: Invoke, ws: Path, bad: str) -> None:
     before = read_tree(ws)
@@ -534,3 +534,55 @@ def test_the_cli_offers_the_topics_and_media_the_library_knows() -> None:
     medium = next(p for p in log.params if p.name == "medium")
     assert isinstance(medium.type, click.Choice)
     assert set(medium.type.choices) == set(LOG_MEDIA) == set(DEFAULT_MEDIUM_KEYWORDS)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026-11-05", "20261105", "2026.11.05", "2026年11月5日", "2026-11-5", "２０２６－１１－０５"],
+)
+def test_log_date_takes_the_forms_file_names_use(invoke: Invoke, ws: Path, typed: str) -> None:
+    result = invoke(
+        "-w", str(ws), "log", "ACME", "--direction", "out", "--medium", "phone", "--date", typed
+    )
+    assert_ok(result)
+    assert (ws / ACME / "OUT" / "2026-11-05 phone.txt").is_file()
+
+
+def test_log_in_the_future_is_refused(invoke: Invoke, ws: Path) -> None:
+    before = read_tree(ws)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    result = invoke(
+        "-w", str(ws), "log", "ACME", "--direction", "out", "--medium", "phone",
+        "--date", tomorrow.isoformat(),
+    )  # fmt: skip
+    assert_error(result, f"Error: {tomorrow} is in the future: log a contact once it has happened")
+    assert read_tree(ws) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "topic"),
+    [
+        ("price update", "price-update"),
+        ("New Product", "product-update"),
+        ("展会", "exhibition-invite"),
+        ("Holiday_Greeting", "holiday-greeting"),
+    ],
+)
+def test_log_topic_in_words(invoke: Invoke, ws: Path, typed: str, topic: str) -> None:
+    result = invoke(
+        "-w", str(ws), "log", "ACME", "--direction", "OUT", "--medium", "Phone",
+        "--topic", typed, "--date", "2026-11-05",
+    )  # fmt: skip
+    assert_ok(result)
+    assert (ws / ACME / "OUT" / f"2026-11-05 phone {topic}.txt").is_file()
+
+
+def test_log_note_head_ends_at_a_whole_word(invoke: Invoke, ws: Path) -> None:
+    note = "sent the new price list and a catalogue of the marine series to Hans"
+    result = invoke(
+        "-w", str(ws), "log", "ACME", "--direction", "out", "--medium", "phone",
+        "--date", "2026-11-05", "--note", note,
+    )  # fmt: skip
+    assert_ok(result)
+    path = ws / ACME / "OUT" / "2026-11-05 phone sent the new price list and a catalogue.txt"
+    assert path.read_text(encoding="utf-8") == note + "\n"
