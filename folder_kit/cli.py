@@ -136,12 +136,15 @@ def workspace(ctx: click.Context) -> Workspace:
 def cli(workspace: Path | None) -> None:
     """Your customer folders, as a follow-up system.
 
-    Keep every customer in a folder, save mail into its OUT and IN folders,
-    and folder-kit tells you whom to follow up and how.
+    Keep every customer in a folder under 客户/ (Customers/), in a grade
+    folder A-D or 待开发客户 (Prospects); save the mail you send into its OUT
+    folder and the replies into IN. folder-kit reads the folders and keeps a
+    dated timeline of every contact: no data entry. `-w DIR` names the
+    workspace, before or after the command.
     """
 
 
-@cli.command()
+@cli.command(short_help="Create the recommended workspace (safe to run again).")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--lang",
@@ -192,7 +195,7 @@ def customer() -> None:
     """Add, move and list customers."""
 
 
-@customer.command("add")
+@customer.command("add", short_help="Create a customer folder and its Contact.txt.")
 @click.argument("name")
 @click.option(
     "--grade",
@@ -240,7 +243,7 @@ def customer_add(
         click.echo(f"  {path.name}{'' if path.suffix == '.txt' else '/'}")
 
 
-@customer.command("move")
+@customer.command("move", short_help="Move a customer to another grade folder.")
 @click.argument("name")
 @click.option("--grade", "-g", type=GRADE_CHOICE, required=True, help="The grade to move to.")
 @click.option("--dry-run", is_flag=True, help="Show the move; change nothing.")
@@ -262,11 +265,11 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
 
 
 @customer.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @workspace_option
 @click.pass_context
 def customer_list(ctx: click.Context, as_json: bool) -> None:
-    """Customers with their grade and last contact."""
+    """Customers with their grade and last contact (scans first)."""
     from folder_kit.customers import list_customers
     from folder_kit.events import last_contacts
     from folder_kit.index import Index
@@ -298,8 +301,8 @@ def customer_list(ctx: click.Context, as_json: bool) -> None:
     )
 
 
-@cli.command("scan")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@cli.command("scan", short_help="Read new and changed files into the timeline.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index and read every file.")
 @workspace_option
 @click.pass_context
@@ -341,14 +344,17 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
 
 @cli.command()
 @click.argument("name", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (see CLI.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @workspace_option
 @click.pass_context
 def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     """Contact events of one customer (NAME), or of all, oldest first.
 
-    NAME is the folder name, the company name from Contact.txt, or a path
-    (`.` inside the customer's folder).
+    Scans first, so it shows what is in the folders now. NAME is the folder
+    name, the company name from Contact.txt, a unique part of either, or a
+    path (`.` inside the customer's folder). Kinds: out (you wrote), in (they
+    wrote), quote, pi, order, card (Contact.txt changed), grade (moved to
+    another grade folder).
     """
     from folder_kit.events import timeline as build
 

@@ -266,7 +266,9 @@ def parse_config(text: str, *, path: Path) -> Config:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
-        raise ConfigError(path=path, line=line, reason=f"invalid YAML: {reason}") from e
+        hint = _yaml_hint(reason)
+        reason = f"invalid YAML: {reason}" + (f" ({hint})" if hint else "")
+        raise ConfigError(path=path, line=line, reason=reason) from e
     except yaml.YAMLError as e:
         raise ConfigError(path=path, reason=f"invalid YAML: {e}") from e
     try:
@@ -275,6 +277,19 @@ def parse_config(text: str, *, path: Path) -> Config:
         return replace(_Reader(path, loader).config(root), path=path)
     finally:
         loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str:
+    """What a salesperson editing in Notepad most likely did, for the parser's words."""
+    if "'\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return 'a value holding ": " needs quotes, like  name: "Li: Lei"'
+    if "flow sequence" in problem or "flow mapping" in problem:
+        return "a [ or { is not closed on this line or the one above"
+    if "block" in problem:
+        return "check the indentation of this line against the line above"
+    return ""
 
 
 T = TypeVar("T")

@@ -170,7 +170,8 @@ BROKEN = {
     "bad cadence": ("cadence:\n  B: 0\n", "2: cadence.B: expected a number from 1 to 3650, got 0"),
     "broken yaml": (
         "me:\n  name: [Li Lei\n",
-        "3: invalid YAML: while parsing a flow sequence expected ',' or ']', but got '<stream end>'",
+        "3: invalid YAML: while parsing a flow sequence expected ',' or ']', but got "
+        "'<stream end>' (a [ or { is not closed on this line or the one above)",
     ),
     "python tag": (
         "me:\n  name: !!python/object/apply:os.system ['true']\n",

@@ -188,17 +188,19 @@ BAD_CONFIGS = {
     ),
     "unclosed bracket": (
         "cadence: [1, 2\nlang: zh\n",
-        "2: invalid YAML: while parsing a flow sequence expected ',' or ']', but got ':'",
+        "2: invalid YAML: while parsing a flow sequence expected ',' or ']', but got ':' "
+        "(a [ or { is not closed on this line or the one above)",
     ),
     "bad indentation": (
         "me:\n  name: a\n title: b\n",
         "3: invalid YAML: while parsing a block mapping expected <block end>, "
-        "but found '<block mapping start>'",
+        "but found '<block mapping start>' (check the indentation of this line against the "
+        "line above)",
     ),
     "tab indentation": (
         "lang:\tzh\n",
         "1: invalid YAML: while scanning for the next token found character '\\t' "
-        "that cannot start any token",
+        "that cannot start any token (indent with spaces, not tabs)",
     ),
     "two documents": (
         "lang: zh\n---\nlang: en\n",
