@@ -270,35 +270,23 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
 @click.pass_context
 def customer_list(ctx: click.Context, as_json: bool) -> None:
     """Customers with their grade and last contact (scans first)."""
-    from folder_kit.customers import list_customers
-    from folder_kit.events import last_contacts
-    from folder_kit.index import Index
-    from folder_kit.scan import scan
+    from folder_kit.events import customer_summaries
 
     ws = workspace(ctx)
-    scan(ws)
-    customers = list_customers(ws)
-    with Index.open(ws.root) as index:
-        last = last_contacts(index)
-    rows = [
-        {
-            "name": c.name,
-            "grade": c.grade,
-            "path": ws.relative(c.path),
-            "last_contact": last.get(unicodedata.normalize("NFC", c.name)),
-        }
-        for c in customers
-    ]
+    summaries = customer_summaries(ws)
     if as_json:
-        print_json(rows)
+        print_json([s.as_json() for s in summaries])
         return
-    if not rows:
+    if not summaries:
         click.echo("No customers yet. Add one with `folder-kit customer add NAME --grade B`.")
         return
-    table(
-        ["grade", "customer", "last contact"],
-        [[str(r["grade"]), str(r["name"]), str(r["last_contact"] or "-")] for r in rows],
-    )
+    rows = [[s.grade, s.name, s.last_contact or "-"] for s in summaries]
+    headers = ["grade", "customer", "last contact"]
+    others = ["" if s.company in (None, s.name) else s.company or "" for s in summaries]
+    if any(others):  # a real name the folder name could not hold, like Maersk A/S
+        headers.append("company (Contact.txt)")
+        rows = [[*row, other] for row, other in zip(rows, others, strict=True)]
+    table(headers, rows)
 
 
 @cli.command("scan", short_help="Read new and changed files into the timeline.")

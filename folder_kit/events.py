@@ -106,3 +106,49 @@ def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     scan(ws)
     with Index.open(ws.root) as index:
         return load_events(ws, index, customer=key)
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """A line of `customer list`."""
+
+    name: str  # the folder name
+    grade: str
+    path: str  # workspace-relative
+    last_contact: str | None  # the day of the latest out/in/quote/pi/order
+    company: str | None  # the real name, from Contact.txt
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "grade": self.grade,
+            "path": self.path,
+            "last_contact": self.last_contact,
+            "company": self.company,
+        }
+
+
+def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
+    """Every customer with grade, last contact and real name, the index brought up to date."""
+    from folder_kit.customers import list_customers
+    from folder_kit.scan import scan
+
+    scan(ws)
+    customers = list_customers(ws)
+    with Index.open(ws.root) as index:
+        last = last_contacts(index)
+        rows = index.customers()
+    out = []
+    for c in customers:
+        key = unicodedata.normalize("NFC", c.name)
+        row = rows.get(key)
+        out.append(
+            CustomerSummary(
+                name=c.name,
+                grade=c.grade,
+                path=ws.relative(c.path),
+                last_contact=last.get(key),
+                company=row.company if row is not None else None,
+            )
+        )
+    return out

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from folder_kit.errors import IndexStoreError
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,7 +32,8 @@ CREATE TABLE customers(
     mtime_ns INTEGER NOT NULL,     -- of the customer folder; 0 = look inside next time
     dirs TEXT NOT NULL,            -- its folders and their mtimes (pack_dirs), one row to load
     card_size INTEGER,             -- Contact.txt as last read; NULL when there is none
-    card_mtime_ns INTEGER
+    card_mtime_ns INTEGER,
+    company TEXT                   -- the real name, from Contact.txt
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -121,6 +122,7 @@ class CustomerRow(NamedTuple):
     dirs: str = ""
     card_size: int | None = None
     card_mtime_ns: int | None = None
+    company: str | None = None
 
 
 class Index:
@@ -188,8 +190,8 @@ class Index:
 
     def customers(self) -> dict[str, CustomerRow]:
         rows = self.conn.execute(
-            "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns "
-            "FROM customers"
+            "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, "
+            "company FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 

@@ -44,6 +44,7 @@ from folder_kit.classify import (
     classify,
     is_ignored,
 )
+from folder_kit.contact import read_card
 from folder_kit.errors import MailError
 from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
 from folder_kit.index import FIELD_SEP as _US
@@ -368,7 +369,7 @@ def _write(conn: sqlite3.Connection, p: _Pending) -> None:
         )
         conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
     conn.executemany(
-        "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p.customers
+        "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.customers
     )
     conn.executemany(
         "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
@@ -506,7 +507,7 @@ class _Reader:
         else:
             subdirs, has_history = listing
         self._history(job, has_history)
-        card = self._card(job)
+        card, company = self._card(job)
         children: dict[str, list[str]] = {}
         for rel in known_dirs:
             if "/" in rel:
@@ -528,6 +529,7 @@ class _Reader:
             packed,
             card[0] if card else None,
             card[1] if card else None,
+            company,
         )
         if row != prev:
             self.pending.customers.append(tuple(row))
@@ -627,29 +629,35 @@ class _Reader:
              "", "", "", None, None, None)
         )  # fmt: skip
 
-    def _card(self, job: _Job) -> Stamp | None:
-        """The card event; returns Contact.txt's stamp to remember (None: no card)."""
+    def _card(self, job: _Job) -> tuple[Stamp | None, str | None]:
+        """The card event; returns Contact.txt's stamp to remember (None: no card)
+        and the company's real name it gives."""
         key = job.key
+        path = os.path.join(job.path, CONTACT_FILE)
         try:
-            st = os.stat(os.path.join(job.path, CONTACT_FILE), follow_symlinks=False)
+            st = os.stat(path, follow_symlinks=False)
         except OSError:
             if job.card is not None:
                 self.pending.gone_files.append((key, CONTACT_FILE))
-            return None
+            return None, None
         if job.card == (st.st_size, st.st_mtime_ns):
-            return job.card
+            return job.card, job.prev.company if job.prev else None
         place = Place("A", "", key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
         if fields is None:
-            return None
+            return None, None
         if job.card is None:
             self.new_events += 1
-        stamp = (st.st_size, self._recorded(st.st_mtime_ns))
+        card = read_card(Path(path))
+        for warning in card.warnings:
+            shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
+            self.warn(shown, warning.replace(path, shown), customer=key)
+        stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
         self.pending.files.append(
             (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), fields.kind,
              fields.date, fields.day.isoformat(), fields.date_source, None, None, None)
         )  # fmt: skip
-        return stamp
+        return stamp, card.company or None
 
     def _folder(
         self,

@@ -334,9 +334,27 @@ def test_list_json_shape(invoke: Invoke, ws: str, three: Path) -> None:
     result = invoke("-w", ws, "customer", "list", "--json")
     assert_ok(result)
     assert json.loads(result.stdout) == [
-        {"name": "上海某某贸易", "grade": "A", "path": f"{A}/上海某某贸易", "last_contact": None},
-        {"name": "ACME GmbH", "grade": "B", "path": f"{B}/ACME GmbH", "last_contact": "2026-03-07"},
-        {"name": "Zeta Ltd", "grade": "C", "path": f"{C}/Zeta Ltd", "last_contact": None},
+        {
+            "name": "上海某某贸易",
+            "grade": "A",
+            "path": f"{A}/上海某某贸易",
+            "last_contact": None,
+            "company": "上海某某贸易",
+        },
+        {
+            "name": "ACME GmbH",
+            "grade": "B",
+            "path": f"{B}/ACME GmbH",
+            "last_contact": "2026-03-07",
+            "company": "ACME GmbH",
+        },
+        {
+            "name": "Zeta Ltd",
+            "grade": "C",
+            "path": f"{C}/Zeta Ltd",
+            "last_contact": None,
+            "company": "Zeta Ltd",
+        },
     ]
 
 
@@ -385,6 +403,7 @@ def test_renamed_grade_folder_keeps_its_grade(
             "grade": "B",
             "path": "客户/B 在谈/ACME GmbH",
             "last_contact": "2026-03-05",
+            "company": "ACME GmbH",
         }
     ]
     before = read_tree(workspace)
@@ -413,7 +432,8 @@ def test_sample_workspace_lists_every_customer_folder(invoke: Invoke, sample_cop
     rows = json.loads(result.stdout)
     assert rows
     for row in rows:
-        assert set(row) == {"name", "grade", "path", "last_contact"}
+        assert set(row) == {"name", "grade", "path", "last_contact", "company"}
+        assert row["company"]  # every sample customer has a Contact.txt naming it
         assert (sample_copy / row["path"]).is_dir()
         assert row["path"].rsplit("/", 1)[-1] == row["name"]
 
@@ -433,3 +453,18 @@ def test_a_misspelt_start_of_a_long_name_is_suggested(invoke: Invoke, ws: str) -
         invoke("-w", ws, "customer", "move", "Mueler", "--grade", "A"),
         "Error: no customer 'Mueler'; closest: Müller & Söhne GmbH",
     )
+
+
+def test_list_shows_the_real_name_where_the_folder_could_not_hold_it(
+    invoke: Invoke, ws: str, three: Path
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "Maersk A/S", "--grade", "D"))
+    result = invoke("-w", ws, "customer", "list")
+    assert_ok(result)
+    assert result.stdout.splitlines() == [
+        "grade  customer      last contact  company (Contact.txt)",
+        "A      上海某某贸易  -",
+        "B      ACME GmbH     2026-03-07",
+        "C      Zeta Ltd      -",
+        "D      Maersk A_S    -             Maersk A/S",
+    ]

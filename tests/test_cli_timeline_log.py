@@ -199,9 +199,27 @@ def test_customer_list_last_contact(invoke: Invoke, ws: Path) -> None:
     result = invoke("-w", str(ws), "customer", "list", "--json")
     assert_ok(result)
     assert json.loads(result.stdout) == [
-        {"name": "ACME", "grade": "A", "path": f"{A}/ACME", "last_contact": "2026-03-10"},
-        {"name": "Bosch", "grade": "A", "path": f"{A}/Bosch", "last_contact": "2026-02-14"},
-        {"name": "Quiet Ltd", "grade": "D", "path": f"{D}/Quiet Ltd", "last_contact": None},
+        {
+            "name": "ACME",
+            "grade": "A",
+            "path": f"{A}/ACME",
+            "last_contact": "2026-03-10",
+            "company": "ACME Trading GmbH",  # the card as edited just now
+        },
+        {
+            "name": "Bosch",
+            "grade": "A",
+            "path": f"{A}/Bosch",
+            "last_contact": "2026-02-14",
+            "company": "Robert Bosch",
+        },
+        {
+            "name": "Quiet Ltd",
+            "grade": "D",
+            "path": f"{D}/Quiet Ltd",
+            "last_contact": None,
+            "company": "Quiet",
+        },
     ]
 
 

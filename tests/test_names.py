@@ -156,7 +156,13 @@ def test_any_name_becomes_one_portable_customer_folder(
     listed = invoke("-w", ws, "customer", "list", "--json")
     assert_ok(listed)
     assert json.loads(listed.stdout) == [
-        {"name": folder, "grade": "D", "path": f"{GRADE_D}/{folder}", "last_contact": None}
+        {
+            "name": folder,
+            "grade": "D",
+            "path": f"{GRADE_D}/{folder}",
+            "last_contact": None,
+            "company": real_name(name),
+        }
     ]
 
 
