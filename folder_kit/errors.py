@@ -85,7 +85,11 @@ class IndexStoreError(FolderKitError):
     """The derived index cannot be opened or is from an incompatible version."""
 
     def __init__(self, *, path: Path, reason: str) -> None:
-        super().__init__(f"index {path}: {reason}; delete it and run `folder-kit scan`")
+        if "locked" in reason:  # another folder-kit command holds it: waiting is the fix
+            hint = "another folder-kit command is using it; try again when that one is done"
+        else:
+            hint = "delete it and run `folder-kit scan`"
+        super().__init__(f"index {path}: {reason}; {hint}")
 
 
 class MailError(FolderKitError):

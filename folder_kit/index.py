@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -20,7 +21,7 @@ from typing import NamedTuple
 from folder_kit.errors import IndexStoreError
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,7 +84,8 @@ def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
 
         base = user_state_dir("folder-kit", appauthor=False)
     digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-    return Path(base) / digest[:16]
+    # Absolute: worker processes and later commands may run from another folder.
+    return Path(base).absolute() / digest[:16]
 
 
 # Rows are NamedTuples: built by the ten thousand on every scan, so they must be cheap.
@@ -219,10 +221,11 @@ class Index:
         return [FileRow._make(r) for r in rows]
 
     def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
-        marks = ",".join("?" * len(list(kinds)))
+        wanted = tuple(kinds)
+        marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(
             f"SELECT customer, MAX(day) FROM files WHERE kind IN ({marks}) GROUP BY customer",
-            list(kinds),
+            wanted,
         )
         return dict(rows.fetchall())
 
@@ -239,22 +242,17 @@ class Index:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
 
 
-FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"
-
-
 def pack_dirs(dirs: dict[str, int]) -> str:
-    """A customer's folders and their mtimes as one string: one row per customer to load."""
-    return RECORD_SEP.join(f"{rel}{FIELD_SEP}{mtime_ns}" for rel, mtime_ns in sorted(dirs.items()))
+    """A customer's folders and their mtimes as one string (JSON: any folder name
+    survives), so one row per customer is all a scan loads."""
+    return json.dumps(dirs, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def unpack_dirs(text: str) -> dict[str, int]:
     if not text:
         return {}
-    out = {}
-    for record in text.split(RECORD_SEP):
-        rel, _, mtime_ns = record.partition(FIELD_SEP)
-        out[rel] = int(mtime_ns)
-    return out
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -278,7 +276,7 @@ def _create(conn: sqlite3.Connection, root: Path) -> None:
                     statement = ""
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("schema", SCHEMA_VERSION), ("workspace", str(root)), ("created", _now())],
+                [("schema", SCHEMA_VERSION), ("workspace", _text(str(root))), ("created", _now())],
             )
     except BaseException:
         conn.rollback()
@@ -305,6 +303,11 @@ def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
+
+
+def _text(path: str) -> str:
+    """A path that may hold undecodable bytes (a non-UTF-8 folder name), as text."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _now() -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import stat
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -47,8 +48,6 @@ from folder_kit.classify import (
 from folder_kit.contact import read_card
 from folder_kit.errors import MailError
 from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
-from folder_kit.index import FIELD_SEP as _US
-from folder_kit.index import RECORD_SEP as _RS
 from folder_kit.index import CustomerRow, Index, pack_dirs, unpack_dirs
 from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
 from folder_kit.workspace import Workspace
@@ -201,7 +200,7 @@ class _Walk:
             known_jobs = [job for job in jobs if job.prev is not None]
             chunks = [fresh[i : i + _CHUNK] for i in range(0, len(fresh), _CHUNK)]
             here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns)
-            results = _in_processes(self.ws, self.index.path, chunks, workers, self.now_ns, here)
+            results = _in_processes(self.ws, chunks, workers, self.now_ns, here)
         else:
             results = _in_this_process(self.ws, self.index, jobs, self.now_ns)
         for pending, new_events, count in results:
@@ -255,6 +254,9 @@ class _Walk:
                 continue
             folder = grade_dir.name
             rel = f"{self.base_rel}/{printable(folder)}"
+            if not _valid_name(folder):
+                self.warn(rel, f"skipped {rel}: folder name is not valid UTF-8; rename it")
+                continue
             if grade_dir.is_symlink():
                 self.warn(rel, _link_message(self.ws.root, grade_dir))
                 continue
@@ -298,6 +300,9 @@ class _Walk:
                 continue
             key = name if name.isascii() else unicodedata.normalize("NFC", name)
             if key in seen:
+                # List this folder again next time: when one copy goes, the other
+                # must be found (a move by copy-then-delete, as sync tools do it).
+                self.grade_mtimes[grade_folder] = 0
                 shown = f"{self.base_rel}/{grade_folder}/{name}"
                 self.warn(
                     shown,
@@ -393,7 +398,6 @@ def _in_this_process(
 
 def _in_processes(
     ws: Workspace,
-    db: Path,
     chunks: list[list[_Job]],
     workers: int,
     now_ns: int,
@@ -405,24 +409,19 @@ def _in_processes(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_read_chunk, ws, db, chunk, now_ns) for chunk in chunks]
+        futures = [pool.submit(_read_chunk, ws, chunk, now_ns) for chunk in chunks]
         yield from meanwhile
         for future in futures:
             yield future.result()
 
 
-def _read_chunk(
-    ws: Workspace, db: Path, jobs: list[_Job], now_ns: int
-) -> tuple[_Pending, int, int]:
-    """A worker process's part: read customers, with a read-only look at the index."""
-    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=30)
-    try:
-        reader = _Reader(ws, conn, now_ns=now_ns)
-        for job in jobs:
-            reader.customer(job)
-        return reader.take(len(jobs))
-    finally:
-        conn.close()
+def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> tuple[_Pending, int, int]:
+    """A worker process's part: read customers the index has never seen (so it
+    needs no look at the index)."""
+    reader = _Reader(ws, None, now_ns=now_ns)
+    for job in jobs:
+        reader.customer(job)
+    return reader.take(len(jobs))
 
 
 def _list(folder: str | Path, shown: str, pending: _Pending, *, customer: str = "", rel: str = "") -> (
@@ -461,7 +460,7 @@ def _link_message(root: Path, entry: os.DirEntry[str]) -> str:
 class _Reader:
     """Reads customer folders into pending index rows. Runs in any process."""
 
-    def __init__(self, ws: Workspace, conn: sqlite3.Connection, *, now_ns: int) -> None:
+    def __init__(self, ws: Workspace, conn: sqlite3.Connection | None, *, now_ns: int) -> None:
         self.ws = ws
         self.conn = conn
         self.root = ws.root
@@ -489,8 +488,12 @@ class _Reader:
         key, prev = job.key, job.prev
         try:
             mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
-        except OSError:
-            return
+        except FileNotFoundError:
+            return  # gone since the grade folder was listed: the next scan drops it
+        except OSError as e:
+            shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
+            self.warn(shown, f"cannot read folder {shown}: {e.strerror or e}", customer=key)
+            return  # what the index knows of it stays
         if prev is not None and self._unchanged(job, prev, mtime_ns):
             return
         shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
@@ -556,14 +559,13 @@ class _Reader:
             return False
         if not prev.dirs:
             return True
-        for record in prev.dirs.split(_RS):
-            rel, _, known = record.partition(_US)
+        for rel, known in unpack_dirs(prev.dirs).items():
+            if known == 0:
+                return False
             try:
-                if os.stat(f"{path}/{rel}", follow_symlinks=False).st_mtime_ns != int(known):
+                if os.stat(f"{path}/{rel}", follow_symlinks=False).st_mtime_ns != known:
                     return False
             except OSError:
-                return False
-            if known == "0":
                 return False
         return True
 
@@ -575,7 +577,7 @@ class _Reader:
         if entries is None:
             return None
         for entry in entries:
-            if entry.name == HISTORY_FILE:
+            if entry.name == HISTORY_FILE and entry.is_file(follow_symlinks=False):
                 has_history = True
                 continue
             if entry.is_symlink():
@@ -634,14 +636,24 @@ class _Reader:
         and the company's real name it gives."""
         key = job.key
         path = os.path.join(job.path, CONTACT_FILE)
+        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
+        known = job.prev.company if job.prev else None
         try:
             st = os.stat(path, follow_symlinks=False)
-        except OSError:
+        except FileNotFoundError:
             if job.card is not None:
                 self.pending.gone_files.append((key, CONTACT_FILE))
             return None, None
+        except OSError as e:
+            self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
+            return (job.card[0], 0) if job.card else None, known  # kept; read again next time
+        if not stat.S_ISREG(st.st_mode):
+            self.warn(
+                shown, f"{shown} is not a regular file; contact details ignored", customer=key
+            )
+            return None, None
         if job.card == (st.st_size, st.st_mtime_ns):
-            return job.card, job.prev.company if job.prev else None
+            return job.card, known
         place = Place("A", "", key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
         if fields is None:
@@ -650,7 +662,6 @@ class _Reader:
             self.new_events += 1
         card = read_card(Path(path))
         for warning in card.warnings:
-            shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
             self.warn(shown, warning.replace(path, shown), customer=key)
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
         self.pending.files.append(
@@ -674,7 +685,20 @@ class _Reader:
         known_mtime = dirs.get(rel)
         try:
             mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
-        except OSError:
+        except FileNotFoundError:
+            live.discard(rel)  # gone, with what was in it
+            return
+        except OSError as e:
+            # There, but not readable now (permissions, a network drive): keep
+            # what is known of it and of the folders in it; look again next time.
+            where = f"{shown}/{rel}"
+            self.warn(
+                where, f"cannot read folder {where}: {e.strerror or e}", customer=key, folder=rel
+            )
+            dirs[rel] = 0
+            for known in dirs:
+                if known.startswith(rel + "/"):
+                    live.add(known)
             return
         if known_mtime == mtime_ns and mtime_ns != 0:
             # Same entries as last time. Only a file dated by its mtime can have
@@ -716,6 +740,8 @@ class _Reader:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
+            if not stat.S_ISREG(st.st_mode):
+                continue  # a pipe, socket or device: nothing a mail client saves
             file_rel = f"{rel}/{name}"
             seen.add(file_rel)
             if old.get(file_rel) == (st.st_size, st.st_mtime_ns):
@@ -758,6 +784,8 @@ class _Reader:
         return False
 
     def _files_in(self, customer: str, folder: str) -> dict[str, Stamp]:
+        if self.conn is None:  # a worker process: its customers are new to the index
+            return {}
         # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
         rows = self.conn.execute(
             "SELECT rel, size, mtime_ns FROM files "

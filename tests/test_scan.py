@@ -1131,3 +1131,75 @@ def test_a_customer_outside_any_grade_folder_is_a_warning(
         "客户/Loose Customer is not a grade folder (its name must start with A, B, C or D, or "
         "be 待开发客户/Prospects): the customers in it are not read",
     ]
+
+
+def test_a_move_by_copy_then_delete_keeps_the_customer(
+    invoke: Invoke, ws: Path, aged: float
+) -> None:
+    """How sync clients and moves across drives move a folder."""
+
+    def no_cards(events: list[Event]) -> dict[str, tuple[Any, ...]]:
+        # ageing the tree below moves the cards' dates; the rest must not change
+        return {k: v for k, v in contact_events(events).items() if "Contact.txt" not in k}
+
+    first = scan(invoke, ws)
+    before = no_cards(timeline(invoke, ws))
+    shutil.copytree(ws / ACME, ws / "客户" / "C-潜力客户" / "ACME GmbH", symlinks=True)
+    age_tree(ws, seconds=1800)
+    assert any("two grade folders" in w for w in scan(invoke, ws)["warnings"])
+    shutil.rmtree(ws / ACME)
+    age_tree(ws, seconds=900)
+    result = scan(invoke, ws)
+    assert (result["customers"], result["warnings"]) == (first["customers"], [])
+    events = timeline(invoke, ws)
+    assert no_cards(events) == before
+    acme = [e["path"] for e in events if e["customer"] == "ACME GmbH"]
+    assert acme and all(p.startswith("客户/C-潜力客户/ACME GmbH") for p in acme)
+    assert [(e["from"], e["to"]) for e in grade_events(events)] == [("B", "C")]
+
+
+def test_a_folder_that_cannot_be_looked_at_keeps_its_events(
+    invoke: Invoke, ws: Path, aged: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network drive or a permission change for a while must not lose contacts."""
+    scan(invoke, ws)
+    events = timeline(invoke, ws)
+    blocked = str(ws / ACME / "OUT")
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path) == blocked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    # the customer folder changed, so the careful path runs and meets the blocked OUT
+    (ws / ACME / "note.txt").write_text("x")
+    result = scan(invoke, ws)
+    assert f"cannot read folder {ACME}/OUT: Permission denied" in result["warnings"]
+    assert timeline(invoke, ws) == events
+    monkeypatch.setattr(os, "stat", real_stat)
+    assert scan(invoke, ws)["warnings"] == []
+    assert timeline(invoke, ws) == events
+
+
+def test_pipes_and_devices_are_no_contact_and_do_not_hang(
+    invoke: Invoke, ws: Path, aged: float
+) -> None:
+    os.mkfifo(ws / ACME / "OUT" / "x.eml")
+    (ws / MUELLER / "Contact.txt").unlink()
+    os.mkfifo(ws / MUELLER / "Contact.txt")
+    result = scan(invoke, ws)
+    assert (
+        f"{MUELLER}/Contact.txt is not a regular file; contact details ignored"
+        in result["warnings"]
+    )
+    assert f"{ACME}/OUT/x.eml" not in by_path(timeline(invoke, ws))
+
+
+def test_a_linked_grade_history_is_not_followed(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("2026-01-01T00:00:00+00:00 D -> B\n")
+    (ws / ACME / ".folder-kit-grades.txt").symlink_to(outside)
+    age_tree(ws)
+    assert grade_events(timeline(invoke, ws)) == []
