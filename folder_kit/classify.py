@@ -8,56 +8,21 @@ contact. Tested with tables, without a file system.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 from folder_kit.config import Config
+from folder_kit.contact import CONTACT_FILE
 from folder_kit.dates import date_from_name
+from folder_kit.ignore import is_ignored
 from folder_kit.layout import Grade, Kind, grade_of_folder, kind_of_folder
 
 EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]
 CONTACT_KINDS: tuple[EventKind, ...] = ("out", "in", "quote", "pi", "order")
 MAIL_SUFFIXES = (".eml", ".msg")
-CONTACT_FILE = "Contact.txt"
-
-# Names that are never a contact: editors' lock and temp files, partial
-# downloads, OS litter, and what sync tools leave behind while they work.
-IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "icon\r", ".directory"})
-IGNORED_PATTERNS = (
-    "~$*",  # Office owner files
-    ".~lock.*#",  # LibreOffice locks
-    "~*.tmp",
-    "*.tmp",
-    "*.temp",
-    "*.part",
-    "*.partial",
-    "*.crdownload",
-    "*.download",
-    "*.opdownload",
-    "*.!ut",
-    "*.swp",
-    "*~",
-    "*.sync-conflict-*",  # Syncthing
-    "*(conflicted copy*",  # Dropbox, Nextcloud
-    "*(冲突副本*",  # Dropbox/Nutstore, Chinese
-    "*.driveupload",  # Google Drive
-    "*.icloud",  # iCloud placeholders
-)
-
-
-_IGNORED_RE = re.compile("|".join(fnmatch.translate(p) for p in IGNORED_PATTERNS))
-
-
-def is_ignored(name: str) -> bool:
-    """True for temporary, system, hidden and sync-tool files, which are never contact."""
-    if name.startswith("."):
-        return True
-    folded = name.casefold()
-    return folded in IGNORED_NAMES or _IGNORED_RE.match(folded) is not None
 
 
 class Place(NamedTuple):

@@ -10,9 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.contact import CONTACT_FILE, Contact, read_card, render_card
-from folder_kit.errors import CustomerExistsError, TargetExistsError, UnknownCustomerError
+from folder_kit.errors import (
+    CustomerExistsError,
+    TargetExistsError,
+    UnknownCustomerError,
+    UnsafeNameError,
+)
 from folder_kit.files import write_new
 from folder_kit.history import append_history, change_at
+from folder_kit.ignore import is_ignored
 from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
 from folder_kit.names import folder_name, match_key, normalize_name, search_key
 from folder_kit.workspace import Workspace
@@ -29,10 +35,6 @@ class Customer:
         return self.path / CONTACT_FILE
 
 
-def is_hidden(name: str) -> bool:
-    return name.startswith((".", "~$"))
-
-
 def list_customers(ws: Workspace) -> list[Customer]:
     """Every customer folder in every grade folder, sorted by grade then name."""
     found: list[Customer] = []
@@ -45,7 +47,7 @@ def list_customers(ws: Workspace) -> list[Customer]:
         grade = grade_of_folder(grade_dir.name)
         if (
             grade is None
-            or is_hidden(grade_dir.name)
+            or is_ignored(grade_dir.name)
             or not grade_dir.is_dir(follow_symlinks=False)
         ):
             continue
@@ -54,7 +56,7 @@ def list_customers(ws: Workspace) -> list[Customer]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and not is_hidden(entry.name):
+            if entry.is_dir(follow_symlinks=False) and not is_ignored(entry.name):
                 found.append(Customer(name=entry.name, grade=grade, path=Path(entry.path)))
     found.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
     return found
@@ -74,7 +76,7 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
     key = match_key(query)
     try:
         portable = match_key(folder_name(query))
-    except Exception:
+    except UnsafeNameError:
         portable = key
     for wanted in (key, portable):
         hits = [c for c in customers if match_key(c.name) == wanted]

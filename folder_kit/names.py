@@ -8,11 +8,13 @@ Contact.txt and the customer is found by either.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pathvalidate import sanitize_filename
 
 from folder_kit.errors import UnsafeNameError
+from folder_kit.ignore import is_ignored
 
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
 # that limit whole paths, while keeping any real company name recognisable.
@@ -49,6 +51,12 @@ def folder_name(name: str) -> str:
         portable = f"{stem.rstrip(' ')}_{dot}{rest}"
     if not portable or portable.strip("._ ") == "":
         raise UnsafeNameError(name=name, reason="nothing usable is left for a folder name")
+    if is_ignored(portable):
+        # "Tom~", "Best.Part", "X (conflicted copy)": the scan would pass such a
+        # folder over as a temporary or sync-tool file; make it plainly a name.
+        portable = re.sub(r"[~$().!]", "_", portable).rstrip(". ")
+        if is_ignored(portable):
+            raise UnsafeNameError(name=name, reason="it reads like a temporary or sync-tool file")
     return portable
 
 

@@ -36,18 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.classify import (
-    CONTACT_FILE,
-    MAIL_SUFFIXES,
-    Classifier,
-    FileFacts,
-    Place,
-    classify,
-    is_ignored,
-)
-from folder_kit.contact import read_card
+from folder_kit.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
+from folder_kit.contact import CONTACT_FILE, read_card
 from folder_kit.errors import MailError
 from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
+from folder_kit.ignore import is_ignored
 from folder_kit.index import CustomerRow, Index, pack_dirs, unpack_dirs
 from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
 from folder_kit.workspace import Workspace

@@ -14,10 +14,10 @@ from folder_kit.classify import (
     Place,
     classify,
     event_date,
-    is_ignored,
     place_of,
 )
 from folder_kit.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS, Config
+from folder_kit.ignore import is_ignored
 
 ZH_B = ("客户", "B-在谈客户")
 EN_B = ("Customers", "B-Negotiating")

@@ -74,6 +74,10 @@ HOSTILE_NAMES = {
     "nfd": "Mu\u0308ller",
     "hidden": ".hidden corp",
     "office temp": "~$temp",
+    "backup tilde": "Tom~",
+    "partial download": "Best.Part",
+    "sync conflict": "X (conflicted copy)",
+    "os litter": "Thumbs.db",
     "dash first": "-dash corp",
 }
 
