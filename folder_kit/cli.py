@@ -312,7 +312,7 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
             bar = click.progressbar(length=total, label="Scanning customers", file=sys.stderr)
             bar.__enter__()
         if bar is not None:
-            bar.update(1)
+            bar.update(done - bar.pos)
 
     try:
         result = scan(ws, rebuild=rebuild, progress=progress if show_bar else None)

@@ -259,8 +259,8 @@ def load_config(path: Path) -> Config:
 def parse_config(text: str, *, path: Path) -> Config:
     # The pure-Python loader on purpose: its error messages are the same on every
     # machine, with or without libyaml (and the file is small).
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -269,8 +269,11 @@ def parse_config(text: str, *, path: Path) -> Config:
         hint = _yaml_hint(reason)
         reason = f"invalid YAML: {reason}" + (f" ({hint})" if hint else "")
         raise ConfigError(path=path, line=line, reason=reason) from e
-    except yaml.YAMLError as e:
-        raise ConfigError(path=path, reason=f"invalid YAML: {e}") from e
+    except yaml.YAMLError as e:  # a control character, say: the reader gives its offset
+        position = getattr(e, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        reason = str(e).splitlines()[0]
+        raise ConfigError(path=path, line=line, reason=f"invalid YAML: {reason}") from e
     try:
         if root is None:
             return Config(path=path)
@@ -319,13 +322,15 @@ class _Reader:
         self.check_tag(node, key)
         try:
             return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as e:
+        except (yaml.YAMLError, ValueError) as e:  # ValueError: a date like 2027-04-31
             raise self.error(node, key, f"invalid value: {e}") from e
 
     def mapping(
         self, node: yaml.Node, key: str, allowed: tuple[str, ...] | None
     ) -> dict[str, tuple[yaml.Node, str]]:
         """A mapping's children by key, each with its dotted name; unknown keys refused."""
+        if key and isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return {}  # `me:` with nothing under it yet
         if not isinstance(node, yaml.MappingNode):
             raise self.error(node, key or "(top level)", "expected a mapping of `key: value` lines")
         self.check_tag(node, key or "(top level)")
@@ -378,8 +383,12 @@ class _Reader:
         out = []
         for item in node.value:
             word = self.text(item, key).strip()
-            if not word:
-                raise self.error(item, key, "an empty keyword matches every file")
+            if not any(ch.isalnum() for ch in word):
+                raise self.error(
+                    item,
+                    key,
+                    f"{word!r}: a keyword needs a letter or digit, or it matches every file",
+                )
             out.append(word)
         return tuple(out)
 

@@ -7,6 +7,7 @@ GB18030/GBK or UTF-8 with a BOM: all are read. Unknown keys are kept.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,8 @@ def _split(line: str) -> tuple[str, str, str]:
 def read_card(path: Path) -> Card:
     """Read a Contact.txt; undecodable or unreadable files give a Card with a warning."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would block forever
+            return Card(warnings=(f"{path}: not a regular file; contact details ignored",))
         data = path.read_bytes()
     except OSError as e:
         return Card(warnings=(f"{path}: cannot read: {e.strerror or e}",))

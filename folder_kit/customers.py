@@ -12,15 +12,17 @@ from pathlib import Path
 from folder_kit.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.errors import (
     CustomerExistsError,
+    NotACustomerFolderError,
     TargetExistsError,
     UnknownCustomerError,
     UnsafeNameError,
+    WorkspaceError,
 )
 from folder_kit.files import write_new
 from folder_kit.history import append_history, change_at
 from folder_kit.ignore import is_ignored
 from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
-from folder_kit.names import folder_name, match_key, normalize_name, search_key
+from folder_kit.names import check_text, folder_name, match_key, normalize_name, search_key
 from folder_kit.workspace import Workspace
 
 
@@ -117,21 +119,25 @@ def _closest(part: str, names: Iterable[str]) -> list[str]:
 
 
 def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:
-    looks_like_path = query in (".", "..") or "/" in query or os.sep in query
+    """The customer whose folder ``query`` names or lies in, when it names a folder.
+
+    A folder that exists but is no customer's is an error, not a name to match:
+    `log .` run from the wrong folder must not pick a customer whose name has a dot.
+    """
     candidate = (cwd / query).expanduser()
     try:
-        if not looks_like_path and not candidate.is_dir():
-            return None
+        is_folder = candidate.is_dir()
     except OSError:  # a name too long to be a path, say
         return None
-    try:
-        target = candidate.resolve()
-    except OSError:
+    if not is_folder:
         return None
+    target = candidate.resolve()
     for customer in customers:
         folder = customer.path.resolve()
         if target == folder or folder in target.parents:
             return customer
+    if query in (".", "..") or "/" in query or os.sep in query:
+        raise NotACustomerFolderError(path=str(target))
     return None
 
 
@@ -165,6 +171,7 @@ def add_customer(
     The folder name is the portable form of ``name``; the real name goes into
     Contact.txt. An existing customer of that name, in any grade, is refused.
     """
+    check_text(name=name, email=email, contact_name=contact_name, country=country)
     company = normalize_name(name)
     folder = folder_name(name)
     for existing in list_customers(ws):
@@ -198,6 +205,13 @@ def _grade_dir(ws: Workspace, grade: Grade) -> Path:
     """The folder that holds ``grade``: the layout's own name, else one the user
     renamed ("B 在谈" is still grade B), else the layout's name, to be created."""
     own = ws.customers_dir / ws.layout.grades[grade]
+    for link in (ws.customers_dir, own):
+        if link.is_symlink():
+            # The scan never follows links; nor does anything folder-kit writes.
+            raise WorkspaceError(
+                reason=f"{link} is a symbolic link; folder-kit neither reads nor writes "
+                "through links: make it a real folder"
+            )
     if own.is_dir():
         return own
     try:

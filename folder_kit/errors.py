@@ -70,6 +70,16 @@ class UnknownCustomerError(FolderKitError):
         super().__init__(reason)
 
 
+class NotACustomerFolderError(FolderKitError):
+    """NAME given as a path (`.`) that is not a customer folder or inside one."""
+
+    def __init__(self, *, path: str) -> None:
+        super().__init__(
+            f"{path} is not a customer folder or inside one; "
+            "name the customer, or run this inside its folder"
+        )
+
+
 class TargetExistsError(FolderKitError):
     """A write that would overwrite something already there."""
 

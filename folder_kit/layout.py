@@ -23,13 +23,6 @@ Kind = Literal["out", "in", "quote", "pi", "order", "drafts"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 GRADES: tuple[Grade, ...] = ("A", "B", "C", "D", "P")
 CUSTOMER_KINDS: tuple[Kind, ...] = ("out", "in", "quote", "pi", "order", "drafts")
-GRADE_MEANING: Mapping[Grade, str] = {
-    "A": "trading",
-    "B": "negotiating",
-    "C": "potential",
-    "D": "industry",
-    "P": "prospect",
-}
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,9 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     unreadable file, an empty one, garbage, an OLE file that is not a message.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        # O_NONBLOCK: a pipe named .eml must not hang a scan (regular files ignore it).
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
         try:
             head = os.read(fd, _FIRST_READ)
             more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
@@ -186,6 +188,7 @@ def _is_null_filetime(value: dt.datetime) -> bool:
     return value.year <= 1601 or value.year >= 4500
 
 
+_UNKNOWN_ZONE = re.compile(r"-0000\b")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
 )}  # fmt: skip
@@ -203,19 +206,21 @@ def _parse_date(raw: object) -> dt.datetime | None:
     month = _MONTHS.get(m.group(2).lower()) if m else None
     if m and month:
         # The common shape, without email.utils' general parser (a scan reads
-        # every mail); "-0000" means "zone unknown" and takes the general path.
+        # every mail). "-0000" is UTC too, the sender's own zone unknown (RFC 5322).
         day, year, hour, minute = int(m[1]), int(m[3]), int(m[4]), int(m[5])
         offset = (int(m[8]) * 60 + int(m[9])) * (-1 if m[7] == "-" else 1)
-        if offset or m[7] == "+":
-            try:
-                zone = dt.timezone(dt.timedelta(minutes=offset))
-                return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
-            except ValueError:
-                return None
+        try:
+            zone = dt.timezone(dt.timedelta(minutes=offset)) if offset else dt.UTC
+            return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
+        except ValueError:
+            return None
     try:
-        return parsedate_to_datetime(_fold(raw) or "")
+        parsed = parsedate_to_datetime(_fold(raw) or "")
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if parsed.tzinfo is None and _UNKNOWN_ZONE.search(raw):
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed
 
 
 def _undo_8bit(raw: str, charset: str | None) -> str:

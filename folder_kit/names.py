@@ -13,7 +13,7 @@ import unicodedata
 
 from pathvalidate import sanitize_filename
 
-from folder_kit.errors import UnsafeNameError
+from folder_kit.errors import UnsafeNameError, UsageError
 from folder_kit.ignore import is_ignored
 
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
@@ -77,3 +77,17 @@ def search_key(name: str) -> str:
     name typed without them ("Muller", "Suministros Electricos")."""
     decomposed = unicodedata.normalize("NFKD", match_key(name))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def check_text(**values: str) -> None:
+    """Refuse values that are not text (a shell passing bytes of another encoding),
+    before anything is written."""
+    for what, value in values.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UsageError(
+                f"--{what.replace('_', '-')} {shown!r} is not valid text; "
+                "type it again in a UTF-8 terminal"
+            ) from None

@@ -17,6 +17,7 @@ from pathvalidate import sanitize_filename
 from folder_kit.customers import Customer
 from folder_kit.errors import UsageError
 from folder_kit.files import unique_path, write_new
+from folder_kit.names import check_text
 from folder_kit.workspace import Workspace
 
 LOG_MEDIA = ("phone", "fax", "courier", "chat", "visit", "email")
@@ -41,6 +42,7 @@ def record_contact(
     dry_run: bool = False,
 ) -> Recorded:
     """Write the contact's file; never overwrites (a second call gets ``(2)``)."""
+    check_text(note=note)
     if medium not in LOG_MEDIA:
         raise UsageError(f"unknown medium {medium!r} (one of: {', '.join(LOG_MEDIA)})")
     folder = customer.path / ws.layout.customer_dirs[direction]

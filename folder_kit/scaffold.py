@@ -55,6 +55,10 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
             "would read the same customers twice — choose a folder outside it"
         )
     config_path = root / CONFIG_NAME
+    if config_path.exists() and not config_path.is_file():
+        raise WorkspaceError(
+            reason=f"{config_path} is a folder, not the settings file; rename it and run init again"
+        )
     if config_path.is_file():
         # Never mix two layouts in one workspace: follow the one it has.
         lang = load_config(config_path).lang

@@ -67,6 +67,11 @@ def _check_root(path: Path, given_by: str) -> Path:
     path = path.expanduser().resolve()
     if not path.is_dir():
         raise WorkspaceError(reason=f"{given_by} names {path}, which is not a folder")
+    if (path / CONFIG_NAME).exists() and not (path / CONFIG_NAME).is_file():
+        raise WorkspaceError(
+            reason=f"{path / CONFIG_NAME} is a folder, not the settings file; rename it "
+            f"and run `folder-kit init {path}`"
+        )
     if not (path / CONFIG_NAME).is_file():
         outer = enclosing_workspace(path)
         hint = (

@@ -300,8 +300,24 @@ def test_dot_outside_any_customer_is_an_error(
     monkeypatch.chdir(workspace / B)
     before = read_tree(workspace)
     result = invoke("customer", "move", ".", "--grade", "C")
-    line = assert_error(result)
-    assert line.startswith("Error: no customer '.'")
+    assert_error(
+        result,
+        f"Error: {workspace / B} is not a customer folder or inside one; "
+        "name the customer, or run this inside its folder",
+    )
+    assert read_tree(workspace) == before
+
+
+def test_dot_never_matches_a_name_with_a_dot(
+    invoke: Invoke, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`log .` from the wrong folder must not write into some customer named 'Foo Co., Ltd'."""
+    ws = str(workspace)
+    assert_ok(invoke("-w", ws, "customer", "add", "Foo Trading Co., Ltd.", "--grade", "B"))
+    monkeypatch.chdir(workspace / C)
+    before = read_tree(workspace)
+    result = invoke("log", ".", "--direction", "out", "--medium", "phone")
+    assert_error(result)
     assert read_tree(workspace) == before
 
 
@@ -468,3 +484,28 @@ def test_list_shows_the_real_name_where_the_folder_could_not_hold_it(
         "C      Zeta Ltd      -",
         "D      Maersk A_S    -             Maersk A/S",
     ]
+
+
+def test_bytes_that_are_not_text_are_refused_before_anything_is_written(
+    invoke: Invoke, ws: str, workspace: Path
+) -> None:
+    """A shell in another encoding hands Python undecodable bytes (as surrogates)."""
+    before = read_tree(workspace)
+    result = invoke("-w", ws, "customer", "add", "Good Co", "--grade", "B", "--email", "a\udcff")
+    assert_error(
+        result,
+        "Error: --email 'a\ufffd' is not valid text; type it again in a UTF-8 terminal",
+    )
+    assert read_tree(workspace) == before
+
+
+def test_add_never_writes_through_a_linked_grade_folder(
+    invoke: Invoke, ws: str, workspace: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (workspace / B).rmdir()
+    (workspace / B).symlink_to(elsewhere, target_is_directory=True)
+    result = invoke("-w", ws, "customer", "add", "Linked Co", "--grade", "B")
+    assert_error(result)
+    assert list(elsewhere.iterdir()) == []

@@ -214,3 +214,18 @@ def test_init_lang_on_a_workspace_of_the_other_language_says_it_keeps_its_own(
         f"Nothing to do: {root} is already a complete workspace.\n"
     )
     assert read_tree(root) == before
+
+
+def test_a_settings_file_that_is_a_folder_is_named(invoke: Invoke, tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "folder-kit.yaml").mkdir(parents=True)
+    config = root / "folder-kit.yaml"
+    assert_error(
+        invoke("init", str(root)),
+        f"Error: {config} is a folder, not the settings file; rename it and run init again",
+    )
+    assert_error(
+        invoke("-w", str(root), "scan"),
+        f"Error: {config} is a folder, not the settings file; rename it and run "
+        f"`folder-kit init {root}`",
+    )

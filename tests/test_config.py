@@ -242,7 +242,20 @@ BAD_CONFIGS = {
     ),
     "keyword list with an empty string": (
         'keywords:\n  topic:\n    quote: [报价, ""]\n',
-        "3: keywords.topic.quote: an empty keyword matches every file",
+        "3: keywords.topic.quote: '': a keyword needs a letter or digit, or it matches every file",
+    ),
+    "keyword that is only punctuation": (
+        'keywords:\n  medium:\n    phone: [".", tel]\n',
+        "3: keywords.medium.phone: '.': a keyword needs a letter or digit, or it matches every "
+        "file",
+    ),
+    "impossible date": (
+        "exhibitions:\n  - {name: a, city: b, start: 2027-04-31, end: 2027-05-01}\n",
+        "2: exhibitions[0].start: invalid value: day is out of range for month",
+    ),
+    "control character": (
+        "me:\n  name: a\x01b\n",
+        "2: invalid YAML: unacceptable character #x0001: special characters are not allowed",
     ),
     "keywords not a list": (
         "keywords:\n  topic:\n    quote: 报价\n",
@@ -290,3 +303,10 @@ def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, where_wha
     assert str(info.value) == f"{path}:{where_what}"
     assert info.value.path == path
     assert not marker.exists(), "a YAML tag ran code"
+
+
+def test_an_empty_section_is_no_error(tmp_path: Path) -> None:
+    """`me:` with nothing under it yet, as a salesperson leaves it after init."""
+    path = tmp_path / "folder-kit.yaml"
+    path.write_text("me:\ntaboos:\n", encoding="utf-8")
+    assert load_config(path) == Config(path=path)

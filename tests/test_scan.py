@@ -1203,3 +1203,13 @@ def test_a_linked_grade_history_is_not_followed(invoke: Invoke, ws: Path, tmp_pa
     (ws / ACME / ".folder-kit-grades.txt").symlink_to(outside)
     age_tree(ws)
     assert grade_events(timeline(invoke, ws)) == []
+
+
+def test_progress_is_reported_up_to_the_last_customer(ws: Path, aged: float) -> None:
+    from folder_kit.scan import scan as run_scan
+    from folder_kit.workspace import open_workspace
+
+    calls: list[tuple[int, int]] = []
+    run_scan(open_workspace(ws), progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (2, 2)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
