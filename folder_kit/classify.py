@@ -55,6 +55,8 @@ def place_of(parts: Sequence[str]) -> Place | None:
 
 
 _LETTERS = re.compile(r"[a-z]+")
+# Words that end English compounds after a hyphen and are keywords on their own.
+HYPHEN_ENDINGS = frozenset({"ups"})
 
 
 class KeywordMatcher:
@@ -114,7 +116,8 @@ class KeywordMatcher:
         for n, (_, start) in enumerate(spans):
             if start >= best_pos:
                 break
-            # "follow-ups": a word hyphenated onto the one before is not a keyword on its own.
+            # "follow-ups", "mock-ups": an English word ending, not the carrier. Only
+            # such endings are refused after a hyphen: "Rossi-DHL", "ACME-Quotation" count.
             glued = start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
             hit = self._at(tokens, n, glued=glued)
             if hit is not None:
@@ -131,7 +134,7 @@ class KeywordMatcher:
         ):
             for parts, label in self.words.get(candidate, ()) if candidate else ():
                 if len(parts) == 1:
-                    if glued:
+                    if glued and token in HYPHEN_ENDINGS:
                         continue
                     if candidate == token or _plural(parts[0], token):
                         return label

@@ -524,3 +524,24 @@ def test_a_drafts_folder_anywhere_in_a_customer_is_not_contact(path: str) -> Non
     assert where is not None
     name = path.rsplit("/", 1)[1]
     assert classify(where, name, FileFacts(mtime=NOON), DEFAULT) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "medium", "topic"),
+    [
+        ("ACME-Quotation-2026.pdf", "file", "quote"),
+        ("Acme-phone-call.txt", "phone", None),
+        ("Rossi-DHL-tracking.pdf", "courier", None),
+        ("Acme-Canton-Fair.pdf", "file", "exhibition-invite"),
+        ("follow-ups.pdf", "file", None),
+        ("mock-ups for Rossi.pdf", "file", None),
+        ("follow-up call.txt", "phone", None),
+    ],
+)
+def test_keywords_after_a_hyphen(name: str, medium: str, topic: str | None) -> None:
+    classifier = Classifier(Config())
+    assert (classifier.medium(name), classifier.topic(name.rsplit(".", 1)[0])) == (medium, topic)
+
+
+def test_a_call_named_after_the_customer_is_a_call() -> None:
+    assert Classifier(Config()).medium("Acme-call 2026-03-05.txt") == "phone"
