@@ -116,6 +116,9 @@ def printable(name: str) -> str:
 
 
 def _valid_name(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (decoded as surrogates)."""
+    if name.isascii():
+        return True
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -286,8 +289,8 @@ class _Walk:
         jobs: list[_Job] = []
         seen: dict[str, str] = {}
         for grade, grade_folder, name, path in found:
-            if not _valid_name(name) or not _valid_name(grade_folder):
-                shown = f"{self.base_rel}/{printable(grade_folder)}/{printable(name)}"
+            if not _valid_name(name):  # grade folder names were checked above
+                shown = f"{self.base_rel}/{grade_folder}/{printable(name)}"
                 message = f"skipped {shown}: folder name is not valid UTF-8; rename it"
                 self.warn(shown, message, folder=grade_folder)
                 continue
