@@ -16,6 +16,7 @@ import click
 
 from folder_kit import __version__
 from folder_kit.errors import FolderKitError
+from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 if TYPE_CHECKING:
     from folder_kit.layout import Grade
@@ -33,19 +34,6 @@ class GradeChoice(click.Choice[str]):
 
 
 GRADE_CHOICE = GradeChoice()
-# Kept here, not imported from folder_kit.config, so `--help` loads no YAML.
-LOG_TOPICS = [
-    "self-check",
-    "price-update",
-    "product-update",
-    "company-news",
-    "exhibition-invite",
-    "visit-invite",
-    "holiday-greeting",
-    "first-contact",
-    "quote",
-    "order",
-]
 
 
 class FolderKitGroup(click.Group):
@@ -414,7 +402,7 @@ Topics, the course's reasons to write again:
 )
 @click.option(
     "--medium",
-    type=click.Choice(["phone", "fax", "courier", "chat", "visit", "email"], case_sensitive=False),
+    type=click.Choice(LOG_MEDIA, case_sensitive=False),
     required=True,
     metavar="MEDIUM",
     help="How the contact was made (see below).",

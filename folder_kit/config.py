@@ -19,17 +19,6 @@ from folder_kit.layout import GRADES, LANGS, Grade, Lang
 
 CONFIG_NAME = "folder-kit.yaml"
 
-MEDIA = ("email", "phone", "fax", "courier", "chat", "visit", "file")
-FOLLOW_UP_TOPICS = (
-    "self-check",
-    "price-update",
-    "product-update",
-    "company-news",
-    "exhibition-invite",
-    "visit-invite",
-    "holiday-greeting",
-)
-TOPICS = (*FOLLOW_UP_TOPICS, "first-contact", "quote", "order", "other")
 
 DEFAULT_CADENCE: Mapping[Grade, int] = {"A": 14, "B": 7, "C": 21, "D": 28}
 

@@ -18,9 +18,9 @@ from folder_kit.customers import Customer
 from folder_kit.errors import UsageError
 from folder_kit.files import unique_path, write_new
 from folder_kit.names import check_text
+from folder_kit.terms import LOG_MEDIA
 from folder_kit.workspace import Workspace
 
-LOG_MEDIA = ("phone", "fax", "courier", "chat", "visit", "email")
 NOTE_HEAD_CHARS = 40
 
 
