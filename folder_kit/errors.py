@@ -25,9 +25,8 @@ class FolderKitError(Exception):
 class WorkspaceError(FolderKitError):
     """No workspace where one was looked for, or a workspace that is not usable."""
 
-    def __init__(self, *, reason: str, looked: Sequence[str] = ()) -> None:
-        where = f" (looked in: {', '.join(looked)})" if looked else ""
-        super().__init__(f"{reason}{where}")
+    def __init__(self, *, reason: str) -> None:
+        super().__init__(reason)
 
 
 class ConfigError(FolderKitError):
