@@ -650,7 +650,7 @@ class _Reader:
             return None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, known
-        place = Place("A", "", key, "card", CONTACT_FILE)
+        place = Place(job.grade, job.grade_folder, key, "card", CONTACT_FILE)
         fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
         if fields is None:
             return None, None
@@ -752,7 +752,7 @@ class _Reader:
                 # Remembered as unread: whenever this folder is listed again (which
                 # clears its warnings), the file is read and its warning given again.
                 recorded_mtime = 0
-            place = Place("A", "", key, kind, file_rel)
+            place = Place(job.grade, job.grade_folder, key, kind, file_rel)
             fields = classify(place, name, facts, self.classifier)
             if fields is None:
                 continue
