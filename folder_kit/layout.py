@@ -59,9 +59,6 @@ class Layout:
     def product_folder(self, key: str) -> str:
         return f"{self.products}/{self.product_dirs[key]}"
 
-    def template_folder(self, key: str) -> str:
-        return f"{self.templates}/{self.template_dirs[key]}"
-
 
 @cache
 def load_layout(lang: Lang) -> Layout:

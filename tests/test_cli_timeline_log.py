@@ -239,6 +239,10 @@ def test_customer_list_last_contact_follows_new_files(invoke: Invoke, ws: Path) 
 # --- log ---------------------------------------------------------------------------
 
 NOTE_FILE = "2026-11-20 phone price-update asked about MOQ.txt"
+NOTE_ARGS = (
+    "ACME", "--direction", "out", "--medium", "phone", "--topic", "price-update",
+    "--date", "2026-11-20", "--note", "asked about MOQ",
+)  # fmt: skip
 
 
 def test_log_writes_the_file_and_the_next_timeline_has_the_event(invoke: Invoke, ws: Path) -> None:
@@ -246,17 +250,7 @@ def test_log_writes_the_file_and_the_next_timeline_has_the_event(invoke: Invoke,
     out = log(
         invoke,
         ws,
-        "ACME",
-        "--direction",
-        "out",
-        "--medium",
-        "phone",
-        "--topic",
-        "price-update",
-        "--date",
-        "2026-11-20",
-        "--note",
-        "asked about MOQ",
+        *NOTE_ARGS,
     )
     assert out == f"Wrote {ACME}/OUT/{NOTE_FILE}\n"
     added, removed, changed = tree_diff(before, read_tree(ws))
@@ -512,17 +506,7 @@ def test_log_dry_run_writes_nothing(invoke: Invoke, ws: Path) -> None:
         "-w",
         str(ws),
         "log",
-        "ACME",
-        "--direction",
-        "out",
-        "--medium",
-        "phone",
-        "--topic",
-        "price-update",
-        "--date",
-        "2026-11-20",
-        "--note",
-        "asked about MOQ",
+        *NOTE_ARGS,
         "--dry-run",
     )
     assert_ok(result)
