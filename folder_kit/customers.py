@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,25 +96,29 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
     ]
     if hits:
         return _one(query, hits)
-    # Suggest by the folded forms, so case, width and accents do not hide a near
-    # miss; a company name that folds like its folder name is shown once.
-    shown: dict[str, str] = {}
-    for name in [c.name for c in customers] + [n for n in companies.values() if n]:
-        shown.setdefault(search_key(name), name)
-    raise UnknownCustomerError(name=query, matches=[shown[k] for k in _closest(part, shown)])
+    # Suggest customers, each once and by the name `customer list` shows, scored
+    # by its folder or company name, whichever is closer (folded, accents aside).
+    spellings = {
+        c.name: [c.name, *([companies[c.path]] if companies[c.path] else [])] for c in customers
+    }
+    raise UnknownCustomerError(name=query, matches=_closest(part, spellings))
 
 
-def _closest(part: str, names: Iterable[str]) -> list[str]:
-    """Up to three names like ``part``, as a whole or at their start ("Mueler" for
-    "mueller gmbh"), best first."""
+def _closest(part: str, spellings: dict[str, list[str]]) -> list[str]:
+    """Up to three names whose spellings are like ``part``, as a whole or at their
+    start ("Mueler" for "mueller gmbh"), best first."""
 
-    def score(name: str) -> float:
-        whole = difflib.SequenceMatcher(None, part, name).ratio()
-        start = difflib.SequenceMatcher(None, part, name[: len(part) + 2]).ratio()
+    def score(text: str) -> float:
+        key = search_key(text)
+        whole = difflib.SequenceMatcher(None, part, key).ratio()
+        start = difflib.SequenceMatcher(None, part, key[: len(part) + 2]).ratio()
         return max(whole, start)
 
-    scored = sorted(((score(n), n) for n in names), key=lambda s: (-s[0], s[1]))
-    return [name for value, name in scored[:3] if value >= 0.6]
+    scored = sorted(
+        ((max(score(s) for s in names), shown) for shown, names in spellings.items()),
+        key=lambda s: (-s[0], s[1]),
+    )
+    return [shown for value, shown in scored[:3] if value >= 0.6]
 
 
 def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:

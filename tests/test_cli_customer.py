@@ -509,3 +509,12 @@ def test_add_never_writes_through_a_linked_grade_folder(
     result = invoke("-w", ws, "customer", "add", "Linked Co", "--grade", "B")
     assert_error(result)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_customer_is_suggested_once_by_the_name_the_list_shows(invoke: Invoke, ws: str) -> None:
+    """Folder 'Rossi Srl', company 'Rossi S.r.l.': one suggestion, not both spellings."""
+    assert_ok(invoke("-w", ws, "customer", "add", "Rossi S.r.l.", "--grade", "B"))
+    assert_error(
+        invoke("-w", ws, "customer", "move", "Rosi", "--grade", "A"),
+        "Error: no customer 'Rosi'; closest: Rossi S.r.l",
+    )
