@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from folder_kit.cli import cli
-from folder_kit.scaffold import scaffold
+from folder_kit.workspace.scaffold import scaffold
 
 # Rich failure messages from the shared assertions in helpers.py.
 pytest.register_assert_rewrite("helpers")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from folder_kit.classify import (
+from folder_kit.timeline.classify import (
     Classifier,
     EventFields,
     FileFacts,
@@ -16,8 +16,8 @@ from folder_kit.classify import (
     event_date,
     place_of,
 )
-from folder_kit.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS, Config
-from folder_kit.ignore import is_ignored
+from folder_kit.workspace.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS, Config
+from folder_kit.workspace.ignore import is_ignored
 
 ZH_B = ("客户", "B-在谈客户")
 EN_B = ("Customers", "B-Negotiating")

@@ -12,7 +12,7 @@ import pytest
 from conftest import Invoke
 from helpers import Tree, assert_error, assert_ok, build_tree, grade_moves, read_tree, tree_diff
 
-from folder_kit.contact import Contact, parse_card
+from folder_kit.workspace.contact import Contact, parse_card
 
 A = "客户/A-交易客户"
 B = "客户/B-在谈客户"

@@ -8,9 +8,9 @@ import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, read_tree
 
-from folder_kit.config import load_config
-from folder_kit.layout import load_layout
-from folder_kit.scaffold import config_template
+from folder_kit.workspace.config import load_config
+from folder_kit.workspace.layout import load_layout
+from folder_kit.workspace.scaffold import config_template
 
 
 def expected_tree(lang: str) -> dict[str, bytes | None]:

@@ -528,8 +528,8 @@ def test_log_dry_run_names_the_free_name(invoke: Invoke, ws: Path) -> None:
 def test_the_cli_offers_the_topics_and_media_the_library_knows() -> None:
     """cli.py keeps its own lists so that --help loads no YAML; they must not drift."""
     from folder_kit import cli
-    from folder_kit.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS
     from folder_kit.terms import LOG_MEDIA
+    from folder_kit.workspace.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS
 
     # every topic and medium `log` writes has a keyword list, so the scan reads it back
     assert set(LOG_TOPICS) == set(DEFAULT_TOPIC_KEYWORDS)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.config import (
+from folder_kit.errors import ConfigError
+from folder_kit.workspace.config import (
     CONFIG_NAME,
     DEFAULT_CADENCE,
     DEFAULT_MEDIUM_KEYWORDS,
@@ -17,8 +18,7 @@ from folder_kit.config import (
     Exhibition,
     load_config,
 )
-from folder_kit.errors import ConfigError
-from folder_kit.scaffold import config_template
+from folder_kit.workspace.scaffold import config_template
 
 KNOWN_TOP = "lang, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
 

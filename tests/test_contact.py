@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.contact import Card, Contact, parse_card, read_card, render_card
+from folder_kit.workspace.contact import Card, Contact, parse_card, read_card, render_card
 
 ZH_CARD = """\
 公司: 上海某某贸易有限公司

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from folder_kit.dates import date_from_name, parse_iso_day
 from folder_kit.errors import UsageError
+from folder_kit.timeline.dates import date_from_name, parse_iso_day
 
 D = dt.date
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from folder_kit.layout import GRADES, LANGS, grade_of_folder, kind_of_folder, load_layout
+from folder_kit.workspace.layout import GRADES, LANGS, grade_of_folder, kind_of_folder, load_layout
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from folder_kit.errors import MailError
-from folder_kit.mail import MessageInfo, read_message
+from folder_kit.timeline.mail import MessageInfo, read_message
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
@@ -440,6 +440,6 @@ def test_unreadable_file_is_a_mail_error(tmp_path: Path) -> None:
 def test_the_fast_date_path_agrees_with_email_utils(raw: str) -> None:
     from email.utils import parsedate_to_datetime
 
-    from folder_kit.mail import _parse_date
+    from folder_kit.timeline.mail import _parse_date
 
     assert _parse_date(raw) == parsedate_to_datetime(raw)

@@ -15,7 +15,7 @@ import pytest
 from conftest import Invoke
 from helpers import Tree, assert_error, assert_ok, grade_moves, read_tree, tree_diff
 
-from folder_kit.contact import read_card
+from folder_kit.workspace.contact import read_card
 
 GRADE_B = "客户/B-在谈客户"
 GRADE_C = "客户/C-潜力客户"

@@ -16,8 +16,8 @@ import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, grade_moves, read_tree
 
-import folder_kit.mail
-from folder_kit.mail import MessageInfo
+import folder_kit.timeline.mail
+from folder_kit.timeline.mail import MessageInfo
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
@@ -176,13 +176,13 @@ def aged(ws: Path) -> float:
 def read_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every mail the scan opens, by file name."""
     calls: list[str] = []
-    real = folder_kit.mail.read_message
+    real = folder_kit.timeline.mail.read_message
 
     def counting(path: Path, **kwargs: Any) -> MessageInfo:
         calls.append(Path(path).name)
         return real(path, **kwargs)
 
-    monkeypatch.setattr(folder_kit.mail, "read_message", counting)
+    monkeypatch.setattr(folder_kit.timeline.mail, "read_message", counting)
     return calls
 
 
@@ -1017,10 +1017,10 @@ def test_worker_processes_give_the_same_index_as_one_process(
     workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Large workspaces are read in worker processes; the result must not depend on it."""
-    from folder_kit.events import load_events
-    from folder_kit.index import Index
-    from folder_kit.scan import scan as run_scan
-    from folder_kit.workspace import open_workspace
+    from folder_kit.timeline.events import load_events
+    from folder_kit.timeline.index import Index
+    from folder_kit.timeline.scan import scan as run_scan
+    from folder_kit.workspace.find import open_workspace
 
     for n in range(24):
         grade = ["A-交易客户", "B-在谈客户", "C-潜力客户", "D-行业客户"][n % 4]
@@ -1059,8 +1059,8 @@ def test_worker_processes_give_the_same_index_as_one_process(
         workspace / "客户" / "B-在谈客户" / "Customer 01",
     )
     (workspace / "客户" / "B-在谈客户" / "Customer 01" / ".folder-kit-grades.txt").unlink()
-    monkeypatch.setattr("folder_kit.scan.PARALLEL_MIN", 1)
-    monkeypatch.setattr("folder_kit.scan._CHUNK", 5)
+    monkeypatch.setattr("folder_kit.timeline.scan.PARALLEL_MIN", 1)
+    monkeypatch.setattr("folder_kit.timeline.scan._CHUNK", 5)
     parallel = events("parallel", workers=2)
 
     def stable(items: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -1206,8 +1206,8 @@ def test_a_linked_grade_history_is_not_followed(invoke: Invoke, ws: Path, tmp_pa
 
 
 def test_progress_is_reported_up_to_the_last_customer(ws: Path, aged: float) -> None:
-    from folder_kit.scan import scan as run_scan
-    from folder_kit.workspace import open_workspace
+    from folder_kit.timeline.scan import scan as run_scan
+    from folder_kit.workspace.find import open_workspace
 
     calls: list[tuple[int, int]] = []
     run_scan(open_workspace(ws), progress=lambda done, total: calls.append((done, total)))

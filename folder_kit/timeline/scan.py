@@ -36,14 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
-from folder_kit.contact import CONTACT_FILE, read_card
 from folder_kit.errors import MailError
-from folder_kit.history import HISTORY_FILE, append_history, change_at, read_history
-from folder_kit.ignore import is_ignored
-from folder_kit.index import CustomerRow, Index, pack_dirs, unpack_dirs
-from folder_kit.layout import GRADES, Grade, grade_of_folder, kind_of_folder
-from folder_kit.workspace import Workspace
+from folder_kit.timeline.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
+from folder_kit.timeline.index import CustomerRow, Index, pack_dirs, unpack_dirs
+from folder_kit.workspace.contact import CONTACT_FILE, read_card
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
+from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.layout import GRADES, Grade, grade_of_folder, kind_of_folder
 
 # A folder or file changed this recently may still be changing (a mail client
 # still writing, a second change within the file system's time resolution):
@@ -796,7 +796,7 @@ class _Reader:
         """What the file says about itself, and whether that gave a warning."""
         if not entry.name.casefold().endswith(MAIL_SUFFIXES):
             return FileFacts(mtime=mtime), False
-        from folder_kit.mail import read_message
+        from folder_kit.timeline.mail import read_message
 
         try:
             info = read_message(entry.path, addresses=False)

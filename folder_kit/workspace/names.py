@@ -14,7 +14,7 @@ import unicodedata
 from pathvalidate import sanitize_filename
 
 from folder_kit.errors import UnsafeNameError, UsageError
-from folder_kit.ignore import is_ignored
+from folder_kit.workspace.ignore import is_ignored
 
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
 # that limit whole paths, while keeping any real company name recognisable.

@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from folder_kit.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.errors import (
     CustomerExistsError,
     NotACustomerFolderError,
@@ -18,11 +17,18 @@ from folder_kit.errors import (
     WorkspaceError,
 )
 from folder_kit.files import write_new
-from folder_kit.history import append_history, change_at
-from folder_kit.ignore import is_ignored
-from folder_kit.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
-from folder_kit.names import check_text, folder_name, match_key, normalize_name, search_key
-from folder_kit.workspace import Workspace
+from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.history import append_history, change_at
+from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
+from folder_kit.workspace.names import (
+    check_text,
+    folder_name,
+    match_key,
+    normalize_name,
+    search_key,
+)
 
 
 @dataclass(frozen=True)

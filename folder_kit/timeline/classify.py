@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
-from folder_kit.config import Config
-from folder_kit.contact import CONTACT_FILE
-from folder_kit.dates import date_from_name
-from folder_kit.ignore import is_ignored
-from folder_kit.layout import Grade, Kind, grade_of_folder, kind_of_folder
+from folder_kit.timeline.dates import date_from_name
+from folder_kit.workspace.config import Config
+from folder_kit.workspace.contact import CONTACT_FILE
+from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.layout import Grade, Kind, grade_of_folder, kind_of_folder
 
 EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from folder_kit.classify import CONTACT_KINDS
-from folder_kit.index import Index
-from folder_kit.workspace import Workspace
+from folder_kit.timeline.classify import CONTACT_KINDS
+from folder_kit.timeline.index import Index
+from folder_kit.workspace.find import Workspace
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ def last_contacts(index: Index) -> dict[str, str]:
 
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     """Bring the index up to date, then the events of NAME (or of everyone)."""
-    from folder_kit.customers import resolve_customer
-    from folder_kit.scan import scan
+    from folder_kit.timeline.scan import scan
+    from folder_kit.workspace.customers import resolve_customer
 
     key = None
     if name is not None:
@@ -130,8 +130,8 @@ class CustomerSummary:
 
 def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
     """Every customer with grade, last contact and real name, the index brought up to date."""
-    from folder_kit.customers import list_customers
-    from folder_kit.scan import scan
+    from folder_kit.timeline.scan import scan
+    from folder_kit.workspace.customers import list_customers
 
     scan(ws)
     customers = list_customers(ws)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from folder_kit.config import CONFIG_NAME, Config, load_config
 from folder_kit.errors import WorkspaceError
-from folder_kit.layout import Layout, customers_folder_names, load_layout
+from folder_kit.workspace.config import CONFIG_NAME, Config, load_config
+from folder_kit.workspace.layout import Layout, customers_folder_names, load_layout
 
 ENV_WORKSPACE = "FOLDER_KIT_WORKSPACE"
 

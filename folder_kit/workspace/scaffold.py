@@ -6,12 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from folder_kit.config import CONFIG_NAME, load_config
 from folder_kit.errors import WorkspaceError
 from folder_kit.files import write_new
-from folder_kit.layout import Grade, Lang, grade_of_folder, load_layout
 from folder_kit.resources import read_template
-from folder_kit.workspace import enclosing_workspace
+from folder_kit.workspace.config import CONFIG_NAME, load_config
+from folder_kit.workspace.find import enclosing_workspace
+from folder_kit.workspace.layout import Grade, Lang, grade_of_folder, load_layout
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 import yaml
 
 from folder_kit.errors import ConfigError
-from folder_kit.layout import GRADES, LANGS, Grade, Lang
+from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
 
 CONFIG_NAME = "folder-kit.yaml"
 

@@ -14,12 +14,12 @@ from typing import Literal
 
 from pathvalidate import sanitize_filename
 
-from folder_kit.customers import Customer
 from folder_kit.errors import UsageError
 from folder_kit.files import unique_path, write_new
-from folder_kit.names import check_text
 from folder_kit.terms import LOG_MEDIA
-from folder_kit.workspace import Workspace
+from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.names import check_text
 
 NOTE_HEAD_CHARS = 40
 

@@ -1,0 +1,8 @@
+"""The folders on disk and what the user edits in them.
+
+The tree and its names (``layout``), folder-kit.yaml (``config``), Contact.txt
+(``contact``), portable folder names (``names``), ``init`` (``scaffold``), the
+customers and where they are (``customers``), finding the workspace (``find``),
+the grade-move note (``history``) and the names that are never contact
+(``ignore``). Imports nothing from ``timeline/`` or above.
+"""

@@ -1,0 +1,168 @@
+"""The package's layers, read from every module's imports with ``ast``.
+
+workspace/ < timeline/ < followup/, watch/ < drafts/ (which may use followup/),
+with the CLI on top. Lower layers never import higher ones; only the CLI imports
+click; watchdog and Jinja2 load only inside the capabilities that need them.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "folder_kit"
+
+# What each part may import from the package ("top" = the top-level modules).
+ALLOWED: dict[str, set[str]] = {
+    "top": {"top"},
+    "workspace": {"top", "workspace"},
+    "timeline": {"top", "workspace", "timeline"},
+    "followup": {"top", "workspace", "timeline", "followup"},
+    "watch": {"top", "workspace", "timeline", "watch"},
+    "drafts": {"top", "workspace", "timeline", "followup", "drafts"},
+    "cli": {"top", "workspace", "timeline", "followup", "watch", "drafts", "cli"},
+}
+# Heavy libraries never imported at module level by these parts.
+LIGHT_PARTS = {"top", "workspace", "timeline", "cli"}
+HEAVY = {"watchdog", "jinja2"}
+
+
+def part_of(module: str, package: Path = PACKAGE) -> str:
+    """The layer a dotted module name belongs to (``folder_kit.timeline.scan`` -> timeline)."""
+    pieces = module.split(".")
+    if len(pieces) == 1:
+        return "top"
+    if pieces[1] == "__main__":
+        return "cli"
+    if pieces[1] in ALLOWED or (package / pieces[1]).is_dir():
+        return pieces[1]  # a new subpackage must be given its place in ALLOWED
+    return "top"
+
+
+def modules(package: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        yield ".".join(parts), path
+
+
+def imports(path: Path, module: str) -> Iterator[tuple[str, int, bool]]:
+    """Every module ``path`` imports: (dotted name, line, at module level)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    is_package = path.name == "__init__.py"
+    top_level = {id(node) for node in tree.body}
+    # Imports under `if TYPE_CHECKING:` are for the type checker only: they never run.
+    type_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno, id(node) in top_level
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base if is_package else base[:-1]
+                base = base[: len(base) - node.level + 1]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            yield name, node.lineno, id(node) in top_level
+            for alias in node.names:  # `from folder_kit import workspace`
+                yield f"{name}.{alias.name}", node.lineno, id(node) in top_level
+
+
+def violations(package: Path = PACKAGE) -> list[str]:
+    found: dict[str, str] = {}  # one finding per line
+    for module, path in modules(package):
+        part = part_of(module, package)
+        shown = path.relative_to(package.parent)
+        for name, line, module_level in imports(path, module):
+            root = name.split(".")[0]
+            if root == "folder_kit" and "." in name:
+                target = part_of(name, package)
+                if target not in ALLOWED.get(part, set()):
+                    found.setdefault(f"{shown}:{line}", f"{part}/ imports {name} ({target}/)")
+            elif root == "click" and part != "cli":
+                found.setdefault(f"{shown}:{line}", f"only the CLI imports click ({name})")
+            elif root in HEAVY and module_level and part in LIGHT_PARTS:
+                found.setdefault(f"{shown}:{line}", f"{name} imported at module level by {part}/")
+    return [f"{where}: {what}" for where, what in found.items()]
+
+
+def test_the_layers_hold() -> None:
+    assert violations() == []
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "expected"),
+    [
+        ("workspace/layout.py", "from folder_kit.timeline import scan", "workspace/ imports"),
+        ("timeline/classify.py", "import folder_kit.drafts.render", "timeline/ imports"),
+        ("timeline/scan.py", "from folder_kit.cli import common", "timeline/ imports"),
+        ("errors.py", "from folder_kit.workspace import layout", "top/ imports"),
+        ("workspace/config.py", "import click", "only the CLI imports click"),
+        ("timeline/scan.py", "import watchdog.observers", "watchdog.observers imported"),
+        ("cli/common.py", "from jinja2 import Environment", "jinja2 imported"),
+    ],
+)
+def test_a_forbidden_import_is_caught(tmp_path: Path, where: str, line: str, expected: str) -> None:
+    """The check itself can fail: a copy of the package with one bad import."""
+    import shutil
+
+    copy = tmp_path / "folder_kit"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    target = copy / where
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    found = violations(copy)
+    assert len(found) == 1 and expected in found[0], found
+
+
+def test_a_function_level_import_of_jinja_is_allowed_in_the_cli() -> None:
+    """Inside a command, a heavy import is paid only by that command."""
+    tree = "def f():\n    import jinja2\n"
+    path = PACKAGE / "cli" / "common.py"
+    found = [
+        (name, level)
+        for name, _, level in imports_of_text(tree, "folder_kit.cli.common", path)
+        if name == "jinja2"
+    ]
+    assert found == [("jinja2", False)]
+
+
+def imports_of_text(text: str, module: str, path: Path) -> list[tuple[str, int, bool]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(text, encoding="utf-8")
+        return list(imports(copy, module))
+
+
+def test_help_loads_neither_watchdog_nor_jinja() -> None:
+    code = (
+        "import sys\n"
+        "from folder_kit.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='folder-kit')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('watchdog', 'jinja2'))\n"
+        "print('LOADED', heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "LOADED []" in done.stderr
