@@ -95,15 +95,22 @@ def last_contacts(index: Index) -> dict[str, str]:
     return index.last_contacts(CONTACT_KINDS)
 
 
+def refresh(ws: Workspace) -> None:
+    """Bring the index up to date before a reader (customer list, timeline, due,
+    check, report, draft) answers: a quick incremental scan."""
+    from folder_kit.timeline.scan import scan
+
+    scan(ws)
+
+
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     """Bring the index up to date, then the events of NAME (or of everyone)."""
-    from folder_kit.timeline.scan import scan
     from folder_kit.workspace.customers import resolve_customer
 
     key = None
     if name is not None:
         key = unicodedata.normalize("NFC", resolve_customer(ws, name).name)
-    scan(ws)
+    refresh(ws)
     with Index.open(ws.root) as index:
         return load_events(ws, index, customer=key)
 
@@ -130,10 +137,9 @@ class CustomerSummary:
 
 def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
     """Every customer with grade, last contact and real name, the index brought up to date."""
-    from folder_kit.timeline.scan import scan
     from folder_kit.workspace.customers import list_customers
 
-    scan(ws)
+    refresh(ws)
     customers = list_customers(ws)
     with Index.open(ws.root) as index:
         last = last_contacts(index)
