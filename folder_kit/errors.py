@@ -108,3 +108,23 @@ class MailError(FolderKitError):
         self.path = path
         self.reason = reason
         super().__init__(f"cannot read mail {path}: {reason}")
+
+
+class WatcherRunningError(FolderKitError):
+    """A second watcher on a workspace that already has one."""
+
+    def __init__(self, *, pid: int | None, since: str | None) -> None:
+        self.pid = pid
+        who = f"PID {pid}" if pid else "another process"
+        when = f", since {since}" if since else ""
+        super().__init__(
+            f"a watcher already runs on this workspace ({who}{when}); "
+            "it keeps the index current, so there is no need for a second one"
+        )
+
+
+class ServiceError(FolderKitError):
+    """The background service cannot be installed or queried on this system."""
+
+    def __init__(self, *, reason: str, hint: str) -> None:
+        super().__init__(f"{reason}; {hint}")

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.index import Index
+from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
 from folder_kit.workspace.find import Workspace
 
 
@@ -51,43 +51,47 @@ def load_events(ws: Workspace, index: Index, *, customer: str | None = None) -> 
     events: list[Event] = []
     for row in index.event_rows(customer):
         c = customers.get(row.customer)
-        if c is None:
-            continue
-        events.append(
-            Event(
-                customer=row.customer,
-                grade=c.grade,
-                kind=row.kind,
-                date=row.date,
-                day=row.day,
-                date_source=row.date_source,
-                medium=row.medium,
-                topic=row.topic,
-                path=f"{base}/{c.grade_folder}/{c.name}/{row.rel}",
-                subject=row.subject,
-            )
-        )
+        if c is not None:
+            events.append(file_event(base, c, row))
     for g in index.grades(customer):
         c = customers.get(g.customer)
-        if c is None:
-            continue
-        events.append(
-            Event(
-                customer=g.customer,
-                grade=c.grade,
-                kind="grade",
-                date=g.date,
-                day=g.day,
-                date_source="mtime",
-                medium=None,
-                topic=None,
-                path=f"{base}/{c.grade_folder}/{c.name}",
-                from_grade=g.from_grade,
-                to_grade=g.to_grade,
-            )
-        )
+        if c is not None:
+            events.append(grade_event(base, c, g))
     events.sort(key=lambda e: (e.day, e.date, e.customer, e.path))
     return events
+
+
+def file_event(base: str, c: CustomerRow, row: FileRow) -> Event:
+    """The event of one file row; ``base`` is the customers folder's name."""
+    return Event(
+        customer=row.customer,
+        grade=c.grade,
+        kind=row.kind,
+        date=row.date,
+        day=row.day,
+        date_source=row.date_source,
+        medium=row.medium,
+        topic=row.topic,
+        path=f"{base}/{c.grade_folder}/{c.name}/{row.rel}",
+        subject=row.subject,
+    )
+
+
+def grade_event(base: str, c: CustomerRow, g: GradeRow) -> Event:
+    """The event of one grade change."""
+    return Event(
+        customer=g.customer,
+        grade=c.grade,
+        kind="grade",
+        date=g.date,
+        day=g.day,
+        date_source="mtime",
+        medium=None,
+        topic=None,
+        path=f"{base}/{c.grade_folder}/{c.name}",
+        from_grade=g.from_grade,
+        to_grade=g.to_grade,
+    )
 
 
 def last_contacts(index: Index) -> dict[str, str]:
@@ -97,7 +101,12 @@ def last_contacts(index: Index) -> dict[str, str]:
 
 def refresh(ws: Workspace) -> None:
     """Bring the index up to date before a reader (customer list, timeline, due,
-    check, report, draft) answers: a quick incremental scan."""
+    check, report, draft) answers: a quick incremental scan, or none while a
+    watcher runs on the workspace, since it keeps the index current."""
+    from folder_kit.timeline.watcher_lock import running_watcher
+
+    if running_watcher(ws.root) is not None:
+        return
     from folder_kit.timeline.scan import scan
 
     scan(ws)

@@ -1,0 +1,156 @@
+"""One watcher per workspace: an OS lock in the workspace's state folder.
+
+The lock is an advisory lock on ``watcher.lock`` (``fcntl.flock``, or
+``msvcrt.locking`` on Windows) held by the running watcher; the OS drops it when
+the process dies, so a ``kill -9`` leaves no stale lock. Beside it,
+``watcher.json`` says who holds it (PID, start time) and what the watcher last
+did; it is believed only while the lock is held.
+
+It lives in timeline/ because the readers (``refresh``) ask it whether to scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from folder_kit.errors import WatcherRunningError
+from folder_kit.timeline.index import state_dir
+
+LOCK_FILE = "watcher.lock"
+INFO_FILE = "watcher.json"
+
+
+@dataclass(frozen=True)
+class WatcherInfo:
+    """What a running watcher says about itself."""
+
+    pid: int
+    started: str  # ISO 8601, local time
+    polling: bool = False
+    last_reconcile: str | None = None
+    reason: str | None = None
+    events: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "pid": self.pid,
+            "started": self.started,
+            "polling": self.polling,
+            "last_reconcile": self.last_reconcile,
+            "reason": self.reason,
+            "events": self.events,
+        }
+
+
+def _try_lock(f: IO[bytes]) -> bool:
+    """Take the lock without waiting; False when another process holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(f: IO[bytes]) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _read_info(folder: Path) -> WatcherInfo | None:
+    try:
+        data = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+        return WatcherInfo(
+            pid=int(data["pid"]),
+            started=str(data["started"]),
+            polling=bool(data.get("polling", False)),
+            last_reconcile=data.get("last_reconcile"),
+            reason=data.get("reason"),
+            events=data.get("events"),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def running_watcher(root: Path) -> WatcherInfo | None:
+    """The watcher running on this workspace, or None. Never waits."""
+    folder = state_dir(root)
+    try:
+        f = open(folder / LOCK_FILE, "rb")  # noqa: SIM115 - held across the check
+    except OSError:
+        return None  # no watcher has ever run here
+    with f:
+        if _try_lock(f):
+            _unlock(f)
+            return None
+    info = _read_info(folder)
+    # Held, but its note not written yet (a watcher starting up this instant).
+    return info if info is not None else WatcherInfo(pid=0, started="")
+
+
+class WatcherLock:
+    """Held by the running watcher for as long as it runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = state_dir(root)
+        self._file: IO[bytes] | None = None
+        self._info: WatcherInfo | None = None
+
+    def acquire(self, info: WatcherInfo) -> None:
+        """Take the lock or raise WatcherRunningError naming the holder."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        f = open(self.folder / LOCK_FILE, "a+b")  # noqa: SIM115 - held until release
+        if not _try_lock(f):
+            f.close()
+            other = _read_info(self.folder)
+            raise WatcherRunningError(
+                pid=other.pid if other else None, since=other.started if other else None
+            )
+        self._file = f
+        self.update(info)
+
+    def update(self, info: WatcherInfo) -> None:
+        """Say what the watcher did last (for `service status`), atomically."""
+        self._info = info
+        tmp = self.folder / f".{INFO_FILE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(info.as_json()), encoding="utf-8")
+        os.replace(tmp, self.folder / INFO_FILE)
+
+    def release(self) -> None:
+        if self._file is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.folder / INFO_FILE)
+        _unlock(self._file)
+        self._file.close()
+        self._file = None
+
+    def __enter__(self) -> WatcherLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -1,0 +1,475 @@
+"""The watcher's loop: hints in, reconciles out, and the supervision around them.
+
+One thread (the caller's) does everything that touches the index: it takes the
+observer's events from a queue, lets the settle rule say which customer folders
+are quiet, reconciles those through the scan, and reports what changed. The
+observer runs in watchdog's threads and only names folders. A full reconcile
+runs at start, on a timer (with jitter), and at once after any sign of loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import inspect
+import os
+import queue
+import random
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from folder_kit.timeline.events import Event, load_events
+from folder_kit.timeline.index import Index
+from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
+from folder_kit.watch import observer as obs
+from folder_kit.watch.changes import Change, Snapshot, warnings
+from folder_kit.watch.highlights import highlight
+from folder_kit.watch.places import place_of
+from folder_kit.watch.settle import Settler, Stamp
+from folder_kit.workspace.config import CONFIG_NAME
+from folder_kit.workspace.find import Workspace, open_workspace
+from folder_kit.workspace.history import HISTORY_FILE
+from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.layout import customers_folder_names
+
+SETTLE_SECONDS = 1.0
+INTERVAL_SECONDS = 30 * 60.0
+JITTER = 0.1  # of the interval, either way
+SUPERVISE_SECONDS = 2.0
+WAIT_MAX = 0.5  # the longest the loop sleeps: how soon a stop is seen
+RETRY_FIRST, RETRY_MAX = 2.0, 300.0
+# A folder created or moved in is read at once, and once more after the scan's own
+# settle period, for files created in it before its watch was in place.
+AGAIN_SECONDS = 2.5
+
+
+@dataclass(frozen=True)
+class Ready:
+    customers: int
+    events: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"ready": True, "customers": self.customers, "events": self.events}
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    reason: str
+    events: int
+
+    def as_json(self) -> dict[str, object]:
+        return {"reconciled": True, "reason": self.reason, "events": self.events}
+
+
+Note = Change | Ready | Reconciled
+
+
+def _stat(path: str) -> Stamp:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _scan_takes_only() -> bool:
+    from folder_kit.timeline.scan import scan
+
+    return "only" in inspect.signature(scan).parameters
+
+
+class Watcher:
+    """Keeps one workspace's index current until ``stop()``.
+
+    ``on_note`` receives each Change, the Ready after the first reconcile and a
+    Reconciled after every later full one; ``on_warning`` one line of text each.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        on_note: Callable[[Note], None],
+        on_warning: Callable[[str], None],
+        polling: bool = False,
+        interval: float = INTERVAL_SECONDS,
+        settle: float = SETTLE_SECONDS,
+    ) -> None:
+        self.ws = ws
+        self.root = ws.root
+        self.on_note = on_note
+        self.on_warning = on_warning
+        self.polling = polling
+        self.interval = interval
+        self.settler = Settler(settle=settle)
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._stop = threading.Event()
+        self._observer: Any = None
+        self._full: str | None = None  # the reason of a full reconcile wanted now
+        self._again: dict[str, float] = {}  # folders to read once more, and when
+        self._failures: dict[str, int] = {}
+        self._lost = False  # the workspace folder is gone (an unplugged drive)
+        self._warned: dict[str, str] = {}
+        self._only = _scan_takes_only()
+        self._lock = WatcherLock(self.root)
+        self._info = WatcherInfo(
+            pid=os.getpid(), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            polling=polling,
+        )  # fmt: skip
+        self._conn: Any = None
+        self._next_full = 0.0
+
+    # --- public ------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to end after what it is doing (safe from a signal handler)."""
+        self._stop.set()
+
+    def run(self) -> None:
+        """Take the workspace's lock, reconcile, then watch until ``stop()``."""
+        self._lock.acquire(self._info)
+        undo_log = obs.hook_watchdog_log(self._fault)
+        previous_hook = threading.excepthook
+        threading.excepthook = self._thread_failed
+        index = None
+        try:
+            index = Index.open(self.root)
+            self._conn = index.conn
+            self._start_observer()
+            changes, customers, events = self._reconcile_all()
+            self._report(changes)
+            self.on_note(Ready(customers, events))
+            self._done("start", events)
+            self._loop()
+        finally:
+            if self._observer is not None:
+                obs.stop_observer(self._observer)
+            threading.excepthook = previous_hook
+            undo_log()
+            if index is not None:
+                index.close()
+            self._lock.release()
+
+    # --- the loop ----------------------------------------------------------
+
+    def _loop(self) -> None:
+        next_check = time.monotonic() + SUPERVISE_SECONDS
+        while not self._stop.is_set():
+            now = time.monotonic()
+            deadlines = [next_check, self._next_full, *self._again.values()]
+            due = self.settler.next_due()
+            if due is not None:
+                deadlines.append(due)
+            wait = min(max(0.0, min(deadlines) - now), WAIT_MAX)
+            try:
+                item = self._queue.get(timeout=wait)
+                self._take(item)
+                while True:  # a burst: take all that came before looking at the disk
+                    self._take(self._queue.get_nowait())
+            except queue.Empty:
+                pass
+            if self._stop.is_set():
+                break
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + SUPERVISE_SECONDS
+                self._supervise()
+            if self._lost:
+                continue
+            if self._full is not None or now >= self._next_full:
+                reason = self._full or "timer"
+                self._full = None
+                self._full_reconcile(reason)
+                continue
+            for folder, when in list(self._again.items()):
+                if now >= when:
+                    del self._again[folder]
+                    self.settler.touch(folder, now, at_once=True)
+            folders = self.settler.take_due(now, _stat)
+            if folders:
+                self._reconcile(folders)
+
+    def _take(self, item: tuple[str, Any]) -> None:
+        what, value = item
+        if what == "event":
+            self._hint(value)
+        elif what == "fault":
+            self._loss(value)
+
+    def _fault(self, message: str) -> None:
+        """From any thread: something may have been missed."""
+        self._queue.put(("fault", message))
+
+    def _thread_failed(self, args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "a thread"
+        self._fault(f"{name} stopped ({args.exc_type.__name__}: {args.exc_value})")
+
+    def _loss(self, message: str) -> None:
+        reason = "overflow" if "overflow" in message.lower() else "fault"
+        self._warn(f"{message}; reading the whole workspace again")
+        self._full = self._full or reason
+
+    # --- hints ---------------------------------------------------------------
+
+    def _hint(self, event: Any) -> None:
+        now = time.monotonic()
+        root = str(self.root)
+        customers = str(self.ws.customers_dir)
+        src: str = os.fsdecode(event.src_path)
+        dest: str = os.fsdecode(getattr(event, "dest_path", "") or "")
+        moved = event.event_type == "moved"
+        for path, is_dest in ((src, False), (dest, True)):
+            if not path:
+                continue
+            place = place_of(root, customers, path)
+            if place.level == "outside":
+                continue
+            if place.level == "root":
+                if place.rel == CONFIG_NAME:
+                    self._reload_config()
+                elif place.rel in customers_folder_names():
+                    self._full = self._full or "customers-folder"
+                    self._restart_observer()
+                continue
+            if place.level == "grades":
+                if path != customers or event.event_type != "modified":
+                    self._full = self._full or "grade-folder"
+                continue
+            name = path.rsplit(os.sep, 1)[-1]
+            if place.rel and is_ignored(name) and name != HISTORY_FILE:
+                continue  # temp names, swap files, partial downloads: never an event
+            if not place.rel or event.is_directory:
+                # The customer folder itself, or a folder in it: moved in whole
+                # from outside (no source) or regraded, it is read at once.
+                whole = moved and (not src or is_dest or not dest)
+                if whole or event.event_type == "created":
+                    self._again[place.folder] = now + AGAIN_SECONDS
+                self.settler.touch(place.folder, now, at_once=whole)
+                continue
+            writing = None
+            if event.event_type == "modified" and obs.tracks_close(self._observer):
+                writing = True
+            elif event.event_type == "closed":
+                writing = False
+            self.settler.touch(place.folder, now, path=path, stamp=_stat(path), writing=writing)
+
+    def _reload_config(self) -> None:
+        try:
+            self.ws = open_workspace(self.root)
+        except Exception as e:  # keep the last good one: the user is still editing
+            self._warn(f"{e}; still using the settings read before")
+
+    # --- reconciles ----------------------------------------------------------
+
+    def _present(self) -> bool:
+        """The workspace is there to read: never take an unplugged drive for deletions."""
+        try:
+            return (self.root / CONFIG_NAME).is_file() and os.path.isdir(self.ws.customers_dir)
+        except OSError:
+            return False
+
+    def _full_reconcile(self, reason: str) -> None:
+        if not self._present():
+            self._gone()
+            return
+        try:
+            changes, _, events = self._reconcile_all()
+        except Exception as e:
+            self._warn(f"could not read the workspace ({type(e).__name__}: {e}); trying again")
+            self._next_full = time.monotonic() + self._backoff("")
+            return
+        self._failures.pop("", None)
+        self._report(changes)
+        self.on_note(Reconciled(reason, events))
+        self._done(reason, events)
+
+    def _reconcile_all(self) -> tuple[list[Change], int, int]:
+        from folder_kit.timeline.scan import scan
+
+        before = warnings(self._conn)
+        snapshot = Snapshot(self._conn, None)
+        result = scan(self.ws)
+        changes = snapshot.diff(self.ws.customers_dir.name)
+        self._new_warnings(before)
+        self._schedule_timer()
+        return changes, result.customers, result.events
+
+    def _reconcile(self, folders: Sequence[str]) -> None:
+        if not self._present():
+            self._gone()
+            return
+        if not self._only:
+            self._full_reconcile_quietly(folders)
+            return
+        from folder_kit.timeline.scan import scan
+
+        keys = [unicodedata.normalize("NFC", f.rsplit(os.sep, 1)[-1]) for f in folders]
+        before = warnings(self._conn)
+        try:
+            snapshot = Snapshot(self._conn, keys)
+            scan(self.ws, only=[Path(f) for f in folders])  # type: ignore[call-arg]
+            changes = snapshot.diff(self.ws.customers_dir.name)
+        except Exception as e:
+            if len(folders) > 1:
+                for folder in folders:  # find the one that fails; the others go on
+                    self._reconcile([folder])
+                return
+            self._failed(folders[0], e)
+            return
+        for folder in folders:
+            self._failures.pop(folder, None)
+        self._new_warnings(before)
+        self._report(changes)
+
+    def _full_reconcile_quietly(self, folders: Sequence[str]) -> None:
+        """Until the scan reconciles single folders: the full scan, reported as changes."""
+        before = warnings(self._conn)
+        try:
+            from folder_kit.timeline.scan import scan
+
+            snapshot = Snapshot(self._conn, None)
+            scan(self.ws)
+            changes = snapshot.diff(self.ws.customers_dir.name)
+        except Exception as e:
+            self._failed(folders[0], e, also=folders[1:])
+            return
+        self._failures.clear()
+        self._new_warnings(before)
+        self._report(changes)
+
+    def _failed(self, folder: str, e: Exception, *, also: Sequence[str] = ()) -> None:
+        delay = self._backoff(folder)
+        shown = self._shown(folder)
+        self._warn(
+            f"could not read {shown} ({type(e).__name__}: {e}); trying again in {delay:.0f} s"
+        )
+        when = time.monotonic() + delay
+        for f in (folder, *also):
+            self.settler.later(f, when)
+
+    def _backoff(self, key: str) -> float:
+        n = self._failures[key] = self._failures.get(key, 0) + 1
+        return float(min(RETRY_MAX, RETRY_FIRST * 2 ** (n - 1)))
+
+    def _schedule_timer(self) -> None:
+        jitter = random.uniform(-JITTER, JITTER) * self.interval
+        self._next_full = time.monotonic() + self.interval + jitter
+
+    def _done(self, reason: str, events: int) -> None:
+        self._info = WatcherInfo(
+            pid=self._info.pid,
+            started=self._info.started,
+            polling=self.polling,
+            last_reconcile=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            reason=reason,
+            events=events,
+        )
+        with contextlib.suppress(OSError):  # only `service status` reads it
+            self._lock.update(self._info)
+
+    def _report(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        base = self.ws.customers_dir.name
+        by_customer: dict[str, list[Event]] = {}
+        wanted = {
+            c.event.customer
+            for c in changes
+            if c.change == "new" and c.event.kind in ("in", "order")
+        }
+        if wanted:
+            with Index.open(self.root) as index:
+                for key in wanted:
+                    by_customer[key] = load_events(self.ws, index, customer=key)
+        del base
+        for c in changes:
+            if c.change == "new" and c.event.customer in by_customer:
+                others = [e for e in by_customer[c.event.customer] if e != c.event]
+                c = Change(c.change, c.event, highlight(c.event, others))
+            self.on_note(c)
+
+    def _new_warnings(self, before: dict[str, str]) -> None:
+        for key, message in warnings(self._conn).items():
+            if before.get(key) != message and self._warned.get(key) != message:
+                self._warned[key] = message
+                self.on_warning(message)
+
+    def _warn(self, message: str) -> None:
+        self.on_warning(message)
+
+    def _shown(self, folder: str) -> str:
+        try:
+            return Path(folder).relative_to(self.root).as_posix()
+        except ValueError:
+            return folder
+
+    # --- the observer and its supervision ------------------------------------
+
+    def _watched(self) -> list[tuple[Path, bool]]:
+        paths = [(self.root, False)]
+        if self.ws.customers_dir.is_dir():
+            paths.append((self.ws.customers_dir, True))
+        return paths
+
+    def _start_observer(self) -> None:
+        def hint(event: Any) -> None:
+            self._queue.put(("event", event))
+
+        try:
+            self._observer = obs.start_observer(
+                self._watched(), polling=self.polling, hint=hint, fault=self._fault
+            )
+        except obs.LimitError as e:
+            self._warn(
+                f"{e} (fs.inotify.max_user_watches is {obs.max_user_watches()}): watching by "
+                "polling, which is slower; to raise the limit run "
+                "`echo fs.inotify.max_user_watches=524288 | sudo tee "
+                "/etc/sysctl.d/40-folder-kit.conf && sudo sysctl --system`"
+            )
+            self.polling = True
+            self._observer = obs.start_observer(
+                self._watched(), polling=True, hint=hint, fault=self._fault
+            )
+
+    def _restart_observer(self) -> None:
+        if self._observer is not None:
+            obs.stop_observer(self._observer)
+            self._observer = None
+        self._start_observer()
+
+    def _supervise(self) -> None:
+        if self._lost:
+            if self._present():
+                self._lost = False
+                self._warn(f"the workspace {self.root} is back; watching again")
+                self._restart_observer()
+                self._full = "workspace-returned"
+            return
+        if not self._present():
+            self._gone()
+            return
+        if self._observer is None or not obs.alive(self._observer):
+            self._warn("the file-system observer stopped; starting it again")
+            try:
+                self._restart_observer()
+            except Exception as e:
+                self._warn(f"the observer could not start ({type(e).__name__}: {e})")
+                return
+            self._full = self._full or "observer-restarted"
+
+    def _gone(self) -> None:
+        if self._lost:
+            return
+        self._lost = True
+        self._warn(
+            f"the workspace {self.root} is not there (an unplugged drive?); "
+            "watching resumes when it returns"
+        )
+        if self._observer is not None:
+            obs.stop_observer(self._observer)
+            self._observer = None
