@@ -15,6 +15,7 @@ import click
 
 from folder_kit import __version__
 from folder_kit.cli import timeline as timeline_commands
+from folder_kit.cli import watch as watch_commands
 from folder_kit.cli import workspace as workspace_commands
 from folder_kit.cli.common import WORKSPACE_HELP
 from folder_kit.errors import FolderKitError
@@ -68,6 +69,7 @@ for command in (
     timeline_commands.scan_cmd,
     timeline_commands.timeline,
     timeline_commands.log_cmd,
+    watch_commands.watch,
 ):
     cli.add_command(command)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
 import os
 import queue
 import random
@@ -77,12 +76,6 @@ def _stat(path: str) -> Stamp:
     return st.st_size, st.st_mtime_ns
 
 
-def _scan_takes_only() -> bool:
-    from folder_kit.timeline.scan import scan
-
-    return "only" in inspect.signature(scan).parameters
-
-
 class Watcher:
     """Keeps one workspace's index current until ``stop()``.
 
@@ -115,7 +108,6 @@ class Watcher:
         self._failures: dict[str, int] = {}
         self._lost = False  # the workspace folder is gone (an unplugged drive)
         self._warned: dict[str, str] = {}
-        self._only = _scan_takes_only()
         self._lock = WatcherLock(self.root)
         self._info = WatcherInfo(
             pid=os.getpid(), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -303,16 +295,13 @@ class Watcher:
         if not self._present():
             self._gone()
             return
-        if not self._only:
-            self._full_reconcile_quietly(folders)
-            return
         from folder_kit.timeline.scan import scan
 
         keys = [unicodedata.normalize("NFC", f.rsplit(os.sep, 1)[-1]) for f in folders]
         before = warnings(self._conn)
         try:
             snapshot = Snapshot(self._conn, keys)
-            scan(self.ws, only=[Path(f) for f in folders])  # type: ignore[call-arg]
+            scan(self.ws, only=[Path(f) for f in folders])
             changes = snapshot.diff(self.ws.customers_dir.name)
         except Exception as e:
             if len(folders) > 1:
@@ -326,31 +315,14 @@ class Watcher:
         self._new_warnings(before)
         self._report(changes)
 
-    def _full_reconcile_quietly(self, folders: Sequence[str]) -> None:
-        """Until the scan reconciles single folders: the full scan, reported as changes."""
-        before = warnings(self._conn)
-        try:
-            from folder_kit.timeline.scan import scan
-
-            snapshot = Snapshot(self._conn, None)
-            scan(self.ws)
-            changes = snapshot.diff(self.ws.customers_dir.name)
-        except Exception as e:
-            self._failed(folders[0], e, also=folders[1:])
-            return
-        self._failures.clear()
-        self._new_warnings(before)
-        self._report(changes)
-
-    def _failed(self, folder: str, e: Exception, *, also: Sequence[str] = ()) -> None:
+    def _failed(self, folder: str, e: Exception) -> None:
         delay = self._backoff(folder)
         shown = self._shown(folder)
         self._warn(
             f"could not read {shown} ({type(e).__name__}: {e}); trying again in {delay:.0f} s"
         )
         when = time.monotonic() + delay
-        for f in (folder, *also):
-            self.settler.later(f, when)
+        self.settler.later(folder, when)
 
     def _backoff(self, key: str) -> float:
         n = self._failures[key] = self._failures.get(key, 0) + 1

@@ -1,0 +1,146 @@
+"""`watch` and `service`: keeping the index current, in a terminal or at login."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import signal
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from folder_kit.cli.common import width, workspace, workspace_option
+
+if TYPE_CHECKING:
+    from folder_kit.watch.changes import Change
+    from folder_kit.watch.watcher import Note
+
+# Colours of what matters (a terminal only: click drops them elsewhere).
+_HIGHLIGHT_STYLE: dict[str, dict[str, Any]] = {
+    "order": {"fg": "green", "bold": True},
+    "reply-to-quote": {"fg": "yellow", "bold": True},
+    "first-answer": {"fg": "cyan", "bold": True},
+}
+_CUSTOMER_COLUMN = 14
+
+
+def change_line(c: Change, *, now: dt.datetime) -> str:
+    """`10:42  in     ACME GmbH      IN/Re quotation.eml`, uncoloured."""
+    from folder_kit.watch.highlights import MESSAGES
+
+    e = c.event
+    what = c.rel if e.kind != "grade" else f"{e.from_grade} -> {e.to_grade}"
+    customer = e.customer + " " * max(1, _CUSTOMER_COLUMN + 1 - width(e.customer))
+    line = f"{now:%H:%M}  {e.kind:<6} {customer}{what}"
+    if c.change == "gone":
+        line += "  (gone)"
+    elif c.highlight is not None:
+        line += f"  <- {MESSAGES[c.highlight]}"
+    return line
+
+
+@click.command("watch", short_help="Keep the timeline current as files are saved.")
+@click.option(
+    "--polling",
+    is_flag=True,
+    help="Look at the folders every few seconds instead of asking the OS "
+    "(network drives, synced folders).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1.0),
+    default=1800.0,
+    show_default=True,
+    metavar="S",
+    help="Seconds between full reconciles (give or take 10 %).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, for other programs.")
+@click.option("--notify", is_flag=True, help="Also show a desktop notification for what matters.")
+@click.option(
+    "--log",
+    "to_log",
+    is_flag=True,
+    help="Also write what it prints to a rotating log in the state folder (the service does).",
+)
+@workspace_option
+@click.pass_context
+def watch(
+    ctx: click.Context, polling: bool, interval: float, as_json: bool, notify: bool, to_log: bool
+) -> None:
+    """Watch the workspace and record each mail, quote, PI or order as it is saved.
+
+    Prints one line per event; a reply to an open quote, a new order and a
+    prospect's first answer stand out. While it runs, customer list, timeline
+    and the other readers answer at once from the index it keeps. Whatever
+    happened while it was off is caught up when it starts. Ctrl-C stops it.
+    To run it in the background at login, see `folder-kit service install`.
+    """
+    from folder_kit.watch.watcher import Ready, Reconciled, Watcher
+
+    ws = workspace(ctx)
+    log = None
+    if to_log:
+        from folder_kit.watch.log import open_log
+
+        log = open_log(ws.root)
+    notifier = None
+
+    def warn(message: str) -> None:
+        click.echo(f"Warning: {message}", err=True)
+        if log is not None:
+            log.warning("Warning: %s", message)
+
+    if notify:
+        from folder_kit.watch.notify import Notifier
+
+        notifier = Notifier(on_warning=warn)
+
+    def note(n: Note) -> None:
+        if as_json:
+            click.echo(json.dumps(n.as_json(), ensure_ascii=False))
+            sys.stdout.flush()
+        if isinstance(n, Ready):
+            line = f"Watching {ws.root}: {n.customers} customers, {n.events} events. Ctrl-C stops."
+        elif isinstance(n, Reconciled):
+            line = f"Read the whole workspace again ({n.reason}): {n.events} events."
+            if not as_json and log is None:
+                return
+        else:
+            line = change_line(n, now=dt.datetime.now())
+            if notifier is not None and n.highlight is not None and n.change == "new":
+                from folder_kit.watch.highlights import MESSAGES
+
+                notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
+        if log is not None:
+            log.info("%s", line)
+        if as_json or isinstance(n, Reconciled):
+            return
+        style = _HIGHLIGHT_STYLE.get(getattr(n, "highlight", None) or "", {})
+        if getattr(n, "change", "") == "gone":
+            style = {"dim": True}
+        click.echo(click.style(line, **style) if style else line)
+
+    watcher = Watcher(ws, on_note=note, on_warning=warn, polling=polling, interval=interval)
+    restore = _stop_on_signals(watcher.stop)
+    try:
+        watcher.run()
+    finally:
+        restore()
+    if log is not None:
+        log.info("Stopped.")
+
+
+def _stop_on_signals(stop: Callable[[], None]) -> Callable[[], None]:
+    """Ctrl-C and SIGTERM end the watcher cleanly (exit 0, the index consistent)."""
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGBREAK"):  # Windows' Ctrl-Break
+        wanted.append(signal.SIGBREAK)
+    previous = {s: signal.signal(s, lambda *_: stop()) for s in wanted}
+
+    def restore() -> None:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    return restore

@@ -1,0 +1,43 @@
+"""The background watcher's log: a rotating file in the workspace's state folder."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections import deque
+from pathlib import Path
+
+from folder_kit.timeline.index import state_dir
+
+LOG_FILE = "watch.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 3
+
+
+def log_path(root: Path) -> Path:
+    return state_dir(root) / LOG_FILE
+
+
+def open_log(root: Path) -> logging.Logger:
+    """A logger writing to ``watch.log`` (1 MB, then rotated; 3 old ones kept)."""
+    path = log_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"folder_kit.watch.log.{path}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        logger.addHandler(handler)
+    return logger
+
+
+def tail(path: Path, lines: int = 10) -> list[str]:
+    """The last ``lines`` lines of the log ([] when there is none)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            return [line.rstrip("\n") for line in deque(f, maxlen=lines)]
+    except OSError:
+        return []
