@@ -113,14 +113,17 @@ class MailError(FolderKitError):
 class WatcherRunningError(FolderKitError):
     """A second watcher on a workspace that already has one."""
 
-    def __init__(self, *, pid: int | None, since: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        pid: int | None,
+        since: str | None,
+        hint: str = "it keeps the index current, so there is no need for a second one",
+    ) -> None:
         self.pid = pid
         who = f"PID {pid}" if pid else "another process"
         when = f", since {since}" if since else ""
-        super().__init__(
-            f"a watcher already runs on this workspace ({who}{when}); "
-            "it keeps the index current, so there is no need for a second one"
-        )
+        super().__init__(f"a watcher already runs on this workspace ({who}{when}); {hint}")
 
 
 class ServiceError(FolderKitError):

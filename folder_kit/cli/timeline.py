@@ -25,6 +25,18 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
     from folder_kit.timeline.scan import scan
 
     ws = workspace(ctx)
+    if rebuild:
+        from folder_kit.errors import WatcherRunningError
+        from folder_kit.timeline.watcher_lock import running_watcher
+
+        running = running_watcher(ws.root)
+        if running is not None:
+            raise WatcherRunningError(
+                pid=running.pid,
+                since=running.started,
+                hint="stop it first (Ctrl-C, or `folder-kit service uninstall`); "
+                "a plain `folder-kit scan` can run beside it",
+            )
     show_bar = not as_json and sys.stderr.isatty()
     bar: Any = None
 

@@ -276,8 +276,10 @@ class _Walk:
         """
         try:
             mtime_ns = os.stat(folder.path, follow_symlinks=False).st_mtime_ns
-        except OSError:
+        except FileNotFoundError:
             return []
+        except OSError:
+            return None  # there but not readable now (a network drive): keep its customers
         if self.known_grade_mtimes.get(folder.name) == mtime_ns and self._settled(mtime_ns):
             self.grade_mtimes[folder.name] = mtime_ns
             return [
@@ -377,10 +379,16 @@ class _Walk:
             Index.write(conn, self.changes)
             return
         found: list[Found] = []
+        unreadable: set[str] = set()
         for folder in folders:
             for name in names:
                 path = f"{folder.path}/{name}"
-                entry = _entry(path)
+                try:
+                    entry = _entry(path)
+                except OSError:
+                    # There, but not readable now (a network drive): not a deletion.
+                    unreadable.add(customer_key(name))
+                    continue
                 if entry is None:
                     continue
                 judged = judge_customer_entry(self.ws.root, folder, entry)
@@ -390,7 +398,9 @@ class _Walk:
                     found.append(judged)
         jobs = self._jobs(found, {k: v for k, v in known.items() if k in keys})
         seen = {job.key for job in jobs}
-        self.changes.gone_customers.extend(k for k in keys if k in known and k not in seen)
+        self.changes.gone_customers.extend(
+            k for k in keys if k in known and k not in seen and k not in unreadable
+        )
         for changes, new_events, _ in _in_this_process(self.ws, self.index, jobs, self.now_ns):
             Index.write(conn, changes)
             self.new_events += new_events
@@ -412,9 +422,10 @@ class _Entry(NamedTuple):
 
 
 def _entry(path: str) -> _Entry | None:
+    """The entry at ``path``; None when nothing is there (other errors are raised)."""
     try:
         st = os.stat(path, follow_symlinks=False)
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return _Entry(os.path.basename(path), path, st.st_mode)
 

@@ -16,7 +16,6 @@ import queue
 import random
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from folder_kit.watch.highlights import highlight
 from folder_kit.watch.places import place_of
 from folder_kit.watch.settle import Settler, Stamp
 from folder_kit.workspace.config import CONFIG_NAME
+from folder_kit.workspace.customers import customer_key
 from folder_kit.workspace.find import Workspace, open_workspace
 from folder_kit.workspace.history import HISTORY_FILE
 from folder_kit.workspace.ignore import is_ignored
@@ -188,10 +188,13 @@ class Watcher:
 
     def _take(self, item: tuple[str, Any]) -> None:
         what, value = item
-        if what == "event":
-            self._hint(value)
-        elif what == "fault":
+        if what == "fault":
             self._loss(value)
+            return
+        try:
+            self._hint(value)
+        except Exception as e:  # a bug of ours must not stop the watching
+            self._loss(f"an event handler failed ({type(e).__name__}: {e})")
 
     def _fault(self, message: str) -> None:
         """From any thread: something may have been missed."""
@@ -297,7 +300,7 @@ class Watcher:
             return
         from folder_kit.timeline.scan import scan
 
-        keys = [unicodedata.normalize("NFC", f.rsplit(os.sep, 1)[-1]) for f in folders]
+        keys = [customer_key(f.rsplit(os.sep, 1)[-1]) for f in folders]
         before = warnings(self._conn)
         try:
             snapshot = Snapshot(self._conn, keys)
