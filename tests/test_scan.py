@@ -1010,6 +1010,19 @@ def test_a_new_customer_is_seen(invoke: Invoke, ws: Path, aged: float) -> None:
     ]
 
 
+def test_a_new_file_of_a_customer_without_a_card_is_seen(
+    invoke: Invoke, workspace: Path
+) -> None:
+    """No Contact.txt is no reason to skip the customer's folders on the next scan."""
+    folder = workspace / C / "Cardless Ltd"
+    (folder / "OUT").mkdir(parents=True)
+    (folder / "OUT" / "2026-07-01 price list.pdf").write_bytes(b"%PDF")
+    age_tree(workspace)
+    assert scan(invoke, workspace)["events"] == 1
+    (folder / "OUT" / "2026-07-09 samples.txt").write_text("DHL", encoding="utf-8")
+    assert scan(invoke, workspace)["new_events"] == 1
+
+
 # --- worker processes ------------------------------------------------------------
 
 

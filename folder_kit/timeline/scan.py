@@ -591,10 +591,14 @@ class _Reader:
         path = job.path
         try:
             st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
+        except FileNotFoundError:
+            if job.card is not None:
+                return False  # Contact.txt deleted
         except OSError:
-            return job.card is None
-        if job.card != (st.st_size, st.st_mtime_ns):
             return False
+        else:
+            if job.card != (st.st_size, st.st_mtime_ns):
+                return False
         if not prev.dirs:
             return True
         for rel, known in unpack_dirs(prev.dirs).items():
