@@ -1010,9 +1010,7 @@ def test_a_new_customer_is_seen(invoke: Invoke, ws: Path, aged: float) -> None:
     ]
 
 
-def test_a_new_file_of_a_customer_without_a_card_is_seen(
-    invoke: Invoke, workspace: Path
-) -> None:
+def test_a_new_file_of_a_customer_without_a_card_is_seen(invoke: Invoke, workspace: Path) -> None:
     """No Contact.txt is no reason to skip the customer's folders on the next scan."""
     folder = workspace / C / "Cardless Ltd"
     (folder / "OUT").mkdir(parents=True)

@@ -412,10 +412,12 @@ class Watcher:
             )
 
     def _restart_observer(self) -> None:
-        if self._observer is not None:
-            obs.stop_observer(self._observer)
-            self._observer = None
+        # The new one first, then the old one stopped: a file descriptor the old
+        # one closes late is never one the new one was given.
+        old, self._observer = self._observer, None
         self._start_observer()
+        if old is not None:
+            obs.stop_observer(old)
 
     def _supervise(self) -> None:
         if self._lost:
@@ -445,6 +447,3 @@ class Watcher:
             f"the workspace {self.root} is not there (an unplugged drive?); "
             "watching resumes when it returns"
         )
-        if self._observer is not None:
-            obs.stop_observer(self._observer)
-            self._observer = None

@@ -1,0 +1,283 @@
+"""The watcher, run for real: a subprocess driven by real file operations.
+
+Each test waits on the watcher's JSON lines (a reader thread and a queue) or on
+the index, always with a timeout; none sleeps blindly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from watching import Line, WatchProcess, settles_to_rebuild, wait_until, watching
+
+from folder_kit.timeline.index import state_dir
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+B = "客户/B-在谈客户"
+A = "客户/A-交易客户"
+
+
+def mail(subject: str, date: str = "Mon, 30 Nov 2026 10:00:00 +0100") -> bytes:
+    return f"From: a@b.example\r\nSubject: {subject}\r\nDate: {date}\r\n\r\nHello\r\n".encode()
+
+
+def new_paths(lines: list[Line]) -> list[str]:
+    return [line["path"] for line in lines if line.get("change") == "new"]
+
+
+def changes(lines: list[Line]) -> list[Line]:
+    return [line for line in lines if "change" in line]
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Path:
+    """A workspace with two customers, each with one sent mail; ACME has a quote."""
+    for grade, name in ((B, "ACME GmbH"), (B, "Rossi Srl")):
+        folder = workspace / grade / name
+        for sub in ("OUT", "IN", "报价", "PI", "定单"):
+            (folder / sub).mkdir(parents=True)
+        (folder / "OUT" / "2026-11-02 Quotation.eml").write_bytes(mail("Quotation QT-1"))
+    (workspace / B / "ACME GmbH" / "报价" / "QT-1 2026-11-02.pdf").write_bytes(b"%PDF-1.4")
+    return workspace
+
+
+def sentinel(w: WatchProcess, root: Path, name: str) -> list[Line]:
+    """Drop one more file and return every line up to its event: what came before it
+    is all the watcher said about the steps before (its date sorts it last among
+    the events of one reconcile)."""
+    path = root / B / "Rossi Srl" / "OUT" / f"2099-12-31 {name}.txt"
+    path.write_text("note", encoding="utf-8")
+    rel = path.relative_to(root).as_posix()
+    return w.expect(lambda line: line.get("path") == rel and line.get("change") == "new")[:-1]
+
+
+def test_ready_then_one_line_per_saved_file_and_readers_answer_meanwhile(
+    ws: Path, invoke: object
+) -> None:
+    with watching(ws) as w:
+        first, ready = w.ready()
+        assert ready == {"ready": True, "customers": 2, "events": 3}
+        assert sorted(new_paths(first)) == [
+            f"{B}/ACME GmbH/OUT/2026-11-02 Quotation.eml",
+            f"{B}/ACME GmbH/报价/QT-1 2026-11-02.pdf",
+            f"{B}/Rossi Srl/OUT/2026-11-02 Quotation.eml",
+        ]
+        (ws / B / "ACME GmbH" / "IN" / "Re Quotation.eml").write_bytes(mail("Re: Quotation QT-1"))
+        [line] = w.expect(lambda line: "change" in line)
+        assert line["change"] == "new" and line["kind"] == "in"
+        assert line["path"] == f"{B}/ACME GmbH/IN/Re Quotation.eml"
+        assert line["date_source"] == "header" and line["highlight"] == "reply-to-quote"
+        done = subprocess.run(
+            [sys.executable, "-m", "folder_kit", "-w", str(ws), "customer", "list", "--json"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert b'"last_contact": "2026-11-30"' in done.stdout
+        assert w.stop() == 0
+    assert w.stderr == []
+
+
+def test_atomic_saves_swap_files_and_partial_downloads_give_one_event_for_the_final_name(
+    ws: Path,
+) -> None:
+    out = ws / B / "ACME GmbH" / "OUT"
+    with watching(ws) as w:
+        w.ready()
+        tmp = out / ".2026-11-21 offer.eml.tmp"
+        tmp.write_bytes(mail("Offer"))
+        os.replace(tmp, out / "2026-11-21 offer.eml")  # temp file, then rename
+        swap = out / ".2026-11-21 offer.eml.swp"
+        swap.write_bytes(b"vim")
+        swap.unlink()
+        part = out / "2026-11-22 catalogue.pdf.crdownload"
+        part.write_bytes(b"%PDF-1.4 half")
+        with part.open("ab") as f:
+            f.write(b" and the rest")
+        part.rename(out / "2026-11-22 catalogue.pdf")
+        (out / "~$draft.docx").write_bytes(b"owner file")
+        before = sentinel(w, ws, "sentinel")
+        assert sorted(new_paths(before)) == [
+            f"{B}/ACME GmbH/OUT/2026-11-21 offer.eml",
+            f"{B}/ACME GmbH/OUT/2026-11-22 catalogue.pdf",
+        ]
+        assert len(changes(before)) == 2
+        assert w.stop() == 0
+
+
+def test_a_slow_write_is_read_once_it_is_quiet(ws: Path) -> None:
+    """The writer pauses longer than the settle period with the file open: the
+    file is read once, whole, after its writer closes it."""
+    path = ws / B / "ACME GmbH" / "IN" / "Re offer.eml"
+    whole = mail("Re: Offer, the long answer")
+    third = len(whole) // 3
+    with watching(ws) as w:
+        w.ready()
+        with path.open("wb") as f:
+            for start in (0, third, 2 * third):
+                f.write(whole[start : start + third] if start < 2 * third else whole[start:])
+                f.flush()
+                writer_pause(1.3)
+            assert w.lines.empty(), w.lines.queue  # nothing read while it is open
+        [line] = [c for c in w.expect(lambda line: "change" in line)]
+        assert line["path"] == f"{B}/ACME GmbH/IN/Re offer.eml"
+        assert line["date_source"] == "header" and line["subject"] == "Re: Offer, the long answer"
+        assert changes(sentinel(w, ws, "after-slow")) == []
+        assert w.stop() == 0
+
+
+def writer_pause(seconds: float) -> None:
+    """The writer's own pause (it is the thing under test, not a wait for the watcher)."""
+    import threading
+
+    threading.Event().wait(seconds)
+
+
+def test_a_folder_moved_in_is_read_at_once_with_a_file_made_in_it_right_after(
+    ws: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "Downloads" / "Nordlicht AG"
+    (outside / "IN").mkdir(parents=True)
+    (outside / "IN" / "Inquiry.eml").write_bytes(mail("Inquiry for LED panels"))
+    with watching(ws) as w:
+        w.ready()
+        n = len(w.seen)
+        target = ws / "客户/待开发客户/Nordlicht AG"
+        shutil.move(str(outside), str(target))
+        (target / "OUT").mkdir()
+        (target / "OUT" / "2026-11-30 Reply.eml").write_bytes(mail("Re: Inquiry"))
+        got = w.expect(lambda line: len(new_paths(w.seen[n:])) >= 2, timeout=15)
+        assert sorted(new_paths(got)) == [
+            "客户/待开发客户/Nordlicht AG/IN/Inquiry.eml",
+            "客户/待开发客户/Nordlicht AG/OUT/2026-11-30 Reply.eml",
+        ]
+        assert changes(sentinel(w, ws, "after-move-in")) == []
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert w.stop() == 0
+
+
+def test_a_customer_regraded_by_hand_is_one_grade_event(ws: Path) -> None:
+    with watching(ws) as w:
+        w.ready()
+        (ws / B / "ACME GmbH").rename(ws / A / "ACME GmbH")
+        [line] = w.expect(lambda line: "change" in line)
+        assert line["kind"] == "grade" and (line["from"], line["to"]) == ("B", "A")
+        assert line["change"] == "new" and line["path"] == f"{A}/ACME GmbH"
+        assert changes(sentinel(w, ws, "after-regrade")) == []
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert w.stop() == 0
+
+
+def test_a_second_watcher_exits_1_naming_the_first(ws: Path) -> None:
+    with watching(ws) as w:
+        w.ready()
+        done = subprocess.run(
+            [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert done.returncode == 1
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith(
+            f"Error: a watcher already runs on this workspace (PID {w.pid}, since "
+        )
+        assert done.stdout == ""
+        assert w.stop() == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_it_with_exit_0_and_a_consistent_index(ws: Path, sig: int) -> None:
+    with watching(ws) as w:
+        w.ready()
+        for i in range(30):
+            (ws / B / "Rossi Srl" / "IN" / f"Re {i}.eml").write_bytes(mail(f"Re: {i}"))
+        w.expect(lambda line: "change" in line)
+        assert w.stop(sig) == 0
+    assert w.stderr == []
+    with watching(ws) as again:  # the lock is free again, and the index catches up
+        again.ready()
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert again.stop() == 0
+
+
+def test_kill_9_mid_burst_leaves_no_stale_lock_and_a_restart_catches_up(ws: Path) -> None:
+    folder = ws / B / "Rossi Srl" / "IN"
+    with watching(ws) as w:
+        w.ready()
+        for i in range(200):
+            (folder / f"Re burst {i}.eml").write_bytes(mail(f"Re: burst {i}"))
+            if i == 100:
+                w.expect(lambda line: "change" in line)  # mid-reconcile, or near it
+                w.kill()
+    assert (state_dir(ws) / "watcher.lock").exists()
+    with watching(ws) as w2:  # a second watcher would exit 1: the lock died with the first
+        _, ready = w2.ready()
+        assert ready["events"] == 3 + 200
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert w2.stop() == 0
+
+
+def test_sigstop_through_thousands_of_files_loses_nothing(ws: Path) -> None:
+    """More events than the inotify queue holds (16384 by default): it overflows
+    while the watcher is stopped, and a full reconcile picks everything up."""
+    names = [f"C{n:02d} Trading" for n in range(20)]
+    with watching(ws) as w:
+        w.ready()
+        w.send(signal.SIGSTOP)
+        try:
+            made = []
+            for name in names:
+                (ws / "客户/C-潜力客户" / name / "OUT").mkdir(parents=True)
+                for i in range(330):
+                    path = (
+                        ws / "客户/C-潜力客户" / name / "OUT" / f"2026-10-{i % 28 + 1:02d} n{i}.txt"
+                    )
+                    path.write_text("x", encoding="utf-8")
+                    made.append(path.relative_to(ws).as_posix())
+        finally:
+            w.send(signal.SIGCONT)
+        wait_until(
+            lambda: set(made) <= set(new_paths(drain(w))),
+            timeout=60,
+            what="an event for every file made while the watcher was stopped",
+        )
+        settles_to_rebuild(ws, ws.parent / "rebuilt", timeout=30)
+        assert w.stop() == 0
+
+
+def drain(w: WatchProcess) -> list[Line]:
+    while not w.lines.empty():
+        if w.lines.queue[0] is None:
+            break
+        w.next(0.1)
+    return w.seen
+
+
+def test_the_workspace_unplugged_is_reported_and_watching_resumes(ws: Path) -> None:
+    away = ws.with_name("ws-unplugged")
+    with watching(ws) as w:
+        w.ready()
+        ws.rename(away)
+        wait_until(
+            lambda: any("is not there" in line for line in w.stderr),
+            timeout=15,
+            what="the warning that the workspace is gone",
+        )
+        (away / B / "Rossi Srl" / "IN" / "Re while away.eml").write_bytes(mail("Re: away"))
+        away.rename(ws)
+        got = w.expect(lambda line: line.get("reason") == "workspace-returned", timeout=20)
+        assert [line["change"] for line in changes(got)] == ["new"]
+        assert any("is back" in line for line in w.stderr)
+        assert changes(sentinel(w, ws, "after-return")) == []
+        assert w.stop() == 0
