@@ -16,6 +16,7 @@ import queue
 import random
 import threading
 import time
+import warnings as warnings_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ class Watcher:
         self._failures: dict[str, int] = {}
         self._lost = False  # the workspace folder is gone (an unplugged drive)
         self._warned: dict[str, str] = {}
+        self._last_loss = ""  # the same sign again (a poll failing every time) is not repeated
         self._lock = WatcherLock(self.root)
         self._info = WatcherInfo(
             pid=os.getpid(), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -125,6 +127,9 @@ class Watcher:
     def run(self) -> None:
         """Take the workspace's lock, reconcile, then watch until ``stop()``."""
         self._lock.acquire(self._info)
+        # watchdog's own warnings (a callback registered twice after a rescan) are
+        # no concern of the user's: its log records are the signs of loss we use.
+        warnings_module.filterwarnings("ignore", category=RuntimeWarning, module=r"watchdog\.")
         undo_log = obs.hook_watchdog_log(self._fault)
         previous_hook = threading.excepthook
         threading.excepthook = self._thread_failed
@@ -205,9 +210,15 @@ class Watcher:
         self._fault(f"{name} stopped ({args.exc_type.__name__}: {args.exc_value})")
 
     def _loss(self, message: str) -> None:
-        reason = "overflow" if "overflow" in message.lower() else "fault"
-        self._warn(f"{message}; reading the whole workspace again")
-        self._full = self._full or reason
+        """A sign that events were missed: one warning, then a full reconcile (signs
+        that come before it is done are the same loss)."""
+        overflow = "overflow" in message.lower()
+        if self._full is None and message != self._last_loss:
+            self._last_loss = message
+            if overflow:
+                message = "too many file changes at once for the OS to report them all"
+            self._warn(f"{message}; reading the whole workspace again")
+        self._full = self._full or ("overflow" if overflow else "fault")
 
     # --- hints ---------------------------------------------------------------
 
