@@ -70,6 +70,7 @@ for command in (
     timeline_commands.timeline,
     timeline_commands.log_cmd,
     watch_commands.watch,
+    watch_commands.service,
 ):
     cli.add_command(command)
 

@@ -144,3 +144,94 @@ def _stop_on_signals(stop: Callable[[], None]) -> Callable[[], None]:
             signal.signal(s, handler)
 
     return restore
+
+
+@click.group(short_help="Run the watcher in the background at login.")
+def service() -> None:
+    """Run `folder-kit watch` in the background from login to logout.
+
+    Linux: a systemd user unit; macOS: a LaunchAgent; Windows: a Task
+    Scheduler task. The watcher then keeps the timeline current and logs to a
+    rotating file in the state folder; `service status` shows it.
+    """
+
+
+DRY_RUN_HELP = "Show what would be written, and where; write nothing."
+
+
+@service.command("install")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@workspace_option
+@click.pass_context
+def service_install(ctx: click.Context, dry_run: bool) -> None:
+    """Start the watcher now and at every login."""
+    from folder_kit.watch import service as svc
+
+    ws = workspace(ctx)
+    plan = svc.plan(ws.root)
+    if dry_run:
+        click.echo(f"Would write {plan.path}:")
+        click.echo(plan.shown().rstrip("\n"))
+        for command in plan.commands:
+            click.echo(f"Would run: {' '.join(command)}")
+        return
+    svc.install(plan)
+    click.echo(f"Wrote {plan.path}")
+    click.echo("The watcher runs now and at every login; see `folder-kit service status`.")
+
+
+@service.command("uninstall")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@workspace_option
+@click.pass_context
+def service_uninstall(ctx: click.Context, dry_run: bool) -> None:
+    """Stop the background watcher and remove it from login."""
+    from folder_kit.watch import service as svc
+
+    ws = workspace(ctx)
+    plan = svc.plan(ws.root)
+    if not plan.path.exists():
+        click.echo(f"No service installed for {ws.root} ({plan.path} is not there).")
+        return
+    if dry_run:
+        for command in svc.removal_commands(plan):
+            click.echo(f"Would run: {' '.join(command)}")
+        click.echo(f"Would remove {plan.path}")
+        return
+    svc.uninstall(plan)
+    click.echo(f"Removed {plan.path}; the background watcher is stopped.")
+
+
+@service.command("status")
+@click.option("--dry-run", is_flag=True, hidden=True, help="Accepted; status writes nothing.")
+@workspace_option
+@click.pass_context
+def service_status(ctx: click.Context, dry_run: bool) -> None:
+    """Whether the watcher runs, what it did last, and the end of its log."""
+    from folder_kit.timeline.index import Index
+    from folder_kit.timeline.watcher_lock import running_watcher
+    from folder_kit.watch import service as svc
+    from folder_kit.watch.log import log_path, tail
+
+    ws = workspace(ctx)
+    plan = svc.plan(ws.root)
+    click.echo(f"Service: {svc.state_of(plan)} ({plan.path})")
+    info = running_watcher(ws.root)
+    if info is None:
+        click.echo("Watcher: not running")
+    else:
+        how = " (polling)" if info.polling else ""
+        click.echo(f"Watcher: running, PID {info.pid}, since {info.started}{how}")
+        if info.last_reconcile is not None:
+            click.echo(f"Last full reconcile: {info.last_reconcile} ({info.reason})")
+    with Index.open(ws.root) as index:
+        _, _, events = index.counts()
+    click.echo(f"Events in the index: {events}")
+    log = log_path(ws.root)
+    lines = tail(log, 10)
+    if not lines:
+        click.echo(f"Log: {log} (empty)")
+        return
+    click.echo(f"Log: {log}, last lines:")
+    for line in lines:
+        click.echo(f"  {line}")

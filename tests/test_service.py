@@ -1,0 +1,197 @@
+"""`service install|uninstall|status`: the service files parsed back, and the service
+manager played by a fake `systemctl` on PATH (tests never touch the real one)."""
+
+from __future__ import annotations
+
+import json
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import Invoke
+from helpers import assert_error, assert_ok, read_tree
+
+from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
+from folder_kit.watch import service as svc
+from folder_kit.watch.log import log_path, open_log
+
+ODD = 'My 100% Sales $HOME "quoted"'  # a workspace name systemd must not expand
+
+
+@pytest.fixture
+def root(tmp_path: Path, workspace: Path) -> Path:
+    target = tmp_path / ODD
+    workspace.rename(target)
+    return target
+
+
+def test_the_systemd_unit_passes_systemd_analyze_verify(root: Path, tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    plan = svc.plan(root, platform="linux", env={"FOLDER_KIT_STATE": str(tmp_path / "s")})
+    unit = tmp_path / "units" / plan.path.name
+    unit.parent.mkdir()
+    unit.write_bytes(plan.content)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    if "Failed to initialize manager" in done.stderr:
+        pytest.skip(f"systemd-analyze cannot run here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    text = plan.shown()
+    odd = f'{root.parent}/My 100%% Sales $$HOME \\"quoted\\"'
+    assert f'ExecStart="{sys.executable}" "-m" "folder_kit" "-w" "{odd}" "watch" "--log"' in text
+    assert "WantedBy=default.target" in text and "Restart=on-failure" in text
+
+
+def test_the_launch_agent_parses_back(root: Path, tmp_path: Path) -> None:
+    home = tmp_path / "mac-home"
+    plan = svc.plan(root, platform="darwin", env={}, home=home, python="/usr/bin/python3")
+    assert plan.path.parent == home / "Library" / "LaunchAgents"
+    data = plistlib.loads(plan.content)
+    assert data["Label"] == plan.path.name.removesuffix(".plist")
+    assert data["ProgramArguments"] == [
+        "/usr/bin/python3", "-m", "folder_kit", "-w", str(root), "watch", "--log"
+    ]  # fmt: skip
+    assert data["RunAtLoad"] is True and data["KeepAlive"] == {"SuccessfulExit": False}
+    assert plan.commands[0][:2] == ["launchctl", "bootstrap"]
+
+
+def test_the_task_scheduler_xml_parses_back(root: Path) -> None:
+    plan = svc.plan(
+        root, platform="win32", env={"USERNAME": "lilei", "USERDOMAIN": "OFFICE"},
+        python=r"C:\Python312\python.exe",
+    )  # fmt: skip
+    assert plan.content.startswith(b"\xff\xfe")  # UTF-16, as schtasks /XML wants
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    task = ET.fromstring(plan.content.decode("utf-16").split("\n", 1)[1])
+    assert task.findtext("t:Triggers/t:LogonTrigger/t:UserId", namespaces=ns) == r"OFFICE\lilei"
+    assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=ns) == r"C:\Python312\python.exe"
+    arguments = task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=ns)
+    assert arguments == f'-m folder_kit -w "{root}" watch --log'.replace('"quoted"', '\\"quoted\\"')
+    assert plan.commands == [
+        ["schtasks", "/Create", "/TN", plan.name, "/XML", str(plan.path), "/F"]
+    ]
+
+
+@pytest.fixture
+def systemctl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fake `systemctl` first on PATH that logs its arguments, one JSON list a line."""
+    if sys.platform == "win32":
+        pytest.skip("a shell script as systemctl")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "systemctl-calls"
+    script = bin_dir / "systemctl"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'{sys.executable} -c \'import json, sys; print(json.dumps(sys.argv[1:]))\' "$@" >> "{calls}"\n'
+        'if [ "$2" = show-environment ] && [ -n "$NO_SESSION" ]; then\n'
+        '  echo "Failed to connect to bus: No medium found" >&2; exit 1\nfi\n'
+        'if [ "$2" = is-active ]; then echo active; fi\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sys, "platform", "linux")
+    return calls
+
+
+def calls_of(log: Path) -> list[list[str]]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_install_status_uninstall_with_systemd(
+    invoke: Invoke, workspace: Path, systemctl: Path, tmp_path: Path
+) -> None:
+    unit_dir = tmp_path / "home" / ".config" / "systemd" / "user"
+    result = invoke("-w", str(workspace), "service", "install")
+    assert_ok(result)
+    [unit] = list(unit_dir.iterdir())
+    name = unit.name
+    assert result.stdout.splitlines()[0] == f"Wrote {unit}"
+    assert calls_of(systemctl) == [
+        ["--user", "show-environment"],
+        ["--user", "daemon-reload"],
+        ["--user", "enable", "--now", name],
+    ]
+    result = invoke("-w", str(workspace), "service", "status")
+    assert_ok(result)
+    assert result.stdout.splitlines()[:2] == [
+        f"Service: installed, active ({unit})",
+        "Watcher: not running",
+    ]
+    result = invoke("-w", str(workspace), "service", "uninstall")
+    assert_ok(result)
+    assert not unit.exists()
+    assert calls_of(systemctl)[-2:] == [
+        ["--user", "disable", "--now", name],
+        ["--user", "daemon-reload"],
+    ]
+
+
+def test_no_systemd_user_session_is_one_error_and_nothing_written(
+    invoke: Invoke,
+    workspace: Path,
+    systemctl: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_SESSION", "1")
+    home = read_tree(tmp_path / "home")
+    assert_error(
+        invoke("-w", str(workspace), "service", "install"),
+        "Error: there is no systemd user session here (systemctl --user: Failed to connect "
+        "to bus: No medium found); run `folder-kit watch` in a terminal instead, or add "
+        "that command to your desktop's startup programs",
+    )
+    assert read_tree(tmp_path / "home") == home
+
+
+def test_dry_run_shows_the_file_and_writes_nothing(
+    invoke: Invoke, workspace: Path, systemctl: Path, tmp_path: Path
+) -> None:
+    before = read_tree(tmp_path, exclude=("systemctl-calls",))
+    result = invoke("-w", str(workspace), "service", "install", "--dry-run")
+    assert_ok(result)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Would write {tmp_path / 'home' / '.config' / 'systemd' / 'user'}")
+    assert "[Service]" in lines and lines[-1].startswith("Would run: systemctl --user enable --now")
+    assert read_tree(tmp_path, exclude=("systemctl-calls",)) == before
+    assert calls_of(systemctl) == []
+    result = invoke("-w", str(workspace), "service", "uninstall", "--dry-run")
+    assert_ok(result)
+    assert result.stdout.startswith("No service installed for ")
+
+
+def test_status_names_the_running_watcher_and_shows_its_log(
+    invoke: Invoke, workspace: Path, systemctl: Path
+) -> None:
+    log = open_log(workspace)
+    log.info("10:42  in     ACME GmbH      IN/Re quotation.eml")
+    for handler in log.handlers:
+        handler.flush()
+    info = WatcherInfo(
+        pid=4242, started="2026-12-01T09:00:00+08:00", last_reconcile="2026-12-01T09:30:00+08:00",
+        reason="timer", events=12,
+    )  # fmt: skip
+    with WatcherLock(workspace) as lock:
+        lock.acquire(info)
+        result = invoke("-w", str(workspace), "service", "status")
+    assert_ok(result)
+    lines = result.stdout.splitlines()
+    assert lines[1:5] == [
+        "Watcher: running, PID 4242, since 2026-12-01T09:00:00+08:00",
+        "Last full reconcile: 2026-12-01T09:30:00+08:00 (timer)",
+        "Events in the index: 0",
+        f"Log: {log_path(workspace)}, last lines:",
+    ]
+    assert lines[5].endswith(" 10:42  in     ACME GmbH      IN/Re quotation.eml")
