@@ -289,3 +289,22 @@ def test_the_workspace_unplugged_is_reported_and_watching_resumes(ws: Path) -> N
         assert any("is back" in line for line in w.stderr)
         assert changes(sentinel(w, ws, "after-return")) == []
         assert w.stop() == 0
+
+
+def test_notify_without_the_library_is_one_line_and_the_watcher_goes_on(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "no-notifier" / "desktop_notifier"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('not installed')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(blocker.parent))
+    with watching(ws, "--notify") as w:
+        w.ready()
+        (ws / B / "ACME GmbH" / "定单" / "PO 2026-11-30.pdf").write_bytes(b"%PDF-1.4")
+        [line] = w.expect(lambda line: "change" in line)
+        assert line["kind"] == "order" and line["highlight"] == "order"
+        assert w.stop() == 0
+    assert w.stderr == [
+        "Warning: --notify needs desktop-notifier: pip install 'folder-kit[notify]'; "
+        "going on without it"
+    ]

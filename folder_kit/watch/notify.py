@@ -5,6 +5,7 @@ Missing library or no desktop session: one warning, and the watcher goes on.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -29,6 +30,10 @@ class Notifier:
     def __init__(self, *, on_warning: Callable[[str], None]) -> None:
         self.on_warning = on_warning
         self._notifier: Any = None
+        # Its failures are ours to report, in one line: never its tracebacks.
+        quiet = logging.getLogger("desktop_notifier")
+        quiet.propagate = False
+        quiet.addHandler(logging.NullHandler())
         try:
             from desktop_notifier import DesktopNotifierSync
         except ImportError:
