@@ -233,8 +233,75 @@ def run_demo() -> int:
             print(f"dev.py: demo step `folder-kit {' '.join(step)}` failed", file=sys.stderr)
             print(f"The demo workspace is kept at {copy}", file=sys.stderr)
             return code
+    code = demo_watch(copy)
+    if code != 0:
+        print("dev.py: demo step `folder-kit watch` failed", file=sys.stderr)
+        print(f"The demo workspace is kept at {copy}", file=sys.stderr)
+        return code
     print(f"\nThe demo workspace is at {copy}; try: {tool('folder-kit')} -w {copy} --help")
     return 0
+
+
+# The file the watcher demo drops into the copy, and what it waits for.
+DEMO_DROP = "客户/B-在谈客户/Rossi Forniture Elettriche Srl/定单/PO 2026-12-01.pdf"
+
+
+def demo_watch(copy: Path) -> int:
+    """`folder-kit watch` on the copy: drop an order in, show the line it prints, stop it."""
+    import queue
+    import signal
+    import threading
+
+    print("\n$ folder-kit watch    # then an order is saved into Rossi's 定单/", flush=True)
+    proc = subprocess.Popen(
+        [str(tool("folder-kit")), "-w", str(copy), "watch"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def until(text: str) -> bool:
+        while True:
+            try:
+                line = lines.get(timeout=60)
+            except queue.Empty:
+                return False
+            if not line:
+                return False
+            print(line, end="", flush=True)
+            if text in line:
+                return True
+
+    try:
+        if not until("Watching"):
+            return 1
+        order = copy / DEMO_DROP
+        order.write_bytes(b"%PDF-1.4\n% purchase order\n")
+        if not until(order.name):
+            return 1
+    finally:
+        if proc.poll() is None:
+            if os.name == "nt":  # no Ctrl-C to send to a child there
+                proc.terminate()
+            else:
+                proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return 1
+    return proc.returncode
 
 
 def run_checks(pytest_args: Sequence[str]) -> int:
