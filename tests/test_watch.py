@@ -7,10 +7,12 @@ the index, always with a timeout; none sleeps blindly.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -308,3 +310,37 @@ def test_notify_without_the_library_is_one_line_and_the_watcher_goes_on(
         "Warning: --notify needs desktop-notifier: pip install 'folder-kit[notify]'; "
         "going on without it"
     ]
+
+
+def test_in_a_terminal_the_first_catch_up_shows_ten_lines_and_counts_the_rest(
+    ws: Path,
+) -> None:
+    for i in range(12):
+        (ws / B / "Rossi Srl" / "OUT" / f"2026-10-{i + 1:02d} note.txt").write_text("x", "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    got: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: [got.put(x) for x in proc.stdout], daemon=True)
+    reader.start()
+    try:
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Watching"):
+            lines.append(got.get(timeout=20).rstrip("\n"))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        reader.join(timeout=5)
+    assert len(lines) == 12
+    assert all("  out    " in line or "  quote  " in line for line in lines[:10])
+    assert lines[10] == "... and 5 more since the watcher last ran."
+    assert lines[11] == f"Watching {ws}: 2 customers, 15 events. Ctrl-C stops."

@@ -24,6 +24,7 @@ _HIGHLIGHT_STYLE: dict[str, dict[str, Any]] = {
     "first-answer": {"fg": "cyan", "bold": True},
 }
 _CUSTOMER_COLUMN = 14
+CATCH_UP_SHOWN = 10  # lines of the first reconcile shown in a terminal; the rest counted
 
 
 def change_line(c: Change, *, now: dt.datetime) -> str:
@@ -97,11 +98,17 @@ def watch(
 
         notifier = Notifier(on_warning=warn)
 
+    # A first run finds every event there is: a terminal shows the first few.
+    catching_up = {"shown": 0, "more": 0, "done": False}
+
     def note(n: Note) -> None:
         if as_json:
             click.echo(json.dumps(n.as_json(), ensure_ascii=False))
             sys.stdout.flush()
         if isinstance(n, Ready):
+            catching_up["done"] = True
+            if catching_up["more"] and not as_json:
+                click.echo(f"... and {catching_up['more']} more since the watcher last ran.")
             line = f"Watching {ws.root}: {n.customers} customers, {n.events} events. Ctrl-C stops."
         elif isinstance(n, Reconciled):
             line = f"Read the whole workspace again ({n.reason}): {n.events} events."
@@ -109,7 +116,12 @@ def watch(
                 return
         else:
             line = change_line(n, now=dt.datetime.now())
-            if notifier is not None and n.highlight is not None and n.change == "new":
+            if not catching_up["done"]:
+                if catching_up["shown"] >= CATCH_UP_SHOWN:
+                    catching_up["more"] += 1
+                    return
+                catching_up["shown"] += 1
+            elif notifier is not None and n.highlight is not None and n.change == "new":
                 from folder_kit.watch.highlights import MESSAGES
 
                 notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
