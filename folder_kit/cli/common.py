@@ -27,6 +27,13 @@ GRADE_CHOICE = GradeChoice()
 
 
 def print_json(value: object) -> None:
+    """JSON on stdout: a list one element a line (json's C encoder, which cannot
+    indent, makes ten thousand customers or events quick to print), anything
+    else indented."""
+    if isinstance(value, list) and value:
+        items = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
+        click.echo(f"[\n{items}\n]")
+        return
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 

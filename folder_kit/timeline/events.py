@@ -174,19 +174,23 @@ class CustomerSummary:
 
 
 def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
-    """Every customer with grade, last contact and real name, the index brought up to date."""
+    """Every customer with grade, last contact and real name, the index brought up to
+    date; in the order of ``indexed_customers``, built from the rows alone (no paths
+    to make: with a watcher running, this is all `customer list` does)."""
     refresh(ws)
     with Index.open(ws.root) as index:
         last = last_contacts(index)
         rows = index.customers()
-        customers = indexed_customers(ws, index)
-    return [
+    base = ws.customers_dir.name
+    summaries = [
         CustomerSummary(
-            name=c.name,
-            grade=c.grade,
-            path=ws.relative(c.path),
-            last_contact=last.get(c.key),
-            company=rows[c.key].company,
+            name=row.name,
+            grade=row.grade,
+            path=f"{base}/{row.grade_folder}/{row.name}",
+            last_contact=last.get(key),
+            company=row.company,
         )
-        for c in customers
+        for key, row in rows.items()
     ]
+    summaries.sort(key=lambda s: (GRADES.index(cast(Grade, s.grade)), match_key(s.name)))
+    return summaries
