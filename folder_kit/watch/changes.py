@@ -24,6 +24,20 @@ _SHOWN = "customer, rel, kind, date, day, date_source, medium, topic, subject"
 _CUSTOMER_COLUMNS = (
     "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company"
 )
+# The same event before (b) and after (m): its identity, and all it shows (NULL-safe).
+_SAME_FILE = (
+    "b.customer = m.customer AND b.rel = m.rel AND b.kind = m.kind AND b.date = m.date "
+    "AND b.day = m.day AND b.date_source = m.date_source AND b.medium IS m.medium "
+    "AND b.topic IS m.topic AND b.subject IS m.subject"
+)
+_SAME_GRADE = (
+    "b.customer = m.customer AND b.seq = m.seq AND b.date = m.date AND b.day = m.day "
+    "AND b.from_grade = m.from_grade AND b.to_grade = m.to_grade"
+)
+
+
+def _m(columns: str) -> str:
+    return ", ".join(f"m.{c.strip()}" for c in columns.split(","))
 
 
 @dataclass(frozen=True)
@@ -54,13 +68,18 @@ class Snapshot:
     def __init__(self, conn: sqlite3.Connection, keys: Sequence[str] | None) -> None:
         self.conn = conn
         self.keys = None if keys is None else list(dict.fromkeys(keys))
+        # Keyed like the index's own tables, so that the comparison after is one
+        # lookup per row instead of a sort of both sides.
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS keys(key TEXT PRIMARY KEY)")
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS before_files AS "
-            f"SELECT {_SHOWN} FROM main.files WHERE 0"
+            "CREATE TEMP TABLE IF NOT EXISTS before_files(customer TEXT, rel TEXT, kind TEXT, "
+            "date TEXT, day TEXT, date_source TEXT, medium TEXT, topic TEXT, subject TEXT, "
+            "PRIMARY KEY(customer, rel)) WITHOUT ROWID"
         )
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS before_grades AS SELECT * FROM main.grades WHERE 0"
+            "CREATE TEMP TABLE IF NOT EXISTS before_grades(customer TEXT, seq INTEGER, "
+            "date TEXT, day TEXT, from_grade TEXT, to_grade TEXT, PRIMARY KEY(customer, seq)) "
+            "WITHOUT ROWID"
         )
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS before_customers AS "
@@ -108,17 +127,22 @@ class Snapshot:
                 r[0]: CustomerRow._make(r)
                 for r in conn.execute(f"SELECT {_CUSTOMER_COLUMNS} FROM temp.before_customers")
             }
-            shown = (
-                f"SELECT {_SHOWN} FROM main.files WHERE kind != 'history' {self._only('customer')}"
-            )
-            new_files = conn.execute(f"{shown} EXCEPT SELECT * FROM temp.before_files").fetchall()
-            gone_files = conn.execute(f"SELECT * FROM temp.before_files EXCEPT {shown}").fetchall()
-            grades = f"SELECT * FROM main.grades {self._where('customer')}"
+            only = self._only("m.customer")
+            new_files = conn.execute(
+                f"SELECT {_m(_SHOWN)} FROM main.files m WHERE m.kind != 'history' {only} "
+                f"AND NOT EXISTS (SELECT 1 FROM temp.before_files b WHERE {_SAME_FILE})"
+            ).fetchall()
+            gone_files = conn.execute(
+                "SELECT * FROM temp.before_files b WHERE NOT EXISTS (SELECT 1 FROM main.files m "
+                f"WHERE m.kind != 'history' AND {_SAME_FILE})"
+            ).fetchall()
             new_grades = conn.execute(
-                f"{grades} EXCEPT SELECT * FROM temp.before_grades"
+                f"SELECT m.* FROM main.grades m WHERE 1 {only} AND NOT EXISTS "
+                f"(SELECT 1 FROM temp.before_grades b WHERE {_SAME_GRADE})"
             ).fetchall()
             gone_grades = conn.execute(
-                f"SELECT * FROM temp.before_grades EXCEPT {grades}"
+                "SELECT * FROM temp.before_grades b WHERE NOT EXISTS "
+                f"(SELECT 1 FROM main.grades m WHERE {_SAME_GRADE})"
             ).fetchall()
         finally:
             conn.execute("COMMIT")
