@@ -344,3 +344,19 @@ def test_in_a_terminal_the_first_catch_up_shows_ten_lines_and_counts_the_rest(
     assert all("  out    " in line or "  quote  " in line for line in lines[:10])
     assert lines[10] == "... and 5 more since the watcher last ran."
     assert lines[11] == f"Watching {ws}: 2 customers, 15 events. Ctrl-C stops."
+
+
+def test_a_customer_moved_out_of_the_workspace_takes_its_events_with_it(
+    ws: Path, tmp_path: Path
+) -> None:
+    with watching(ws) as w:
+        w.ready()
+        shutil.move(str(ws / B / "ACME GmbH"), str(tmp_path / "ACME GmbH"))
+        got = w.expect(lambda line: len(changes(w.seen[3:])) >= 2)
+        assert sorted((c["change"], c["path"]) for c in changes(got)) == [
+            ("gone", f"{B}/ACME GmbH/OUT/2026-11-02 Quotation.eml"),
+            ("gone", f"{B}/ACME GmbH/报价/QT-1 2026-11-02.pdf"),
+        ]
+        assert changes(sentinel(w, ws, "after-move-out")) == []
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert w.stop() == 0

@@ -280,3 +280,28 @@ def test_watch_help_and_a_bad_interval() -> None:
     result = runner.invoke(cli, ["watch", "--interval", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--interval'" in result.stderr
+
+
+def test_readers_do_not_block_on_the_watchers_open_write(workspace: Path) -> None:
+    """While the watcher holds a write transaction open, `customer list` answers at
+    once from what was committed (SQLite's WAL)."""
+    import time
+
+    from folder_kit.timeline.index import Index
+    from folder_kit.timeline.scan import scan
+    from folder_kit.workspace.find import open_workspace
+
+    (workspace / "客户/B-在谈客户/ACME GmbH/OUT").mkdir(parents=True)
+    scan(open_workspace(workspace))
+    runner = CliRunner()
+    with WatcherLock(workspace) as lock, Index.open(workspace) as index:
+        lock.acquire(WatcherInfo(pid=os.getpid(), started="now"))
+        index.conn.execute("BEGIN IMMEDIATE")  # as a reconcile in the middle of writing
+        index.conn.execute("DELETE FROM customers")
+        start = time.monotonic()
+        result = runner.invoke(cli, ["-w", str(workspace), "customer", "list", "--json"])
+        took = time.monotonic() - start
+        index.conn.rollback()
+    assert result.exit_code == 0, result.output
+    assert [c["name"] for c in json.loads(result.stdout)] == ["ACME GmbH"]
+    assert took < 5  # the busy timeout is 30 s: no waiting on the writer

@@ -172,24 +172,40 @@ class Watcher:
                 pass
             if self._stop.is_set():
                 break
-            now = time.monotonic()
-            if now >= next_check:
-                next_check = now + SUPERVISE_SECONDS
-                self._supervise()
-            if self._lost:
-                continue
-            if self._full is not None or now >= self._next_full:
-                reason = self._full or "timer"
+            try:
+                next_check = self._step(next_check)
+            except Exception as e:  # the index or the disk failing: say so, go on
+                delay = self._backoff("loop")
+                self._warn(
+                    f"watching failed for a moment ({type(e).__name__}: {e}); "
+                    f"reading the whole workspace again in {delay:.0f} s"
+                )
                 self._full = None
-                self._full_reconcile(reason)
-                continue
-            for folder, when in list(self._again.items()):
-                if now >= when:
-                    del self._again[folder]
-                    self.settler.touch(folder, now, at_once=True)
-            folders = self.settler.take_due(now, _stat)
-            if folders:
-                self._reconcile(folders)
+                self._next_full = time.monotonic() + delay
+            else:
+                self._failures.pop("loop", None)
+
+    def _step(self, next_check: float) -> float:
+        """One turn of the loop after the queue was read; returns the next supervision time."""
+        now = time.monotonic()
+        if now >= next_check:
+            next_check = now + SUPERVISE_SECONDS
+            self._supervise()
+        if self._lost:
+            return next_check
+        if self._full is not None or now >= self._next_full:
+            reason = self._full or "timer"
+            self._full = None
+            self._full_reconcile(reason)
+            return next_check
+        for folder, when in list(self._again.items()):
+            if now >= when:
+                del self._again[folder]
+                self.settler.touch(folder, now, at_once=True)
+        folders = self.settler.take_due(now, _stat)
+        if folders:
+            self._reconcile(folders)
+        return next_check
 
     def _take(self, item: tuple[str, Any]) -> None:
         what, value = item
