@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from folder_kit.terms import FOLLOW_UP_TOPICS
+from folder_kit.workspace.layout import Grade
 
 # Grades from least to most engaged: a suggestion only ever moves a customer up.
 GRADE_RANK: Mapping[str, int] = {"P": 0, "D": 1, "C": 2, "B": 3, "A": 4}
@@ -169,11 +170,11 @@ def grade_on(current: str, events: Iterable[Ev], day: dt.date) -> str:
     return grade
 
 
-def cadence_of(grade: str, cadence: Mapping[str, int], *, has_out: bool) -> int | None:
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None:
     """Days between follow-ups; a prospect has none until the first `out`, then D's."""
     if grade == "P":
         return cadence["D"] if has_out else None
-    return cadence[grade]
+    return cadence[cast(Grade, grade)]
 
 
 def due_for(
@@ -182,7 +183,7 @@ def due_for(
     *,
     last: Ev | None,
     has_out: bool,
-    cadence: Mapping[str, int],
+    cadence: Mapping[Grade, int],
     today: dt.date,
     suggested_topic: str | None = None,
 ) -> Due | None:
