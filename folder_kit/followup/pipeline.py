@@ -13,13 +13,26 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from folder_kit.followup.rules import Due, Ev, due_for, sort_due, suggest_topic
+from folder_kit.followup.rules import (
+    PRIORITY,
+    Due,
+    Ev,
+    Finding,
+    Report,
+    Timeline,
+    build_report,
+    check_timeline,
+    due_for,
+    sort_due,
+    suggest_topic,
+    unanswered,
+)
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import refresh
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.find import Workspace
 
-__all__ = ["Due", "due"]
+__all__ = ["Due", "Finding", "Report", "check", "due", "report"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,87 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
         if item is not None and item.days_overdue >= -within:
             items.append(item)
     return sort_due(items)
+
+
+def _at(date: str) -> dt.datetime | None:
+    if "T" not in date:
+        return None
+    try:
+        return dt.datetime.fromisoformat(date)
+    except ValueError:
+        return None
+
+
+def _timelines(
+    ws: Workspace, index: Index, *, today: dt.date, key: str | None = None
+) -> list[Timeline]:
+    """Every customer (or the one of ``key``) with its events up to ``today``,
+    in the order `due` ranks grades (B, A, C, D, prospects), then by name."""
+    customers = _customers(ws, index, today)
+    if key is not None:
+        customers = {k: c for k, c in customers.items() if k == key}
+    events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
+    days: dict[str, dt.date] = {}
+    for customer, kind, day, date, medium, topic, rel, subject in index.contact_rows(
+        until=today.isoformat(), customer=key
+    ):
+        c = customers.get(customer)
+        if c is None:
+            continue
+        when = days.get(day)
+        if when is None:
+            when = days[day] = dt.date.fromisoformat(day)
+        events[customer].append(
+            Ev(kind, when, medium, topic, f"{c.folder}/{rel}", _at(date), subject)
+        )
+    out = []
+    for k, c in customers.items():
+        own = events[k]
+        if c.moves:  # grade events interleave by day; files come sorted already
+            own.sort(key=lambda e: e.day)
+        out.append(Timeline(customer=c.name, grade=c.grade, events=tuple(own), folder=c.folder))
+    out.sort(key=lambda t: (PRIORITY[t.grade], t.customer.casefold()))
+    return out
+
+
+def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
+    """The people in Contact.txt, read only for a customer the ladder is about."""
+    from dataclasses import replace
+
+    from folder_kit.workspace.contact import CONTACT_FILE, read_card
+
+    card = read_card(ws.root / tl.folder / CONTACT_FILE)
+    names = tuple(c.name for c in card.contacts if c.name)
+    return replace(tl, contacts=names)
+
+
+def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Finding]:
+    """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
+    from folder_kit.workspace.customers import resolve_customer
+
+    key = customer_key(resolve_customer(ws, name).name) if name is not None else None
+    config = ws.config
+    with _fresh_index(ws) as index:
+        timelines = _timelines(ws, index, today=today, key=key)
+    findings: list[Finding] = []
+    for tl in timelines:
+        if len(unanswered(tl.events)) >= config.taboos.change_approach_after:
+            tl = _with_contacts(ws, tl)
+        findings += check_timeline(tl, today=today, cadence=config.cadence, taboos=config.taboos)
+    return findings
+
+
+def report(ws: Workspace, *, today: dt.date) -> Report:
+    """The pipeline at a glance as of ``today``."""
+    with _fresh_index(ws) as index:
+        timelines = _timelines(ws, index, today=today)
+    return build_report(timelines, today=today, cadence=ws.config.cadence)
+
+
+def event_count(ws: Workspace) -> int:
+    """Events in the index as the last refresh left it (no scan)."""
+    with Index.open(ws.root) as index:
+        return index.counts()[2]
 
 
 def customer_key(name: str) -> str:
