@@ -59,3 +59,39 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
         candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate
+
+
+def write_export(path: Path, data: bytes, *, marker: bytes) -> None:
+    """Write an export the user asked for (a calendar, a report page), atomically.
+
+    Exporting again replaces the last export, but never a file the tool did not
+    write: an existing file must carry ``marker`` near its start.
+    """
+    import tempfile
+
+    from folder_kit.errors import UsageError
+
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: {path.parent} is not a folder")
+    if path.exists():
+        try:
+            with open(path, "rb") as f:
+                head = f.read(4096)
+        except IsADirectoryError:
+            raise TargetExistsError(path=str(path), hint="it is a folder") from None
+        if marker not in head:
+            raise TargetExistsError(
+                path=str(path),
+                hint="folder-kit replaces only a file it wrote itself; name another file",
+            )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

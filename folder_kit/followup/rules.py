@@ -284,11 +284,16 @@ def _times(n: int) -> str:
     return {1: "1 follow-up"}.get(n, f"{n} follow-ups")
 
 
-def _is_answer(events: Sequence[Ev], out: Ev) -> bool:
-    """An `out` whose nearest earlier out-or-in is their `in`: answering them, which
-    needs no excuse of its own."""
+def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
+    """Whether an `out` needed a topic of its own. Not a visit (meeting is the
+    reason), nor one sent the day a quote or PI went out (it carries it), nor an
+    answer: one whose nearest earlier out-or-in is their `in`."""
+    if out.medium == "visit":
+        return False
+    if any(e.kind in ("quote", "pi") and e.day == out.day for e in events):
+        return False
     before = [e for e in events if e.kind in ("in", "out") and e is not out and later(out, e)]
-    return bool(before) and before[-1].kind == "in"
+    return not (before and before[-1].kind == "in")
 
 
 def check_timeline(
@@ -324,7 +329,8 @@ def check_timeline(
         first = pushy[0]
         add(
             "too-direct",
-            f"{_times(len(pushy))} only push for the order: "
+            f"{_times(len(pushy))} {'only pushes' if len(pushy) == 1 else 'only push'} "
+            "for the order: "
             f'"{first[1]}" in {_name(first[0].path)} ({first[0].day})',
             [e for e, _ in pushy],
             "Give the buyer a reason to answer instead: news, a new price, a product, "
@@ -363,7 +369,7 @@ def check_timeline(
         )
 
     # 3. blind follow-up: no topic, no excuse.
-    blind = [e for e in recent if (e.topic or "") in NO_TOPIC and not _is_answer(events, e)]
+    blind = [e for e in recent if (e.topic or "") in NO_TOPIC and needs_excuse(events, e)]
     if blind:
         add(
             "blind-follow-up",
