@@ -93,7 +93,7 @@ def due_cmd(
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
         write_export(ics_path, calendar(items, stamp=stamp), marker=PRODID.encode())
         if not as_json:
-            click.echo(f"Wrote {len(items)} to-dos to {ics_path}", err=True)
+            click.echo(f"Wrote {len(items)} to-dos to {ics_path}")
     if as_json:
         print_json([d.as_json() for d in items])
         return
@@ -204,7 +204,7 @@ def report_cmd(
         )
         write_export(html_path, page.encode("utf-8"), marker=MARKER)
         if not as_json:
-            click.echo(f"Wrote {html_path}", err=True)
+            click.echo(f"Wrote {html_path}")
     if as_json:
         print_json(result.as_json())
         return
