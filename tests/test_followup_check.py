@@ -16,6 +16,7 @@ from folder_kit.followup.rules import (
     build_report,
     check_timeline,
     follow_ups_before,
+    later,
     suggest_grade,
 )
 from folder_kit.workspace.config import DEFAULT_CADENCE, Taboos
@@ -365,3 +366,32 @@ def test_report_counts_per_grade_and_the_distributions() -> None:
     ]
     assert got["follow_ups_before_reply"] == {"0": 0, "1": 0, "2": 1, "3": 0, "4-11": 0, "12+": 0}
     assert got["follow_ups_before_order"] == dict.fromkeys(("0", "1", "2", "3", "4-11", "12+"), 0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "want"),
+    [
+        ("2026-11-20", "2026-11-19", True),
+        ("2026-11-19", "2026-11-20", False),
+        ("2026-11-20", "2026-11-20", True),  # one day, no times: counts as after
+        ("2026-11-20T15:00:00+08:00", "2026-11-20T09:00:00+08:00", True),
+        ("2026-11-20T09:00:00+08:00", "2026-11-20T15:00:00+08:00", False),
+        ("2026-11-20T09:00:00+01:00", "2026-11-20T15:00:00+08:00", True),  # 16:00 in Suzhou
+        ("2026-11-20T09:00:00", "2026-11-20T15:00:00+08:00", True),  # cannot tell
+    ],
+)
+def test_later(a: str, b: str, want: bool) -> None:
+    def ev(date: str) -> Ev:
+        return Ev("in", dt.date.fromisoformat(date[:10]), date=date)
+
+    assert later(ev(a), ev(b)) is want
+
+
+def test_an_inquiry_answered_by_a_quote_the_same_day_leaves_the_quote_open() -> None:
+    events = (
+        Ev("in", dt.date(2026, 11, 20), "email", "quote", "a.eml", "2026-11-20T09:00:00+08:00"),
+        Ev("quote", dt.date(2026, 11, 20), "file", "quote", "q.pdf", "2026-11-20T15:00:00+08:00"),
+        Ev("out", dt.date(2026, 11, 20), "email", "quote", "o.eml", "2026-11-20T15:05:00+08:00"),
+    )
+    tl = Timeline("X Co", "B", events)
+    assert "evaporated" in codes(tl)

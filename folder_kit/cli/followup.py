@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from folder_kit.cli.common import print_json, table, workspace, workspace_option
+from folder_kit.cli.common import (
+    print_json_object,
+    print_json_rows,
+    table,
+    workspace,
+    workspace_option,
+)
 
 if TYPE_CHECKING:
     from folder_kit.followup.rules import Report
@@ -95,7 +101,7 @@ def due_cmd(
         if not as_json:
             click.echo(f"Wrote {len(items)} to-dos to {ics_path}")
     if as_json:
-        print_json([d.as_json() for d in items])
+        print_json_rows([d.as_json() for d in items])
         return
     if not items:
         click.echo(NO_EVENTS if _empty(ws) else f"Nobody is due by {today}.")
@@ -140,7 +146,7 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     today = parse_today(today_text)
     findings = check(ws, today=today, name=name)
     if as_json:
-        print_json([f.as_json() for f in findings])
+        print_json_rows([f.as_json() for f in findings])
         return
     if not findings:
         if _empty(ws):
@@ -185,20 +191,22 @@ def report_cmd(
     your customers needed before their first reply and first order, beside the
     course's figures (80 % of sales come after the 4th follow-up).
     """
-    from folder_kit.followup.pipeline import report
+    from folder_kit.followup.pipeline import overview, report
 
     ws = workspace(ctx)
     today = parse_today(today_text)
-    result = report(ws, today=today)
-    if html_path is not None:
+    if html_path is None:
+        result = report(ws, today=today)
+    else:
         from folder_kit.files import write_export
         from folder_kit.followup.page import MARKER, render
-        from folder_kit.followup.pipeline import check, due
 
+        seen = overview(ws, today=today)
+        result = seen.report
         page = render(
             result,
-            due=due(ws, today=today),
-            findings=check(ws, today=today),
+            due=seen.due,
+            findings=seen.findings,
             lang=ws.config.lang,
             workspace=ws.root.name,
         )
@@ -206,7 +214,7 @@ def report_cmd(
         if not as_json:
             click.echo(f"Wrote {html_path}")
     if as_json:
-        print_json(result.as_json())
+        print_json_object(result.as_json())
         return
     if result.events == 0:
         click.echo(NO_EVENTS)

@@ -81,13 +81,17 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
     Brings the index up to date first. The latest contact of every customer is
     one aggregate query; no event is built as an object.
     """
+    with _fresh_index(ws) as index:
+        return _due(ws, index, today=today, within=within)
+
+
+def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Due]:
     cadence = ws.config.cadence
     window = ws.config.taboos.repeat_window
     until = today.isoformat()
-    with _fresh_index(ws) as index:
-        customers = _customers(ws, index, today)
-        latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
-        topics = index.recent_topics(until=until, per_customer=window)
+    customers = _customers(ws, index, today)
+    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
+    topics = index.recent_topics(until=until, per_customer=window)
     items = []
     for key, c in customers.items():
         row = latest.get(key)
@@ -117,15 +121,6 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
     return sort_due(items)
 
 
-def _at(date: str) -> dt.datetime | None:
-    if "T" not in date:
-        return None
-    try:
-        return dt.datetime.fromisoformat(date)
-    except ValueError:
-        return None
-
-
 def _timelines(
     ws: Workspace, index: Index, *, today: dt.date, key: str | None = None
 ) -> list[Timeline]:
@@ -145,9 +140,7 @@ def _timelines(
         when = days.get(day)
         if when is None:
             when = days[day] = dt.date.fromisoformat(day)
-        events[customer].append(
-            Ev(kind, when, medium, topic, f"{c.folder}/{rel}", _at(date), subject)
-        )
+        events[customer].append(Ev(kind, when, medium, topic, f"{c.folder}/{rel}", date, subject))
     out = []
     for k, c in customers.items():
         own = events[k]
@@ -174,9 +167,13 @@ def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Fin
     from folder_kit.workspace.customers import resolve_customer
 
     key = customer_key(resolve_customer(ws, name).name) if name is not None else None
-    config = ws.config
     with _fresh_index(ws) as index:
         timelines = _timelines(ws, index, today=today, key=key)
+    return _check(ws, timelines, today=today)
+
+
+def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[Finding]:
+    config = ws.config
     findings: list[Finding] = []
     for tl in timelines:
         if len(unanswered(tl.events)) >= config.taboos.change_approach_after:
@@ -190,6 +187,27 @@ def report(ws: Workspace, *, today: dt.date) -> Report:
     with _fresh_index(ws) as index:
         timelines = _timelines(ws, index, today=today)
     return build_report(timelines, today=today, cadence=ws.config.cadence)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the report page shows: the report, who is due, every finding."""
+
+    report: Report
+    due: list[Due]
+    findings: list[Finding]
+
+
+def overview(ws: Workspace, *, today: dt.date) -> Overview:
+    """The report, the due list and the findings from one refresh of the index."""
+    with _fresh_index(ws) as index:
+        timelines = _timelines(ws, index, today=today)
+        items = _due(ws, index, today=today, within=0)
+    return Overview(
+        report=build_report(timelines, today=today, cadence=ws.config.cadence),
+        due=items,
+        findings=_check(ws, timelines, today=today),
+    )
 
 
 def event_count(ws: Workspace) -> int:

@@ -65,7 +65,7 @@ class Ev(NamedTuple):
     medium: str | None = None
     topic: str | None = None
     path: str = ""  # workspace-relative, "/"-separated
-    at: dt.datetime | None = None  # when the time of day is known too
+    date: str = ""  # ISO 8601 as the index holds it: a day, or a time with its offset
     subject: str | None = None
     from_grade: str | None = None  # grade events only
     to_grade: str | None = None
@@ -239,10 +239,10 @@ def later(a: Ev, b: Ev) -> bool:
     carry times that say otherwise (an inquiry at 9:00 answered by a quote at 15:00)."""
     if a.day != b.day:
         return a.day > b.day
-    if a.at is not None and b.at is not None:
+    if "T" in a.date and "T" in b.date:
         try:
-            return a.at > b.at
-        except TypeError:  # one time with an offset, one without
+            return dt.datetime.fromisoformat(a.date) > dt.datetime.fromisoformat(b.date)
+        except (TypeError, ValueError):  # one time with an offset, one without
             return True
     return True
 
@@ -488,7 +488,7 @@ def check_timeline(
             f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
             evidence,
             f"Move the folder to the grade {suggestion.to_grade} folder, or run "
-            f"`folder-kit customer move NAME --grade {suggestion.to_grade}`.",
+            f'`folder-kit customer move "{tl.customer}" --grade {suggestion.to_grade}`.',
         )
     return findings
 
@@ -504,10 +504,17 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     if moves:
         since = [e for e in since if e.kind != "grade"]
 
-    def first(*kinds: str) -> Ev | None:
-        return next((e for e in since if e.kind in kinds), None)
-
-    order, offer, reply, out = first("order"), first("quote", "pi"), first("in"), first("out")
+    order = offer = reply = out = None
+    for e in since:  # the first of each kind, in one pass
+        kind = e.kind
+        if kind == "out":
+            out = out or e
+        elif kind == "in":
+            reply = reply or e
+        elif kind in ("quote", "pi"):
+            offer = offer or e
+        elif kind == "order":
+            order = order or e
     if order is not None:
         earned, why, proof = "A", f"an order ({_name(order.path)}, {order.day})", [order]
     elif offer is not None:
