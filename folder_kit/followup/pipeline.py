@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
+import operator
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,17 +132,18 @@ def _timelines(
     if key is not None:
         customers = {k: c for k, c in customers.items() if k == key}
     events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
-    days: dict[str, dt.date] = {}
-    for customer, kind, day, date, medium, topic, rel, subject in index.contact_rows(
-        until=today.isoformat(), customer=key
-    ):
+    rows = index.contact_rows(until=today.isoformat(), customer=key)
+    days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
+    # Rows come ordered by customer: one group each, built in one comprehension.
+    for customer, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         c = customers.get(customer)
         if c is None:
             continue
-        when = days.get(day)
-        if when is None:
-            when = days[day] = dt.date.fromisoformat(day)
-        events[customer].append(Ev(kind, when, medium, topic, f"{c.folder}/{rel}", date, subject))
+        prefix = c.folder + "/"
+        events[customer].extend(
+            Ev(kind, days[day], medium, topic, prefix + rel, date, subject)
+            for _, kind, day, date, medium, topic, rel, subject in group
+        )
     out = []
     for k, c in customers.items():
         own = events[k]
@@ -176,7 +179,11 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
     config = ws.config
     findings: list[Finding] = []
     for tl in timelines:
-        if len(unanswered(tl.events)) >= config.taboos.change_approach_after:
+        threshold = config.taboos.change_approach_after
+        if (
+            sum(e.kind == "out" for e in tl.events) >= threshold  # cheap, and necessary
+            and len(unanswered(tl.events)) >= threshold
+        ):
             tl = _with_contacts(ws, tl)
         findings += check_timeline(tl, today=today, cadence=config.cadence, taboos=config.taboos)
     return findings

@@ -268,6 +268,12 @@ def unanswered(events: Sequence[Ev]) -> list[list[Ev]]:
     return follow_up_days(outs)
 
 
+def unanswered_offers(events: Sequence[Ev]) -> list[Ev]:
+    """The quotes and PIs that no reply or order came after, oldest first."""
+    last = next((e for e in reversed(events) if e.kind in ("in", "order")), None)
+    return [e for e in events if e.kind in ("quote", "pi") and (last is None or not later(last, e))]
+
+
 def _share(days: int, percent: int) -> float:
     return days * percent / 100
 
@@ -449,9 +455,7 @@ def check_timeline(
 
     # Evaporated: a quote or PI with no reply (nor order) after it for one cadence.
     if days is not None:
-        offers = [e for e in events if e.kind in ("quote", "pi")]
-        answers = [e for e in events if e.kind in ("in", "order")]
-        open_offers = [o for o in offers if not any(later(a, o) for a in answers)]
+        open_offers = unanswered_offers(events)
         if open_offers:
             newest = open_offers[-1]
             age = (today - newest.day).days
@@ -606,10 +610,7 @@ def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
 
 def open_quote(tl: Timeline, events: Sequence[Ev], today: dt.date) -> OpenQuote | None:
     """The customer's newest quote or PI that no reply or order came after."""
-    answers = [e for e in events if e.kind in ("in", "order")]
-    offers = [
-        e for e in events if e.kind in ("quote", "pi") and not any(later(a, e) for a in answers)
-    ]
+    offers = unanswered_offers(events)
     if not offers:
         return None
     o = offers[-1]
