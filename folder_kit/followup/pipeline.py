@@ -24,6 +24,7 @@ from folder_kit.followup.rules import (
     Timeline,
     build_report,
     check_timeline,
+    due_day,
     due_for,
     sort_due,
     suggest_topic,
@@ -90,35 +91,33 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
 def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Due]:
     cadence = ws.config.cadence
     window = ws.config.taboos.repeat_window
-    until = today.isoformat()
     customers = _customers(ws, index, today)
-    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
-    topics = index.recent_topics(until=until, per_customer=window)
+    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=today.isoformat())}
     items = []
     for key, c in customers.items():
         row = latest.get(key)
+        outs = row[7] if row is not None else None
+        last_day = dt.date.fromisoformat(row[1]) if row is not None else None
+        when = due_day(c.grade, last_day, has_out=outs is not None, cadence=cadence, today=today)
+        if when is None or (today - when).days < -within:
+            continue
+        # Only for those listed: the topics of its last follow-ups, oldest first.
+        recent = [line.partition("\t")[2] for line in sorted((outs or "").splitlines())]
         last = (
-            Ev(
-                row[3],
-                dt.date.fromisoformat(row[1]),
-                medium=row[4],
-                topic=row[5],
-                path=f"{c.folder}/{row[6]}",
-            )
-            if row is not None
+            Ev(row[3], last_day, medium=row[4], topic=row[5], path=f"{c.folder}/{row[6]}")
+            if row is not None and last_day is not None
             else None
         )
-        has_out = row is not None and row[7] > 0
         item = due_for(
             c.name,
             c.grade,
             last=last,
-            has_out=has_out,
+            has_out=outs is not None,
             cadence=cadence,
             today=today,
-            suggested_topic=suggest_topic(topics.get(key, []), has_out=has_out, window=window),
+            suggested_topic=suggest_topic(recent, has_out=outs is not None, window=window),
         )
-        if item is not None and item.days_overdue >= -within:
+        if item is not None:
             items.append(item)
     return sort_due(items)
 

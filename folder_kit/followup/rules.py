@@ -180,6 +180,21 @@ def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> in
     return cadence[cast(Grade, grade)]
 
 
+def due_day(
+    grade: str,
+    last: dt.date | None,
+    *,
+    has_out: bool,
+    cadence: Mapping[Grade, int],
+    today: dt.date,
+) -> dt.date | None:
+    """The day a follow-up is due (see ``due_for``), or None for a prospect never written to."""
+    days = cadence_of(grade, cadence, has_out=has_out)
+    if days is None:
+        return None
+    return last + dt.timedelta(days=days) if last is not None else today
+
+
 def due_for(
     customer: str,
     grade: str,
@@ -194,9 +209,9 @@ def due_for(
     direction; a customer of A-D never contacted is due today; a prospect never
     written to has no due date (None)."""
     days = cadence_of(grade, cadence, has_out=has_out)
-    if days is None:
+    due = due_day(grade, last.day if last else None, has_out=has_out, cadence=cadence, today=today)
+    if days is None or due is None:
         return None
-    due = last.day + dt.timedelta(days=days) if last is not None else today
     return Due(
         customer=customer,
         grade=grade,

@@ -238,35 +238,22 @@ class Index:
 
     def latest_contacts(
         self, kinds: Iterable[str], *, until: str
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, int]]:
-        """Per customer, the latest contact on or before the day ``until``:
-        (customer, day, date, kind, medium, topic, rel, number of `out`)."""
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Per customer, in one pass: the latest contact on or before the day
+        ``until`` — (customer, day, date, kind, medium, topic, rel) — and the
+        day and topic of each of its `out` events, as "day\ttopic" lines in no
+        particular order (None when there is no `out`)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
         rows = self.conn.execute(
             f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
-            f"SUM(kind = 'out') FROM files WHERE kind IN ({marks}) AND day <= ? "
-            f"GROUP BY customer",
+            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || "
+            f"ifnull(topic, '') END, char(10)) "
+            f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
             (*wanted, until),
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
-
-    def recent_topics(self, *, until: str, per_customer: int) -> dict[str, list[str | None]]:
-        """The topics of each customer's last ``per_customer`` `out` on or before
-        ``until``, oldest first."""
-        rows = self.conn.execute(
-            "SELECT customer, topic FROM ("
-            " SELECT customer, topic, day, date, ROW_NUMBER() OVER ("
-            "  PARTITION BY customer ORDER BY day DESC, date DESC) AS n"
-            " FROM files WHERE kind = 'out' AND day <= ?"
-            ") WHERE n <= ? ORDER BY customer, day, date",
-            (until, per_customer),
-        )
-        out: dict[str, list[str | None]] = {}
-        for customer, topic in rows:
-            out.setdefault(customer, []).append(topic)
-        return out
 
     def contact_rows(
         self, *, until: str, customer: str | None = None
