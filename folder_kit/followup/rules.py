@@ -317,59 +317,90 @@ def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
     return not (before and before[-1].kind == "in")
 
 
-def check_timeline(
-    tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos
-) -> list[Finding]:
-    """Every finding for one customer as of ``today``: the taboos, an evaporated
-    quote, the change-approach ladder, a grade to suggest. A healthy customer
-    gives none."""
+@dataclass(frozen=True)
+class _Seen:
+    """One customer's timeline as of the day judged, in the shapes the checks share."""
+
+    tl: Timeline
+    today: dt.date
+    cadence: Mapping[Grade, int]
+    taboos: Taboos
+    events: list[Ev]  # up to today
+    grade: str  # on that day
+    days: int | None  # its cadence; None for a prospect never written to
+    outs: list[Ev]
+    recent: list[Ev]  # the `out` events the habit checks look at
+    recent_from: dt.date
+    by_day: list[list[Ev]]  # follow-ups, one a day
+    waiting: list[list[Ev]]  # follow-ups since their last reply
+
+    def finding(self, code: str, message: str, evidence: Iterable[Ev], remedy: str) -> Finding:
+        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
+        return Finding(self.tl.customer, code, message, paths, remedy)
+
+
+def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
     events = [e for e in tl.events if e.day <= today]
     grade = grade_on(tl.grade, events, today)
-    has_out = any(e.kind == "out" for e in events)
-    days = cadence_of(grade, cadence, has_out=has_out)
-    findings: list[Finding] = []
-
-    def add(code: str, message: str, evidence: Iterable[Ev], remedy: str) -> None:
-        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
-        findings.append(Finding(tl.customer, code, message, paths, remedy))
-
-    recent_from = today - dt.timedelta(days=taboos.lookback)
     outs = [e for e in events if e.kind == "out"]
-    recent = [e for e in outs if e.day >= recent_from]
+    recent_from = today - dt.timedelta(days=taboos.lookback)
+    return _Seen(
+        tl=tl,
+        today=today,
+        cadence=cadence,
+        taboos=taboos,
+        events=events,
+        grade=grade,
+        days=cadence_of(grade, cadence, has_out=bool(outs)),
+        outs=outs,
+        recent=[e for e in outs if e.day >= recent_from],
+        recent_from=recent_from,
+        by_day=follow_up_days(events),
+        waiting=unanswered(events),
+    )
 
-    # 1. too direct: a follow-up that only pushes for the order.
-    phrases = [p.casefold() for p in taboos.pushy_phrases]
-    pushy = [
-        (e, p)
-        for e in recent
-        for p in phrases
-        if p in f"{e.subject or ''} {_name(e.path)}".casefold()
-    ]
-    pushy = list({id(e): (e, p) for e, p in pushy}.values())
-    if pushy:
-        first = pushy[0]
-        add(
-            "too-direct",
-            f"{_times(len(pushy))} {'only pushes' if len(pushy) == 1 else 'only push'} "
-            "for the order: "
-            f'"{first[1]}" in {_name(first[0].path)} ({first[0].day})',
-            [e for e, _ in pushy],
-            "Give the buyer a reason to answer instead: news, a new price, a product, "
-            "an invitation. Pushing for the order is the quickest way to silence.",
-        )
 
-    # 2. the same topic as one of the last N follow-ups, with no reply between.
+def _too_direct(s: _Seen) -> Finding | None:
+    """1. A recent follow-up that only pushes for the order."""
+    phrases = [p.casefold() for p in s.taboos.pushy_phrases]
+    pushy = []
+    for e in s.recent:
+        text = f"{e.subject or ''} {_name(e.path)}".casefold()
+        phrase = next((p for p in phrases if p in text), None)
+        if phrase is not None:
+            pushy.append((e, phrase))
+    if not pushy:
+        return None
+    first, phrase = pushy[0]
+    verb = "only pushes" if len(pushy) == 1 else "only push"
+    return s.finding(
+        "too-direct",
+        f'{_times(len(pushy))} {verb} for the order: "{phrase}" in {_name(first.path)} '
+        f"({first.day})",
+        [e for e, _ in pushy],
+        "Give the buyer a reason to answer instead: news, a new price, a product, "
+        "an invitation. Pushing for the order is the quickest way to silence.",
+    )
+
+
+def _answered_between(events: Sequence[Ev], a: Ev, b: Ev) -> bool:
+    """Whether they replied after ``a`` and before ``b``."""
+    return any(r.kind == "in" and later(r, a) and later(b, r) for r in events)
+
+
+def _repeated_topic(s: _Seen) -> Finding | None:
+    """2. The same topic as one of the last N follow-ups, with no reply between."""
     repeats: list[Ev] = []
-    firsts: list[tuple[Ev, Ev]] = []
-    by_day = follow_up_days(events)
-    for i, day_outs in enumerate(by_day):
-        if day_outs[0].day < recent_from:
+    pairs: list[tuple[Ev, Ev]] = []
+    window = s.taboos.repeat_window
+    for i, day_outs in enumerate(s.by_day):
+        if day_outs[0].day < s.recent_from:
             continue
         earlier = [
             e
-            for d in by_day[max(0, i - taboos.repeat_window) : i]
+            for d in s.by_day[max(0, i - window) : i]
             for e in d
-            if not any(r.kind == "in" and later(r, e) and later(day_outs[0], r) for r in events)
+            if not _answered_between(s.events, e, day_outs[0])
         ]
         for e in day_outs:
             if (e.topic or "") in NO_TOPIC:
@@ -377,138 +408,189 @@ def check_timeline(
             same = next((x for x in reversed(earlier) if x.topic == e.topic), None)
             if same is not None:
                 repeats += [same, e]
-                firsts.append((same, e))
-    if firsts:
-        old, new = firsts[-1]
-        add(
-            "repeated-topic",
-            f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
-            "with no answer between",
-            repeats,
-            "Each follow-up needs a new reason: a price update, a new product, company "
-            "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
-        )
+                pairs.append((same, e))
+    if not pairs:
+        return None
+    old, new = pairs[-1]
+    return s.finding(
+        "repeated-topic",
+        f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
+        "with no answer between",
+        repeats,
+        "Each follow-up needs a new reason: a price update, a new product, company "
+        "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
+    )
 
-    # 3. blind follow-up: no topic, no excuse.
-    blind = [e for e in recent if (e.topic or "") in NO_TOPIC and needs_excuse(events, e)]
-    if blind:
-        add(
-            "blind-follow-up",
-            f"{_times(len(blind))} with no topic: "
-            + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
-            blind,
-            "Find a good excuse for every follow-up, and put it in the subject: "
-            "a new price, a product, news, an exhibition, a visit, a greeting.",
-        )
 
-    waiting = unanswered(events)
-    # 4. gave up: several unanswered follow-ups, then silence.
-    gave_up = False
-    if days is not None and len(waiting) >= taboos.gave_up_after:
-        silent = (today - waiting[-1][0].day).days
-        limit = _share(days, taboos.gave_up_silence)
-        if silent > limit:
-            gave_up = True
-            add(
-                "gave-up",
-                f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
-                f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
-                f"{taboos.gave_up_silence} % of the {days}-day cadence)",
-                [e for d in waiting for e in d],
-                "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
-                "up after the 3rd: write again with a new topic, or call.",
-            )
+def _blind(s: _Seen) -> Finding | None:
+    """3. A follow-up with no topic: no excuse to write."""
+    blind = [e for e in s.recent if (e.topic or "") in NO_TOPIC and needs_excuse(s.events, e)]
+    if not blind:
+        return None
+    return s.finding(
+        "blind-follow-up",
+        f"{_times(len(blind))} with no topic: "
+        + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
+        blind,
+        "Find a good excuse for every follow-up, and put it in the subject: "
+        "a new price, a product, news, an exhibition, a visit, a greeting.",
+    )
 
-    # 5. two follow-ups closer than half a cadence, with no reply between.
+
+def _gave_up(s: _Seen) -> Finding | None:
+    """4. Several unanswered follow-ups, then silence for more than 2 x the cadence."""
+    waiting = s.waiting
+    if s.days is None or len(waiting) < s.taboos.gave_up_after:
+        return None
+    silent = (s.today - waiting[-1][0].day).days
+    if silent <= _share(s.days, s.taboos.gave_up_silence):
+        return None
+    return s.finding(
+        "gave-up",
+        f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
+        f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
+        f"{s.taboos.gave_up_silence} % of the {s.days}-day cadence)",
+        [e for d in waiting for e in d],
+        "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
+        "up after the 3rd: write again with a new topic, or call.",
+    )
+
+
+def _too_short(s: _Seen) -> Finding | None:
+    """5. Two follow-ups closer than half a cadence (the grade of that day), unanswered."""
     close: list[tuple[list[Ev], list[Ev], int]] = []
-    for a, b in itertools.pairwise(by_day):
-        if b[0].day < recent_from:
+    for a, b in itertools.pairwise(s.by_day):
+        if b[0].day < s.recent_from or _answered_between(s.events, a[-1], b[0]):
             continue
-        gap_days = cadence_of(grade_on(tl.grade, events, b[0].day), cadence, has_out=True)
-        if gap_days is None:
+        grade = grade_on(s.tl.grade, s.events, b[0].day)
+        days = cadence_of(grade, s.cadence, has_out=True)
+        if days is not None and (b[0].day - a[0].day).days < _share(days, s.taboos.too_short):
+            close.append((a, b, days))
+    if not close:
+        return None
+    a, b, days = close[-1]
+    return s.finding(
+        "too-short",
+        f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
+        f"apart with no answer between (less than {s.taboos.too_short} % of the "
+        f"{days}-day cadence)",
+        [e for x, y, _ in close for e in (*x, *y)],
+        f"Leave about {days} days between follow-ups: a buyer who feels pressed stops answering.",
+    )
+
+
+def _too_long(s: _Seen) -> Finding | None:
+    """6. No contact in either direction for more than 1.5 x the cadence."""
+    last = next((e for e in reversed(s.events) if e.kind in CONTACT_KINDS), None)
+    if s.days is None or last is None:
+        return None
+    quiet = (s.today - last.day).days
+    if quiet <= _share(s.days, s.taboos.too_long):
+        return None
+    return s.finding(
+        "too-long",
+        f"no contact since {last.day} ({_days(quiet)}; the cadence of grade {s.grade} "
+        f"is {s.days} days)",
+        [last],
+        f"Follow up now, then every {s.days} days: out of sight, out of mind.",
+    )
+
+
+def _single_medium(s: _Seen) -> Finding | None:
+    """7. The last N follow-ups all by one medium."""
+    run = s.outs[-s.taboos.single_medium_run :]
+    if len(run) < s.taboos.single_medium_run or len({e.medium for e in run}) != 1:
+        return None
+    return s.finding(
+        "single-medium",
+        f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
+        run,
+        "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
+        "message, or visit; a buyer who ignores mail may answer the phone.",
+    )
+
+
+def _evaporated(s: _Seen) -> Finding | None:
+    """A quote or PI with no reply (nor order) after it for one cadence."""
+    offers = unanswered_offers(s.events)
+    if s.days is None or not offers:
+        return None
+    newest = offers[-1]
+    age = (s.today - newest.day).days
+    if age < _share(s.days, s.taboos.evaporated_after):
+        return None
+    return s.finding(
+        "evaporated",
+        f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had no answer "
+        f"for {_days(age)}",
+        offers,
+        EVAPORATED_SELF_CHECK,
+    )
+
+
+def _change_approach(s: _Seen) -> Finding | None:
+    """Follow-ups keep failing: the ladder, another contact named from Contact.txt."""
+    waiting = s.waiting
+    if len(waiting) < s.taboos.change_approach_after:
+        return None
+    others = list(s.tl.contacts[1:])
+    second = (
+        f"write to {', '.join(others)} instead (Contact.txt)"
+        if others
+        else "find another buyer at the company and add them to Contact.txt"
+    )
+    return s.finding(
+        "change-approach",
+        f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
+        [waiting[-1][0]],
+        f"Change the approach, in this order: hand the customer to a colleague "
+        f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
+    )
+
+
+def _grade(s: _Seen) -> Finding | None:
+    suggestion = suggest_grade(s.tl, today=s.today)
+    if suggestion is None:
+        return None
+    return s.finding(
+        "suggest-grade",
+        f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
+        [e for e in s.events if e.path in suggestion.evidence],
+        f"Move the folder to the grade {suggestion.to_grade} folder, or run "
+        f'`folder-kit customer move "{s.tl.customer}" --grade {suggestion.to_grade}`.',
+    )
+
+
+# In the order CLI.md lists the codes. too-long stays quiet where gave-up fired:
+# that one already says how long, and why it matters.
+_CHECKS = (
+    _too_direct,
+    _repeated_topic,
+    _blind,
+    _gave_up,
+    _too_short,
+    _too_long,
+    _single_medium,
+    _evaporated,
+    _change_approach,
+    _grade,
+)
+
+
+def check_timeline(
+    tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos
+) -> list[Finding]:
+    """Every finding for one customer as of ``today``: the taboos, an evaporated
+    quote, the change-approach ladder, a grade to suggest. A healthy customer
+    gives none."""
+    seen = _seen(tl, today=today, cadence=cadence, taboos=taboos)
+    findings: list[Finding] = []
+    for check in _CHECKS:
+        if check is _too_long and any(f.code == "gave-up" for f in findings):
             continue
-        if any(r.kind == "in" and later(r, a[-1]) and later(b[0], r) for r in events):
-            continue
-        gap = (b[0].day - a[0].day).days
-        if gap < _share(gap_days, taboos.too_short):
-            close.append((a, b, gap_days))
-    if close:
-        a, b, gap_days = close[-1]
-        add(
-            "too-short",
-            f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
-            f"apart with no answer between (less than {taboos.too_short} % of the "
-            f"{gap_days}-day cadence)",
-            [e for x, y, _ in close for e in (*x, *y)],
-            f"Leave about {gap_days} days between follow-ups: a buyer who feels pressed "
-            "stops answering.",
-        )
-
-    # 6. no contact for too long (gave-up already says so, and why).
-    contacts = [e for e in events if e.kind in CONTACT_KINDS]
-    if days is not None and contacts and not gave_up:
-        quiet = (today - contacts[-1].day).days
-        if quiet > _share(days, taboos.too_long):
-            add(
-                "too-long",
-                f"no contact since {contacts[-1].day} ({_days(quiet)}; the cadence of "
-                f"grade {grade} is {days} days)",
-                [contacts[-1]],
-                f"Follow up now, then every {days} days: out of sight, out of mind.",
-            )
-
-    # 7. the last N follow-ups all by one medium.
-    run = outs[-taboos.single_medium_run :]
-    if len(run) >= taboos.single_medium_run and len({e.medium for e in run}) == 1:
-        add(
-            "single-medium",
-            f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
-            run,
-            "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
-            "message, or visit; a buyer who ignores mail may answer the phone.",
-        )
-
-    # Evaporated: a quote or PI with no reply (nor order) after it for one cadence.
-    if days is not None:
-        open_offers = unanswered_offers(events)
-        if open_offers:
-            newest = open_offers[-1]
-            age = (today - newest.day).days
-            if age >= _share(days, taboos.evaporated_after):
-                add(
-                    "evaporated",
-                    f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had "
-                    f"no answer for {_days(age)}",
-                    open_offers,
-                    EVAPORATED_SELF_CHECK,
-                )
-
-    # Change approach: follow-ups keep failing.
-    if len(waiting) >= taboos.change_approach_after:
-        others = list(tl.contacts[1:])
-        second = (
-            f"write to {', '.join(others)} instead (Contact.txt)"
-            if others
-            else "find another buyer at the company and add them to Contact.txt"
-        )
-        add(
-            "change-approach",
-            f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
-            [waiting[-1][0]],
-            f"Change the approach, in this order: hand the customer to a colleague "
-            f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
-        )
-
-    suggestion = suggest_grade(tl, today=today)
-    if suggestion is not None:
-        evidence = [e for e in events if e.path in suggestion.evidence]
-        add(
-            "suggest-grade",
-            f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
-            evidence,
-            f"Move the folder to the grade {suggestion.to_grade} folder, or run "
-            f'`folder-kit customer move "{tl.customer}" --grade {suggestion.to_grade}`.',
-        )
+        found = check(seen)
+        if found is not None:
+            findings.append(found)
     return findings
 
 
