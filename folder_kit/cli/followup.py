@@ -168,7 +168,9 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
             click.echo(f"      ... and {len(f.evidence) - 5} more")
         click.echo(f"    → {f.remedy}")
     customers = len({f.customer for f in findings})
-    click.echo(f"\n{len(findings)} findings for {customers} customers.")
+    many = "1 finding" if len(findings) == 1 else f"{len(findings)} findings"
+    whom = "1 customer" if customers == 1 else f"{customers} customers"
+    click.echo(f"\n{many} for {whom}.")
 
 
 @click.command("report", short_help="The pipeline at a glance.")
