@@ -113,7 +113,7 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "ramadan",
         "diwali",
     ),
-    "first-contact": ("开发信", "introduction", "cold email", "first contact"),
+    "first-contact": ("开发信", "合作介绍", "introduction", "cold email", "first contact"),
     # Buyers write in their own language: Italian, Spanish, German, French too.
     "quote": (
         "报价",
