@@ -229,6 +229,60 @@ class Index:
         )
         return dict(rows.fetchall())
 
+    # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
+
+    def customer_grades(self) -> list[tuple[str, str, str, str]]:
+        """(key, folder name, grade, grade folder) of every customer."""
+        rows = self.conn.execute("SELECT key, name, grade, grade_folder FROM customers")
+        return rows.fetchall()
+
+    def latest_contacts(
+        self, kinds: Iterable[str], *, until: str
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, int]]:
+        """Per customer, the latest contact on or before the day ``until``:
+        (customer, day, date, kind, medium, topic, rel, number of `out`)."""
+        wanted = tuple(kinds)
+        marks = ",".join("?" * len(wanted))
+        # SQLite takes the bare columns from the row that holds MAX(day || date).
+        rows = self.conn.execute(
+            f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
+            f"SUM(kind = 'out') FROM files WHERE kind IN ({marks}) AND day <= ? "
+            f"GROUP BY customer",
+            (*wanted, until),
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+
+    def recent_topics(self, *, until: str, per_customer: int) -> dict[str, list[str | None]]:
+        """The topics of each customer's last ``per_customer`` `out` on or before
+        ``until``, oldest first."""
+        rows = self.conn.execute(
+            "SELECT customer, topic FROM ("
+            " SELECT customer, topic, day, date, ROW_NUMBER() OVER ("
+            "  PARTITION BY customer ORDER BY day DESC, date DESC) AS n"
+            " FROM files WHERE kind = 'out' AND day <= ?"
+            ") WHERE n <= ? ORDER BY customer, day, date",
+            (until, per_customer),
+        )
+        out: dict[str, list[str | None]] = {}
+        for customer, topic in rows:
+            out.setdefault(customer, []).append(topic)
+        return out
+
+    def contact_rows(
+        self, *, until: str, customer: str | None = None
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Events but cards, on or before ``until``, by customer and oldest first:
+        (customer, kind, day, date, medium, topic, rel, subject)."""
+        sql = (
+            "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
+            "WHERE kind NOT IN ('history', 'card') AND day <= ?"
+        )
+        params: tuple[str, ...] = (until,)
+        if customer is not None:
+            sql += " AND customer = ?"
+            params += (customer,)
+        return self.conn.execute(sql + " ORDER BY customer, day, date", params).fetchall()
+
     def counts(self) -> tuple[int, int, int]:
         """Customers, files, events."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]

@@ -50,6 +50,8 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "调价",
         "新价格",
         "价格表",
+        "价格",
+        "price",
         "price update",
         "new price",
         "price list",
@@ -61,6 +63,10 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "产品更新",
         "新产品",
         "新品",
+        "目录",
+        "产品介绍",
+        "产品资料",
+        "product",
         "new product",
         "product update",
         "new model",
@@ -70,9 +76,11 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "company-news": (
         "公司动态",
         "公司新闻",
+        "新闻",
         "新设备",
         "周年",
         "company news",
+        "news",
         "anniversary",
         "new equipment",
         "newsletter",
@@ -90,12 +98,15 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     ),
     "visit-invite": (
         "来访邀请",
+        "来访",
+        "参观工厂",
         "参观",
         "验厂",
         "factory visit",
         "factory tour",
         "visit our factory",
         "invitation to visit",
+        "visit",
     ),
     "holiday-greeting": (
         "节日",
@@ -108,6 +119,8 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "christmas",
         "new year",
         "holiday",
+        "holiday greetings",
+        "season's greetings",
         "easter",
         "thanksgiving",
         "ramadan",
@@ -194,6 +207,12 @@ class Taboos:
     change_approach_after: int = 11  # unanswered follow-ups before changing approach
     single_medium_run: int = 5  # this many follow-ups all by one medium
     pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
+    # In percent of the grade's cadence (whole numbers, so no new kind of value):
+    gave_up_silence: int = 200  # nothing sent for more than this after the unanswered ones
+    too_short: int = 50  # two follow-ups closer than this
+    too_long: int = 150  # no contact for more than this
+    evaporated_after: int = 100  # a quote or PI with no reply for this long
+    lookback: int = 90  # days of follow-ups the habit checks look at
 
 
 @dataclass(frozen=True)
@@ -434,6 +453,11 @@ class _Reader:
                     "change_approach_after": self.days,
                     "single_medium_run": self.days,
                     "pushy_phrases": self.words,
+                    "gave_up_silence": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "too_short": lambda n2, k2: self.days(n2, k2, low=0, high=100),
+                    "too_long": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "evaporated_after": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "lookback": self.days,
                 },
             ),
             "keywords": self.keywords,
