@@ -240,6 +240,11 @@ def prepare_draft(
     warnings = list(card.warnings)
     if (w := me_warning(ws)) is not None:
         warnings.append(w)
+    if country is None:
+        warnings.append(
+            f"Contact.txt of {customer.name} gives no country (a `Country:` line): "
+            "no holidays of theirs, and the mail's language is guessed"
+        )
     if not person.email:
         warnings.append(f"Contact.txt of {customer.name} has no email: the draft has no To")
     warnings += check_draft(
@@ -337,3 +342,37 @@ def write_draft(
         contact=contact,
     )
     return write_prepared(ws, prepared)
+
+
+def write_due_drafts(
+    ws: Workspace,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DraftResult]:
+    """One draft for every customer due by ``today``, most overdue first.
+
+    Every draft is rendered and checked before the first is written, so a
+    broken template stops the run with nothing half done.
+    """
+    from folder_kit.followup.pipeline import due
+    from folder_kit.workspace.customers import list_customers
+
+    items = [d for d in due(ws, today=today) if d.days_overdue >= 0]
+    by_name = {c.name: c for c in list_customers(ws)}
+    when = now or dt.datetime.now().astimezone()
+    prepared = []
+    with Index.open(ws.root) as index:
+        for item in items:
+            customer = by_name.get(item.customer)
+            if customer is None:
+                continue
+            events = load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+            prepared.append(prepare_draft(ws, customer, events, today=today, now=when))
+    results = []
+    for n, p in enumerate(prepared, 1):
+        results.append(write_prepared(ws, p))
+        if progress is not None:
+            progress(n, len(prepared))
+    return results

@@ -104,7 +104,7 @@ def build_eml(mail: Mail) -> bytes:
         message["From"] = address(mail.sender_name, mail.sender)
     if mail.to or mail.to_name:
         message["To"] = address(mail.to_name, mail.to)
-    message["Subject"] = encoded(mail.subject)
+    message["Subject"] = encoded(mail.subject)  # type: ignore[assignment]  # compat32 takes a Header
     message["Date"] = format_datetime(mail.date)
     domain = mail.sender.rpartition("@")[2] or "folder-kit.invalid"
     message["Message-ID"] = make_msgid(domain=domain)

@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from folder_kit.drafts.greetings import upcoming_holidays
+from folder_kit.drafts.greetings import Holiday, upcoming_holidays
 from folder_kit.drafts.topics import Facts, FileFact
 from folder_kit.timeline.dates import date_from_name
 from folder_kit.timeline.events import Event
@@ -79,6 +79,12 @@ def customer_facts(
         if holidays_cfg.greet
         else []
     )
+    if country is None and holidays_cfg.greet:
+        # No country on the card: New Year's Day is one holiday everybody keeps.
+        year = today.year + (1 if today >= dt.date(today.year, 1, 1) else 0)
+        new_year = dt.date(year, 1, 1)
+        if (new_year - today).days <= max(HOLIDAY_LOOKAHEAD, holidays_cfg.lead_days):
+            holidays = [Holiday("New Year", "新年", new_year, "", "New Year's Day")]
     return Facts(
         prospect=customer.grade == "P",
         last_out=dt.date.fromisoformat(outs[-1].day) if outs else None,

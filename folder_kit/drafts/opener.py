@@ -20,9 +20,11 @@ def _spawn(command: Sequence[str]) -> object:
     )
 
 
-def open_with_system(path: Path, *, platform: str = sys.platform, run: Runner = _spawn) -> None:
+def open_with_system(path: Path, *, platform: str | None = None, run: Runner | None = None) -> None:
     """Open ``path`` with its default handler: ``os.startfile`` on Windows,
     ``open`` on macOS, ``xdg-open`` elsewhere."""
+    platform = platform or sys.platform
+    run = run or _spawn
     if platform.startswith("win"):
         os.startfile(path)  # type: ignore[attr-defined]
     elif platform == "darwin":

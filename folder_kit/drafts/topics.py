@@ -108,7 +108,8 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
                     h.day,
                     Choice(
                         "holiday-greeting",
-                        f"{h.name} is on {_day(h.day)}, in {days} days ({h.country}): "
+                        f"{h.name} is on {_day(h.day)}, in {days} days"
+                        f"{f' ({h.country})' if h.country else ''}: "
                         "a greeting sent in time",
                         holiday=h,
                     ),
