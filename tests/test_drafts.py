@@ -85,7 +85,9 @@ def quoted_mail() -> bytes:
 
 
 def draft(invoke: Invoke, ws: Path, *args: str) -> dict[str, object]:
-    result = invoke("-w", str(ws), "draft", *args, "--today", TODAY, "--json")
+    """`draft ARGS --json`, judged on TODAY unless ARGS name another day."""
+    today = () if "--today" in args else ("--today", TODAY)
+    result = invoke("-w", str(ws), "draft", *args, *today, "--json")
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exc_info)
     out: dict[str, object] = json.loads(result.stdout)
     return out
@@ -238,7 +240,7 @@ def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path
     filed = json.loads(result.stdout)
     assert filed["customer"] == "ACME GmbH"
     assert re.fullmatch(
-        r"客户/B-在谈客户/ACME GmbH/OUT/\d{4}-\d\d-\d\d Trade fair invitation_ Canton Fair, "
+        r"客户/B-在谈客户/ACME GmbH/OUT/\d{4}-\d\d-\d\d Trade fair invitation - Canton Fair, "
         r"Guangzhou, 15 April 2027, booth 12\.1 D05\.eml",
         filed["path"],
     ), filed
@@ -385,3 +387,23 @@ def test_the_sample_workspace_drafts_christmas_for_a_us_buyer(
     assert out["reason"].startswith("Christmas is on 25 December 2026, in 10 days (US)")
     assert out["warnings"] == []
     assert os.path.basename(out["path"]) == "2026-12-15 holiday-greeting.eml"
+
+
+def test_draft_dot_inside_the_folder_and_sent_by_the_json_path(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ws / "客户/B-在谈客户/ACME GmbH/OUT")
+    out = draft(invoke, ws, ".")
+    assert out["customer"] == "ACME GmbH"
+    monkeypatch.chdir(ws.parent)
+    result = invoke("-w", str(ws), "sent", str(out["path"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Filed 客户/B-在谈客户/ACME GmbH/OUT/")
+
+
+def test_a_follow_up_too_soon_is_a_warning(invoke: Invoke, ws: Path) -> None:
+    result = invoke("-w", str(ws), "draft", "ACME", "--today", "2026-11-03", "--json")
+    assert json.loads(result.stdout)["warnings"] == [
+        "the last follow-up went out on 2026-11-01, 2 days ago, with no answer since: less "
+        "than 50 % of the 7-day cadence; leave about 7 days between follow-ups"
+    ]

@@ -109,8 +109,6 @@ def draft(
     result = write_draft(ws, name, today=day, topic=topic, contact=contact)
     if as_json:
         print_json(result.as_json())
-        for warning in result.warnings:
-            click.echo(f"Warning: {warning}", err=True)
     else:
         _show(result.path, result)
     if open_it:

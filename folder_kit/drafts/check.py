@@ -6,6 +6,7 @@ A draft from a full card and a configured sender has none.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,11 +34,11 @@ GENERIC_SUBJECTS = frozenset(
     }
 )
 _PLACEHOLDER = re.compile(
-    r"\{\{|\}\}|\{%|%\}|\[[^\]\n]{0,40}\]|【[^】\n]{0,40}】|<<[^>\n]*>>"
+    r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\}\}|\{%|%\}|\[[^\]\n]{0,40}\]|【[^】\n]{0,40}】|<<[^>\n]*>>"
     r"|\b(?:XXX+|TODO|TBD|FIXME|N/A)\b|\?\?\?"
 )
 _MENTIONS_ATTACHMENT = re.compile(r"\battach(?:ed|ment|ments)?\b|附件|附上", re.IGNORECASE)
-_LATIN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
+_LATIN_WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -127,3 +128,25 @@ def _names_in(name: str, line: str) -> bool:
     folded = line.casefold()
     parts = [p for p in re.split(r"[\s()（）,]+", name.casefold()) if len(p) > 1]
     return name.casefold() in folded or any(p in folded for p in parts)
+
+
+def interval_warning(
+    *,
+    last_out: dt.date | None,
+    answered: bool,
+    today: dt.date,
+    cadence: int | None,
+    percent: int,
+) -> str | None:
+    """The taboo "interval too short", for the mail about to be written: the last
+    follow-up went out less than ``percent`` % of a cadence ago, with no answer since."""
+    if last_out is None or cadence is None or answered:
+        return None
+    gap = (today - last_out).days
+    if gap * 100 >= cadence * percent:
+        return None
+    return (
+        f"the last follow-up went out on {last_out}, {gap} day{'s' if gap != 1 else ''} ago, "
+        f"with no answer since: less than {percent} % of the {cadence}-day cadence; "
+        f"leave about {cadence} days between follow-ups"
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from folder_kit.drafts.check import Expected, check_draft, split_closing
+from folder_kit.drafts.check import Expected, check_draft, interval_warning, split_closing
 from folder_kit.drafts.country import country_code, mail_language
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
 from folder_kit.drafts.facts import customer_facts, product_folder
@@ -184,6 +184,29 @@ def _resolve_attachment(ws: Workspace, named: str) -> Path | None:
     return None
 
 
+def _too_soon(
+    ws: Workspace,
+    customer: Customer,
+    events: Sequence[Event],
+    last_out: dt.date | None,
+    today: dt.date,
+) -> str | None:
+    from folder_kit.followup.rules import cadence_of
+
+    if last_out is None:
+        return None
+    answered = any(
+        e.kind == "in" and last_out <= dt.date.fromisoformat(e.day) <= today for e in events
+    )
+    return interval_warning(
+        last_out=last_out,
+        answered=answered,
+        today=today,
+        cadence=cadence_of(customer.grade, ws.config.cadence, has_out=True),
+        percent=ws.config.taboos.too_short,
+    )
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A draft rendered and checked, not yet written."""
@@ -264,6 +287,8 @@ def prepare_draft(
     )
     if me_warning(ws) is not None:
         warnings = [w for w in warnings if not w.startswith("there is no signature")]
+    if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
+        warnings.append(w)
     folder = drafts_folder(customer, ws)
     stem = f"{today.isoformat()} {choice.topic}"
     path = unique_path(folder, stem, ".eml")
@@ -279,7 +304,6 @@ def prepare_draft(
                 subject=mail.subject,
                 body=mail.body,
                 date=now,
-                topic=choice.topic,
                 attachments=[Attachment(f.name, f.read_bytes()) for f in files],
             )
         )

@@ -30,7 +30,6 @@ from email.utils import format_datetime, formataddr, make_msgid
 from io import BytesIO
 
 DRAFT_HEADERS = {"X-Unsent": "1", "X-Uniform-Type-Identifier": "com.apple.mail-draft"}
-TOPIC_HEADER = "X-Folder-Kit-Topic"
 _CRLF = policy.compat32.clone(linesep="\r\n", max_line_length=78)
 
 
@@ -49,7 +48,6 @@ class Mail:
     subject: str
     body: str
     date: dt.datetime  # aware
-    topic: str
     attachments: Sequence[Attachment] = ()
 
 
@@ -110,7 +108,6 @@ def build_eml(mail: Mail) -> bytes:
     message["Message-ID"] = make_msgid(domain=domain)
     for name, value in DRAFT_HEADERS.items():
         message[name] = value
-    message[TOPIC_HEADER] = mail.topic
     out = BytesIO()
     BytesGenerator(out, policy=_CRLF, mangle_from_=False).flatten(message)
     return out.getvalue()

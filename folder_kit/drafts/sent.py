@@ -79,6 +79,8 @@ def _out_folder(customer: Customer, ws: Workspace) -> Path:
 def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> SentResult:
     """Move ``draft`` (an .eml in a customer's 草稿/) into its OUT as the sent mail."""
     path = draft if draft.is_absolute() else Path.cwd() / draft
+    if not path.exists() and not draft.is_absolute() and (ws.root / draft).exists():
+        path = ws.root / draft  # as `draft --json` gives it: relative to the workspace
     if not path.is_file():
         raise NotADraftError(path=str(draft), reason="no such file")
     if path.suffix.casefold() != ".eml" or kind_of_folder(path.parent.name) != "drafts":
@@ -93,6 +95,7 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
     except ValueError as e:
         raise NotADraftError(path=str(draft), reason=f"not a mail: {e}") from None
     subject = read_message(path, addresses=False).subject or path.stem
+    subject = re.sub(r"\s*[:：]\s*", " - ", subject)  # as salespeople name saved mail
     try:
         stem = folder_name(f"{when.date().isoformat()} {subject}")
     except UnsafeNameError:
