@@ -203,11 +203,14 @@ def test_another_contact_and_the_human_output(invoke: Invoke, ws: Path) -> None:
     assert result.stdout.splitlines()[:4] == [
         "Wrote 客户/B-在谈客户/ACME GmbH/草稿/2026-12-01 price-update.eml",
         "  Topic:   price-update (a new price list, 2026-11-10 价格表 Price List 2027.xlsx "
-        "(2026-11-10), since the last mail on 2026-11-01)",
+        "(2026-11-10), since the last follow-up on 2026-11-01)",
         "  To:      Jonas Weber <j.weber@acme.example>",
         "  Subject: New price list for ACME GmbH, 10 November 2026",
     ]
-    assert "  | Dear Jonas Weber," in result.stdout
+    assert "\n\nDear Jonas Weber,\n\n" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "Suzhou Example Co., Ltd.\nlilei@example.cn | +86 512 0000 0000"
+    )
     bad = invoke("-w", str(ws), "draft", "ACME", "--contact", "nobody")
     assert_error(
         bad,

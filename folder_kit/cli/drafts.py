@@ -14,7 +14,6 @@ from folder_kit.terms import DRAFT_TOPICS
 if TYPE_CHECKING:
     from folder_kit.drafts.draft import DraftResult
 
-PREVIEW_LINES = 6
 
 DRAFT_EPILOG = """\b
 Topics, best first when several are new since the last mail:
@@ -38,11 +37,8 @@ def _show(ws_relative: str, result: DraftResult) -> None:
     click.echo(f"  Subject: {result.subject}")
     for path in result.attachments:
         click.echo(f"  Attach:  {path}")
-    lines = [line for line in result.body.splitlines()][:PREVIEW_LINES]
     click.echo("")
-    for line in lines:
-        click.echo(f"  | {line}".rstrip())
-    click.echo("  | ...")
+    click.echo(result.body.rstrip("\n"))  # the whole mail, as is: a webmail user pastes it
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
 

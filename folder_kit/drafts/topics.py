@@ -83,7 +83,7 @@ def _day(day: dt.date) -> str:
 
 
 def _after_last(facts: Facts) -> str:
-    return f"since the last mail on {facts.last_out}" if facts.last_out else "not sent before"
+    return f"since the last follow-up on {facts.last_out}" if facts.last_out else "not sent before"
 
 
 def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
