@@ -159,3 +159,19 @@ def test_interval_too_short(
         last_out=last_out, answered=answered, today=today, cadence=cadence, percent=50
     )
     assert (found is not None) == warned, found
+
+
+@pytest.mark.parametrize(
+    ("name", "ctype"),
+    [
+        ("报价单 QT-1.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("Catalogue.PDF", "application/pdf"),
+        ("UFO-200W.jpg", "image/jpeg"),
+        ("notes.tar.gz", "application/octet-stream"),
+        ("no suffix", "application/octet-stream"),
+    ],
+)
+def test_attachment_mime_types_are_the_same_on_every_machine(name: str, ctype: str) -> None:
+    from folder_kit.drafts.eml import mime_type
+
+    assert mime_type(name) == ctype

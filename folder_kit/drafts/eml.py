@@ -28,9 +28,32 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid
 from io import BytesIO
+from pathlib import Path
 
 DRAFT_HEADERS = {"X-Unsent": "1", "X-Uniform-Type-Identifier": "com.apple.mail-draft"}
 _CRLF = policy.compat32.clone(linesep="\r\n", max_line_length=78)
+# What exporters attach most, which Python's own table lacks where the system
+# has no mime.types (Windows, slim containers): the same type on every machine.
+_OFFICE_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xls": "application/vnd.ms-excel",
+    ".doc": "application/msword",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pdf": "application/pdf",
+}
+
+
+def mime_type(filename: str) -> str:
+    """The MIME type of an attachment by its name; octet-stream when unknown."""
+    suffix = Path(filename).suffix.casefold()
+    if suffix in _OFFICE_TYPES:
+        return _OFFICE_TYPES[suffix]
+    ctype, encoding = mimetypes.guess_type(filename)
+    if ctype is None or encoding is not None:
+        return "application/octet-stream"
+    return ctype
 
 
 @dataclass(frozen=True)
@@ -63,10 +86,7 @@ def address(name: str, addr: str) -> str:
 
 
 def attachment_part(item: Attachment) -> MIMEBase:
-    ctype, encoding = mimetypes.guess_type(item.filename)
-    if ctype is None or encoding is not None:
-        ctype = "application/octet-stream"
-    maintype, subtype = ctype.split("/", 1)
+    maintype, subtype = mime_type(item.filename).split("/", 1)
     part = MIMENonMultipart(maintype, subtype)
     part.set_payload(item.data)
     from email import encoders

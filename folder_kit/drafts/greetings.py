@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 # Chinese names of the default holidays worth greeting, for a Chinese mail.
 ZH_NAMES = {
@@ -98,9 +99,14 @@ def upcoming_holidays(
 
 def holiday_days(country: str, year: int, names: Sequence[str]) -> list[Holiday]:
     """Each greeted holiday of ``country`` in ``year`` once, on its own day."""
+    return list(_holiday_days(country, year, tuple(names)))
+
+
+@cache  # `draft --due` asks for the same countries over and over
+def _holiday_days(country: str, year: int, names: tuple[str, ...]) -> tuple[Holiday, ...]:
     calendar = _calendar(country, year, "en_US")
     if calendar is None:
-        return []
+        return ()
     local = _local_names(country, year)
     by_name: dict[str, list[tuple[dt.date, str]]] = {}
     for day, joined in sorted(calendar.items()):
@@ -116,7 +122,7 @@ def holiday_days(country: str, year: int, names: Sequence[str]) -> list[Holiday]
             day, official = _the_day(name, run)
             zh = local.get(day) or ZH_NAMES.get(name.casefold(), name)
             out.append(Holiday(name, zh, day, country, official))
-    return out
+    return tuple(out)
 
 
 def _runs(days: list[tuple[dt.date, str]]) -> Iterable[list[tuple[dt.date, str]]]:
