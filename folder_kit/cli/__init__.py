@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from folder_kit import __version__
+from folder_kit.cli import drafts as draft_commands
 from folder_kit.cli import followup as followup_commands
 from folder_kit.cli import timeline as timeline_commands
 from folder_kit.cli import workspace as workspace_commands
@@ -72,6 +73,8 @@ for command in (
     followup_commands.due_cmd,
     followup_commands.check_cmd,
     followup_commands.report_cmd,
+    draft_commands.draft,
+    draft_commands.sent,
 ):
     cli.add_command(command)
 

@@ -178,11 +178,11 @@ def log_cmd(
 
     from folder_kit.errors import UsageError
     from folder_kit.timeline.dates import parse_day
+    from folder_kit.timeline.events import find_customer
     from folder_kit.timeline.record import record_contact
-    from folder_kit.workspace.customers import resolve_customer
 
     ws = workspace(ctx)
-    customer = resolve_customer(ws, name)
+    customer = find_customer(ws, name)
     today = dt.date.today()
     when = parse_day(day) if day is not None else today
     if when > today:

@@ -120,10 +120,12 @@ def customer_add(
 @click.pass_context
 def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> None:
     """Move a customer to another grade folder (one rename; nothing is copied)."""
+    from folder_kit.timeline.events import find_customer
     from folder_kit.workspace.customers import move_customer
 
     ws = workspace(ctx)
-    result = move_customer(ws, name, grade=cast("Grade", grade), dry_run=dry_run)
+    customer = find_customer(ws, name)
+    result = move_customer(ws, customer, grade=cast("Grade", grade), dry_run=dry_run)
     if not result.moved:
         click.echo(
             f"{result.customer.name} is already grade {result.customer.grade}; nothing moved."

@@ -18,7 +18,13 @@ from folder_kit.timeline.dates import date_from_name
 from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import Grade, Kind, grade_of_folder, kind_of_folder
+from folder_kit.workspace.layout import (
+    Grade,
+    Kind,
+    customers_folder_names,
+    grade_of_folder,
+    kind_of_folder,
+)
 
 EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]
@@ -38,8 +44,9 @@ class Place(NamedTuple):
 
 def place_of(parts: Sequence[str]) -> Place | None:
     """The place of a workspace-relative path given as parts, or None if it is not
-    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt."""
-    if len(parts) < 4:
+    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt (a
+    customer is a folder in a grade folder under 客户/ or Customers/, nowhere else)."""
+    if len(parts) < 4 or parts[0] not in customers_folder_names():
         return None
     grade = grade_of_folder(parts[1])
     if grade is None:

@@ -126,7 +126,7 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "ramadan",
         "diwali",
     ),
-    "first-contact": ("开发信", "introduction", "cold email", "first contact"),
+    "first-contact": ("开发信", "合作介绍", "introduction", "cold email", "first contact"),
     # Buyers write in their own language: Italian, Spanish, German, French too.
     "quote": (
         "报价",
@@ -224,10 +224,36 @@ class Exhibition:
     booth: str = ""
 
 
+# Holidays worth a greeting, as the holidays library names them in English; a
+# holiday counts when its name holds one of these as whole words ("Christmas
+# Day", "Eid al-Fitr Holiday"), the longest that fits naming it.
+DEFAULT_GREETED_HOLIDAYS: tuple[str, ...] = (
+    "Christmas",
+    "New Year",
+    "Chinese New Year",
+    "Spring Festival",
+    "Lunar New Year",
+    "Korean New Year",
+    "Chuseok",
+    "Mid-Autumn Festival",
+    "Eid al-Fitr",
+    "Eid al-Adha",
+    "Diwali",
+    "Deepavali",
+    "Thanksgiving",
+    "Easter",
+    "Hanukkah",
+    "Rosh Hashanah",
+    "Songkran",
+)
+
+
 @dataclass(frozen=True)
 class Holidays:
     greet: bool = True
-    lead_days: int = 10  # how early before a holiday a greeting becomes a candidate
+    lead_days: int = 14  # how early before a holiday a greeting becomes a candidate
+    min_days: int = 3  # closer than this, a greeting would arrive too late
+    names: tuple[str, ...] = DEFAULT_GREETED_HOLIDAYS
 
 
 @dataclass(frozen=True)
@@ -437,7 +463,15 @@ class _Reader:
             "keywords": self.keywords,
             "exhibitions": self.exhibitions,
             "holidays": lambda n, k: self.section(
-                n, k, Holidays, {"greet": self.flag, "lead_days": self.days}
+                n,
+                k,
+                Holidays,
+                {
+                    "greet": self.flag,
+                    "lead_days": self.days,
+                    "min_days": lambda n2, k2: self.days(n2, k2, low=0, high=60),
+                    "names": self.words,
+                },
             ),
             "drafts": lambda n, k: self.section(
                 n, k, Drafts, {"max_words": lambda n2, k2: self.days(n2, k2, low=20, high=5000)}
