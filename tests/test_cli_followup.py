@@ -240,3 +240,38 @@ def test_a_workspace_with_no_events(invoke: Invoke, workspace: Path, command: st
         "the replies into IN (or record a call with `folder-kit log`), then run this again.\n"
     )
     assert read_tree(workspace) == before
+
+
+def test_the_ladder_names_another_contact_from_contact_txt(invoke: Invoke, workspace: Path) -> None:
+    days = ["06-01", "06-15", "06-29", "07-13", "07-27", "08-10"]
+    days += ["08-24", "09-07", "09-21", "10-05", "11-25"]
+    topics = ["price list", "new product", "company news", "fair", "christmas", "catalogue"]
+    media = ["", "电话 ", "WeChat ", "DHL "]
+    tree = {
+        f"{B}/Rossi/Contact.txt": "Company: Rossi Srl\nName: Marco Rossi\n---\nName: Giulia Bianchi\n",
+        **{
+            f"{B}/Rossi/OUT/2026-{d} {media[i % 4]}{topics[i % 6]}.txt": "x"
+            for i, d in enumerate(days)
+        },
+    }
+    build_tree(workspace, tree)
+    got = json.loads(run(invoke, workspace, "check", "Rossi", "--today", TODAY, "--json"))
+    ladder = [f for f in got if f["code"] == "change-approach"]
+    assert len(ladder) == 1
+    assert "write to Giulia Bianchi instead (Contact.txt) (换客人)" in ladder[0]["remedy"]
+
+
+def test_taboo_thresholds_in_folder_kit_yaml(invoke: Invoke, ws: Path) -> None:
+    config = ws / "folder-kit.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "too_short: 50" in text and "evaporated_after: 100 " in text  # the template's
+    text = text.replace("too_short: 50", "too_short: 10")
+    config.write_text(text.replace("evaporated_after: 100 ", "evaporated_after: 1000 "), "utf-8")
+    got = json.loads(run(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
+    assert [f["code"] for f in got] == ["repeated-topic", "gave-up"]
+    config.write_text("taboos:\n  too_long: many\n", encoding="utf-8")
+    result = invoke("-w", str(ws), "check", "--today", TODAY)
+    assert_error(
+        result,
+        f"Error: {config}:2: taboos.too_long: expected a whole number, got 'many'",
+    )
