@@ -6,10 +6,14 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+import click
 import pytest
 import vobject
+from click.testing import CliRunner
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, read_tree
+
+from folder_kit.cli import cli
 
 B = "客户/B-在谈客户"
 TREE = {
@@ -275,3 +279,13 @@ def test_taboo_thresholds_in_folder_kit_yaml(invoke: Invoke, ws: Path) -> None:
         result,
         f"Error: {config}:2: taboos.too_long: expected a whole number, got 'many'",
     )
+
+
+def test_colour_only_on_a_terminal(runner: CliRunner, ws: Path) -> None:
+    args = ["-w", str(ws), "due", "--today", TODAY]
+    plain = runner.invoke(cli, args, prog_name="folder-kit")
+    assert "\x1b[" not in plain.stdout
+    coloured = runner.invoke(cli, args, prog_name="folder-kit", color=True)
+    assert "\x1b[31m\x1b[1m19 days late\x1b[0m" in coloured.stdout
+    # the escape codes come last on the line: the columns stay aligned
+    assert click.unstyle(coloured.stdout) == plain.stdout
