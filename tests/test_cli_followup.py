@@ -289,3 +289,61 @@ def test_colour_only_on_a_terminal(runner: CliRunner, ws: Path) -> None:
     assert "\x1b[31m\x1b[1m19 days late\x1b[0m" in coloured.stdout
     # the escape codes come last on the line: the columns stay aligned
     assert click.unstyle(coloured.stdout) == plain.stdout
+
+
+def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: Path) -> None:
+    """`report` asks SQL for a few facts per customer; the pure rules read every
+    event. On a varied tree (moves, same-day replies with times, answered and open
+    quotes, orders, prospects, events after the day judged) both must agree."""
+    import datetime as dt
+
+    from folder_kit.followup import pipeline
+    from folder_kit.followup.rules import build_report
+    from folder_kit.timeline.index import Index
+    from folder_kit.workspace.customers import move_customer, resolve_customer
+    from folder_kit.workspace.find import open_workspace
+
+    def mail(day: str, time: str, subject: str) -> str:
+        return f"Subject: {subject}\nDate: {day} {time} +0800\n\nx\n"
+
+    tree: dict[str, str] = dict(TREE)
+    tree.update(
+        {
+            # an inquiry at 9:00 answered by a quote at 15:00: the quote stays open
+            f"{B}/Same Day/IN/inquiry.eml": mail("20 Nov 2026", "09:00:00", "RFQ lights"),
+            f"{B}/Same Day/OUT/quote.eml": mail("20 Nov 2026", "15:00:00", "Quotation QT-9"),
+            f"{B}/Same Day/报价/QT-9 2026-11-20.pdf": "x",
+            # a reply the day of the quote, no times: answered
+            f"{B}/Answered/报价/QT-8 2026-11-10.pdf": "x",
+            f"{B}/Answered/IN/2026-11-10 re quote.txt": "x",
+            f"{B}/Answered/OUT/2026-11-02 first contact.txt": "x",
+            # ordered after three follow-ups
+            "客户/A-交易客户/Buyer/OUT/2026-09-01 introduction.txt": "x",
+            "客户/A-交易客户/Buyer/OUT/2026-09-08 price list.txt": "x",
+            "客户/A-交易客户/Buyer/OUT/2026-09-08 DHL samples.txt": "x",
+            "客户/A-交易客户/Buyer/OUT/2026-09-20 new product.txt": "x",
+            "客户/A-交易客户/Buyer/IN/2026-09-22 re new product.txt": "x",
+            "客户/A-交易客户/Buyer/定单/PO 2026-10-01.pdf": "x",
+            "客户/A-交易客户/Buyer/PI/PI 2026-10-02.pdf": "x",
+            # a D that answered, to be moved to C (then earns nothing new), and a C moved
+            # down from B after a quote: the move is newer than the quote
+            "客户/D-行业客户/Answering/OUT/2026-10-01 introduction.txt": "x",
+            "客户/D-行业客户/Answering/IN/2026-10-05 re introduction.txt": "x",
+            "客户/B-在谈客户/Cooling/报价/QT-7 2026-08-01.pdf": "x",
+            "客户/B-在谈客户/Cooling/OUT/2026-08-01 quotation.txt": "x",
+            "客户/待开发客户/Untouched/Contact.txt": "公司: Untouched\n",
+            "客户/C-潜力客户/Future/OUT/2026-12-20 fair.txt": "x",
+        }
+    )
+    build_tree(workspace, tree)
+    ws = open_workspace(workspace)
+    pipeline.refresh(ws)
+    move_customer(ws, resolve_customer(ws, "Cooling"), grade="C")
+    for today in (dt.date(2026, 12, 1), dt.date(2026, 11, 15), dt.date(2027, 1, 31)):
+        got = pipeline.report(ws, today=today)
+        with Index.open(ws.root) as index:
+            timelines = pipeline._timelines(ws, index, today=today)
+        want = build_report(timelines, today=today, cadence=ws.config.cadence)
+        assert got.as_json() == want.as_json(), today
+        assert got.events == want.events
+    assert got.open_quotes and got.suggestions  # the tree exercises both

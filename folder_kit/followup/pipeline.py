@@ -13,19 +13,22 @@ import itertools
 import operator
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from folder_kit.followup.rules import (
     PRIORITY,
     Due,
     Ev,
+    Facts,
     Finding,
     Report,
     Timeline,
-    build_report,
     check_timeline,
     due_day,
     due_for,
+    earned_grade,
+    later,
+    report_of,
     sort_due,
     suggest_topic,
     unanswered,
@@ -189,10 +192,94 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:
-    """The pipeline at a glance as of ``today``."""
+    """The pipeline at a glance as of ``today``: a few aggregate queries, no event
+    built as an object."""
     with _fresh_index(ws) as index:
-        timelines = _timelines(ws, index, today=today)
-    return build_report(timelines, today=today, cadence=ws.config.cadence)
+        return _report(ws, index, today=today)
+
+
+def _report(ws: Workspace, index: Index, *, today: dt.date) -> Report:
+    facts = _facts(ws, index, today=today)
+    total = index.event_total(until=today.isoformat())
+    return replace(report_of(facts, today=today, cadence=ws.config.cadence), events=total)
+
+
+def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
+    """Each customer's facts for the report, from aggregates: what ``rules.facts_of``
+    finds in the whole timeline (a test holds the two together)."""
+    until = today.isoformat()
+    customers = _customers(ws, index, today)
+    latest = {r[0]: r for r in index.latest_contacts(CONTACT_KINDS, until=until)}
+    days: dict[str, dt.date] = {}
+
+    def day_of(text: str) -> dt.date:
+        when = days.get(text)
+        if when is None:
+            when = days[text] = dt.date.fromisoformat(text)
+        return when
+
+    def by_kind(rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict[str, Ev]]:
+        out: dict[str, dict[str, Ev]] = {}
+        for customer, kind, day, date, rel in rows:
+            c = customers.get(customer)
+            if c is not None:
+                cls = "quote" if kind == "pi" else kind
+                out.setdefault(customer, {})[cls] = Ev(
+                    kind, day_of(day), path=f"{c.folder}/{rel}", date=date
+                )
+        return out
+
+    firsts = by_kind(index.extremes(until=until, last=False))
+    lasts = by_kind(index.extremes(until=until, last=True))
+    since_move = by_kind(index.extremes(until=until, last=False, since_move=True))
+    facts = []
+    for key, c in customers.items():
+        row = latest.get(key)
+        first, final = firsts.get(key, {}), lasts.get(key, {})
+        last_contact = (
+            Ev(row[3], day_of(row[1]), row[4], row[5], f"{c.folder}/{row[6]}", row[2])
+            if row is not None
+            else None
+        )
+        answers = [e for e in (final.get("in"), final.get("order")) if e is not None]
+        answer = max(answers, key=lambda e: (e.day, e.date)) if answers else None
+        offer = final.get("quote")
+        if offer is not None and answer is not None and later(answer, offer):
+            offer = None
+        moved = any(m.day <= today for m in c.moves)
+        earned = since_move.get(key, {}) if moved else first
+        lines = (row[7] or "").splitlines() if row is not None else []
+        outs = [Ev("out", day_of(x[:10]), date=x[10:].partition("\t")[0]) for x in lines]
+        facts.append(
+            Facts(
+                customer=c.name,
+                grade=c.grade,
+                folder_grade=c.grade,
+                last_contact=last_contact,
+                has_out=bool(outs),
+                last_in=final["in"].day if "in" in final else None,
+                open_offer=offer,
+                suggestion=earned_grade(
+                    c.name,
+                    c.grade,
+                    order=earned.get("order"),
+                    offer=earned.get("quote"),
+                    reply=earned.get("in"),
+                    out=earned.get("out"),
+                ),
+                before_reply=_before(outs, first.get("in")),
+                before_order=_before(outs, first.get("order")),
+                events=0,  # the total is counted once, in SQL
+            )
+        )
+    return facts
+
+
+def _before(outs: list[Ev], target: Ev | None) -> int | None:
+    """Follow-ups (days) before ``target``, as ``rules.follow_ups_before`` counts them."""
+    if target is None:
+        return None
+    return len({e.day for e in outs if later(target, e)})
 
 
 @dataclass(frozen=True)
@@ -209,8 +296,9 @@ def overview(ws: Workspace, *, today: dt.date) -> Overview:
     with _fresh_index(ws) as index:
         timelines = _timelines(ws, index, today=today)
         items = _due(ws, index, today=today, within=0)
+        result = _report(ws, index, today=today)
     return Overview(
-        report=build_report(timelines, today=today, cadence=ws.config.cadence),
+        report=result,
         due=items,
         findings=_check(ws, timelines, today=today),
     )

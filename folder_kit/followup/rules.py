@@ -616,6 +616,20 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
             offer = offer or e
         elif kind == "order":
             order = order or e
+    return earned_grade(tl.customer, grade, order=order, offer=offer, reply=reply, out=out)
+
+
+def earned_grade(
+    customer: str,
+    grade: str,
+    *,
+    order: Ev | None,
+    offer: Ev | None,
+    reply: Ev | None,
+    out: Ev | None,
+) -> Suggestion | None:
+    """The suggestion the first order, quote or PI, reply and `out` since the last
+    move earn a customer of ``grade``, if any."""
     if order is not None:
         earned, why, proof = "A", f"an order ({_name(order.path)}, {order.day})", [order]
     elif offer is not None:
@@ -628,7 +642,7 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
         return None
     if GRADE_RANK[earned] <= GRADE_RANK[grade]:
         return None
-    return Suggestion(tl.customer, grade, earned, why, tuple(e.path for e in proof))
+    return Suggestion(customer, grade, earned, why, tuple(e.path for e in proof))
 
 
 # --- the pipeline at a glance --------------------------------------------------
@@ -705,19 +719,52 @@ def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
     return len(follow_up_days([e for e in events if e.kind == "out" and later(target, e)]))
 
 
-def open_quote(tl: Timeline, events: Sequence[Ev], today: dt.date) -> OpenQuote | None:
-    """The customer's newest quote or PI that no reply or order came after."""
+class Facts(NamedTuple):
+    """What the report needs of one customer, as of the day judged: built from the
+    whole timeline (``facts_of``) or from a few aggregate queries (the pipeline)."""
+
+    customer: str
+    grade: str  # on that day
+    folder_grade: str  # the grade folder it is in now
+    last_contact: Ev | None
+    has_out: bool
+    last_in: dt.date | None
+    open_offer: Ev | None  # the newest quote or PI no reply or order came after
+    suggestion: Suggestion | None
+    before_reply: int | None  # follow-ups before their first reply
+    before_order: int | None
+    events: int  # events up to that day
+
+
+def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
+    events = [e for e in tl.events if e.day <= today]
+    contacts = [e for e in events if e.kind in CONTACT_KINDS]
+    replies = [e for e in events if e.kind == "in"]
     offers = unanswered_offers(events)
-    if not offers:
-        return None
-    o = offers[-1]
-    return OpenQuote(tl.customer, tl.grade, o.path, o.day, (today - o.day).days)
+    return Facts(
+        customer=tl.customer,
+        grade=grade_on(tl.grade, events, today),
+        folder_grade=tl.grade,
+        last_contact=contacts[-1] if contacts else None,
+        has_out=any(e.kind == "out" for e in contacts),
+        last_in=replies[-1].day if replies else None,
+        open_offer=offers[-1] if offers else None,
+        suggestion=suggest_grade(tl, today=today),
+        before_reply=follow_ups_before(events, "in"),
+        before_order=follow_ups_before(events, "order"),
+        events=len(events),
+    )
 
 
 def build_report(
     timelines: Iterable[Timeline], *, today: dt.date, cadence: Mapping[Grade, int]
 ) -> Report:
     """Per grade counts, open quotes, grade suggestions and the follow-up distributions."""
+    return report_of((facts_of(tl, today=today) for tl in timelines), today=today, cadence=cadence)
+
+
+def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade, int]) -> Report:
+    """The report from each customer's facts."""
     stats: dict[str, dict[str, int]] = {
         g: {"customers": 0, "overdue": 0, "due_this_week": 0, "replied": 0} for g in PRIORITY
     }
@@ -726,41 +773,30 @@ def build_report(
     before_reply = dict.fromkeys(DISTRIBUTION_KEYS, 0)
     before_order = dict.fromkeys(DISTRIBUTION_KEYS, 0)
     customers = events_seen = 0
-    for tl in timelines:
+    for f in facts:
         customers += 1
-        events = [e for e in tl.events if e.day <= today]
-        events_seen += len(events)
-        grade = grade_on(tl.grade, events, today)
-        s = stats[grade]
+        events_seen += f.events
+        s = stats[f.grade]
         s["customers"] += 1
-        contacts = [e for e in events if e.kind in CONTACT_KINDS]
-        has_out = any(e.kind == "out" for e in contacts)
-        item = due_for(
-            tl.customer,
-            grade,
-            last=contacts[-1] if contacts else None,
-            has_out=has_out,
-            cadence=cadence,
-            today=today,
-        )
-        if item is not None:
-            if item.days_overdue > 0:
+        last = f.last_contact.day if f.last_contact is not None else None
+        when = due_day(f.grade, last, has_out=f.has_out, cadence=cadence, today=today)
+        if when is not None:
+            late = (today - when).days
+            if late > 0:
                 s["overdue"] += 1
-            elif item.days_overdue > -7:
+            elif late > -7:
                 s["due_this_week"] += 1
-        window = cadence_of(grade, cadence, has_out=True)
-        if window is not None and any(
-            e.kind == "in" and (today - e.day).days <= window for e in events
-        ):
+        window = cadence_of(f.grade, cadence, has_out=True)
+        if window is not None and f.last_in is not None and (today - f.last_in).days <= window:
             s["replied"] += 1
-        q = open_quote(tl, events, today)
-        if q is not None:
-            quotes.append(q)
-        suggestion = suggest_grade(tl, today=today)
-        if suggestion is not None:
-            suggestions.append(suggestion)
-        for kind, dist in (("in", before_reply), ("order", before_order)):
-            n = follow_ups_before(events, kind)
+        o = f.open_offer
+        if o is not None:
+            quotes.append(
+                OpenQuote(f.customer, f.folder_grade, o.path, o.day, (today - o.day).days)
+            )
+        if f.suggestion is not None:
+            suggestions.append(f.suggestion)
+        for n, dist in ((f.before_reply, before_reply), (f.before_order, before_order)):
             if n is not None:
                 dist[bucket(n)] += 1
     quotes.sort(key=lambda q: (-q.days, q.customer))

@@ -278,6 +278,42 @@ class Index:
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
 
+    def extremes(
+        self, *, until: str, last: bool, since_move: bool = False
+    ) -> list[tuple[str, str, str, str, str]]:
+        """Per customer and kind of contact (a PI counted with the quotes, as
+        "quote"), its first or last event on or before the day ``until``:
+        (customer, kind, day, date, rel). ``since_move``: only customers moved to
+        another grade by then, and only their events since the day of the last move."""
+        agg = "MAX" if last else "MIN"
+        sql = (
+            f"SELECT f.customer, f.kind, f.day, f.date, f.rel, {agg}(f.day || f.date), "
+            "CASE f.kind WHEN 'pi' THEN 'quote' ELSE f.kind END AS k FROM files f "
+        )
+        params: tuple[str, ...] = ()
+        if since_move:
+            sql += (
+                "JOIN (SELECT customer, MAX(day) AS moved FROM grades WHERE day <= ? "
+                "GROUP BY customer) g ON g.customer = f.customer "
+            )
+            params += (until,)
+        sql += "WHERE f.kind IN ('out', 'in', 'quote', 'pi', 'order') AND f.day <= ? "
+        params += (until,)
+        if since_move:
+            sql += "AND f.day >= g.moved "
+        rows = self.conn.execute(sql + "GROUP BY f.customer, k", params)
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def event_total(self, *, until: str) -> int:
+        """Events (cards aside) on or before the day ``until``."""
+        files = self.conn.execute(
+            "SELECT COUNT(*) FROM files WHERE kind NOT IN ('history', 'card') AND day <= ?",
+            (until,),
+        ).fetchone()[0]
+        grades = self.conn.execute("SELECT COUNT(*) FROM grades WHERE day <= ?", (until,))
+        total: int = files + grades.fetchone()[0]
+        return total
+
     def contact_rows(
         self, *, until: str, customer: str | None = None
     ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
