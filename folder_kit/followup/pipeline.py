@@ -27,7 +27,8 @@ from folder_kit.followup.rules import (
     due_day,
     due_for,
     earned_grade,
-    later,
+    facts_of,
+    later_stamp,
     report_of,
     sort_due,
     suggest_topic,
@@ -126,13 +127,22 @@ def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Du
 
 
 def _timelines(
-    ws: Workspace, index: Index, *, today: dt.date, key: str | None = None
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    key: str | None = None,
+    customers: dict[str, _Customer] | None = None,
 ) -> list[Timeline]:
-    """Every customer (or the one of ``key``) with its events up to ``today``,
-    in the order `due` ranks grades (B, A, C, D, prospects), then by name."""
-    customers = _customers(ws, index, today)
+    """Every customer (or the one of ``key``, or those of ``customers``) with its
+    events up to ``today``, in the order `due` ranks grades (B, A, C, D,
+    prospects), then by name."""
+    if customers is None:
+        customers = _customers(ws, index, today)
     if key is not None:
         customers = {k: c for k, c in customers.items() if k == key}
+    elif len(customers) == 1:
+        key = next(iter(customers))
     events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
     rows = index.contact_rows(until=today.isoformat(), customer=key)
     days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
@@ -205,81 +215,80 @@ def _report(ws: Workspace, index: Index, *, today: dt.date) -> Report:
 
 
 def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
-    """Each customer's facts for the report, from aggregates: what ``rules.facts_of``
-    finds in the whole timeline (a test holds the two together)."""
+    """Each customer's facts for the report from one aggregate pass: what
+    ``rules.facts_of`` finds in the whole timeline (a test holds the two together).
+    A customer moved to another grade by then goes the exact way, by its timeline."""
     until = today.isoformat()
     customers = _customers(ws, index, today)
-    latest = {r[0]: r for r in index.latest_contacts(CONTACT_KINDS, until=until)}
-    days: dict[str, dt.date] = {}
-
-    def day_of(text: str) -> dt.date:
-        when = days.get(text)
-        if when is None:
-            when = days[text] = dt.date.fromisoformat(text)
-        return when
-
-    def by_kind(rows: list[tuple[str, str, str, str, str]]) -> dict[str, dict[str, Ev]]:
-        out: dict[str, dict[str, Ev]] = {}
-        for customer, kind, day, date, rel in rows:
-            c = customers.get(customer)
-            if c is not None:
-                cls = "quote" if kind == "pi" else kind
-                out.setdefault(customer, {})[cls] = Ev(
-                    kind, day_of(day), path=f"{c.folder}/{rel}", date=date
-                )
-        return out
-
-    firsts = by_kind(index.extremes(until=until, last=False))
-    lasts = by_kind(index.extremes(until=until, last=True))
-    since_move = by_kind(index.extremes(until=until, last=False, since_move=True))
-    facts = []
+    bounds = {r[0]: r for r in index.kind_bounds(until=until)}
+    no_bounds: tuple[str | None, ...] = (None,) * 10
+    facts: list[Facts] = []
+    moved: dict[str, _Customer] = {}
     for key, c in customers.items():
-        row = latest.get(key)
-        first, final = firsts.get(key, {}), lasts.get(key, {})
-        last_contact = (
-            Ev(row[3], day_of(row[1]), row[4], row[5], f"{c.folder}/{row[6]}", row[2])
-            if row is not None
-            else None
+        if any(m.day <= today for m in c.moves):
+            moved[key] = c
+            continue
+        # Each "day||date TAB kind TAB rel", or None.
+        _, first_in, last_in, first_order, last_order, first_offer, last_offer, first_out = (
+            bounds.get(key, no_bounds)[:8]
         )
-        answers = [e for e in (final.get("in"), final.get("order")) if e is not None]
-        answer = max(answers, key=lambda e: (e.day, e.date)) if answers else None
-        offer = final.get("quote")
-        if offer is not None and answer is not None and later(answer, offer):
-            offer = None
-        moved = any(m.day <= today for m in c.moves)
-        earned = since_move.get(key, {}) if moved else first
-        lines = (row[7] or "").splitlines() if row is not None else []
-        outs = [Ev("out", day_of(x[:10]), date=x[10:].partition("\t")[0]) for x in lines]
+        last_day, out_stamps = bounds.get(key, no_bounds)[8:]
+        answers = [e for e in (last_in, last_order) if e is not None]
+        answer = max(answers) if answers else None
+        open_offer = None
+        if last_offer is not None and not (
+            answer is not None and later_stamp(_stamp(answer), _stamp(last_offer))
+        ):
+            open_offer = _named(last_offer, c.folder)
+        outs = out_stamps.splitlines() if out_stamps else []
         facts.append(
             Facts(
                 customer=c.name,
                 grade=c.grade,
                 folder_grade=c.grade,
-                last_contact=last_contact,
+                last_contact=dt.date.fromisoformat(last_day) if last_day is not None else None,
                 has_out=bool(outs),
-                last_in=final["in"].day if "in" in final else None,
-                open_offer=offer,
+                last_in=dt.date.fromisoformat(last_in[:10]) if last_in is not None else None,
+                open_offer=open_offer,
                 suggestion=earned_grade(
                     c.name,
                     c.grade,
-                    order=earned.get("order"),
-                    offer=earned.get("quote"),
-                    reply=earned.get("in"),
-                    out=earned.get("out"),
+                    order=_named(first_order, c.folder),
+                    offer=_named(first_offer, c.folder),
+                    reply=_named(first_in, c.folder),
+                    out=_named(first_out, c.folder),
                 ),
-                before_reply=_before(outs, first.get("in")),
-                before_order=_before(outs, first.get("order")),
+                before_reply=_before(outs, first_in),
+                before_order=_before(outs, first_order),
                 events=0,  # the total is counted once, in SQL
             )
         )
+    if moved:
+        for tl in _timelines(ws, index, today=today, customers=moved):
+            facts.append(facts_of(tl, today=today)._replace(events=0))
     return facts
 
 
-def _before(outs: list[Ev], target: Ev | None) -> int | None:
-    """Follow-ups (days) before ``target``, as ``rules.follow_ups_before`` counts them."""
+def _stamp(bound: str) -> str:
+    return bound.partition("\t")[0]
+
+
+def _named(bound: str | None, folder: str) -> Ev | None:
+    """The event a bound of ``kind_bounds`` stands for."""
+    if bound is None:
+        return None
+    stamp, kind, rel = bound.split("\t", 2)
+    day = dt.date.fromisoformat(stamp[:10])
+    return Ev(kind, day, path=f"{folder}/{rel}", date=stamp[10:])
+
+
+def _before(outs: list[str], target: str | None) -> int | None:
+    """Follow-ups (days) before ``target``, as ``rules.follow_ups_before`` counts
+    them; all known by their ``day || date`` stamps."""
     if target is None:
         return None
-    return len({e.day for e in outs if later(target, e)})
+    stamp = _stamp(target)
+    return len({x[:10] for x in outs if later_stamp(stamp, x)})
 
 
 @dataclass(frozen=True)

@@ -254,9 +254,20 @@ def later(a: Ev, b: Ev) -> bool:
     carry times that say otherwise (an inquiry at 9:00 answered by a quote at 15:00)."""
     if a.day != b.day:
         return a.day > b.day
-    if "T" in a.date and "T" in b.date:
+    return _later_same_day(a.date, b.date)
+
+
+def later_stamp(a: str, b: str) -> bool:
+    """``later`` for events known by ``day || date`` only (as SQL aggregates give them)."""
+    if a[:10] != b[:10]:
+        return a[:10] > b[:10]
+    return _later_same_day(a[10:], b[10:])
+
+
+def _later_same_day(a: str, b: str) -> bool:
+    if "T" in a and "T" in b:
         try:
-            return dt.datetime.fromisoformat(a.date) > dt.datetime.fromisoformat(b.date)
+            return dt.datetime.fromisoformat(a) > dt.datetime.fromisoformat(b)
         except (TypeError, ValueError):  # one time with an offset, one without
             return True
     return True
@@ -726,7 +737,7 @@ class Facts(NamedTuple):
     customer: str
     grade: str  # on that day
     folder_grade: str  # the grade folder it is in now
-    last_contact: Ev | None
+    last_contact: dt.date | None
     has_out: bool
     last_in: dt.date | None
     open_offer: Ev | None  # the newest quote or PI no reply or order came after
@@ -745,7 +756,7 @@ def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
         customer=tl.customer,
         grade=grade_on(tl.grade, events, today),
         folder_grade=tl.grade,
-        last_contact=contacts[-1] if contacts else None,
+        last_contact=contacts[-1].day if contacts else None,
         has_out=any(e.kind == "out" for e in contacts),
         last_in=replies[-1].day if replies else None,
         open_offer=offers[-1] if offers else None,
@@ -778,8 +789,7 @@ def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade,
         events_seen += f.events
         s = stats[f.grade]
         s["customers"] += 1
-        last = f.last_contact.day if f.last_contact is not None else None
-        when = due_day(f.grade, last, has_out=f.has_out, cadence=cadence, today=today)
+        when = due_day(f.grade, f.last_contact, has_out=f.has_out, cadence=cadence, today=today)
         if when is not None:
             late = (today - when).days
             if late > 0:

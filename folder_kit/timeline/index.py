@@ -278,31 +278,27 @@ class Index:
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
 
-    def extremes(
-        self, *, until: str, last: bool, since_move: bool = False
-    ) -> list[tuple[str, str, str, str, str]]:
-        """Per customer and kind of contact (a PI counted with the quotes, as
-        "quote"), its first or last event on or before the day ``until``:
-        (customer, kind, day, date, rel). ``since_move``: only customers moved to
-        another grade by then, and only their events since the day of the last move."""
-        agg = "MAX" if last else "MIN"
-        sql = (
-            f"SELECT f.customer, f.kind, f.day, f.date, f.rel, {agg}(f.day || f.date), "
-            "CASE f.kind WHEN 'pi' THEN 'quote' ELSE f.kind END AS k FROM files f "
+    def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
+        """Per customer, in one pass over events on or before the day ``until``: its
+        first and last reply, first and last order, first and last quote or PI, and
+        first `out`, each as "day||date TAB kind TAB rel" (None where there is
+        none); then the day of its latest contact, and the ``day || date`` of every
+        `out`, a line each."""
+
+        def when(kinds: str, *, named: bool = True) -> str:
+            tail = " || char(9) || kind || char(9) || rel" if named else ""
+            return f"CASE WHEN kind IN ({kinds}) THEN day || date{tail} END"
+
+        reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
+        stamp_out = when("'out'", named=False)
+        rows = self.conn.execute(
+            f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
+            f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
+            f"group_concat({stamp_out}, char(10)) FROM files "
+            "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
+            (until,),
         )
-        params: tuple[str, ...] = ()
-        if since_move:
-            sql += (
-                "JOIN (SELECT customer, MAX(day) AS moved FROM grades WHERE day <= ? "
-                "GROUP BY customer) g ON g.customer = f.customer "
-            )
-            params += (until,)
-        sql += "WHERE f.kind IN ('out', 'in', 'quote', 'pi', 'order') AND f.day <= ? "
-        params += (until,)
-        if since_move:
-            sql += "AND f.day >= g.moved "
-        rows = self.conn.execute(sql + "GROUP BY f.customer, k", params)
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return rows.fetchall()
 
     def event_total(self, *, until: str) -> int:
         """Events (cards aside) on or before the day ``until``."""
