@@ -209,6 +209,7 @@ def test_report_html_is_one_self_contained_page(invoke: Invoke, ws: Path, tmp_pa
     assert "url(" not in html and "@import" not in html
     assert parsed.lang == "zh"
     assert "客户跟进报告" in html
+    assert "报价后蒸发" in html  # Late Co's quote, the taboo by the course's name
     assert html.count("<svg") >= 5
     # Again: the page it wrote is replaced.
     assert_ok(invoke("-w", str(ws), "report", "--today", TODAY, "--html", str(page)))

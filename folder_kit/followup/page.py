@@ -97,6 +97,33 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "more": "更多",
     },
 }
+# The taboos by the names the course gives them, for the page's own language.
+CODE_NAMES: Mapping[str, Mapping[str, str]] = {
+    "zh": {
+        "too-direct": "太直接：只催下单",
+        "repeated-topic": "重复同一话题",
+        "blind-follow-up": "盲目跟进：没有理由",
+        "gave-up": "三次没回就放弃",
+        "too-short": "间隔太短",
+        "too-long": "间隔太长",
+        "single-medium": "联系方式单一",
+        "evaporated": "报价后蒸发",
+        "change-approach": "屡战屡败：换个方法",
+        "suggest-grade": "建议调整等级",
+    },
+    "en": {
+        "too-direct": "too direct",
+        "repeated-topic": "the same thing twice",
+        "blind-follow-up": "blind follow-up",
+        "gave-up": "gave up too soon",
+        "too-short": "interval too short",
+        "too-long": "interval too long",
+        "single-medium": "one medium only",
+        "evaporated": "quote evaporated",
+        "change-approach": "change the approach",
+        "suggest-grade": "grade to change",
+    },
+}
 COURSE_LABELS_ZH = (
     "首次联系",
     "第 1 次跟进后",
@@ -143,6 +170,7 @@ def render(
     return template.render(
         lang=lang,
         t=labels,
+        code_names=CODE_NAMES.get(lang, CODE_NAMES["en"]),
         marker=MARKER.decode(),
         workspace=workspace,
         report=report,
