@@ -642,18 +642,19 @@ def earned_grade(
     """The suggestion the first order, quote or PI, reply and `out` since the last
     move earn a customer of ``grade``, if any."""
     if order is not None:
-        earned, why, proof = "A", f"an order ({_name(order.path)}, {order.day})", [order]
+        earned, proof, why = "A", order, "an order"
     elif offer is not None:
-        earned, why, proof = "B", f"a {offer.kind} ({_name(offer.path)}, {offer.day})", [offer]
+        earned, proof, why = "B", offer, f"a {offer.kind}"
     elif reply is not None and out is not None:
-        earned, why, proof = "C", f"they answered ({_name(reply.path)}, {reply.day})", [reply]
+        earned, proof, why = "C", reply, "they answered"
     elif out is not None:
-        earned, why, proof = "D", f"first contact made ({_name(out.path)}, {out.day})", [out]
+        earned, proof, why = "D", out, "first contact made"
     else:
         return None
     if GRADE_RANK[earned] <= GRADE_RANK[grade]:
         return None
-    return Suggestion(customer, grade, earned, why, tuple(e.path for e in proof))
+    why = f"{why} ({_name(proof.path)}, {proof.day})"
+    return Suggestion(customer, grade, earned, why, (proof.path,))
 
 
 # --- the pipeline at a glance --------------------------------------------------
