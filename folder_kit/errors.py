@@ -7,8 +7,44 @@ line and exit code 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
+
+# Characters that must not reach a terminal raw: C0 and C1 controls (escape
+# sequences, a newline that forges an `Error:` line), line and paragraph
+# separators, bidirectional overrides, and lone surrogates (undecodable bytes).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+MAX_SHOWN = 200
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept as a surrogate
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written out as an escape (``\\x1b``)."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def shown(value: object, *, limit: int = MAX_SHOWN) -> str:
+    """A value as a message shows it: control characters visible, cut to ``limit``
+    characters. Not repr(): a user sees what they wrote."""
+    text = visible(str(value))
+    if len(text) > limit:
+        return f"{text[: limit - 1]}… ({len(text)} characters)"
+    return text
+
+
+def quoted(value: object, *, limit: int = MAX_SHOWN) -> str:
+    """:func:`shown` in quotes, for a value inside a sentence."""
+    return f"'{shown(value, limit=limit)}'"
 
 
 class FolderKitError(Exception):
@@ -46,12 +82,12 @@ class UnsafeNameError(FolderKitError):
 
     def __init__(self, *, name: str, reason: str) -> None:
         self.name = name
-        super().__init__(f"cannot use {name!r} as a customer name: {reason}")
+        super().__init__(f"cannot use {quoted(name)} as a customer name: {reason}")
 
 
 class CustomerExistsError(FolderKitError):
     def __init__(self, *, name: str, path: str) -> None:
-        super().__init__(f"customer {name!r} already exists at {path}")
+        super().__init__(f"customer {quoted(name)} already exists at {shown(path)}")
 
 
 class UnknownCustomerError(FolderKitError):
@@ -60,12 +96,13 @@ class UnknownCustomerError(FolderKitError):
     def __init__(self, *, name: str, matches: Sequence[str] = (), ambiguous: bool = False) -> None:
         self.name = name
         self.matches = list(matches)
+        listed = ", ".join(shown(m) for m in self.matches)
         if ambiguous:
-            reason = f"{name!r} matches more than one customer: {', '.join(self.matches)}"
+            reason = f"{quoted(name)} matches more than one customer: {listed}"
         elif self.matches:
-            reason = f"no customer {name!r}; closest: {', '.join(self.matches)}"
+            reason = f"no customer {quoted(name)}; closest: {listed}"
         else:
-            reason = f"no customer {name!r}"
+            reason = f"no customer {quoted(name)}"
         super().__init__(reason)
 
 
@@ -83,11 +120,37 @@ class TargetExistsError(FolderKitError):
     """A write that would overwrite something already there."""
 
     def __init__(self, *, path: str, hint: str = "") -> None:
-        super().__init__(f"{path} already exists{'; ' + hint if hint else ''}")
+        super().__init__(f"{shown(path)} already exists{'; ' + hint if hint else ''}")
 
 
 class UsageError(FolderKitError):
     """A value the user gave that the library cannot act on."""
+
+
+class UnreadableFileError(FolderKitError, OSError):
+    """A file folder-kit will not read: a link, a FIFO or device, or too large.
+
+    Also an OSError (``strerror`` is the reason), so code that already copes
+    with a file it cannot open copes with this one the same way.
+    """
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        super().__init__(f"{shown(path)} is {reason}")
+        self.path = path
+        self.reason = reason
+        self.strerror = reason
+        self.filename = path
+
+
+class LinkInPathError(FolderKitError):
+    """A write whose way down from the workspace root passes through a link."""
+
+    def __init__(self, *, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{shown(path)} is a symbolic link; folder-kit never writes through links "
+            "(nothing was written): make it a real folder"
+        )
 
 
 class IndexStoreError(FolderKitError):
@@ -107,4 +170,4 @@ class MailError(FolderKitError):
     def __init__(self, *, path: Path, reason: str) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"cannot read mail {path}: {reason}")
+        super().__init__(f"cannot read mail {shown(path)}: {shown(reason)}")

@@ -1,11 +1,131 @@
-"""Writing into a user's workspace without ever losing or overwriting a file."""
+"""Reading and writing a user's files: never through a link, never blocking,
+never losing or overwriting a file.
+
+Every file folder-kit reads from a workspace (Contact.txt, the grade history,
+folder-kit.yaml, mail) is opened by :func:`open_regular`: a regular file, opened
+without following a link and without blocking, so a FIFO, a device or a link to
+a file outside the workspace is refused instead of read. Every write first asks
+:func:`check_no_links` that no folder on its way down from the workspace root is
+a link, so nothing is written outside the workspace.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
-from folder_kit.errors import TargetExistsError
+from folder_kit.errors import LinkInPathError, TargetExistsError, UnreadableFileError
+
+# Files read whole (Contact.txt, the grade history, folder-kit.yaml) are small:
+# anything larger is not what it claims to be, and is refused before it is read.
+MAX_WHOLE_FILE = 4 * 1024 * 1024
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang the open; regular files ignore it
+    | getattr(os, "O_CLOEXEC", 0)
+    | _NOFOLLOW
+)
+
+
+def kind_of(mode: int) -> str:
+    """What a file of this mode is, in words for a message."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISREG(mode):
+        return "a file"
+    return "not a regular file"
+
+
+def open_regular(path: str | Path) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file, not a link.
+
+    Raises FileNotFoundError when there is no such file, UnreadableFileError for
+    a link, a FIFO, a device or a folder, and OSError when the system refuses.
+    The caller closes the descriptor.
+    """
+    if not _NOFOLLOW:  # Windows: no O_NOFOLLOW; look first (links are rare there)
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            raise UnreadableFileError(path=str(path), reason=_LINK)
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as e:
+        if _NOFOLLOW and e.errno in _LINK_ERRNOS and os.path.islink(path):
+            raise UnreadableFileError(path=str(path), reason=_LINK) from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_LINK = "a symbolic link; folder-kit never reads through links"
+_LINK_ERRNOS = {40, 62, 31}  # ELOOP on Linux, macOS and the BSDs; EMLINK (FreeBSD)
+
+
+def read_regular(path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
+    """The bytes of a small regular file, read whole (see :func:`open_regular`).
+
+    A file larger than ``limit`` bytes is refused with UnreadableFileError before
+    anything is read.
+    """
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise UnreadableFileError(
+                path=str(path), reason=f"{_megabytes(size)}, larger than {_megabytes(limit)}"
+            )
+        chunks = []
+        total = 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > limit:  # grew while being read
+                raise UnreadableFileError(path=str(path), reason=f"larger than {_megabytes(limit)}")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def check_no_links(root: Path, path: Path) -> None:
+    """Refuse to write at ``path`` if any existing part of it below ``root`` is a link.
+
+    ``path`` must lie inside ``root``. Parts that do not exist yet are fine: the
+    write creates them as real folders. Raises LinkInPathError naming the link.
+    """
+    rel = path.relative_to(root)
+    current = root
+    for part in rel.parts:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return  # nothing below a missing part exists either
+        except NotADirectoryError:
+            return  # the write itself reports a file in the way
+        if stat.S_ISLNK(mode):
+            raise LinkInPathError(path=str(current))
 
 
 def write_new(path: Path, data: bytes) -> None:
@@ -24,7 +144,7 @@ def write_new(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes 0600; a user's file gets the mode their umask gives.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -37,7 +157,8 @@ def write_new(path: Path, data: bytes) -> None:
         os.unlink(tmp)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

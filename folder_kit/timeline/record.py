@@ -15,7 +15,7 @@ from typing import Literal
 from pathvalidate import sanitize_filename
 
 from folder_kit.errors import UsageError
-from folder_kit.files import unique_path, write_new
+from folder_kit.files import check_no_links, unique_path, write_new
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
@@ -53,6 +53,7 @@ def record_contact(
     if head:
         words.append(head)
     path = unique_path(folder, " ".join(words), ".txt")
+    check_no_links(ws.root, path)  # OUT, the customer or 客户 linked elsewhere: refuse
     if not dry_run:
         folder.mkdir(parents=True, exist_ok=True)
         text = note.strip() + "\n" if note.strip() else ""

@@ -14,10 +14,12 @@ from typing import Any, TypeVar, cast
 
 import yaml
 
-from folder_kit.errors import ConfigError
+from folder_kit.errors import ConfigError, UnreadableFileError
+from folder_kit.files import read_regular
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
 
 CONFIG_NAME = "folder-kit.yaml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a settings file a person writes is a few kilobytes
 
 
 DEFAULT_CADENCE: Mapping[Grade, int] = {"A": 14, "B": 7, "C": 21, "D": 28}
@@ -237,7 +239,10 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and validate ``folder-kit.yaml``; an empty file gives the defaults."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        # A regular file of sane size, never through a link (see files.open_regular).
+        text = read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except UnreadableFileError as e:
+        raise ConfigError(path=path, reason=f"cannot read: it is {e.reason}") from e
     except OSError as e:
         raise ConfigError(path=path, reason=f"cannot read: {e.strerror or e}") from e
     except UnicodeDecodeError as e:
