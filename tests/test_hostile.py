@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -286,3 +287,235 @@ def test_a_linked_mail_is_never_opened(tmp_path: Path, outside: Path) -> None:
     os.symlink(outside / "x.eml", tmp_path / "x.eml")
     with pytest.raises(MailError, match="symbolic link"):
         read_message(tmp_path / "x.eml")
+
+
+# --- 4. writes never go through a link ---------------------------------------------
+
+
+def log_args(ws: Path, *extra: str) -> list[str]:
+    return ["-w", str(ws), "log", "ACME", "--direction", "out", "--medium", "phone", *extra]
+
+
+@needs_links
+def test_log_refuses_a_linked_out_folder(invoke: Invoke, ws: Path, outside: Path) -> None:
+    (ws / ACME / "OUT").rmdir()
+    os.symlink(outside, ws / ACME / "OUT")
+    before = sorted(os.listdir(outside))
+    for extra in ((), ("--dry-run",)):
+        result = invoke(*log_args(ws, "--note", "x", *extra))
+        assert_error(
+            result,
+            f"Error: {ws / ACME / 'OUT'} is a symbolic link; folder-kit never writes through "
+            "links (nothing was written): make it a real folder",
+        )
+    assert sorted(os.listdir(outside)) == before
+
+
+@needs_links
+def test_log_refuses_a_linked_customers_folder(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    os.rename(ws / "客户", elsewhere)
+    os.symlink(elsewhere, ws / "客户")
+    result = invoke(*log_args(ws))
+    line = assert_error(result)
+    assert line.startswith(f"Error: {ws / '客户'} is a symbolic link;")
+    assert list((elsewhere / "B-在谈客户" / "ACME GmbH" / "OUT").iterdir()) == []
+    for args in (
+        ["customer", "add", "New Co", "--grade", "B"],
+        ["customer", "move", "ACME", "--grade", "A"],
+    ):
+        result = invoke("-w", str(ws), *args)
+        assert assert_error(result).startswith(f"Error: {ws / '客户'} is a symbolic link;")
+    assert sorted(os.listdir(elsewhere / "B-在谈客户")) == ["ACME GmbH"]
+
+
+@needs_links
+def test_customer_add_refuses_a_linked_grade_folder(
+    invoke: Invoke, ws: Path, outside: Path
+) -> None:
+    grade = ws / "客户" / "C-潜力客户"
+    grade.rmdir()
+    os.symlink(outside, grade)
+    result = invoke("-w", str(ws), "customer", "add", "New Co", "--grade", "C")
+    assert assert_error(result).startswith(f"Error: {grade} is a symbolic link;")
+    result = invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "C")
+    assert assert_error(result).startswith(f"Error: {grade} is a symbolic link;")
+    assert (ws / ACME).is_dir()
+    assert not (outside / "New Co").exists()
+
+
+@needs_links
+def test_init_creates_nothing_through_a_linked_folder(
+    invoke: Invoke, tmp_path: Path, outside: Path
+) -> None:
+    root = tmp_path / "new"
+    root.mkdir()
+    os.symlink(outside, root / "产品")
+    before = sorted(os.listdir(outside))
+    for extra in ((), ("--dry-run",)):
+        result = invoke("init", str(root), *extra)
+        assert assert_error(result).startswith(f"Error: {root / '产品'} is a symbolic link;")
+    assert sorted(os.listdir(outside)) == before
+    assert sorted(os.listdir(root)) == ["产品"]  # nothing half-built either
+
+
+# --- 5. what the tool writes reads back as what the user asked ----------------------
+
+
+def events_of(invoke: Invoke, ws: Path) -> list[dict[str, object]]:
+    result = invoke("-w", str(ws), "timeline", "ACME", "--json")
+    assert_ok(result)
+    events: list[dict[str, object]] = json.loads(result.stdout)
+    return [e for e in events if e["kind"] in ("out", "in")]
+
+
+@pytest.mark.parametrize(
+    ("direction", "medium", "topic", "note"),
+    [
+        ("out", "phone", None, "x (conflicted copy"),
+        ("out", "phone", None, "x (冲突副本 2)"),
+        ("in", "fax", None, "see a.sync-conflict-b"),
+        ("out", "visit", "quote", "talked about the price list"),
+        ("out", "chat", "price-update", "sent the new catalog by email and DHL"),
+        ("in", "courier", "order", "samples (DHL) arrived 2025-01-01"),
+        ("out", "phone", "holiday-greeting", "~$ tmp file name.part"),
+        ("out", "email", None, "Re: offer.tmp"),
+        ("out", "phone", None, ".hidden note"),
+        ("in", "visit", "first-contact", "他们说 2026年1月5日 再联系 (报价)"),
+        ("out", "phone", "company-news", "note ending with a tilde~"),
+        ("out", "phone", None, ""),
+    ],
+)
+def test_log_reads_back_as_what_was_asked(
+    invoke: Invoke, ws: Path, direction: str, medium: str, topic: str | None, note: str
+) -> None:
+    args = ["-w", str(ws), "log", "ACME", "--direction", direction, "--medium", medium]
+    args += ["--date", "2026-03-04", "--note", note]
+    if topic:
+        args += ["--topic", topic]
+    assert_ok(invoke(*args))
+    (event,) = events_of(invoke, ws)
+    assert (event["kind"], event["date"], event["medium"]) == (direction, "2026-03-04", medium)
+    if topic:
+        assert event["topic"] == topic
+    written = next((ws / ACME / direction.upper()).iterdir())
+    assert written.read_text(encoding="utf-8") == (note.strip() + "\n" if note.strip() else "")
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "1989-12-31", "2100-01-01", "0001-01-01"])
+def test_log_refuses_a_date_the_scan_cannot_read_back(invoke: Invoke, ws: Path, day: str) -> None:
+    result = invoke(*log_args(ws, "--date", day))
+    if day == "2100-01-01":  # in the future too: that message comes first
+        assert_error(
+            result, "Error: 2100-01-01 is in the future: log a contact once it has happened"
+        )
+    else:
+        assert_error(
+            result,
+            f"Error: {day} cannot be logged: the scan reads a date in a file name only in "
+            "the years 1990 to 2099",
+        )
+    assert list((ws / ACME / "OUT").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--email", "a@b.c\n公司: Evil Corp"),
+        ("--email", "a@b.c\r---\n公司: Evil Corp"),
+        ("--contact-name", "Hans\u2028公司: Evil Corp"),
+        ("--country", "DE\x85公司: Evil"),
+        ("--contact-name", "Hans\x1b]0;title\x07"),
+        ("--email", "a@b.c\x0b公司: Evil"),
+    ],
+)
+def test_customer_add_refuses_a_value_that_would_add_lines(
+    invoke: Invoke, ws: Path, option: str, value: str
+) -> None:
+    result = invoke("-w", str(ws), "customer", "add", "New Co", "--grade", "B", option, value)
+    line = assert_error(result)
+    assert line.startswith(f"Error: {option} '")
+    assert line.endswith("; give it on one line")
+    assert not (ws / B / "New Co").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "contact", "country"),
+    [
+        ("ACME: Trading", "a@b.c", "Hans: Müller", "DE"),
+        ("--- Corp ---", "  spaced@b.c  ", "# Hash", "中国"),
+        ("公司: Evil", "x@y.z", "---", "：CN"),
+        ("Line\nBreak\u2028Corp", "", "", ""),
+        ("Müller & Söhne GmbH", "j@m.de", "Jörg", "Deutschland"),
+    ],
+)
+def test_customer_add_reads_back_as_given(
+    invoke: Invoke, ws: Path, name: str, email: str, contact: str, country: str
+) -> None:
+    from folder_kit.workspace.contact import read_card
+    from folder_kit.workspace.names import normalize_name
+
+    args = ["-w", str(ws), "customer", "add", "--grade", "C", "--email", email]
+    assert_ok(invoke(*args, "--contact-name", contact, "--country", country, "--", name))
+    (folder,) = (ws / "客户" / "C-潜力客户").iterdir()
+    card = read_card(folder / "Contact.txt")
+    assert len(card.contacts) == 1
+    got = card.primary
+    assert (got.company, got.email, got.name, got.country) == (
+        normalize_name(name),
+        email.strip(),
+        contact,
+        country,
+    )
+
+
+# --- 12. small ones ---------------------------------------------------------------
+
+
+def test_a_move_keeps_the_history_notes_mode(invoke: Invoke, ws: Path) -> None:
+    assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "A"))
+    note = ws / "客户" / "A-交易客户" / "ACME GmbH" / ".folder-kit-grades.txt"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(note.stat().st_mode) == 0o666 & ~umask
+    note.chmod(0o640)
+    assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "C"))
+    note = ws / "客户" / "C-潜力客户" / "ACME GmbH" / ".folder-kit-grades.txt"
+    assert stat.S_IMODE(note.stat().st_mode) == 0o640
+    assert len(note.read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t"])
+def test_a_blank_name_names_no_customer(invoke: Invoke, ws: Path, name: str) -> None:
+    (ws / B / "   ").mkdir()
+    expected = (
+        "Error: NAME is empty: give the customer's name as `customer list` shows it, "
+        "or . inside its folder"
+    )
+    for args in (
+        ["log", name, "--direction", "out", "--medium", "phone"],
+        ["customer", "move", name, "--grade", "A"],
+        ["timeline", name],
+    ):
+        assert_error(invoke("-w", str(ws), *args), expected)
+    assert list((ws / B / "   ").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "company", "name"),
+    [
+        ("公司: 上海贸易\n".encode() + "联系人: 王伟\n".encode("gbk"), "上海贸易", "王伟"),
+        ("公司: 上海贸易\n".encode("gbk") + "联系人: 王伟\n".encode(), "上海贸易", "王伟"),
+        (b"Company: ACME\r\n" + "Name: 李雷\r\n".encode("gb18030"), "ACME", "李雷"),
+        ("Company: Müller\n".encode() + "联系人: 韩梅梅\n".encode("gbk"), "Müller", "韩梅梅"),
+    ],
+)
+def test_a_contact_mixing_utf8_and_gbk_lines_keeps_both(
+    tmp_path: Path, data: bytes, company: str, name: str
+) -> None:
+    from folder_kit.workspace.contact import read_card
+
+    path = tmp_path / "Contact.txt"
+    path.write_bytes(data)
+    card = read_card(path)
+    assert (card.company, card.primary.name, card.warnings) == (company, name, ())

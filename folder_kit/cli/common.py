@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from folder_kit.errors import UsageError, shown, visible
 
 if TYPE_CHECKING:
     from folder_kit.workspace.find import Workspace
@@ -24,10 +27,34 @@ class GradeChoice(click.Choice[str]):
 
 
 GRADE_CHOICE = GradeChoice()
+MAX_CELL = 80  # characters of one table cell: a name longer than a line helps nobody
 
 
 def print_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    # json escapes C0 controls itself; DEL, C1 controls, separators and lone
+    # surrogates it leaves raw with ensure_ascii=False: escape those too.
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    click.echo(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one line a person reads, with control characters in the names it holds
+    made visible: an escape sequence in a file name must not reach the terminal, nor
+    a newline in one forge a second line."""
+    click.echo(visible(text), err=err)
+
+
+def customer_name(name: str) -> str:
+    """NAME as typed, refused when blank: `log ''` must not pick a folder named "   "."""
+    if not name.strip():
+        raise UsageError(
+            "NAME is empty: give the customer's name as `customer list` shows it, "
+            "or . inside its folder"
+        )
+    return name
 
 
 def width(text: str) -> int:
@@ -36,6 +63,9 @@ def width(text: str) -> int:
 
 
 def table(headers: list[str], rows: list[list[str]]) -> None:
+    """Columns padded to the widest cell; every cell with its control characters
+    made visible and cut to a sane length."""
+    rows = [[shown(cell, limit=MAX_CELL) for cell in row] for row in rows]
     widths = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:

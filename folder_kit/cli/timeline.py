@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import print_json, table, workspace, workspace_option
+from folder_kit.cli.common import customer_name, print_json, say, table, workspace, workspace_option
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
@@ -49,7 +49,7 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
         f"({result.new_events} new)."
     )
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
 
 
 @click.command()
@@ -69,7 +69,7 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     from folder_kit.timeline.events import timeline as build
 
     ws = workspace(ctx)
-    events = build(ws, name=name)
+    events = build(ws, name=customer_name(name) if name is not None else None)
     if as_json:
         print_json([e.as_json() for e in events])
         return
@@ -182,7 +182,7 @@ def log_cmd(
     from folder_kit.workspace.customers import resolve_customer
 
     ws = workspace(ctx)
-    customer = resolve_customer(ws, name)
+    customer = resolve_customer(ws, customer_name(name))
     today = dt.date.today()
     when = parse_day(day) if day is not None else today
     if when > today:
@@ -197,4 +197,4 @@ def log_cmd(
         note=note,
         dry_run=dry_run,
     )
-    click.echo(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")
+    say(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")

@@ -22,6 +22,7 @@ from folder_kit.workspace.history import append_history, change_at, check_histor
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
 from folder_kit.workspace.names import (
+    check_line,
     check_text,
     folder_name,
     match_key,
@@ -179,7 +180,11 @@ def add_customer(
     The folder name is the portable form of ``name``; the real name goes into
     Contact.txt. An existing customer of that name, in any grade, is refused.
     """
-    check_text(name=name, email=email, contact_name=contact_name, country=country)
+    # The name's blanks and line breaks fold into single spaces (normalize_name); the
+    # other fields must be one line each, or Contact.txt would read back otherwise.
+    check_text(name=name)
+    check_line(email=email, contact_name=contact_name, country=country)
+    email, contact_name, country = email.strip(), contact_name.strip(), country.strip()
     company = normalize_name(name)
     folder = folder_name(name)
     for existing in list_customers(ws):
