@@ -18,7 +18,7 @@ from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree
 
 from folder_kit.errors import MailError, UnreadableFileError
-from folder_kit.files import open_regular, read_regular
+from folder_kit.files import MAX_WHOLE_FILE, open_regular, read_regular
 from folder_kit.timeline.mail import read_message
 
 B = "客户/B-在谈客户"
@@ -519,3 +519,117 @@ def test_a_contact_mixing_utf8_and_gbk_lines_keeps_both(
     path.write_bytes(data)
     card = read_card(path)
     assert (card.company, card.primary.name, card.warnings) == (company, name, ())
+
+
+# --- 11. terminal safety: names shown with control characters visible, values cut --
+
+
+ESCAPE = "\x1b]0;pwned\x07"
+
+
+def no_raw_controls(text: str) -> None:
+    assert not [ch for ch in text if (ord(ch) < 32 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F]
+
+
+def test_a_customer_name_with_an_escape_sequence_is_shown_escaped(invoke: Invoke, ws: Path) -> None:
+    (ws / B / f"Evil{ESCAPE}Co").mkdir()
+    (ws / B / f"Evil{ESCAPE}Co" / "OUT").mkdir()
+    (ws / B / f"Evil{ESCAPE}Co" / "OUT" / f"2026-03-01 {ESCAPE}.txt").write_text("x")
+    for args in (["customer", "list"], ["timeline"], ["scan"]):
+        result = invoke("-w", str(ws), *args)
+        assert result.exit_code == 0, result.output
+        no_raw_controls(result.stdout + result.stderr)
+    listed = invoke("-w", str(ws), "customer", "list").stdout
+    assert "Evil\\x1b]0;pwned\\x07Co" in listed
+
+
+def test_a_newline_in_a_file_name_cannot_forge_an_error_line(invoke: Invoke, ws: Path) -> None:
+    (ws / ACME / "OUT" / "2026-03-01 x\nError: forged.txt").write_text("x")
+    (ws / ACME / "IN" / "bad\nError: forged.eml").write_bytes(b"\x00garbage")
+    for args in (["scan"], ["timeline"], ["timeline", "ACME"]):
+        result = invoke("-w", str(ws), *args)
+        assert result.exit_code == 0, result.output
+        lines = (result.stdout + result.stderr).splitlines()
+        assert not [line for line in lines if line.startswith("Error:")], lines
+        no_raw_controls(result.stdout + result.stderr)
+
+
+def test_json_output_escapes_what_a_terminal_would_obey(invoke: Invoke, ws: Path) -> None:
+    (ws / B / "C1\x9b31mCo").mkdir()
+    result = invoke("-w", str(ws), "customer", "list", "--json")
+    assert_ok(result)
+    no_raw_controls(result.stdout)
+    assert "C1\x9b31mCo" in [c["name"] for c in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["timeline", f"no{ESCAPE}such"],
+        ["log", "x\nError: forged", "--direction", "out", "--medium", "phone"],
+        ["customer", "move", "\x1b[2J", "--grade", "A"],
+        ["customer", "add", "\x1b", "--grade", "A"],
+    ],
+)
+def test_error_lines_show_control_characters(invoke: Invoke, ws: Path, args: list[str]) -> None:
+    line = assert_error(invoke("-w", str(ws), *args))
+    no_raw_controls(line)
+
+
+def test_a_long_value_in_an_error_is_cut(invoke: Invoke, ws: Path) -> None:
+    line = assert_error(invoke("-w", str(ws), "timeline", "x" * 100_000))
+    assert len(line) < 500
+    assert line.endswith("… (100000 characters)'")
+
+
+def test_a_long_config_value_in_an_error_is_cut(invoke: Invoke, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    (root / "folder-kit.yaml").write_text("lang: " + "x" * 900_000 + "\n")
+    line = assert_error(invoke("-w", str(root), "customer", "list"))
+    assert len(line) < 300 + len(str(root))
+
+
+def test_a_huge_config_is_refused_before_it_is_read(invoke: Invoke, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    with open(root / "folder-kit.yaml", "wb") as f:
+        f.truncate(20 * 1024 * 1024)  # sparse: 20 MB of nothing, cheaply
+    result = invoke("-w", str(root), "customer", "list")
+    assert_error(
+        result,
+        f"Error: {root / 'folder-kit.yaml'}: cannot read: it is 20.0 MB, larger than 1.0 MB",
+    )
+
+
+def test_an_alias_bomb_is_one_error_line_and_quick(invoke: Invoke, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    lines = ["a: &a [" + ", ".join(["lol"] * 9) + "]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    lines.append("lang: *i")
+    (root / "folder-kit.yaml").write_text("\n".join(lines) + "\n")
+    line = assert_error(invoke("-w", str(root), "customer", "list"))
+    assert "once its aliases (*name) are expanded" in line
+
+
+# --- 6. files read whole have a size cap -------------------------------------------
+
+
+def test_a_huge_contact_file_is_a_warning_not_a_memory_error(invoke: Invoke, ws: Path) -> None:
+    with open(ws / ACME / "Contact.txt", "wb") as f:
+        f.truncate(3 * 1024 * 1024 * 1024)  # sparse: 3 GB that take no disk
+    data = scan_json(invoke, ws)
+    assert any("larger than 4.0 MB" in w for w in data["warnings"]), data  # type: ignore[attr-defined]
+    assert_error(
+        invoke("-w", str(ws), "timeline", "Some Company"), "Error: no customer 'Some Company'"
+    )
+
+
+def test_read_regular_caps_what_it_reads(tmp_path: Path) -> None:
+    path = tmp_path / "big"
+    path.write_bytes(b"x" * (MAX_WHOLE_FILE + 1))
+    with pytest.raises(UnreadableFileError, match=r"larger than 4\.0 MB"):
+        read_regular(path)
+    assert read_regular(path, limit=MAX_WHOLE_FILE + 1) == b"x" * (MAX_WHOLE_FILE + 1)
