@@ -1,11 +1,21 @@
-"""Every test runs in its own temporary world: no user state, no user workspace."""
+"""Every test runs in its own temporary world: no user state, no user workspace.
+
+Two guards keep it so. In the process, asking platformdirs for folder-kit's real
+state folder fails the test that asks (every test must set FOLDER_KIT_STATE, as
+``isolate`` does). Across processes (a CLI run in a subprocess, a module-scoped
+fixture), the session itself runs with FOLDER_KIT_STATE set, and fails at its
+end if the real per-user state folder was created or changed meanwhile.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 from click.testing import CliRunner, Result
 
@@ -19,6 +29,79 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_WORKSPACE = REPO / "sample_workspace"
 
 Invoke = Callable[..., Result]
+
+# Where folder-kit keeps indexes for the real user, computed once before any test
+# changes HOME: the folder no test may touch.
+REAL_STATE = Path(platformdirs.user_state_dir("folder-kit", appauthor=False))
+_real_user_state_dir = platformdirs.user_state_dir
+
+
+class RealStateTouched(AssertionError):
+    """A test reached the real per-user state folder instead of its own."""
+
+
+def state_listing(folder: Path) -> dict[str, int] | None:
+    """What a state folder holds, each entry with its mtime; None if it is missing."""
+    try:
+        entries = list(os.scandir(folder))
+        own = folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    listing = {e.name: e.stat(follow_symlinks=False).st_mtime_ns for e in entries}
+    return {**listing, ".": own}
+
+
+def state_changes(before: dict[str, int] | None, after: dict[str, int] | None) -> list[str]:
+    """Entries created or changed between two listings (a folder created: all of it)."""
+    if after is None:
+        return []
+    if before is None:
+        return sorted(after) or ["."]
+    return sorted(n for n, mtime in after.items() if before.get(n) != mtime)
+
+
+_before: dict[str, int] | None = None
+_session_state: str = ""
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _before, _session_state
+    _before = state_listing(REAL_STATE)
+    # Subprocesses and fixtures wider than one test inherit a private state folder.
+    _session_state = tempfile.mkdtemp(prefix="folder-kit-test-state-")
+    os.environ["FOLDER_KIT_STATE"] = _session_state
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_session_state, ignore_errors=True)
+    touched = state_changes(_before, state_listing(REAL_STATE))
+    if touched:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"the tests touched the real folder-kit state folder {REAL_STATE}: "
+            f"{', '.join(touched[:10])}; set FOLDER_KIT_STATE in every test"
+        )
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(f"ERROR: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _refuse_real_state(appname: str | None = None, *args: object, **kwargs: object) -> str:
+    if appname == "folder-kit":
+        raise RealStateTouched(
+            "a test asked for folder-kit's real per-user state folder; "
+            "set FOLDER_KIT_STATE to a tmp folder (the isolate fixture does)"
+        )
+    return _real_user_state_dir(appname, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def real_state_tripwire() -> Iterator[None]:
+    patch = pytest.MonkeyPatch()
+    patch.setattr(platformdirs, "user_state_dir", _refuse_real_state)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

@@ -633,3 +633,55 @@ def test_read_regular_caps_what_it_reads(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError, match=r"larger than 4\.0 MB"):
         read_regular(path)
     assert read_regular(path, limit=MAX_WHOLE_FILE + 1) == b"x" * (MAX_WHOLE_FILE + 1)
+
+
+# --- 13. tests never touch the real per-user state folder ---------------------------
+
+
+def test_reaching_the_real_state_folder_fails_the_test(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from conftest import RealStateTouched
+
+    from folder_kit.timeline.index import state_dir
+
+    monkeypatch.delenv("FOLDER_KIT_STATE")
+    with pytest.raises(RealStateTouched):
+        state_dir(tmp_path)
+    assert state_dir(tmp_path, env={"FOLDER_KIT_STATE": str(tmp_path)}).parent == tmp_path
+
+
+def test_every_test_has_its_own_state_folder(tmp_path: Path) -> None:
+    assert os.environ["FOLDER_KIT_STATE"] == str(tmp_path / "state")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "touched"),
+    [
+        (None, None, []),
+        (None, {".": 1}, ["."]),
+        (None, {".": 1, "abc": 2}, [".", "abc"]),
+        ({".": 1}, {".": 1}, []),
+        ({".": 1, "a": 2}, {".": 3, "a": 2, "b": 4}, [".", "b"]),
+        ({".": 1, "a": 2}, {".": 1, "a": 5}, ["a"]),
+    ],
+)
+def test_the_session_guard_sees_what_changed(
+    before: dict[str, int] | None, after: dict[str, int] | None, touched: list[str]
+) -> None:
+    from conftest import state_changes
+
+    assert state_changes(before, after) == touched
+
+
+def test_a_subprocess_gets_a_private_state_folder(tmp_path: Path, workspace: Path) -> None:
+    """A CLI run in a subprocess keeps its index in the test's state folder."""
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, "-m", "folder_kit", "-w", str(workspace), "scan"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert list((tmp_path / "state").iterdir())
