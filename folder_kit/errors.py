@@ -73,7 +73,7 @@ class ConfigError(FolderKitError):
         self.line = line
         self.key = key
         where = f"{path}:{line}" if line is not None else str(path)
-        what = f"{key}: " if key else ""
+        what = f"{shown(key, limit=100)}: " if key else ""
         super().__init__(f"{where}: {what}{reason}")
 
 

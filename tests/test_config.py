@@ -291,6 +291,10 @@ BAD_CONFIGS = {
         "drafts:\n  max_words: 5\n",
         "2: drafts.max_words: expected a number of words from 20 to 5000, got 5",
     ),
+    "a key with a line break and an escape": (
+        '"a\\nb\\e[2J": 1\n',
+        f"1: a\\x0ab\\x1b[2J: unknown key (known keys: {KNOWN_TOP})",
+    ),
     # Counts are checked as counts, not as spans of days.
     "a count far too large": (
         "taboos:\n  repeat_window: 5000\n",
