@@ -20,8 +20,13 @@ _UNSAFE = re.compile(
 MAX_SHOWN = 200
 
 
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(match: re.Match[str]) -> str:
     ch = match.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
     code = ord(ch)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept as a surrogate
         return f"\\x{code - 0xDC00:02x}"
@@ -29,7 +34,8 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def visible(text: str) -> str:
-    """``text`` with every control character written out as an escape (``\\x1b``)."""
+    """``text`` with every control character written out as an escape (``\\x1b``,
+    ``\\n``), so that it reaches a terminal as the characters a person can read."""
     return _UNSAFE.sub(_escape, text)
 
 

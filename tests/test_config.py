@@ -293,7 +293,7 @@ BAD_CONFIGS = {
     ),
     "a key with a line break and an escape": (
         '"a\\nb\\e[2J": 1\n',
-        f"1: a\\x0ab\\x1b[2J: unknown key (known keys: {KNOWN_TOP})",
+        f"1: a\\nb\\x1b[2J: unknown key (known keys: {KNOWN_TOP})",
     ),
     # Counts are checked as counts, not as spans of days.
     "a count far too large": (

@@ -205,6 +205,11 @@ def test_a_fifo_history_moved_by_hand_is_a_warning(invoke: Invoke, ws: Path) -> 
     os.rename(ws / ACME, ws / "客户" / "A-交易客户" / "ACME GmbH")
     data = scan_json(invoke, ws)
     assert data["customers"] == 1
+    where = "客户/A-交易客户/ACME GmbH"
+    assert data["warnings"] == [
+        f"cannot note the grade move B -> A of {where} (a FIFO (named pipe), not a file): "
+        "the timeline does not show this move"
+    ]
 
 
 @needs_fifo
@@ -685,3 +690,39 @@ def test_a_subprocess_gets_a_private_state_folder(tmp_path: Path, workspace: Pat
         timeout=60,
     )
     assert list((tmp_path / "state").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain 名字 Müller", "plain 名字 Müller"),
+        ("a\nError: b", "a\\nError: b"),
+        ("\x1b]0;t\x07", "\\x1b]0;t\\x07"),
+        ("tab\there\r", "tab\\there\\r"),
+        ("del\x7f c1\x9b", "del\\x7f c1\\x9b"),
+        ("line\u2028sep\u2029", "line\\u2028sep\\u2029"),
+        ("bidi\u202egnp.exe", "bidi\\u202egnp.exe"),
+        ("bytes \udcff\udc80", "bytes \\xff\\x80"),
+        ("lone \ud800", "lone \\ud800"),
+    ],
+)
+def test_visible_writes_out_what_a_terminal_would_obey(text: str, expected: str) -> None:
+    from folder_kit.errors import visible
+
+    assert visible(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("x" * 10, 10, "x" * 10),
+        ("x" * 11, 10, "x" * 9 + "… (11 characters)"),
+        ("\x1b" * 3, 200, "\\x1b" * 3),
+        (42, 10, "42"),
+    ],
+)
+def test_shown_cuts_long_values(value: object, limit: int, expected: str) -> None:
+    from folder_kit.errors import shown
+
+    assert shown(value, limit=limit) == expected

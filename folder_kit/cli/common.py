@@ -27,7 +27,7 @@ class GradeChoice(click.Choice[str]):
 
 
 GRADE_CHOICE = GradeChoice()
-MAX_CELL = 80  # characters of one table cell: a name longer than a line helps nobody
+MAX_CELL = 160  # characters of one table cell: file names fit, a 4 MB company does not
 
 
 def print_json(value: object) -> None:
