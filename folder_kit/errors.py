@@ -177,3 +177,25 @@ class MailError(FolderKitError):
         self.path = path
         self.reason = reason
         super().__init__(f"cannot read mail {shown(path)}: {shown(reason)}")
+
+
+class TemplateError(FolderKitError):
+    """A draft template that is broken, hostile, or uses a variable it was not given."""
+
+    def __init__(self, *, template: str, reason: str) -> None:
+        self.template = template
+        super().__init__(f"template {template}: {reason}; no draft was written")
+
+
+class TopicError(FolderKitError):
+    """A topic asked for with --topic whose data does not exist."""
+
+    def __init__(self, *, topic: str, reason: str) -> None:
+        super().__init__(f"cannot write a {topic} draft: {reason}")
+
+
+class NotADraftError(FolderKitError):
+    """`sent DRAFT` given something that is not a draft the tool wrote."""
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")

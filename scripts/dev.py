@@ -28,6 +28,12 @@ DEMO_STEPS: list[list[str]] = [
     ["scan"],
     ["customer", "list"],
     ["timeline", "Rossi"],
+    # The next follow-up as a draft: Christmas in ten days for a US buyer...
+    ["draft", "Brightway", "--today", "2026-12-15"],
+    # ...and a Chinese mail with the new price list attached, for a Chinese customer.
+    ["draft", "宁波海讯", "--topic", "price-update", "--today", "2026-12-15"],
+    # Sent from the mail client: file it into OUT, where it counts as the follow-up.
+    ["sent", "客户/A-交易客户/Brightway Lighting Supply Inc/草稿/2026-12-15 holiday-greeting.eml"],
 ]
 
 # Run in order from the repo root with the venv's tools; the first failure stops the run.

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from folder_kit import __version__
+from folder_kit.cli import drafts as draft_commands
 from folder_kit.cli import timeline as timeline_commands
 from folder_kit.cli import workspace as workspace_commands
 from folder_kit.cli.common import WORKSPACE_HELP
@@ -76,6 +77,8 @@ for command in (
     timeline_commands.scan_cmd,
     timeline_commands.timeline,
     timeline_commands.log_cmd,
+    draft_commands.draft,
+    draft_commands.sent,
 ):
     cli.add_command(command)
 

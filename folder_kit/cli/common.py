@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.errors import UsageError, shown, visible
+from folder_kit.errors import shown, visible
 
 if TYPE_CHECKING:
     from folder_kit.workspace.find import Workspace
@@ -45,16 +45,6 @@ def say(text: str, *, err: bool = False) -> None:
     made visible: an escape sequence in a file name must not reach the terminal, nor
     a newline in one forge a second line."""
     click.echo(visible(text), err=err)
-
-
-def customer_name(name: str) -> str:
-    """NAME as typed, refused when blank: `log ''` must not pick a folder named "   "."""
-    if not name.strip():
-        raise UsageError(
-            "NAME is empty: give the customer's name as `customer list` shows it, "
-            "or . inside its folder"
-        )
-    return name
 
 
 def width(text: str) -> int:

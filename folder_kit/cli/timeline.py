@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import customer_name, print_json, say, table, workspace, workspace_option
+from folder_kit.cli.common import print_json, say, table, workspace, workspace_option
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
@@ -69,7 +69,7 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     from folder_kit.timeline.events import timeline as build
 
     ws = workspace(ctx)
-    events = build(ws, name=customer_name(name) if name is not None else None)
+    events = build(ws, name=name)
     if as_json:
         print_json([e.as_json() for e in events])
         return
@@ -178,11 +178,11 @@ def log_cmd(
 
     from folder_kit.errors import UsageError
     from folder_kit.timeline.dates import parse_day
+    from folder_kit.timeline.events import find_customer
     from folder_kit.timeline.record import record_contact
-    from folder_kit.workspace.customers import resolve_customer
 
     ws = workspace(ctx)
-    customer = resolve_customer(ws, customer_name(name))
+    customer = find_customer(ws, name)
     today = dt.date.today()
     when = parse_day(day) if day is not None else today
     if when > today:

@@ -9,7 +9,6 @@ import click
 
 from folder_kit.cli.common import (
     GRADE_CHOICE,
-    customer_name,
     print_json,
     say,
     table,
@@ -128,10 +127,12 @@ def customer_add(
 @click.pass_context
 def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> None:
     """Move a customer to another grade folder (one rename; nothing is copied)."""
+    from folder_kit.timeline.events import find_customer
     from folder_kit.workspace.customers import move_customer
 
     ws = workspace(ctx)
-    result = move_customer(ws, customer_name(name), grade=cast("Grade", grade), dry_run=dry_run)
+    customer = find_customer(ws, name)
+    result = move_customer(ws, customer, grade=cast("Grade", grade), dry_run=dry_run)
     if not result.moved:
         say(f"{result.customer.name} is already grade {result.customer.grade}; nothing moved.")
         return

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
 
+from folder_kit.errors import UsageError
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.index import Index
+from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.layout import GRADES, Grade
+from folder_kit.workspace.names import match_key
 
 
 @dataclass(frozen=True)
@@ -103,14 +108,45 @@ def refresh(ws: Workspace) -> None:
     scan(ws)
 
 
-def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
-    """Bring the index up to date, then the events of NAME (or of everyone)."""
+def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
+    """The customers the index holds (the scan's, so the workspace's, definition),
+    sorted by grade then name as `customer list` shows them."""
+    base = ws.customers_dir
+    customers = [
+        Customer(
+            name=row.name, grade=cast(Grade, row.grade), path=base / row.grade_folder / row.name
+        )
+        for row in index.customers().values()
+    ]
+    customers.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
+    return customers
+
+
+def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Customer:
+    """The customer NAME means (folder name, company name, part of either, or a
+    path), among those the index holds, brought up to date first. A blank NAME is
+    refused: `log ''` must not pick a folder named "   "."""
     from folder_kit.workspace.customers import resolve_customer
 
+    if not name.strip():
+        raise UsageError(
+            "NAME is empty: give the customer's name as `customer list` shows it, "
+            "or . inside its folder"
+        )
+    refresh(ws)
+    with Index.open(ws.root) as index:
+        customers = indexed_customers(ws, index)
+        companies = {key: row.company for key, row in index.customers().items()}
+    return resolve_customer(ws, name, cwd=cwd, customers=customers, companies=companies)
+
+
+def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
+    """Bring the index up to date, then the events of NAME (or of everyone)."""
     key = None
     if name is not None:
-        key = unicodedata.normalize("NFC", resolve_customer(ws, name).name)
-    refresh(ws)
+        key = find_customer(ws, name).key
+    else:
+        refresh(ws)
     with Index.open(ws.root) as index:
         return load_events(ws, index, customer=key)
 
@@ -137,24 +173,18 @@ class CustomerSummary:
 
 def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
     """Every customer with grade, last contact and real name, the index brought up to date."""
-    from folder_kit.workspace.customers import list_customers
-
     refresh(ws)
-    customers = list_customers(ws)
     with Index.open(ws.root) as index:
         last = last_contacts(index)
         rows = index.customers()
-    out = []
-    for c in customers:
-        key = unicodedata.normalize("NFC", c.name)
-        row = rows.get(key)
-        out.append(
-            CustomerSummary(
-                name=c.name,
-                grade=c.grade,
-                path=ws.relative(c.path),
-                last_contact=last.get(key),
-                company=row.company if row is not None else None,
-            )
+        customers = indexed_customers(ws, index)
+    return [
+        CustomerSummary(
+            name=c.name,
+            grade=c.grade,
+            path=ws.relative(c.path),
+            last_contact=last.get(c.key),
+            company=rows[c.key].company,
         )
-    return out
+        for c in customers
+    ]

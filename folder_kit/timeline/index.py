@@ -13,12 +13,15 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from folder_kit.errors import IndexStoreError
+from folder_kit.workspace.history import HISTORY_FILE
 
 ENV_STATE = "FOLDER_KIT_STATE"
 SCHEMA_VERSION = "7"
@@ -127,6 +130,27 @@ class CustomerRow(NamedTuple):
     company: str | None = None
 
 
+class WarningRow(NamedTuple):
+    key: str  # workspace-relative path the warning is about
+    customer: str  # "" for the workspace itself
+    dir: str  # the folder whose listing raised it; "" for the customer's own
+    message: str
+
+
+@dataclass
+class Changes:
+    """What a scan found to write: deletions, then rows, applied by ``Index.write``."""
+
+    customers: list[CustomerRow] = field(default_factory=list)
+    gone_customers: list[str] = field(default_factory=list)
+    gone_dirs: list[tuple[str, str]] = field(default_factory=list)  # customer, folder
+    files: list[FileRow] = field(default_factory=list)
+    gone_files: list[tuple[str, str]] = field(default_factory=list)  # customer, rel
+    grades: dict[str, list[GradeRow]] = field(default_factory=dict)  # all of a customer's
+    warnings: list[WarningRow] = field(default_factory=list)
+    cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
+
+
 class Index:
     """One workspace's index. Use as a context manager; writes happen in ``transaction``."""
 
@@ -136,24 +160,23 @@ class Index:
 
     @classmethod
     def open(cls, root: Path, *, rebuild: bool = False) -> Index:
+        """Open (or make) the workspace's index. Opening is done under a lock of its
+        own, so that a command never sees another one's half-made index; and only a
+        database proven unusable (not a database, damaged, another schema) is
+        replaced, never one that is merely busy."""
         folder = state_dir(root)
         path = folder / "index.sqlite"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if rebuild:
-                _remove_database(path)
-            try:
-                conn = _connect(path)
-            except sqlite3.DatabaseError:  # not a database at all: derived, so start afresh
-                _remove_database(path)
-                conn = _connect(path)
-            if not _usable(conn):
-                # Derived data from another version or a damaged file: start afresh.
-                conn.close()
-                _remove_database(path)
-                conn = _connect(path)
-            if _fresh(conn):
-                _create(conn, root)
+            with _opening(folder):
+                if rebuild:
+                    _remove_database(path)
+                conn = _connect_usable(path)
+                if conn is None:  # derived data: start afresh
+                    _remove_database(path)
+                    conn = _connect(path)
+                if _fresh(conn):
+                    _create(conn, root)
         except sqlite3.Error as e:
             raise IndexStoreError(path=path, reason=str(e)) from e
         except OSError as e:
@@ -229,6 +252,60 @@ class Index:
         )
         return dict(rows.fetchall())
 
+    # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
+
+    def customer_grades(self) -> list[tuple[str, str, str, str]]:
+        """(key, folder name, grade, grade folder) of every customer."""
+        rows = self.conn.execute("SELECT key, name, grade, grade_folder FROM customers")
+        return rows.fetchall()
+
+    def latest_contacts(
+        self, kinds: Iterable[str], *, until: str
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, int]]:
+        """Per customer, the latest contact on or before the day ``until``:
+        (customer, day, date, kind, medium, topic, rel, number of `out`)."""
+        wanted = tuple(kinds)
+        marks = ",".join("?" * len(wanted))
+        # SQLite takes the bare columns from the row that holds MAX(day || date).
+        rows = self.conn.execute(
+            f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
+            f"SUM(kind = 'out') FROM files WHERE kind IN ({marks}) AND day <= ? "
+            f"GROUP BY customer",
+            (*wanted, until),
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+
+    def recent_topics(self, *, until: str, per_customer: int) -> dict[str, list[str | None]]:
+        """The topics of each customer's last ``per_customer`` `out` on or before
+        ``until``, oldest first."""
+        rows = self.conn.execute(
+            "SELECT customer, topic FROM ("
+            " SELECT customer, topic, day, date, ROW_NUMBER() OVER ("
+            "  PARTITION BY customer ORDER BY day DESC, date DESC) AS n"
+            " FROM files WHERE kind = 'out' AND day <= ?"
+            ") WHERE n <= ? ORDER BY customer, day, date",
+            (until, per_customer),
+        )
+        out: dict[str, list[str | None]] = {}
+        for customer, topic in rows:
+            out.setdefault(customer, []).append(topic)
+        return out
+
+    def contact_rows(
+        self, *, until: str, customer: str | None = None
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Events but cards, on or before ``until``, by customer and oldest first:
+        (customer, kind, day, date, medium, topic, rel, subject)."""
+        sql = (
+            "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
+            "WHERE kind NOT IN ('history', 'card') AND day <= ?"
+        )
+        params: tuple[str, ...] = (until,)
+        if customer is not None:
+            sql += " AND customer = ?"
+            params += (customer,)
+        return self.conn.execute(sql + " ORDER BY customer, day, date", params).fetchall()
+
     def counts(self) -> tuple[int, int, int]:
         """Customers, files, events."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
@@ -240,6 +317,72 @@ class Index:
 
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
+
+    # What a scan looks at even in unchanged folders (see scan.py, SOUNDNESS).
+
+    def history_stamps(self) -> dict[str, tuple[int, int]]:
+        """Each customer's grade history file as last read: size, mtime_ns."""
+        rows = self.conn.execute(
+            "SELECT customer, size, mtime_ns FROM files WHERE rel = ?", (HISTORY_FILE,)
+        )
+        return {customer: (size, mtime_ns) for customer, size, mtime_ns in rows}
+
+    def mtime_dated(self) -> dict[str, dict[str, list[tuple[str, int, int]]]]:
+        """Files dated by their mtime, by customer and folder: (rel, size, mtime_ns)."""
+        dated: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
+        for customer, folder, rel, size, mtime_ns in self.conn.execute(
+            "SELECT customer, dir, rel, size, mtime_ns FROM files "
+            "WHERE date_source = 'mtime' AND dir != ''"
+        ):
+            dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
+        return dated
+
+    def grade_counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
+
+    def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
+        """The files of one folder of a customer as last read: size, mtime_ns by rel."""
+        # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
+        rows = self.conn.execute(
+            "SELECT rel, size, mtime_ns FROM files "
+            "WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+            (customer, folder + "/", folder + "0", folder),
+        )
+        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
+
+    # Writes, inside ``transaction``.
+
+    @staticmethod
+    def write(conn: sqlite3.Connection, c: Changes) -> None:
+        """Apply what a batch of a scan found: deletions first, then new rows."""
+        conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", c.cleared)
+        for key in c.gone_customers:
+            for table in ("files", "grades", "warnings"):
+                conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
+            conn.execute("DELETE FROM customers WHERE key = ?", (key,))
+        conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", c.gone_files)
+        for key, rel in c.gone_dirs:
+            conn.execute(
+                "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
+                (key, rel + "/", rel + "0", rel),
+            )
+            conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
+        conn.executemany(
+            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.files
+        )
+        for key, rows in c.grades.items():
+            conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
+            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", c.warnings)
+
+    @staticmethod
+    def write_grade_folders(conn: sqlite3.Connection, mtimes: dict[str, int]) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)", (pack_dirs(mtimes),)
+        )
 
 
 def pack_dirs(dirs: dict[str, int]) -> str:
@@ -261,6 +404,67 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+def _connect_usable(path: Path) -> sqlite3.Connection | None:
+    """A connection to the index at ``path`` (new and empty, or of this schema), or
+    None when the file there is proven unusable. Busy and locked are not proof:
+    they are raised, for the caller to report."""
+    try:
+        conn = _connect(path)
+    except sqlite3.OperationalError as e:
+        if _busy(e):
+            raise
+        return None
+    except sqlite3.DatabaseError:  # "file is not a database", "malformed"
+        return None
+    try:
+        if _fresh(conn):
+            return conn
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.OperationalError as e:
+        conn.close()
+        if _busy(e):
+            raise
+        return None  # "no such table": not our schema
+    except sqlite3.DatabaseError:
+        conn.close()
+        return None
+    if row is not None and row[0] == SCHEMA_VERSION:
+        return conn
+    conn.close()
+    return None
+
+
+def _busy(e: sqlite3.OperationalError) -> bool:
+    text = str(e)
+    return "locked" in text or "busy" in text
+
+
+@contextlib.contextmanager
+def _opening(folder: Path) -> Iterator[None]:
+    """Held while an index is checked, replaced or made: one command at a time.
+
+    An OS lock on a file of its own, so that it dies with the process that held it.
+    """
+    fd = os.open(folder / "index.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":  # pragma: no cover - Windows
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _create(conn: sqlite3.Connection, root: Path) -> None:
@@ -287,16 +491,6 @@ def _create(conn: sqlite3.Connection, root: Path) -> None:
 def _fresh(conn: sqlite3.Connection) -> bool:
     count: int = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
     return count == 0
-
-
-def _usable(conn: sqlite3.Connection) -> bool:
-    try:
-        if _fresh(conn):
-            return True
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    except sqlite3.DatabaseError:
-        return False
-    return row is not None and row[0] == SCHEMA_VERSION
 
 
 def _remove_database(path: Path) -> None:

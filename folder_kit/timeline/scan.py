@@ -15,12 +15,15 @@ within the last two seconds is read but remembered as unsettled, so the next
 scan reads it again.
 
 Symbolic links are never followed, and nothing outside the workspace is read.
+What a customer is (which folders under 客户/ are read) is decided by
+``workspace.customers``, the same rules every command uses.
 
 The walk lists the grade folders and makes one job per customer, carrying what
 the index knows of that customer; a job is read by a ``_Reader``, in this
-process or, for large workspaces, in worker processes (one per core), each
-with its own read-only connection to the index. All writes happen here, in one
-transaction, after the walk.
+process or, for large workspaces, in worker processes (one per core). All
+writes happen in this process, in one transaction. ``scan(ws, only=[...])``
+reads just the customers that some paths lie in, through the same steps: the
+watcher's entry point.
 """
 
 from __future__ import annotations
@@ -29,21 +32,42 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import threading
 import time
-import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from folder_kit.errors import MailError
 from folder_kit.timeline.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
-from folder_kit.timeline.index import CustomerRow, Index, pack_dirs, unpack_dirs
+from folder_kit.timeline.index import (
+    Changes,
+    CustomerRow,
+    FileRow,
+    GradeRow,
+    Index,
+    WarningRow,
+    pack_dirs,
+    unpack_dirs,
+)
 from folder_kit.workspace.contact import CONTACT_FILE, read_card
+from folder_kit.workspace.customers import (
+    Found,
+    GradeFolder,
+    Problem,
+    customer_key,
+    judge_customer_entry,
+    judge_grade_entry,
+    link_problem,
+    printable,
+    settle_customers,
+    valid_name,
+)
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import GRADES, Grade, grade_of_folder, kind_of_folder
+from folder_kit.workspace.layout import Grade, Kind, kind_of_folder
 
 # A folder or file changed this recently may still be changing (a mail client
 # still writing, a second change within the file system's time resolution):
@@ -57,9 +81,13 @@ SETTLE_NS = 2_000_000_000
 PARALLEL_MIN = 400
 _CHUNK = 250  # customers per task sent to a worker process
 _BATCH = 100  # customers between progress reports in this process
+# Folders nested deeper than this inside OUT/IN/... are not read (a warning says so).
+MAX_DEPTH = 32
 
 Progress = Callable[[int, int], None]
+Clock = Callable[[], int]  # nanoseconds since the epoch, like time.time_ns
 Stamp = tuple[int, int]  # size, mtime_ns
+Dated = dict[str, list[tuple[str, int, int]]]  # folder -> (rel, size, mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -85,20 +113,29 @@ def scan(
     ws: Workspace,
     *,
     rebuild: bool = False,
+    only: Sequence[Path] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    clock: Clock = time.time_ns,
 ) -> ScanResult:
     """Bring the index up to date with the workspace and say what it holds.
 
-    A large workspace is read in ``workers`` processes (default: one per core);
-    ``workers=1`` keeps everything in this process.
+    ``only``: reconcile just the customers these paths lie in (a customer folder
+    or anything inside one); a path that is no customer's (客户/ itself, a grade
+    folder) makes it a full scan. A large workspace is read in ``workers``
+    processes (default: one per core); ``workers=1`` keeps everything in this
+    process. ``clock`` tells "now", which decides what is too fresh to trust.
     """
     with Index.open(ws.root, rebuild=rebuild) as index:
-        walk = _Walk(ws, index, now_ns=time.time_ns())
+        walk = _Walk(ws, index, now_ns=clock())
         # One transaction: what each batch of customers gives is written as it
         # comes, while worker processes go on reading.
         with index.transaction() as conn:
-            walk.run(conn, progress, workers=workers or os.cpu_count() or 1)
+            names = None if only is None or rebuild else walk.customers_named(only)
+            if names is None:
+                walk.run(conn, progress, workers=workers or os.cpu_count() or 1)
+            else:
+                walk.run_only(conn, names)
         customers, files, events = index.counts()
         return ScanResult(
             customers=customers,
@@ -108,36 +145,6 @@ def scan(
             warnings=tuple(index.warnings()),
             index_path=index.path,
         )
-
-
-def printable(name: str) -> str:
-    """A file name that may hold undecodable bytes, safe to show and to store."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _valid_name(name: str) -> bool:
-    """False for a name holding bytes that are not UTF-8 (decoded as surrogates)."""
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-@dataclass
-class _Pending:
-    """Everything one scan will write, applied in one transaction at the end."""
-
-    customers: list[tuple[object, ...]] = field(default_factory=list)
-    gone_customers: list[str] = field(default_factory=list)
-    gone_dirs: list[tuple[str, str]] = field(default_factory=list)
-    files: list[tuple[object, ...]] = field(default_factory=list)
-    gone_files: list[tuple[str, str]] = field(default_factory=list)
-    grades: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
-    warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
-    cleared: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Job(NamedTuple):
@@ -153,8 +160,18 @@ class _Job(NamedTuple):
     card: Stamp | None = None
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
-    # files dated by mtime, by folder: (rel, size, mtime_ns)
-    mtime_dated: dict[str, list[tuple[str, int, int]]] | None = None
+    mtime_dated: Dated | None = None  # files dated by mtime, by folder
+
+
+class _Known(NamedTuple):
+    """What the index holds beyond the customer rows, loaded once per scan."""
+
+    history: dict[str, Stamp]
+    dated: dict[str, Dated]
+    grades: dict[str, int]
+
+
+Result = tuple[Changes, int, int]  # what a batch found, its new events, its customers
 
 
 class _Walk:
@@ -166,225 +183,246 @@ class _Walk:
         self.now_ns = now_ns
         self.base = ws.customers_dir
         self.base_rel = self.base.name
-        self.pending = _Pending()
+        self.changes = Changes()
         self.new_events = 0
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
 
-    def warn(self, key: str, message: str, *, folder: str = "") -> None:
-        """A warning about the workspace itself; ``folder`` is the grade folder whose
+    def problem(self, p: Problem) -> None:
+        """A warning about the workspace itself; ``grade_folder`` is the folder whose
         listing found it, so it is redone when that folder is listed again."""
-        self.pending.warnings.append((key, "", folder, message))
+        self.changes.warnings.append(WarningRow(p.where, "", p.grade_folder, p.message))
+
+    # The full scan.
 
     def run(self, conn: sqlite3.Connection, progress: Progress | None, *, workers: int) -> None:
-        self.pending.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
+        self.changes.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
         known = self.index.customers()
-        found = self._customers(known)
-        if found is None:
-            _write(conn, self.pending)
+        listed = self._list_customers(known)
+        if listed is None:
+            Index.write(conn, self.changes)
             return  # nothing could be listed: keep every customer the index knows
-        jobs, unlisted = found
+        jobs, unlisted = listed
         seen = {job.key for job in jobs}
         for key in known.keys() - seen:
             if known[key].grade_folder not in unlisted:
-                self.pending.gone_customers.append(key)
-        fresh = [job for job in jobs if job.prev is None]
+                self.changes.gone_customers.append(key)
         done = 0
+        for changes, new_events, count in self._read(jobs, workers):
+            Index.write(conn, changes)
+            self.new_events += new_events
+            done += count
+            if progress is not None:
+                progress(done, len(jobs))
+        Index.write(conn, self.changes)
+        if self.grade_mtimes != self.known_grade_mtimes:
+            Index.write_grade_folders(conn, self.grade_mtimes)
+
+    def _read(self, jobs: list[_Job], workers: int) -> Iterator[Result]:
+        fresh = [job for job in jobs if job.prev is None]
         if workers > 1 and len(fresh) >= PARALLEL_MIN:
             # Worker processes read the customers the index has never seen (their
             # mails are opened and parsed); meanwhile this process checks the rest.
             known_jobs = [job for job in jobs if job.prev is not None]
             chunks = [fresh[i : i + _CHUNK] for i in range(0, len(fresh), _CHUNK)]
             here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns)
-            results = _in_processes(self.ws, chunks, workers, self.now_ns, here)
-        else:
-            results = _in_this_process(self.ws, self.index, jobs, self.now_ns)
-        for pending, new_events, count in results:
-            _write(conn, pending)
-            self.new_events += new_events
-            done += count
-            if progress is not None:
-                progress(done, len(jobs))
-        _write(conn, self.pending)
-        if self.grade_mtimes != self.known_grade_mtimes:
-            conn.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)",
-                (pack_dirs(self.grade_mtimes),),
-            )
+            return _in_processes(self.ws, chunks, workers, self.now_ns, here)
+        return _in_this_process(self.ws, self.index, jobs, self.now_ns)
 
-    def _customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
-        """A job per customer folder, and the grade folders that could not be read.
+    def _list_customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
+        """A job per customer folder, and the grade folders that could not be read;
+        None when 客户/ itself cannot be read."""
+        folders = self._grade_folders()
+        if folders is None:
+            return None
+        self.known_grade_mtimes = self.index.grade_folders()
+        by_folder: dict[str, list[CustomerRow]] = {}
+        for row in known.values():
+            by_folder.setdefault(row.grade_folder, []).append(row)
+        found: list[Found] = []
+        unlisted: set[str] = set()
+        for folder in folders:
+            in_folder = self._customers_in(folder, by_folder.get(folder.name, []))
+            if in_folder is None:
+                unlisted.add(folder.name)
+            else:
+                found.extend(in_folder)
+        for gone in self.known_grade_mtimes.keys() - self.grade_mtimes.keys():
+            self.changes.cleared.append(("", gone))  # a grade folder renamed or removed
+        return self._jobs(found, known), unlisted
+
+    def _grade_folders(self) -> list[GradeFolder] | None:
+        """The grade folders under 客户/, with a warning for anything else there."""
+        if os.path.islink(self.base):
+            self.problem(link_problem(self.ws.root, str(self.base)))
+            return None
+        top = _list(self.base, self.base_rel, self.changes)
+        if top is None:
+            return None
+        folders = []
+        for entry in top:
+            judged = judge_grade_entry(self.ws.root, self.base_rel, entry)
+            if isinstance(judged, Problem):
+                self.problem(judged)
+            elif judged is not None:
+                folders.append(judged)
+        return folders
+
+    def _customers_in(self, folder: GradeFolder, indexed: list[CustomerRow]) -> list[Found] | None:
+        """The customer folders in a grade folder; None when it cannot be listed.
 
         A grade folder whose mtime is unchanged holds the customers it held: the
         index's list of them stands in for listing it again.
         """
-        if os.path.islink(self.base):
-            target = printable(os.readlink(self.base))
-            self.warn(
-                self.base_rel,
-                f"skipped symbolic link {self.base_rel} -> {target} (links are not followed)",
-            )
+        try:
+            mtime_ns = os.stat(folder.path, follow_symlinks=False).st_mtime_ns
+        except OSError:
+            return []
+        if self.known_grade_mtimes.get(folder.name) == mtime_ns and self._settled(mtime_ns):
+            self.grade_mtimes[folder.name] = mtime_ns
+            return [
+                Found(folder.grade, folder.name, row.name, f"{folder.path}/{row.name}")
+                for row in indexed
+            ]
+        rel = f"{self.base_rel}/{printable(folder.name)}"
+        self.changes.cleared.append(("", folder.name))
+        entries = _list(folder.path, rel, self.changes, folder=folder.name)
+        if entries is None:
+            self.grade_mtimes[folder.name] = 0
             return None
-        top = _list(self.base, self.base_rel, self.pending)
-        if top is None:
-            return None
-        settled = self.now_ns - SETTLE_NS
-        grade_mtimes = self.known_grade_mtimes = self.index.grade_folders()
-        by_folder: dict[str, list[CustomerRow]] = {}
-        for row in known.values():
-            by_folder.setdefault(row.grade_folder, []).append(row)
-        found: list[tuple[Grade, str, str, str]] = []  # grade, grade folder, name, path
-        unlisted: set[str] = set()
-        for grade_dir in top:
-            grade = grade_of_folder(grade_dir.name)
-            if grade_dir.name.startswith(".") or is_ignored(grade_dir.name):
-                continue
-            if grade is None:
-                if grade_dir.is_dir(follow_symlinks=False):
-                    where = f"{self.base_rel}/{printable(grade_dir.name)}"
-                    self.warn(
-                        where,
-                        f"{where} is not a grade folder (its name must start with A, B, C "
-                        "or D, or be 待开发客户/Prospects): the customers in it are not read",
-                    )
-                continue
-            folder = grade_dir.name
-            rel = f"{self.base_rel}/{printable(folder)}"
-            if not _valid_name(folder):
-                self.warn(rel, f"skipped {rel}: folder name is not valid UTF-8; rename it")
-                continue
-            if grade_dir.is_symlink():
-                self.warn(rel, _link_message(self.ws.root, grade_dir))
-                continue
-            if not grade_dir.is_dir():
-                continue
-            try:
-                mtime_ns = grade_dir.stat(follow_symlinks=False).st_mtime_ns
-            except OSError:
-                continue
-            if grade_mtimes.get(folder) == mtime_ns and 0 < mtime_ns < settled:
-                self.grade_mtimes[folder] = mtime_ns
-                for row in by_folder.get(folder, ()):
-                    found.append((grade, folder, row.name, f"{grade_dir.path}/{row.name}"))
-                continue
-            self.pending.cleared.append(("", folder))
-            entries = _list(grade_dir.path, rel, self.pending, rel=folder)
-            if entries is None:
-                unlisted.add(folder)
-                self.grade_mtimes[folder] = 0
-                continue
-            self.grade_mtimes[folder] = mtime_ns if mtime_ns < settled else 0
-            for entry in entries:
-                if is_ignored(entry.name):
-                    continue
-                if entry.is_symlink():
-                    where = f"{rel}/{printable(entry.name)}"
-                    self.warn(where, _link_message(self.ws.root, entry), folder=folder)
-                elif entry.is_dir(follow_symlinks=False):
-                    found.append((grade, folder, entry.name, entry.path))
-        for gone in grade_mtimes.keys() - self.grade_mtimes.keys():
-            self.pending.cleared.append(("", gone))  # a grade folder renamed or removed
-        found.sort(key=lambda f: (GRADES.index(f[0]), f[2]))
-        state = self._state(known)
+        self.grade_mtimes[folder.name] = mtime_ns if self._settled(mtime_ns) else 0
+        found = []
+        for entry in entries:
+            judged = judge_customer_entry(self.ws.root, folder, entry)
+            if isinstance(judged, Problem):
+                self.problem(judged)
+            elif judged is not None:
+                found.append(judged)
+        return found
+
+    def _settled(self, mtime_ns: int) -> bool:
+        return 0 < mtime_ns < self.now_ns - SETTLE_NS
+
+    def _jobs(self, found: list[Found], known: dict[str, CustomerRow]) -> list[_Job]:
+        """One job per customer (duplicates settled), with what the index knows of it."""
+        customers, problems = settle_customers(found, self.base_rel)
+        for p in problems:
+            self.problem(p)
+            # List this folder again next time: when one copy goes, the other must
+            # be found (a move by copy-then-delete, as sync tools do it).
+            self.grade_mtimes[p.grade_folder] = 0
+        state = self._known(known)
         jobs: list[_Job] = []
-        seen: dict[str, str] = {}
-        for grade, grade_folder, name, path in found:
-            if not _valid_name(name):  # grade folder names were checked above
-                shown = f"{self.base_rel}/{grade_folder}/{printable(name)}"
-                message = f"skipped {shown}: folder name is not valid UTF-8; rename it"
-                self.warn(shown, message, folder=grade_folder)
-                continue
-            key = name if name.isascii() else unicodedata.normalize("NFC", name)
-            if key in seen:
-                # List this folder again next time: when one copy goes, the other
-                # must be found (a move by copy-then-delete, as sync tools do it).
-                self.grade_mtimes[grade_folder] = 0
-                shown = f"{self.base_rel}/{grade_folder}/{name}"
-                self.warn(
-                    shown,
-                    f"customer {key!r} is in two grade folders ({seen[key]} and "
-                    f"{grade_folder}); only {seen[key]} is read — merge or delete one of them",
-                    folder=grade_folder,
-                )
-                continue
-            seen[key] = grade_folder
+        for f in customers:
+            key = customer_key(f.name)
             prev = known.get(key)
             if prev is None:
-                jobs.append(_Job(grade, key, name, path, grade_folder))
-            else:
-                histories, dated, grades = state
-                jobs.append(
-                    _Job(
-                        grade,
-                        key,
-                        name,
-                        path,
-                        grade_folder,
-                        prev=prev,
-                        card=None
-                        if prev.card_size is None
-                        else (prev.card_size, prev.card_mtime_ns or 0),
-                        history=histories.get(key),
-                        grade_count=grades.get(key, 0),
-                        mtime_dated=dated.get(key),
-                    )
+                jobs.append(_Job(f.grade, key, f.name, f.path, f.grade_folder))
+                continue
+            card = None if prev.card_size is None else (prev.card_size, prev.card_mtime_ns or 0)
+            jobs.append(
+                _Job(
+                    f.grade,
+                    key,
+                    f.name,
+                    f.path,
+                    f.grade_folder,
+                    prev=prev,
+                    card=card,
+                    history=state.history.get(key),
+                    grade_count=state.grades.get(key, 0),
+                    mtime_dated=state.dated.get(key),
                 )
-        return jobs, unlisted
-
-    def _state(
-        self, known: dict[str, CustomerRow]
-    ) -> tuple[dict[str, Stamp], dict[str, dict[str, list[tuple[str, int, int]]]], dict[str, int]]:
-        """What the index holds beyond the customer rows: grade history stamps, files
-        dated by mtime, and how many grade events each customer has."""
-        if not known:
-            return {}, {}, {}
-        conn = self.index.conn
-        history: dict[str, Stamp] = {
-            c: (size, mtime_ns)
-            for c, size, mtime_ns in conn.execute(
-                "SELECT customer, size, mtime_ns FROM files WHERE rel = ?", (HISTORY_FILE,)
             )
-        }
-        dated: dict[str, dict[str, list[tuple[str, int, int]]]] = {}
-        for customer, folder, rel, size, mtime_ns in conn.execute(
-            "SELECT customer, dir, rel, size, mtime_ns FROM files "
-            "WHERE date_source = 'mtime' AND dir != ''"
-        ):
-            dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
-        grades = dict(conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
-        return history, dated, grades
+        return jobs
 
-
-def _write(conn: sqlite3.Connection, p: _Pending) -> None:
-    """Apply what a batch of the walk found: deletions first, then new rows."""
-    conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", p.cleared)
-    for key in p.gone_customers:
-        for table in ("files", "grades", "warnings"):
-            conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
-        conn.execute("DELETE FROM customers WHERE key = ?", (key,))
-    conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", p.gone_files)
-    for key, rel in p.gone_dirs:
-        conn.execute(
-            "DELETE FROM files WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
-            (key, rel + "/", rel + "0", rel),
+    def _known(self, known: dict[str, CustomerRow]) -> _Known:
+        if not known:
+            return _Known({}, {}, {})
+        return _Known(
+            self.index.history_stamps(), self.index.mtime_dated(), self.index.grade_counts()
         )
-        conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
-    conn.executemany(
-        "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.customers
-    )
-    conn.executemany(
-        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", p.files
-    )
-    for key, rows in p.grades.items():
-        conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
-        conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", p.warnings)
+
+    # The scan of some customers only.
+
+    def customers_named(self, paths: Iterable[Path]) -> set[str] | None:
+        """The customer folder names that ``paths`` lie in; None when one of them
+        is not inside a customer folder but could hold customers (客户/, a grade
+        folder): then only a full scan will do."""
+        names: set[str] = set()
+        base = os.path.abspath(self.base)
+        for path in paths:
+            rel = os.path.relpath(os.path.abspath(path), base)
+            if rel == "." or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+                if rel == "." or os.path.abspath(path) == os.path.abspath(self.ws.root):
+                    return None
+                continue  # outside 客户/: 产品/, folder-kit.yaml... hold no customer
+            parts = rel.split(os.sep)
+            if len(parts) < 2:
+                return None
+            names.add(parts[1])
+        return names
+
+    def run_only(self, conn: sqlite3.Connection, names: set[str]) -> None:
+        """Reconcile the customers of these folder names, wherever they are now:
+        each grade folder is asked for each name, so a customer moved by hand to
+        another grade is found, and one in two grade folders is settled as always."""
+        if not names:
+            return
+        known = self.index.customers()
+        keys = {customer_key(n) for n in names}
+        names |= {known[k].name for k in keys if k in known}
+        folders = self._grade_folders()
+        if folders is None:
+            Index.write(conn, self.changes)
+            return
+        found: list[Found] = []
+        for folder in folders:
+            for name in names:
+                path = f"{folder.path}/{name}"
+                entry = _entry(path)
+                if entry is None:
+                    continue
+                judged = judge_customer_entry(self.ws.root, folder, entry)
+                if isinstance(judged, Problem):
+                    self.problem(judged)
+                elif judged is not None:
+                    found.append(judged)
+        jobs = self._jobs(found, {k: v for k, v in known.items() if k in keys})
+        seen = {job.key for job in jobs}
+        self.changes.gone_customers.extend(k for k in keys if k in known and k not in seen)
+        for changes, new_events, _ in _in_this_process(self.ws, self.index, jobs, self.now_ns):
+            Index.write(conn, changes)
+            self.new_events += new_events
+        Index.write(conn, self.changes)
+
+
+class _Entry(NamedTuple):
+    """What judge_customer_entry asks of a directory entry, for a path found by name."""
+
+    name: str
+    path: str
+    mode: int
+
+    def is_symlink(self) -> bool:
+        return stat.S_ISLNK(self.mode)
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return stat.S_ISDIR(self.mode)
+
+
+def _entry(path: str) -> _Entry | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return _Entry(os.path.basename(path), path, st.st_mode)
 
 
 def _in_this_process(
     ws: Workspace, index: Index, jobs: list[_Job], now_ns: int
-) -> Iterator[tuple[_Pending, int, int]]:
-    reader = _Reader(ws, index.conn, now_ns=now_ns)
+) -> Iterator[Result]:
+    reader = _Reader(ws, index, now_ns=now_ns)
     for start in range(0, len(jobs), _BATCH):
         batch = jobs[start : start + _BATCH]
         for job in batch:
@@ -397,21 +435,53 @@ def _in_processes(
     chunks: list[list[_Job]],
     workers: int,
     now_ns: int,
-    meanwhile: Iterator[tuple[_Pending, int, int]],
-) -> Iterator[tuple[_Pending, int, int]]:
+    meanwhile: Iterator[Result],
+) -> Iterator[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # fork is fastest, but forking beside other threads (the watcher's observer)
+    # can copy a held lock into the child: then start clean processes instead.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(_read_chunk, ws, chunk, now_ns) for chunk in chunks]
         yield from meanwhile
         for future in futures:
             yield future.result()
 
 
-def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> tuple[_Pending, int, int]:
+def _die_with(parent: int) -> None:
+    """In a worker process: end when the scan that started it ends, however it ends
+    (a killed scan must not leave its workers running)."""
+    if os.getppid() != parent:
+        os._exit(1)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, 9)  # SIGKILL when the parent dies (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere, and for certainty: look every half second
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> Result:
     """A worker process's part: read customers the index has never seen (so it
     needs no look at the index)."""
     reader = _Reader(ws, None, now_ns=now_ns)
@@ -420,19 +490,19 @@ def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> tuple[_Pending,
     return reader.take(len(jobs))
 
 
-def _list(folder: str | Path, shown: str, pending: _Pending, *, customer: str = "", rel: str = "") -> (
-    list[os.DirEntry[str]] | None
-):  # fmt: skip
+def _list(
+    path: str | Path, shown: str, changes: Changes, *, customer: str = "", folder: str = ""
+) -> list[os.DirEntry[str]] | None:
     """A folder's entries; None (and a warning) when it exists but cannot be read,
     so the caller keeps what the index knows of it instead of dropping it."""
     try:
-        with os.scandir(folder) as it:
+        with os.scandir(path) as it:
             return list(it)
     except FileNotFoundError:
         return []
     except OSError as e:
         message = f"cannot read folder {shown}: {e.strerror or e}"
-        pending.warnings.append((shown, customer, rel, message))
+        changes.warnings.append(WarningRow(shown, customer, folder, message))
         return None
 
 
@@ -444,32 +514,33 @@ def _stamp(path: str) -> Stamp | None:
     return st.st_size, st.st_mtime_ns
 
 
-def _link_message(root: Path, entry: os.DirEntry[str]) -> str:
-    try:
-        target = os.readlink(entry.path)
-    except OSError:
-        target = "?"
-    rel = Path(entry.path).relative_to(root).as_posix()
-    return f"skipped symbolic link {printable(rel)} -> {printable(target)} (links are not followed)"
+def _kind_of_entry(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
 
 
 class _Reader:
-    """Reads customer folders into pending index rows. Runs in any process."""
+    """Reads customer folders into index changes. Runs in any process; in a worker
+    process it has no index (its customers are new to it)."""
 
-    def __init__(self, ws: Workspace, conn: sqlite3.Connection | None, *, now_ns: int) -> None:
+    def __init__(self, ws: Workspace, index: Index | None, *, now_ns: int) -> None:
         self.ws = ws
-        self.conn = conn
+        self.index = index
         self.root = ws.root
         self.base_rel = ws.customers_dir.name
+        self.now_ns = now_ns
         self.settled_ns = now_ns - SETTLE_NS
         self.classifier = Classifier(ws.config)
-        self.pending = _Pending()
+        self.changes = Changes()
         self.new_events = 0
 
-    def take(self, count: int) -> tuple[_Pending, int, int]:
+    def take(self, count: int) -> Result:
         """What was read since the last take, and how many customers that was."""
-        out = (self.pending, self.new_events, count)
-        self.pending, self.new_events = _Pending(), 0
+        out = (self.changes, self.new_events, count)
+        self.changes, self.new_events = Changes(), 0
         return out
 
     def _recorded(self, mtime_ns: int) -> int:
@@ -477,61 +548,21 @@ class _Reader:
         return mtime_ns if mtime_ns < self.settled_ns else 0
 
     def warn(self, key: str, message: str, *, customer: str, folder: str = "") -> None:
-        self.pending.warnings.append((key, customer, folder, message))
+        self.changes.warnings.append(WarningRow(key, customer, folder, message))
 
     def customer(self, job: _Job) -> None:
-        """Read one customer folder into pending rows; nothing for one that did not change."""
-        key, prev = job.key, job.prev
+        """Read one customer folder into changes; nothing for one that did not change."""
+        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
         try:
             mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
         except FileNotFoundError:
             return  # gone since the grade folder was listed: the next scan drops it
         except OSError as e:
-            shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
-            self.warn(shown, f"cannot read folder {shown}: {e.strerror or e}", customer=key)
+            self.warn(shown, f"cannot read folder {shown}: {e.strerror or e}", customer=job.key)
             return  # what the index knows of it stays
-        if prev is not None and self._unchanged(job, prev, mtime_ns):
+        if job.prev is not None and self._unchanged(job, job.prev, mtime_ns):
             return
-        shown = f"{self.base_rel}/{job.grade_folder}/{job.name}"
-        known_dirs = unpack_dirs(prev.dirs) if prev is not None else {}
-        dirs = dict(known_dirs)  # what this scan learns, written back with the customer
-        listing = None
-        if prev is None or prev.mtime_ns != mtime_ns or mtime_ns == 0:
-            listing = self._customer_listing(key, job.path, shown)
-            if listing is None:  # not readable now: keep what is known, look again next time
-                mtime_ns = 0
-        if listing is None:
-            subdirs = [rel for rel in known_dirs if "/" not in rel]
-            has_history = job.history is not None
-        else:
-            subdirs, has_history = listing
-        self._history(job, has_history)
-        card, company = self._card(job)
-        children: dict[str, list[str]] = {}
-        for rel in known_dirs:
-            if "/" in rel:
-                children.setdefault(rel.rpartition("/")[0], []).append(rel)
-        live: set[str] = set()
-        for rel in subdirs:
-            self._folder(job, rel, shown, children, live, dirs)
-        if len(live) != len(known_dirs):
-            for rel in known_dirs.keys() - live:
-                self.pending.gone_dirs.append((key, rel))
-                dirs.pop(rel, None)
-        packed = pack_dirs(dirs) if dirs != known_dirs else (prev.dirs if prev else "")
-        row = CustomerRow(
-            key,
-            job.name,
-            job.grade,
-            job.grade_folder,
-            self._recorded(mtime_ns),
-            packed,
-            card[0] if card else None,
-            card[1] if card else None,
-            company,
-        )
-        if row != prev:
-            self.pending.customers.append(tuple(row))
+        self._read_customer(job, mtime_ns, shown)
 
     def _unchanged(self, job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
         """The no-change check of a known customer, kept to its stat calls: the
@@ -565,11 +596,50 @@ class _Reader:
                 return False
         return True
 
+    def _read_customer(self, job: _Job, mtime_ns: int, shown: str) -> None:
+        """The careful path: what changed in a customer folder, folder by folder."""
+        key, prev = job.key, job.prev
+        known_dirs = unpack_dirs(prev.dirs) if prev is not None else {}
+        dirs = dict(known_dirs)  # what this scan learns, written back with the customer
+        listing = None
+        if prev is None or prev.mtime_ns != mtime_ns or mtime_ns == 0:
+            listing = self._customer_listing(key, job.path, shown)
+            if listing is None:  # not readable now: keep what is known, look again next time
+                mtime_ns = 0
+        if listing is None:
+            subdirs = [rel for rel in known_dirs if "/" not in rel]
+            has_history = job.history is not None
+        else:
+            subdirs, has_history = listing
+        self._history(job, has_history)
+        card, company = self._card(job)
+        live = self._folders(job, subdirs, known_dirs, dirs, shown)
+        if len(live) != len(known_dirs):
+            for rel in known_dirs.keys() - live:
+                self.changes.gone_dirs.append((key, rel))
+                dirs.pop(rel, None)
+        packed = pack_dirs(dirs) if dirs != known_dirs else (prev.dirs if prev else "")
+        row = CustomerRow(
+            key,
+            job.name,
+            job.grade,
+            job.grade_folder,
+            self._recorded(mtime_ns),
+            packed,
+            card[0] if card else None,
+            card[1] if card else None,
+            company,
+        )
+        if row != prev:
+            self.changes.customers.append(row)
+
     def _customer_listing(self, key: str, path: str, shown: str) -> tuple[list[str], bool] | None:
+        """The kind folders (OUT, IN, 报价...) of a customer folder, and whether it
+        holds a grade history note; None when it cannot be listed."""
         subdirs: list[str] = []
         has_history = False
-        self.pending.cleared.append((key, ""))
-        entries = _list(path, shown, self.pending, customer=key)
+        self.changes.cleared.append((key, ""))
+        entries = _list(path, shown, self.changes, customer=key)
         if entries is None:
             return None
         for entry in entries:
@@ -577,22 +647,24 @@ class _Reader:
                 has_history = True
                 continue
             if entry.is_symlink():
-                where = f"{shown}/{printable(entry.name)}"
-                self.warn(where, _link_message(self.root, entry), customer=key)
+                p = link_problem(self.root, entry.path)
+                self.warn(p.where, p.message, customer=key)
                 continue
-            kind = kind_of_folder(entry.name) if _valid_name(entry.name) else None
+            kind = kind_of_folder(entry.name) if valid_name(entry.name) else None
             if kind is not None and kind != "drafts" and entry.is_dir(follow_symlinks=False):
                 subdirs.append(entry.name)
         return subdirs, has_history
 
     def _history(self, job: _Job, has_history: bool) -> None:
-        """Grade events: a move since the last scan is noted in the history file first."""
+        """Grade events: a move since the last scan is noted in the history file
+        first. With no index to compare (a rebuild), the note's last grade is the
+        previous one: a move the note does not show yet is noted all the same."""
         key, prev = job.key, job.prev
         moved = prev is not None and prev.grade != job.grade
         if not has_history and not moved:
             if job.history is not None:  # the user deleted the history file
-                self.pending.gone_files.append((key, HISTORY_FILE))
-                self.pending.grades[key] = []
+                self.changes.gone_files.append((key, HISTORY_FILE))
+                self.changes.grades[key] = []
             return
         folder = Path(job.path)
         history_path = os.path.join(job.path, HISTORY_FILE)
@@ -602,30 +674,34 @@ class _Reader:
         changes = read_history(folder) if stamp is not None else []
         last = changes[-1].target if changes else (prev.grade if prev is not None else None)
         if last is not None and last != job.grade:
-            try:
-                append_history(folder, change_at(dt.datetime.now(), last, job.grade))
-            except OSError as e:
-                where = f"{self.base_rel}/{job.grade_folder}/{job.name}"
-                self.warn(
-                    f"{where}/{HISTORY_FILE}",
-                    f"cannot note the grade move {last} -> {job.grade} of {where} "
-                    f"({e.strerror or e}): the timeline does not show this move",
-                    customer=key,
-                )
+            self._note_move(job, last)
             stamp = _stamp(history_path)
         if stamp is None or stamp == job.history:
             return
         st_size, st_mtime_ns = stamp
         changes = read_history(folder)
         self.new_events += max(0, len(changes) - job.grade_count)
-        self.pending.grades[key] = [
-            (key, seq, c.when, c.day.isoformat(), c.source, c.target)
+        self.changes.grades[key] = [
+            GradeRow(key, seq, c.when, c.day.isoformat(), c.source, c.target)
             for seq, c in enumerate(changes)
         ]
-        self.pending.files.append(
-            (key, HISTORY_FILE, "", st_size, self._recorded(st_mtime_ns), "history",
-             "", "", "", None, None, None)
+        self.changes.files.append(
+            FileRow(key, HISTORY_FILE, "", st_size, self._recorded(st_mtime_ns), "history",
+                    "", "", "", None, None, None)
         )  # fmt: skip
+
+    def _note_move(self, job: _Job, last: str) -> None:
+        moment = dt.datetime.fromtimestamp(self.now_ns / 1e9).astimezone()
+        try:
+            append_history(Path(job.path), change_at(moment, last, job.grade))
+        except OSError as e:
+            where = f"{self.base_rel}/{job.grade_folder}/{job.name}"
+            self.warn(
+                f"{where}/{HISTORY_FILE}",
+                f"cannot note the grade move {last} -> {job.grade} of {where} "
+                f"({e.strerror or e}): the timeline does not show this move",
+                customer=job.key,
+            )
 
     def _card(self, job: _Job) -> tuple[Stamp | None, str | None]:
         """The card event; returns Contact.txt's stamp to remember (None: no card)
@@ -638,7 +714,7 @@ class _Reader:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
             if job.card is not None:
-                self.pending.gone_files.append((key, CONTACT_FILE))
+                self.changes.gone_files.append((key, CONTACT_FILE))
             return None, None
         except OSError as e:
             self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
@@ -660,11 +736,39 @@ class _Reader:
         for warning in card.warnings:
             self.warn(shown, warning.replace(path, shown), customer=key)
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
-        self.pending.files.append(
-            (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), fields.kind,
-             fields.date, fields.day.isoformat(), fields.date_source, None, None, None)
+        self.changes.files.append(
+            FileRow(key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns),
+                    fields.kind, fields.date, fields.day.isoformat(), fields.date_source,
+                    None, None, None)
         )  # fmt: skip
         return stamp, card.company or None
+
+    def _folders(
+        self,
+        job: _Job,
+        subdirs: list[str],
+        known_dirs: dict[str, int],
+        dirs: dict[str, int],
+        shown: str,
+    ) -> set[str]:
+        """Read the kind folders and the folders inside them, without recursion (a
+        deep tree must not exhaust the stack); returns the folders that are there."""
+        children: dict[str, list[str]] = {}
+        for rel in known_dirs:
+            if "/" in rel:
+                children.setdefault(rel.rpartition("/")[0], []).append(rel)
+        live: set[str] = set()
+        stack = list(subdirs)
+        while stack:
+            rel = stack.pop()
+            if rel.count("/") >= MAX_DEPTH:
+                where = f"{shown}/{printable(rel)}"
+                message = f"{where}: folders nested this deep are not read"
+                self.warn(where, message, customer=job.key, folder=rel.rpartition("/")[0])
+                continue
+            live.add(rel)
+            stack.extend(self._folder(job, rel, shown, children, live, dirs))
+        return live
 
     def _folder(
         self,
@@ -674,51 +778,53 @@ class _Reader:
         children: dict[str, list[str]],
         live: set[str],
         dirs: dict[str, int],
-    ) -> None:
-        key = job.key
-        live.add(rel)
+    ) -> list[str]:
+        """Read one folder of a customer if it changed; returns the folders in it to
+        read next."""
         folder = f"{job.path}/{rel}"
-        known_mtime = dirs.get(rel)
         try:
             mtime_ns = os.stat(folder, follow_symlinks=False).st_mtime_ns
         except FileNotFoundError:
             live.discard(rel)  # gone, with what was in it
-            return
+            return []
         except OSError as e:
             # There, but not readable now (permissions, a network drive): keep
             # what is known of it and of the folders in it; look again next time.
             where = f"{shown}/{rel}"
-            self.warn(
-                where, f"cannot read folder {where}: {e.strerror or e}", customer=key, folder=rel
-            )
+            message = f"cannot read folder {where}: {e.strerror or e}"
+            self.warn(where, message, customer=job.key, folder=rel)
             dirs[rel] = 0
-            for known in dirs:
-                if known.startswith(rel + "/"):
-                    live.add(known)
-            return
-        if known_mtime == mtime_ns and mtime_ns != 0:
+            live.update(known for known in dirs if known.startswith(rel + "/"))
+            return []
+        if dirs.get(rel) == mtime_ns and mtime_ns != 0:
             # Same entries as last time. Only a file dated by its mtime can have
             # changed what it means (see SOUNDNESS above).
             if not self._dated_changed(job, rel):
-                for child in children.get(rel, ()):
-                    self._folder(job, child, shown, children, live, dirs)
-                return
+                return children.get(rel, [])
             mtime_ns = 0  # list it again below, and again next time
-        self.pending.cleared.append((key, rel))
-        old = self._files_in(key, rel) if job.prev is not None else {}
-        seen: set[str] = set()
-        settled = mtime_ns < self.settled_ns
-        kind = kind_of_folder(rel.split("/", 1)[0])
-        entries = _list(folder, f"{shown}/{rel}", self.pending, customer=key, rel=rel)
+        self.changes.cleared.append((job.key, rel))
+        entries = _list(folder, f"{shown}/{rel}", self.changes, customer=job.key, folder=rel)
         if entries is None:
             # Not readable now: its files keep their events; list it again next time.
             dirs[rel] = 0
-            for child in children.get(rel, ()):
-                self._folder(job, child, shown, children, live, dirs)
-            return
+            return children.get(rel, [])
+        settled, subfolders = self._files(job, rel, shown, entries, mtime_ns < self.settled_ns)
+        dirs[rel] = mtime_ns if settled else 0
+        return subfolders
+
+    def _files(
+        self, job: _Job, rel: str, shown: str, entries: list[os.DirEntry[str]], settled: bool
+    ) -> tuple[bool, list[str]]:
+        """Events for the files of a listed folder, gone files dropped; returns whether
+        all of it is settled, and the folders in it."""
+        key = job.key
+        old = self.index.files_in(key, rel) if job.prev is not None and self.index else {}
+        seen: set[str] = set()
+        kind = kind_of_folder(rel.split("/", 1)[0])
+        subfolders = []
         for entry in entries:
             name = entry.name
-            if not _valid_name(name):
+            if not valid_name(name):
                 where = f"{shown}/{rel}/{printable(name)}"
                 message = f"skipped {where}: file name is not valid UTF-8; rename it"
                 self.warn(where, message, customer=key, folder=rel)
@@ -726,46 +832,64 @@ class _Reader:
             if is_ignored(name):
                 continue
             if entry.is_symlink():
-                where = f"{shown}/{rel}/{name}"
-                self.warn(where, _link_message(self.root, entry), customer=key, folder=rel)
+                p = link_problem(self.root, entry.path)
+                self.warn(p.where, p.message, customer=key, folder=rel)
                 continue
             if entry.is_dir(follow_symlinks=False):
-                self._folder(job, f"{rel}/{name}", shown, children, live, dirs)
+                subfolders.append(f"{rel}/{name}")
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             if not stat.S_ISREG(st.st_mode):
-                continue  # a pipe, socket or device: nothing a mail client saves
+                where = f"{shown}/{rel}/{name}"
+                what = _kind_of_entry(st.st_mode)
+                message = f"skipped {where}: {what}, not a file a mail client saves"
+                self.warn(where, message, customer=key, folder=rel)
+                continue
             file_rel = f"{rel}/{name}"
             seen.add(file_rel)
             if old.get(file_rel) == (st.st_size, st.st_mtime_ns):
                 continue
-            recorded_mtime = self._recorded(st.st_mtime_ns)
-            if recorded_mtime == 0:
+            recorded = self._recorded(st.st_mtime_ns)
+            if recorded == 0:
                 settled = False  # may still be being written: the next scan reads it again
-            if kind is None or kind == "drafts":
-                continue
-            facts, warned = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", key, rel)
-            if warned:
-                # Remembered as unread: whenever this folder is listed again (which
-                # clears its warnings), the file is read and its warning given again.
-                recorded_mtime = 0
-            place = Place(job.grade, job.grade_folder, key, kind, file_rel)
-            fields = classify(place, name, facts, self.classifier)
-            if fields is None:
-                continue
-            if file_rel not in old:
-                self.new_events += 1
-            self.pending.files.append(
-                (key, file_rel, rel, st.st_size, recorded_mtime, fields.kind, fields.date,
-                 fields.day.isoformat(), fields.date_source, fields.medium, fields.topic,
-                 fields.subject)
-            )  # fmt: skip
+            if kind is not None and kind != "drafts":
+                self._file(job, kind, rel, entry, st, recorded, file_rel not in old, shown)
         for file_rel in old.keys() - seen:
-            self.pending.gone_files.append((key, file_rel))
-        dirs[rel] = mtime_ns if settled else 0
+            self.changes.gone_files.append((key, file_rel))
+        return settled, subfolders
+
+    def _file(
+        self,
+        job: _Job,
+        kind: Kind,
+        rel: str,
+        entry: os.DirEntry[str],
+        st: os.stat_result,
+        recorded: int,
+        new: bool,
+        shown: str,
+    ) -> None:
+        """The event of one new or changed file."""
+        file_rel = f"{rel}/{entry.name}"
+        facts, warned = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", job.key, rel)
+        if warned:
+            # Remembered as unread: whenever this folder is listed again (which
+            # clears its warnings), the file is read and its warning given again.
+            recorded = 0
+        place = Place(job.grade, job.grade_folder, job.key, kind, file_rel)
+        fields = classify(place, entry.name, facts, self.classifier)
+        if fields is None:
+            return
+        if new:
+            self.new_events += 1
+        self.changes.files.append(
+            FileRow(job.key, file_rel, rel, st.st_size, recorded, fields.kind, fields.date,
+                    fields.day.isoformat(), fields.date_source, fields.medium, fields.topic,
+                    fields.subject)
+        )  # fmt: skip
 
     def _dated_changed(self, job: _Job, rel: str) -> bool:
         if not job.mtime_dated:
@@ -778,17 +902,6 @@ class _Reader:
             if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
                 return True
         return False
-
-    def _files_in(self, customer: str, folder: str) -> dict[str, Stamp]:
-        if self.conn is None:  # a worker process: its customers are new to the index
-            return {}
-        # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
-        rows = self.conn.execute(
-            "SELECT rel, size, mtime_ns FROM files "
-            "WHERE customer = ? AND rel > ? AND rel < ? AND dir = ?",
-            (customer, folder + "/", folder + "0", folder),
-        )
-        return {rel: (size, mtime_ns) for rel, size, mtime_ns in rows}
 
     def _facts(
         self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str

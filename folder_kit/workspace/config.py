@@ -53,6 +53,8 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "调价",
         "新价格",
         "价格表",
+        "价格",
+        "price",
         "price update",
         "new price",
         "price list",
@@ -64,6 +66,10 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "产品更新",
         "新产品",
         "新品",
+        "目录",
+        "产品介绍",
+        "产品资料",
+        "product",
         "new product",
         "product update",
         "new model",
@@ -73,9 +79,11 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "company-news": (
         "公司动态",
         "公司新闻",
+        "新闻",
         "新设备",
         "周年",
         "company news",
+        "news",
         "anniversary",
         "new equipment",
         "newsletter",
@@ -93,12 +101,15 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     ),
     "visit-invite": (
         "来访邀请",
+        "来访",
+        "参观工厂",
         "参观",
         "验厂",
         "factory visit",
         "factory tour",
         "visit our factory",
         "invitation to visit",
+        "visit",
     ),
     "holiday-greeting": (
         "节日",
@@ -111,12 +122,14 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "christmas",
         "new year",
         "holiday",
+        "holiday greetings",
+        "season's greetings",
         "easter",
         "thanksgiving",
         "ramadan",
         "diwali",
     ),
-    "first-contact": ("开发信", "introduction", "cold email", "first contact"),
+    "first-contact": ("开发信", "合作介绍", "introduction", "cold email", "first contact"),
     # Buyers write in their own language: Italian, Spanish, German, French too.
     "quote": (
         "报价",
@@ -197,6 +210,12 @@ class Taboos:
     change_approach_after: int = 11  # unanswered follow-ups before changing approach
     single_medium_run: int = 5  # this many follow-ups all by one medium
     pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
+    # In percent of the grade's cadence (whole numbers, so no new kind of value):
+    gave_up_silence: int = 200  # nothing sent for more than this after the unanswered ones
+    too_short: int = 50  # two follow-ups closer than this
+    too_long: int = 150  # no contact for more than this
+    evaporated_after: int = 100  # a quote or PI with no reply for this long
+    lookback: int = 90  # days of follow-ups the habit checks look at
 
 
 @dataclass(frozen=True)
@@ -208,10 +227,36 @@ class Exhibition:
     booth: str = ""
 
 
+# Holidays worth a greeting, as the holidays library names them in English; a
+# holiday counts when its name holds one of these as whole words ("Christmas
+# Day", "Eid al-Fitr Holiday"), the longest that fits naming it.
+DEFAULT_GREETED_HOLIDAYS: tuple[str, ...] = (
+    "Christmas",
+    "New Year",
+    "Chinese New Year",
+    "Spring Festival",
+    "Lunar New Year",
+    "Korean New Year",
+    "Chuseok",
+    "Mid-Autumn Festival",
+    "Eid al-Fitr",
+    "Eid al-Adha",
+    "Diwali",
+    "Deepavali",
+    "Thanksgiving",
+    "Easter",
+    "Hanukkah",
+    "Rosh Hashanah",
+    "Songkran",
+)
+
+
 @dataclass(frozen=True)
 class Holidays:
     greet: bool = True
-    lead_days: int = 10  # how early before a holiday a greeting becomes a candidate
+    lead_days: int = 14  # how early before a holiday a greeting becomes a candidate
+    min_days: int = 3  # closer than this, a greeting would arrive too late
+    names: tuple[str, ...] = DEFAULT_GREETED_HOLIDAYS
 
 
 @dataclass(frozen=True)
@@ -532,12 +577,25 @@ class _Reader:
                     "change_approach_after": self.count,
                     "single_medium_run": self.count,
                     "pushy_phrases": self.words,
+                    "gave_up_silence": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "too_short": lambda n2, k2: self.days(n2, k2, low=0, high=100),
+                    "too_long": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "evaporated_after": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "lookback": self.days,
                 },
             ),
             "keywords": self.keywords,
             "exhibitions": self.exhibitions,
             "holidays": lambda n, k: self.section(
-                n, k, Holidays, {"greet": self.flag, "lead_days": self.days}
+                n,
+                k,
+                Holidays,
+                {
+                    "greet": self.flag,
+                    "lead_days": self.days,
+                    "min_days": lambda n2, k2: self.days(n2, k2, low=0, high=60),
+                    "names": self.words,
+                },
             ),
             "drafts": lambda n, k: self.section(
                 n,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 from folder_kit.errors import (
     CustomerExistsError,
@@ -38,45 +41,227 @@ class Customer:
     path: Path
 
     @property
+    def key(self) -> str:
+        """The name as the index keys it: NFC (macOS hands out NFD)."""
+        return customer_key(self.name)
+
+    @property
+    def grade_folder(self) -> str:
+        return self.path.parent.name
+
+    @property
     def contact_path(self) -> Path:
         return self.path / CONTACT_FILE
 
 
-def list_customers(ws: Workspace) -> list[Customer]:
-    """Every customer folder in every grade folder, sorted by grade then name."""
-    found: list[Customer] = []
-    base = ws.customers_dir
+# --- What a customer is --------------------------------------------------------
+#
+# The one definition every command shares: the scan walks the tree with these
+# functions, `customer list`, `log` and `move` act on what the scan found, and
+# `customer add` refuses a name the scan would not read.
+
+
+class Problem(NamedTuple):
+    """Something under 客户/ that is not read, and why; shown as a scan warning."""
+
+    where: str  # workspace-relative, "/"-separated
+    message: str
+    grade_folder: str = ""  # the grade folder whose listing found it; "" for 客户/ itself
+
+
+class Entry(Protocol):
+    """What the rules ask of a folder entry (an ``os.DirEntry``, or one found by name)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    def is_symlink(self) -> bool: ...
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool: ...
+
+
+class GradeFolder(NamedTuple):
+    grade: Grade
+    name: str  # as on disk
+    path: str
+
+
+class Found(NamedTuple):
+    """A customer folder in a grade folder, before duplicates are settled."""
+
+    grade: Grade
+    grade_folder: str
+    name: str  # as on disk
+    path: str
+
+
+def customer_key(name: str) -> str:
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def printable(name: str) -> str:
+    """A file name that may hold undecodable bytes, safe to show and to store."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def valid_name(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (decoded as surrogates)."""
+    if name.isascii():
+        return True
     try:
-        grade_dirs = list(os.scandir(base))
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def link_problem(root: Path, path: str, *, grade_folder: str = "") -> Problem:
+    try:
+        target = os.readlink(path)
     except OSError:
-        return []
-    for grade_dir in grade_dirs:
-        grade = grade_of_folder(grade_dir.name)
-        if (
-            grade is None
-            or is_ignored(grade_dir.name)
-            or not grade_dir.is_dir(follow_symlinks=False)
-        ):
+        target = "?"
+    rel = printable(Path(path).relative_to(root).as_posix())
+    return Problem(
+        rel,
+        f"skipped symbolic link {rel} -> {printable(target)} (links are not followed)",
+        grade_folder,
+    )
+
+
+def judge_grade_entry(root: Path, base_rel: str, entry: Entry) -> GradeFolder | Problem | None:
+    """What an entry of 客户/ is: a grade folder to read, a problem to report, or
+    nothing at all (hidden, temporary, a stray file)."""
+    name = entry.name
+    if name.startswith(".") or is_ignored(name):
+        return None
+    grade = grade_of_folder(name)
+    rel = f"{base_rel}/{printable(name)}"
+    if grade is None:
+        if entry.is_dir(follow_symlinks=False):
+            return Problem(
+                rel,
+                f"{rel} is not a grade folder (its name must start with A, B, C or D, "
+                "or be 待开发客户/Prospects): the customers in it are not read",
+            )
+        return None
+    if not valid_name(name):
+        return Problem(rel, f"skipped {rel}: folder name is not valid UTF-8; rename it")
+    if entry.is_symlink():
+        return link_problem(root, entry.path)
+    if not entry.is_dir(follow_symlinks=False):
+        return None
+    return GradeFolder(grade, name, entry.path)
+
+
+def judge_customer_entry(root: Path, folder: GradeFolder, entry: Entry) -> Found | Problem | None:
+    """What an entry of a grade folder is: a customer folder, a problem, or nothing."""
+    if is_ignored(entry.name):
+        return None
+    if entry.is_symlink():
+        return link_problem(root, entry.path, grade_folder=folder.name)
+    if entry.is_dir(follow_symlinks=False):
+        return Found(folder.grade, folder.name, entry.name, entry.path)
+    return None
+
+
+def settle_customers(found: list[Found], base_rel: str) -> tuple[list[Found], list[Problem]]:
+    """The customers among ``found``: names that are not UTF-8 are refused, and of
+    two folders for one customer (one name in two grade folders, or NFC and NFD
+    spellings of it) the first in grade order is read. Sorted by grade, then name."""
+    found = sorted(found, key=lambda f: (GRADES.index(f.grade), f.name))
+    kept: list[Found] = []
+    problems: list[Problem] = []
+    seen: dict[str, Found] = {}
+    for f in found:
+        shown = f"{base_rel}/{f.grade_folder}/{printable(f.name)}"
+        if not valid_name(f.name):
+            message = f"skipped {shown}: folder name is not valid UTF-8; rename it"
+            problems.append(Problem(shown, message, f.grade_folder))
+            continue
+        key = customer_key(f.name)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = f
+            kept.append(f)
+            continue
+        if first.grade_folder == f.grade_folder:
+            message = (
+                f"{base_rel}/{f.grade_folder} holds two folders named {key!r}, spelled "
+                "with different Unicode forms (as macOS and Windows write accents); "
+                "only one is read — merge them"
+            )
+        else:
+            message = (
+                f"customer {key!r} is in two grade folders ({first.grade_folder} and "
+                f"{f.grade_folder}); only {first.grade_folder} is read — merge or delete "
+                "one of them"
+            )
+        problems.append(Problem(shown, message, f.grade_folder))
+    return kept, problems
+
+
+def find_customers(ws: Workspace) -> tuple[list[Customer], list[Problem]]:
+    """Every customer folder in every grade folder, and what could not be read,
+    by the rules the scan keeps. Sorted by grade, then name as `customer list` shows."""
+    base = ws.customers_dir
+    root = ws.root
+    if os.path.islink(base):
+        return [], [link_problem(root, str(base))]
+    try:
+        top = sorted(os.scandir(base), key=lambda e: e.name)
+    except FileNotFoundError:
+        return [], []
+    except OSError as e:
+        return [], [Problem(base.name, f"cannot read folder {base.name}: {e.strerror or e}")]
+    found: list[Found] = []
+    problems: list[Problem] = []
+    for entry in top:
+        judged = judge_grade_entry(root, base.name, entry)
+        if isinstance(judged, Problem):
+            problems.append(judged)
+        if not isinstance(judged, GradeFolder):
             continue
         try:
-            entries = list(os.scandir(grade_dir.path))
-        except OSError:
+            entries = list(os.scandir(judged.path))
+        except OSError as e:
+            where = f"{base.name}/{judged.name}"
+            problems.append(Problem(where, f"cannot read folder {where}: {e.strerror or e}"))
             continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and not is_ignored(entry.name):
-                found.append(Customer(name=entry.name, grade=grade, path=Path(entry.path)))
-    found.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
-    return found
+        for child in entries:
+            item = judge_customer_entry(root, judged, child)
+            if isinstance(item, Problem):
+                problems.append(item)
+            elif item is not None:
+                found.append(item)
+    kept, duplicates = settle_customers(found, base.name)
+    customers = [Customer(name=f.name, grade=f.grade, path=Path(f.path)) for f in kept]
+    customers.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
+    return customers, problems + duplicates
 
 
-def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> Customer:
+def list_customers(ws: Workspace) -> list[Customer]:
+    """Every customer folder in every grade folder, sorted by grade then name."""
+    return find_customers(ws)[0]
+
+
+def resolve_customer(
+    ws: Workspace,
+    query: str,
+    *,
+    cwd: Path | None = None,
+    customers: Sequence[Customer] | None = None,
+    companies: Mapping[str, str | None] | None = None,
+) -> Customer:
     """The customer a user means by a folder name, a company name, or a path.
 
     Tries, in order: a path to (or inside) a customer folder; the folder name;
     the portable folder name of what was typed (``Maersk A/S``); the company
-    name in Contact.txt; then a unique part of either name.
+    name in Contact.txt; then a unique part of either name. ``customers`` and
+    ``companies`` (real names by customer key) are what the index holds; without
+    them the folders are listed and every Contact.txt is read.
     """
-    customers = list_customers(ws)
+    if customers is None:
+        customers = list_customers(ws)
     by_path = _by_path(customers, query, cwd or Path.cwd())
     if by_path is not None:
         return by_path
@@ -89,8 +274,10 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
         hits = [c for c in customers if match_key(c.name) == wanted]
         if hits:
             return _one(query, hits)
-    companies = {c.path: read_card(c.contact_path).company for c in customers}
-    hits = [c for c in customers if companies[c.path] and match_key(companies[c.path]) == key]
+    if companies is None:
+        companies = {c.key: read_card(c.contact_path).company for c in customers}
+    real = {c.path: companies.get(c.key) or "" for c in customers}
+    hits = [c for c in customers if real[c.path] and match_key(real[c.path]) == key]
     if hits:
         return _one(query, hits)
     # A part of a name, accents aside: "Muller" finds "Müller & Söhne GmbH".
@@ -98,15 +285,13 @@ def resolve_customer(ws: Workspace, query: str, *, cwd: Path | None = None) -> C
     hits = [
         c
         for c in customers
-        if part and (part in search_key(c.name) or part in search_key(companies[c.path]))
+        if part and (part in search_key(c.name) or part in search_key(real[c.path]))
     ]
     if hits:
         return _one(query, hits)
     # Suggest customers, each once and by the name `customer list` shows, scored
     # by its folder or company name, whichever is closer (folded, accents aside).
-    spellings = {
-        c.name: [c.name, *([companies[c.path]] if companies[c.path] else [])] for c in customers
-    }
+    spellings = {c.name: [c.name, *([real[c.path]] if real[c.path] else [])] for c in customers}
     raise UnknownCustomerError(name=query, matches=_closest(part, spellings))
 
 
@@ -127,7 +312,7 @@ def _closest(part: str, spellings: dict[str, list[str]]) -> list[str]:
     return [shown for value, shown in scored[:3] if value >= 0.6]
 
 
-def _by_path(customers: list[Customer], query: str, cwd: Path) -> Customer | None:
+def _by_path(customers: Sequence[Customer], query: str, cwd: Path) -> Customer | None:
     """The customer whose folder ``query`` names or lies in, when it names a folder.
 
     A folder that exists but is no customer's is an error, not a name to match:
@@ -242,10 +427,9 @@ class MoveResult:
 
 
 def move_customer(
-    ws: Workspace, name: str, *, grade: Grade, dry_run: bool = False, cwd: Path | None = None
+    ws: Workspace, customer: Customer, *, grade: Grade, dry_run: bool = False
 ) -> MoveResult:
     """Move a customer folder to another grade folder in one rename."""
-    customer = resolve_customer(ws, name, cwd=cwd)
     if customer.grade == grade:
         return MoveResult(customer=customer, source=customer.path, moved=False, dry_run=dry_run)
     grade_dir = _grade_dir(ws, grade)
