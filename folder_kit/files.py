@@ -108,6 +108,24 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size} bytes"
 
 
+def inside(root: Path, rel: str | Path) -> Path | None:
+    """``root/rel`` if ``rel`` names a place inside ``root`` that no link leads to:
+    relative, no ``..``, no existing part below ``root`` a link. Else None.
+
+    For names that come from files (a template's attachment list): such a name
+    must never reach a file outside the workspace.
+    """
+    rel = Path(rel)
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or not rel.parts:
+        return None
+    path = root / rel
+    try:
+        check_no_links(root, path)
+    except LinkInPathError:
+        return None
+    return path
+
+
 def check_no_links(root: Path, path: Path) -> None:
     """Refuse to write at ``path`` if any existing part of it below ``root`` is a link.
 
