@@ -128,3 +128,13 @@ def test_sent_refuses_a_draft_that_is_a_link(invoke: Invoke, ws: Path, secret: P
 )
 def test_inside_keeps_names_in_the_workspace(tmp_path: Path, rel: str, ok: bool) -> None:
     assert (inside(tmp_path, rel) is not None) == ok
+
+
+def test_draft_output_shows_control_characters_from_contact_txt(invoke: Invoke, ws: Path) -> None:
+    card = ws / ACME / "Contact.txt"
+    card.write_text(card.read_text().replace("Anna Schmidt", "Anna\x1b]0;pwned\x07 Schmidt"))
+    result = invoke("-w", str(ws), "draft", "ACME", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    text = result.stdout + result.stderr
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Anna\\x1b]0;pwned\\x07 Schmidt" in text

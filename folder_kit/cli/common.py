@@ -47,6 +47,11 @@ def say(text: str, *, err: bool = False) -> None:
     click.echo(visible(text), err=err)
 
 
+def say_lines(text: str) -> None:
+    """Print a text of several lines (a mail's body), each made safe as ``say`` does."""
+    click.echo("\n".join(visible(line) for line in text.split("\n")))
+
+
 def width(text: str) -> int:
     """Columns a string takes in a terminal: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
