@@ -11,6 +11,7 @@ a link, so nothing is written outside the workspace.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -55,14 +56,17 @@ def open_regular(path: str | Path) -> int:
     a link, a FIFO, a device or a folder, and OSError when the system refuses.
     The caller closes the descriptor.
     """
-    if not _NOFOLLOW:  # Windows: no O_NOFOLLOW; look first (links are rare there)
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode):
-            raise UnreadableFileError(path=str(path), reason=_LINK)
+    # Looked at first, so that a device is never even opened (opening some has
+    # effects); the descriptor's own fstat below closes the race with a swap.
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        raise UnreadableFileError(path=str(path), reason=_LINK)
+    if not stat.S_ISREG(mode):
+        raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError as e:
-        if _NOFOLLOW and e.errno in _LINK_ERRNOS and os.path.islink(path):
+        if _NOFOLLOW and e.errno in _LINK_ERRNOS:  # swapped for a link since the look
             raise UnreadableFileError(path=str(path), reason=_LINK) from None
         raise
     try:
@@ -76,7 +80,7 @@ def open_regular(path: str | Path) -> int:
 
 
 _LINK = "a symbolic link; folder-kit never reads through links"
-_LINK_ERRNOS = {40, 62, 31}  # ELOOP on Linux, macOS and the BSDs; EMLINK (FreeBSD)
+_LINK_ERRNOS = {errno.ELOOP, errno.EMLINK}  # O_NOFOLLOW on a link: ELOOP; FreeBSD: EMLINK
 
 
 def read_regular(path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:

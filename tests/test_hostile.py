@@ -726,3 +726,20 @@ def test_shown_cuts_long_values(value: object, limit: int, expected: str) -> Non
     from folder_kit.errors import shown
 
     assert shown(value, limit=limit) == expected
+
+
+@needs_links
+def test_a_link_swapped_in_after_the_look_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The descriptor is opened with O_NOFOLLOW and checked with fstat: a file
+    replaced by a link or a FIFO between the look and the open is refused too."""
+    regular = os.lstat(__file__)
+    os.symlink(__file__, tmp_path / "link")
+    monkeypatch.setattr(os, "lstat", lambda *_a, **_k: regular)
+    with pytest.raises(UnreadableFileError, match="symbolic link"):
+        open_regular(tmp_path / "link")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        with pytest.raises(UnreadableFileError, match="FIFO"):
+            open_regular(tmp_path / "pipe")
