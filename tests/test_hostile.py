@@ -213,7 +213,9 @@ def test_a_fifo_history_moved_by_hand_is_a_warning(invoke: Invoke, ws: Path) -> 
 
 
 @needs_fifo
-def test_a_fifo_named_folder_kit_yaml_is_reported_as_one(invoke: Invoke, tmp_path: Path) -> None:
+def test_a_fifo_named_folder_kit_yaml_is_reported_as_one(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "w"
     root.mkdir()
     os.mkfifo(root / "folder-kit.yaml")
@@ -228,6 +230,13 @@ def test_a_fifo_named_folder_kit_yaml_is_reported_as_one(invoke: Invoke, tmp_pat
         result,
         f"Error: {root / 'folder-kit.yaml'} is a FIFO (named pipe), not the settings file; "
         "rename it and run init again",
+    )
+    (root / "sub").mkdir()
+    monkeypatch.chdir(root / "sub")  # found by looking upwards, too
+    assert_error(
+        invoke("customer", "list"),
+        f"Error: {root / 'folder-kit.yaml'} is a FIFO (named pipe), not the settings file; "
+        f"rename it and run `folder-kit init {root}`",
     )
 
 

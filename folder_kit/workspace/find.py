@@ -58,6 +58,12 @@ def find_workspace(
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
+        not_a_file = config_kind(folder / CONFIG_NAME)
+        if not_a_file:  # a FIFO or a folder of that name: say so, not "none found"
+            raise WorkspaceError(
+                reason=f"{folder / CONFIG_NAME} is {not_a_file}, not the settings file; "
+                f"rename it and run `folder-kit init {folder}`"
+            )
     raise WorkspaceError(
         reason=f"no {CONFIG_NAME} found in {start} or any folder above it; "
         "run `folder-kit init DIR`, or name the workspace with -w DIR "
