@@ -4,7 +4,9 @@ Two guards keep it so. In the process, asking platformdirs for folder-kit's real
 state folder fails the test that asks (every test must set FOLDER_KIT_STATE, as
 ``isolate`` does). Across processes (a CLI run in a subprocess, a module-scoped
 fixture), the session itself runs with FOLDER_KIT_STATE set, and fails at its
-end if the real per-user state folder was created or changed meanwhile.
+end if the real per-user state folder gained an index of a workspace the tests
+made. (Entries of other workspaces are not the tests': on a shared machine a
+`dev.py demo` run meanwhile puts its index there, rightly.)
 """
 
 from __future__ import annotations
@@ -51,6 +53,21 @@ def state_listing(folder: Path) -> dict[str, int] | None:
     return {**listing, ".": own}
 
 
+def workspaces_indexed_as(base: Path, names: set[str]) -> list[Path]:
+    """Workspaces under ``base`` (folders holding folder-kit.yaml) whose index would
+    be one of ``names`` in a state folder."""
+    from folder_kit.timeline.index import state_dir
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        if "folder-kit.yaml" in filenames:
+            root = Path(dirpath)
+            if state_dir(root, env={"FOLDER_KIT_STATE": "/"}).name in names:
+                found.append(root)
+        dirnames[:] = [d for d in dirnames if d not in ("state", "home")]
+    return found
+
+
 def state_changes(before: dict[str, int] | None, after: dict[str, int] | None) -> list[str]:
     """Entries created or changed between two listings (a folder created: all of it)."""
     if after is None:
@@ -62,6 +79,7 @@ def state_changes(before: dict[str, int] | None, after: dict[str, int] | None) -
 
 _before: dict[str, int] | None = None
 _session_state: str = ""
+_basetemp: Path | None = None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -74,15 +92,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_session_state, ignore_errors=True)
-    touched = state_changes(_before, state_listing(REAL_STATE))
-    if touched:
+    touched = set(state_changes(_before, state_listing(REAL_STATE)))
+    leaked = workspaces_indexed_as(_basetemp, touched) if touched and _basetemp else []
+    if leaked:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         message = (
-            f"the tests touched the real folder-kit state folder {REAL_STATE}: "
-            f"{', '.join(touched[:10])}; set FOLDER_KIT_STATE in every test"
+            f"the tests put indexes into the real folder-kit state folder {REAL_STATE}, "
+            f"for {', '.join(map(str, leaked[:5]))}; set FOLDER_KIT_STATE in every test"
         )
         if reporter is not None:
-            reporter.ensure_newline()
+            reporter.write_sep("=", "folder-kit state guard", red=True)
             reporter.write_line(f"ERROR: {message}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -97,7 +116,9 @@ def _refuse_real_state(appname: str | None = None, *args: object, **kwargs: obje
 
 
 @pytest.fixture(autouse=True, scope="session")
-def real_state_tripwire() -> Iterator[None]:
+def real_state_tripwire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    global _basetemp
+    _basetemp = tmp_path_factory.getbasetemp()
     patch = pytest.MonkeyPatch()
     patch.setattr(platformdirs, "user_state_dir", _refuse_real_state)
     yield

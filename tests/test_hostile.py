@@ -688,6 +688,16 @@ def test_the_session_guard_sees_what_changed(
     assert state_changes(before, after) == touched
 
 
+def test_the_session_guard_knows_the_tests_workspaces(tmp_path: Path, workspace: Path) -> None:
+    from conftest import workspaces_indexed_as
+
+    from folder_kit.timeline.index import state_dir
+
+    name = state_dir(workspace).name
+    assert workspaces_indexed_as(tmp_path, {name}) == [workspace]
+    assert workspaces_indexed_as(tmp_path, {"0123456789abcdef"}) == []
+
+
 def test_a_subprocess_gets_a_private_state_folder(tmp_path: Path, workspace: Path) -> None:
     """A CLI run in a subprocess keeps its index in the test's state folder."""
     import subprocess
