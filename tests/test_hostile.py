@@ -762,3 +762,8 @@ def test_a_link_swapped_in_after_the_look_is_still_refused(
         os.mkfifo(tmp_path / "pipe")
         with pytest.raises(UnreadableFileError, match="FIFO"):
             open_regular(tmp_path / "pipe")
+
+
+def test_a_huge_date_option_is_cut_in_the_error(invoke: Invoke, ws: Path) -> None:
+    line = assert_error(invoke(*log_args(ws, "--date", "x" * 1_000_000)))
+    assert line.startswith("Error: not a date: 'xxx") and len(line) < 200

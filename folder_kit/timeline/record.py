@@ -15,7 +15,7 @@ from typing import Literal
 
 from pathvalidate import sanitize_filename
 
-from folder_kit.errors import UsageError
+from folder_kit.errors import UsageError, quoted
 from folder_kit.files import check_no_links, unique_path, write_new
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.classify import Classifier
@@ -48,7 +48,7 @@ def record_contact(
     """Write the contact's file; never overwrites (a second call gets ``(2)``)."""
     check_text(note=note)
     if medium not in LOG_MEDIA:
-        raise UsageError(f"unknown medium {medium!r} (one of: {', '.join(LOG_MEDIA)})")
+        raise UsageError(f"unknown medium {quoted(medium)} (one of: {', '.join(LOG_MEDIA)})")
     folder = customer.path / ws.layout.customer_dirs[direction]
     stem = _file_stem(Classifier(ws.config), medium=medium, day=day, topic=topic, note=note)
     path = unique_path(folder, stem, ".txt")
@@ -82,7 +82,7 @@ def _file_stem(
         if _reads_back(classifier, f"{candidate.rstrip()}.txt", medium, day, topic):
             return candidate.rstrip()
     raise UsageError(
-        f"a file named {bare!r} would not read back as a {medium} contact"
+        f"a file named {quoted(bare)} would not read back as a {medium} contact"
         + (f" about {topic}" if topic else "")
         + "; check the keyword lists in folder-kit.yaml"
     )
