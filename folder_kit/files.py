@@ -91,21 +91,26 @@ def read_regular(path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
     """
     fd = open_regular(path)
     try:
-        size = os.fstat(fd).st_size
-        if size > limit:
-            raise UnreadableFileError(
-                path=str(path), reason=f"{_megabytes(size)}, larger than {_megabytes(limit)}"
-            )
-        chunks = []
-        total = 0
-        while chunk := os.read(fd, 1 << 20):
-            total += len(chunk)
-            if total > limit:  # grew while being read
-                raise UnreadableFileError(path=str(path), reason=f"larger than {_megabytes(limit)}")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return read_whole(fd, path, limit=limit)
     finally:
         os.close(fd)
+
+
+def read_whole(fd: int, path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
+    """What an open descriptor of ``path`` holds, refused when over ``limit`` bytes."""
+    size = os.fstat(fd).st_size
+    if size > limit:
+        raise UnreadableFileError(
+            path=str(path), reason=f"{_megabytes(size)}, larger than {_megabytes(limit)}"
+        )
+    chunks = []
+    total = 0
+    while chunk := os.read(fd, 1 << 20):
+        total += len(chunk)
+        if total > limit:  # grew while being read
+            raise UnreadableFileError(path=str(path), reason=f"larger than {_megabytes(limit)}")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _megabytes(size: int) -> str:

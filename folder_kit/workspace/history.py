@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.errors import UnreadableFileError
-from folder_kit.files import open_regular, read_regular, umask
+from folder_kit.files import open_regular, read_regular, read_whole, umask
 
 HISTORY_FILE = ".folder-kit-grades.txt"
 _HEADER = "# folder-kit: grade changes of this customer (written by folder-kit; safe to keep)\n"
@@ -78,9 +78,9 @@ def append_history(folder: Path, change: GradeChange) -> None:
     else:
         try:
             mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            old = read_whole(fd, path).decode("utf-8", errors="replace")
         finally:
             os.close(fd)
-        old = read_regular(path).decode("utf-8", errors="replace")
     if old and not old.endswith("\n"):
         old += "\n"
     text = f"{old}{change.when} {change.source} -> {change.target}\n"
