@@ -49,20 +49,23 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def open_regular(path: str | Path) -> int:
+def open_regular(path: str | Path, *, look_first: bool = True) -> int:
     """A read-only descriptor of ``path``, which must be a regular file, not a link.
 
     Raises FileNotFoundError when there is no such file, UnreadableFileError for
     a link, a FIFO, a device or a folder, and OSError when the system refuses.
-    The caller closes the descriptor.
+    The caller closes the descriptor. ``look_first=False`` skips the lstat that
+    keeps a device from being opened at all, for a caller that has just listed
+    the file as a regular one (a scan reading every mail).
     """
-    # Looked at first, so that a device is never even opened (opening some has
-    # effects); the descriptor's own fstat below closes the race with a swap.
-    mode = os.lstat(path).st_mode
-    if stat.S_ISLNK(mode):
-        raise UnreadableFileError(path=str(path), reason=_LINK)
-    if not stat.S_ISREG(mode):
-        raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
+    if look_first or not _NOFOLLOW:
+        # Looked at first, so that a device is never even opened (opening some has
+        # effects); the descriptor's own fstat below closes the race with a swap.
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            raise UnreadableFileError(path=str(path), reason=_LINK)
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError as e:

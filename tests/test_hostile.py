@@ -762,6 +762,11 @@ def test_a_link_swapped_in_after_the_look_is_still_refused(
         os.mkfifo(tmp_path / "pipe")
         with pytest.raises(UnreadableFileError, match="FIFO"):
             open_regular(tmp_path / "pipe")
+    monkeypatch.undo()
+    for name in ("link", "pipe"):  # without the look, as the mail reader opens
+        if (tmp_path / name).is_symlink() or (tmp_path / name).exists():
+            with pytest.raises(UnreadableFileError):
+                open_regular(tmp_path / name, look_first=False)
 
 
 def test_a_huge_date_option_is_cut_in_the_error(invoke: Invoke, ws: Path) -> None:

@@ -64,7 +64,9 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     """
     try:
         # Only a regular file, never through a link, opened so that it cannot block.
-        fd = open_regular(path)
+        # No lstat first: a scan reads every mail, and has just listed each one as a
+        # regular file (O_NOFOLLOW and fstat still refuse a link or a FIFO).
+        fd = open_regular(path, look_first=False)
     except UnreadableFileError as err:
         raise MailError(path=Path(path), reason=err.reason) from err
     except OSError as err:
