@@ -755,18 +755,17 @@ def test_a_link_swapped_in_after_the_look_is_still_refused(
     replaced by a link or a FIFO between the look and the open is refused too."""
     regular = os.lstat(__file__)
     os.symlink(__file__, tmp_path / "link")
-    monkeypatch.setattr(os, "lstat", lambda *_a, **_k: regular)
-    with pytest.raises(UnreadableFileError, match="symbolic link"):
-        open_regular(tmp_path / "link")
     if hasattr(os, "mkfifo"):
         os.mkfifo(tmp_path / "pipe")
-        with pytest.raises(UnreadableFileError, match="FIFO"):
-            open_regular(tmp_path / "pipe")
-    monkeypatch.undo()
-    for name in ("link", "pipe"):  # without the look, as the mail reader opens
-        if (tmp_path / name).is_symlink() or (tmp_path / name).exists():
-            with pytest.raises(UnreadableFileError):
-                open_regular(tmp_path / name, look_first=False)
+    names = [n for n in ("link", "pipe") if os.path.lexists(tmp_path / n)]
+    with monkeypatch.context() as patch:  # the look sees a regular file each time
+        patch.setattr(os, "lstat", lambda *_a, **_k: regular)
+        for name in names:
+            with pytest.raises(UnreadableFileError, match=r"symbolic link|FIFO"):
+                open_regular(tmp_path / name)
+    for name in names:  # without the look, as the mail reader opens
+        with pytest.raises(UnreadableFileError, match=r"symbolic link|FIFO"):
+            open_regular(tmp_path / name, look_first=False)
 
 
 def test_a_huge_date_option_is_cut_in_the_error(invoke: Invoke, ws: Path) -> None:
