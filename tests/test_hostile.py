@@ -187,6 +187,26 @@ def test_a_fifo_in_a_customer_folder_hangs_no_command(invoke: Invoke, ws: Path, 
 
 
 @needs_fifo
+def test_a_fifo_history_hangs_neither_move_nor_scan(ws: Path) -> None:
+    """In a subprocess with a timeout, so that a hang fails instead of stalling the suite."""
+    import subprocess
+
+    os.mkfifo(ws / ACME / ".folder-kit-grades.txt")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "folder_kit", "-w", str(ws), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+
+    moved = run("customer", "move", "ACME", "--grade", "A")
+    assert moved.returncode == 1 and "FIFO" in moved.stderr, moved.stderr
+    (ws / "客户" / "A-交易客户").mkdir(exist_ok=True)
+    os.rename(ws / ACME, ws / "客户" / "A-交易客户" / "ACME GmbH")  # by hand
+    scanned = run("scan")
+    assert scanned.returncode == 0, scanned.stderr
+    assert "FIFO" in scanned.stderr
+
+
+@needs_fifo
 def test_customer_move_refuses_a_fifo_history_before_moving(invoke: Invoke, ws: Path) -> None:
     os.mkfifo(ws / ACME / ".folder-kit-grades.txt")
     result = invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "A")
