@@ -348,3 +348,14 @@ def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: 
         assert got.as_json() == want.as_json(), today
         assert got.events == want.events
     assert got.open_quotes and got.suggestions  # the tree exercises both
+
+
+def test_names_cannot_send_escape_sequences(invoke: Invoke, workspace: Path) -> None:
+    evil = "Evil\x1b[2J Co"
+    build_tree(workspace, {f"{B}/{evil}/OUT/2026-10-01 hello\x1b[31m.txt": "x"})
+    for command in ("due", "check"):
+        out = run(invoke, workspace, command, "--today", TODAY)
+        assert "\x1b" not in out, command
+        assert "Evil\\x1b[2J Co" in out
+    rows = json.loads(run(invoke, workspace, "check", "--today", TODAY, "--json"))
+    assert {r["customer"] for r in rows} == {evil}

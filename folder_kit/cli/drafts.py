@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import print_json, workspace, workspace_option
+from folder_kit.cli.common import print_json, say, say_lines, workspace, workspace_option
 from folder_kit.terms import DRAFT_TOPICS
 
 if TYPE_CHECKING:
@@ -31,16 +31,17 @@ Templates: put <topic>.j2 or <topic>.<zh|en>.j2 in 模板/邮件模板/ to use y
 
 
 def _show(ws_relative: str, result: DraftResult) -> None:
-    click.echo(f"Wrote {ws_relative}")
-    click.echo(f"  Topic:   {result.topic} ({result.reason})")
-    click.echo(f"  To:      {result.to or '(no address)'}")
-    click.echo(f"  Subject: {result.subject}")
+    say(f"Wrote {ws_relative}")
+    say(f"  Topic:   {result.topic} ({result.reason})")
+    say(f"  To:      {result.to or '(no address)'}")
+    say(f"  Subject: {result.subject}")
     for path in result.attachments:
-        click.echo(f"  Attach:  {path}")
+        say(f"  Attach:  {path}")
     click.echo("")
-    click.echo(result.body.rstrip("\n"))  # the whole mail, as is: a webmail user pastes it
+    # The whole mail, as is (a webmail user pastes it), its lines terminal-safe.
+    say_lines(result.body.rstrip("\n"))
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
 
 
 @click.command("draft", epilog=DRAFT_EPILOG)
@@ -135,9 +136,9 @@ def _draft_due(ws: Any, day: Any, *, as_json: bool) -> None:
         print_json([r.as_json() for r in results])
         return
     for r in results:
-        click.echo(f"{r.path}  [{r.topic}]  {r.subject}")
+        say(f"{r.path}  [{r.topic}]  {r.subject}")
         for warning in r.warnings:
-            click.echo(f"Warning: {r.customer}: {warning}", err=True)
+            say(f"Warning: {r.customer}: {warning}", err=True)
     warned = sum(1 for r in results if r.warnings)
     if not results:
         click.echo(f"No customer is due on {day}.")
@@ -168,4 +169,4 @@ def sent(ctx: click.Context, draft_path: Path, as_json: bool) -> None:
     if as_json:
         print_json(result.as_json())
     else:
-        click.echo(f"Filed {result.path}")
+        say(f"Filed {result.path}")

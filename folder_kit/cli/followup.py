@@ -11,10 +11,12 @@ import click
 from folder_kit.cli.common import (
     print_json_object,
     print_json_rows,
+    say,
     table,
     workspace,
     workspace_option,
 )
+from folder_kit.errors import visible
 
 if TYPE_CHECKING:
     from folder_kit.followup.rules import Report
@@ -99,30 +101,27 @@ def due_cmd(
         stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
         write_export(ics_path, calendar(items, stamp=stamp), marker=PRODID.encode())
         if not as_json:
-            click.echo(f"Wrote {len(items)} to-dos to {ics_path}")
+            say(f"Wrote {len(items)} to-dos to {ics_path}")
     if as_json:
         print_json_rows([d.as_json() for d in items])
         return
     if not items:
         click.echo(NO_EVENTS if _empty(ws) else f"Nobody is due by {today}.")
         return
-    rows = []
-    late_cells = []
+    rows, styles = [], []
     for d in items:
         what = " ".join(p for p in (d.last_kind, d.last_medium, d.last_topic) if p)
-        rows.append([d.customer, d.grade, str(d.last_contact or "never"), what, str(d.due)])
         if d.days_overdue > 0:
             late = "1 day late" if d.days_overdue == 1 else f"{d.days_overdue} days late"
-            late_cells.append(colour(late, fg="red", bold=True))
+            style: dict[str, object] | None = {"fg": "red", "bold": True}
         elif d.days_overdue == 0:
-            late_cells.append(colour("due today", fg="yellow"))
+            late, style = "due today", {"fg": "yellow"}
         else:
-            late_cells.append("in 1 day" if d.days_overdue == -1 else f"in {-d.days_overdue} days")
-    # The coloured column comes last, so its escape codes never upset the padding.
-    table(
-        ["customer", "grade", "last contact", "what", "due", "late"],
-        [[*r, c] for r, c in zip(rows, late_cells, strict=True)],
-    )
+            late = "in 1 day" if d.days_overdue == -1 else f"in {-d.days_overdue} days"
+            style = None
+        rows.append([d.customer, d.grade, str(d.last_contact or "never"), what, str(d.due), late])
+        styles.append(style)
+    table(["customer", "grade", "last contact", "what", "due", "late"], rows, last_styles=styles)
 
 
 @click.command("check", short_help="Taboos, evaporated quotes, remedies, grade suggestions.")
@@ -152,21 +151,23 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
         if _empty(ws):
             click.echo(NO_EVENTS)
         else:
-            click.echo(f"Nothing to report{f' for {name}' if name else ''}: no taboo broken.")
+            say(f"Nothing to report{f' for {name}' if name else ''}: no taboo broken.")
         return
-    shown = None
+    current = None
     for f in findings:
-        if f.customer != shown:
-            if shown is not None:
+        # Names and paths are made visible (say), then coloured: a file name cannot
+        # send escape sequences to the terminal.
+        if f.customer != current:
+            if current is not None:
                 click.echo()
-            click.echo(colour(f.customer, bold=True))
-            shown = f.customer
-        click.echo(f"  {colour(f.code, fg='red')}: {f.message}")
+            click.echo(colour(visible(f.customer), bold=True))
+            current = f.customer
+        click.echo(f"  {colour(f.code, fg='red')}: {visible(f.message)}")
         for path in f.evidence[:5]:
-            click.echo(f"      {path}")
+            say(f"      {path}")
         if len(f.evidence) > 5:
             click.echo(f"      ... and {len(f.evidence) - 5} more")
-        click.echo(f"    → {f.remedy}")
+        say(f"    → {f.remedy}")
     customers = len({f.customer for f in findings})
     many = "1 finding" if len(findings) == 1 else f"{len(findings)} findings"
     whom = "1 customer" if customers == 1 else f"{customers} customers"
@@ -214,7 +215,7 @@ def report_cmd(
         )
         write_export(html_path, page.encode("utf-8"), marker=MARKER)
         if not as_json:
-            click.echo(f"Wrote {html_path}")
+            say(f"Wrote {html_path}")
     if as_json:
         print_json_object(result.as_json())
         return

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import print_json, table, workspace, workspace_option
+from folder_kit.cli.common import print_json, say, table, workspace, workspace_option
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
@@ -49,7 +49,7 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
         f"({result.new_events} new)."
     )
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
 
 
 @click.command()
@@ -197,4 +197,4 @@ def log_cmd(
         note=note,
         dry_run=dry_run,
     )
-    click.echo(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")
+    say(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")

@@ -16,7 +16,7 @@ from folder_kit.drafts.facts import customer_facts, product_folder
 from folder_kit.drafts.render import Template, find_template, render
 from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.errors import UsageError
-from folder_kit.files import unique_path, write_new
+from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
 from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.events import Event, load_events, refresh
 from folder_kit.timeline.index import Index
@@ -172,15 +172,22 @@ def _context(
     }
 
 
+# What mail servers commonly accept in one attachment; a larger "product file" is
+# not one to mail, and is refused before it is read.
+MAX_ATTACHMENT = 25 * 1024 * 1024
+
+
 def _resolve_attachment(ws: Workspace, named: str) -> Path | None:
-    """A file a template names: a workspace-relative path, or a file name in 产品/."""
-    direct = ws.root / named
-    if direct.is_file():
+    """A file a template names: a workspace-relative path, or a file name in 产品/;
+    never a file outside the workspace (an absolute path, ``..``, a link)."""
+    direct = inside(ws.root, named)
+    if direct is not None and direct.is_file():
         return direct
     for key in ws.layout.product_dirs:
         folder = product_folder(ws, key)
-        if folder is not None and (folder / named).is_file():
-            return folder / named
+        found = inside(ws.root, folder.relative_to(ws.root) / named) if folder else None
+        if found is not None and found.is_file():
+            return found
     return None
 
 
@@ -304,7 +311,9 @@ def prepare_draft(
                 subject=mail.subject,
                 body=mail.body,
                 date=now,
-                attachments=[Attachment(f.name, f.read_bytes()) for f in files],
+                attachments=[
+                    Attachment(f.name, read_regular(f, limit=MAX_ATTACHMENT)) for f in files
+                ],
             )
         )
 
@@ -327,8 +336,9 @@ def prepare_draft(
 def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
     """Write the .eml atomically under a name not taken yet; never overwrites."""
     data = prepared.data()  # built first: a missing attachment leaves nothing behind
-    prepared.folder.mkdir(parents=True, exist_ok=True)
     path = unique_path(prepared.folder, prepared.stem, ".eml")
+    check_no_links(ws.root, path)  # 草稿/ or the customer linked elsewhere: refuse
+    prepared.folder.mkdir(parents=True, exist_ok=True)
     write_new(path, data)
     result = prepared.result
     if ws.relative(path) != result.path:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from folder_kit.errors import TemplateError
+from folder_kit.errors import TemplateError, UnreadableFileError
+from folder_kit.files import read_regular
 from folder_kit.resources import read_template
 
 HEADERS = ("subject", "attach")
@@ -40,7 +41,9 @@ def find_template(topic: str, lang: str, *, override_dirs: tuple[Path, ...] = ()
             path = folder / name
             if path.is_file():
                 try:
-                    source = path.read_bytes().decode("utf-8-sig")
+                    source = read_regular(path).decode("utf-8-sig")
+                except UnreadableFileError as e:  # a link, a FIFO, a huge file
+                    raise TemplateError(template=str(path), reason=f"it is {e.reason}") from None
                 except UnicodeDecodeError:
                     raise TemplateError(template=str(path), reason="not UTF-8 text") from None
                 return Template(source, str(path))

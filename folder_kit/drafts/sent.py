@@ -15,8 +15,13 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from folder_kit.drafts.eml import DRAFT_HEADERS
-from folder_kit.errors import NotACustomerFolderError, NotADraftError, UnsafeNameError
-from folder_kit.files import unique_path, write_new
+from folder_kit.errors import (
+    NotACustomerFolderError,
+    NotADraftError,
+    UnreadableFileError,
+    UnsafeNameError,
+)
+from folder_kit.files import check_no_links, read_regular, unique_path, write_new
 from folder_kit.timeline.mail import read_message
 from folder_kit.workspace.customers import Customer, resolve_customer
 from folder_kit.workspace.find import Workspace
@@ -60,6 +65,9 @@ def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
     return newline.join(kept) + rest
 
 
+MAX_DRAFT = 64 * 1024 * 1024  # a draft with a few attachments, base64-encoded
+
+
 def _customer_of(ws: Workspace, path: Path) -> Customer:
     try:
         return resolve_customer(ws, str(path.parent))
@@ -89,7 +97,10 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
         )
     customer = _customer_of(ws, path)
     when = now or dt.datetime.now().astimezone()
-    data = path.read_bytes()
+    try:  # a regular file, not through a link; a draft with its attachments
+        data = read_regular(path, limit=MAX_DRAFT)
+    except UnreadableFileError as e:
+        raise NotADraftError(path=str(draft), reason=f"it is {e.reason}") from None
     try:
         sent = as_sent(data, now=when)
     except ValueError as e:
@@ -101,8 +112,9 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
     except UnsafeNameError:
         stem = f"{when.date().isoformat()} {path.stem}"
     out = _out_folder(customer, ws)
-    out.mkdir(parents=True, exist_ok=True)
     target = unique_path(out, stem, ".eml")
+    check_no_links(ws.root, target)  # OUT linked elsewhere: refuse, the draft stays
+    out.mkdir(parents=True, exist_ok=True)
     write_new(target, sent)  # first the mail in OUT, then the draft goes
     path.unlink()
     return SentResult(customer=customer.name, path=ws.relative(target))
