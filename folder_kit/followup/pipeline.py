@@ -28,6 +28,7 @@ from folder_kit.followup.rules import (
     due_for,
     earned_grade,
     facts_of,
+    grade_on,
     later_stamp,
     report_of,
     sort_due,
@@ -39,7 +40,7 @@ from folder_kit.timeline.events import refresh
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.find import Workspace
 
-__all__ = ["Due", "Finding", "Report", "check", "due", "report"]
+__all__ = ["Due", "Finding", "Overview", "Report", "check", "due", "overview", "report"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,6 @@ class _Customer:
 
 
 def _customers(ws: Workspace, index: Index, today: dt.date) -> dict[str, _Customer]:
-    from folder_kit.followup.rules import grade_on
-
     base = ws.customers_dir.name
     moves: dict[str, list[Ev]] = {}
     for g in index.grades():
