@@ -395,3 +395,50 @@ def test_an_inquiry_answered_by_a_quote_the_same_day_leaves_the_quote_open() -> 
     )
     tl = Timeline("X Co", "B", events)
     assert "evaporated" in codes(tl)
+
+
+def test_every_code_reads_in_chinese_on_the_page() -> None:
+    from folder_kit.followup.page import localize
+
+    timelines = [
+        timeline("2026-11-28 pushy email quote"),
+        timeline("2026-11-20 out email price-update\n2026-11-27 out phone price-update"),
+        timeline("2026-11-27 out email -"),
+        timeline(
+            "2026-11-01 out email price-update\n2026-11-05 out phone product-update\n"
+            "2026-11-09 out chat company-news"
+        ),
+        timeline("2026-11-25 out email price-update\n2026-11-28 out phone product-update"),
+        timeline("2026-11-20 out email price-update"),
+        timeline("\n".join(f"2026-{m:02d}-01 out email price-update" for m in range(7, 12)), "A"),
+        timeline("2026-11-20 in email quote\n2026-11-24 quote"),
+        timeline(ELEVEN_UNANSWERED, "A", ("Marco Rossi", "Giulia Bianchi")),
+        timeline(ELEVEN_UNANSWERED, "A", ("Marco Rossi",)),
+        timeline("2026-11-01 out email first-contact", "P"),
+    ]
+    found = [
+        f
+        for tl in timelines
+        for f in check_timeline(tl, today=TODAY, cadence=DEFAULT_CADENCE, taboos=TABOOS)
+    ]
+    codes_seen = {f.code for f in found}
+    assert codes_seen == {
+        "too-direct",
+        "repeated-topic",
+        "blind-follow-up",
+        "gave-up",
+        "too-short",
+        "too-long",
+        "single-medium",
+        "evaporated",
+        "change-approach",
+        "suggest-grade",
+    }
+    for f in found:
+        message, remedy = localize(f, "zh")
+        assert (message, remedy) != (f.message, f.remedy), f.code
+        assert "{" not in message + remedy and "None" not in message + remedy, (f.code, message)
+        assert localize(f, "en") == (f.message, f.remedy)
+    ladder = [localize(f, "zh")[1] for f in found if f.code == "change-approach"]
+    assert any("改写给 Giulia Bianchi" in text for text in ladder)
+    assert any("另找一位采购" in text for text in ladder)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
 from folder_kit.terms import FOLLOW_UP_TOPICS
@@ -129,6 +129,8 @@ class Finding:
     message: str
     evidence: tuple[str, ...]
     remedy: str
+    # The message's facts by name, for saying it in another language (the page).
+    data: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -345,9 +347,11 @@ class _Seen:
     by_day: list[list[Ev]]  # follow-ups, one a day
     waiting: list[list[Ev]]  # follow-ups since their last reply
 
-    def finding(self, code: str, message: str, evidence: Iterable[Ev], remedy: str) -> Finding:
+    def finding(
+        self, code: str, message: str, evidence: Iterable[Ev], remedy: str, **data: object
+    ) -> Finding:
         paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
-        return Finding(self.tl.customer, code, message, paths, remedy)
+        return Finding(self.tl.customer, code, message, paths, remedy, data)
 
 
 def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
@@ -391,6 +395,10 @@ def _too_direct(s: _Seen) -> Finding | None:
         [e for e, _ in pushy],
         "Give the buyer a reason to answer instead: news, a new price, a product, "
         "an invitation. Pushing for the order is the quickest way to silence.",
+        n=len(pushy),
+        phrase=phrase,
+        file=_name(first.path),
+        day=first.day,
     )
 
 
@@ -430,6 +438,10 @@ def _repeated_topic(s: _Seen) -> Finding | None:
         repeats,
         "Each follow-up needs a new reason: a price update, a new product, company "
         "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
+        day=new.day,
+        topic=new.topic,
+        old_day=old.day,
+        old_file=_name(old.path),
     )
 
 
@@ -445,6 +457,8 @@ def _blind(s: _Seen) -> Finding | None:
         blind,
         "Find a good excuse for every follow-up, and put it in the subject: "
         "a new price, a product, news, an exhibition, a visit, a greeting.",
+        n=len(blind),
+        files="、".join(f"{_name(e.path)}（{e.day}）" for e in blind[-3:]),
     )
 
 
@@ -464,6 +478,12 @@ def _gave_up(s: _Seen) -> Finding | None:
         [e for d in waiting for e in d],
         "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
         "up after the 3rd: write again with a new topic, or call.",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        last=waiting[-1][0].day,
+        silent=silent,
+        percent=s.taboos.gave_up_silence,
+        cadence=s.days,
     )
 
 
@@ -487,6 +507,11 @@ def _too_short(s: _Seen) -> Finding | None:
         f"{days}-day cadence)",
         [e for x, y, _ in close for e in (*x, *y)],
         f"Leave about {days} days between follow-ups: a buyer who feels pressed stops answering.",
+        a=a[0].day,
+        b=b[0].day,
+        gap=(b[0].day - a[0].day).days,
+        percent=s.taboos.too_short,
+        cadence=days,
     )
 
 
@@ -504,6 +529,10 @@ def _too_long(s: _Seen) -> Finding | None:
         f"is {s.days} days)",
         [last],
         f"Follow up now, then every {s.days} days: out of sight, out of mind.",
+        since=last.day,
+        days=quiet,
+        grade=s.grade,
+        cadence=s.days,
     )
 
 
@@ -518,6 +547,9 @@ def _single_medium(s: _Seen) -> Finding | None:
         run,
         "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
         "message, or visit; a buyer who ignores mail may answer the phone.",
+        n=len(run),
+        medium=run[0].medium,
+        since=run[0].day,
     )
 
 
@@ -536,6 +568,10 @@ def _evaporated(s: _Seen) -> Finding | None:
         f"for {_days(age)}",
         offers,
         EVAPORATED_SELF_CHECK,
+        kind=newest.kind,
+        day=newest.day,
+        file=_name(newest.path),
+        age=age,
     )
 
 
@@ -556,6 +592,9 @@ def _change_approach(s: _Seen) -> Finding | None:
         [waiting[-1][0]],
         f"Change the approach, in this order: hand the customer to a colleague "
         f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        others="、".join(others),
     )
 
 
@@ -563,12 +602,18 @@ def _grade(s: _Seen) -> Finding | None:
     suggestion = suggest_grade(s.tl, today=s.today)
     if suggestion is None:
         return None
+    proof = next(e for e in s.events if e.path == suggestion.evidence[0])
     return s.finding(
         "suggest-grade",
         f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
         [e for e in s.events if e.path in suggestion.evidence],
         f"Move the folder to the grade {suggestion.to_grade} folder, or run "
         f'`folder-kit customer move "{s.tl.customer}" --grade {suggestion.to_grade}`.',
+        basis=proof.kind,
+        file=_name(proof.path),
+        day=proof.day,
+        source=suggestion.from_grade,
+        target=suggestion.to_grade,
     )
 
 
