@@ -7,8 +7,50 @@ line and exit code 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
+
+# Characters that must not reach a terminal raw: C0 and C1 controls (escape
+# sequences, a newline that forges an `Error:` line), line and paragraph
+# separators, bidirectional overrides, and lone surrogates (undecodable bytes).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+MAX_SHOWN = 200
+
+
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept as a surrogate
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written out as an escape (``\\x1b``,
+    ``\\n``), so that it reaches a terminal as the characters a person can read."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def shown(value: object, *, limit: int = MAX_SHOWN) -> str:
+    """A value as a message shows it: control characters visible, cut to ``limit``
+    characters. Not repr(): a user sees what they wrote."""
+    text = visible(str(value))
+    if len(text) > limit:
+        return f"{text[: limit - 1]}… ({len(text)} characters)"
+    return text
+
+
+def quoted(value: object, *, limit: int = MAX_SHOWN) -> str:
+    """:func:`shown` in quotes, for a value inside a sentence."""
+    return f"'{shown(value, limit=limit)}'"
 
 
 class FolderKitError(Exception):
@@ -37,7 +79,7 @@ class ConfigError(FolderKitError):
         self.line = line
         self.key = key
         where = f"{path}:{line}" if line is not None else str(path)
-        what = f"{key}: " if key else ""
+        what = f"{shown(key, limit=100)}: " if key else ""
         super().__init__(f"{where}: {what}{reason}")
 
 
@@ -46,12 +88,12 @@ class UnsafeNameError(FolderKitError):
 
     def __init__(self, *, name: str, reason: str) -> None:
         self.name = name
-        super().__init__(f"cannot use {name!r} as a customer name: {reason}")
+        super().__init__(f"cannot use {quoted(name)} as a customer name: {reason}")
 
 
 class CustomerExistsError(FolderKitError):
     def __init__(self, *, name: str, path: str) -> None:
-        super().__init__(f"customer {name!r} already exists at {path}")
+        super().__init__(f"customer {quoted(name)} already exists at {shown(path)}")
 
 
 class UnknownCustomerError(FolderKitError):
@@ -60,12 +102,13 @@ class UnknownCustomerError(FolderKitError):
     def __init__(self, *, name: str, matches: Sequence[str] = (), ambiguous: bool = False) -> None:
         self.name = name
         self.matches = list(matches)
+        listed = ", ".join(shown(m) for m in self.matches)
         if ambiguous:
-            reason = f"{name!r} matches more than one customer: {', '.join(self.matches)}"
+            reason = f"{quoted(name)} matches more than one customer: {listed}"
         elif self.matches:
-            reason = f"no customer {name!r}; closest: {', '.join(self.matches)}"
+            reason = f"no customer {quoted(name)}; closest: {listed}"
         else:
-            reason = f"no customer {name!r}"
+            reason = f"no customer {quoted(name)}"
         super().__init__(reason)
 
 
@@ -83,11 +126,37 @@ class TargetExistsError(FolderKitError):
     """A write that would overwrite something already there."""
 
     def __init__(self, *, path: str, hint: str = "") -> None:
-        super().__init__(f"{path} already exists{'; ' + hint if hint else ''}")
+        super().__init__(f"{shown(path)} already exists{'; ' + hint if hint else ''}")
 
 
 class UsageError(FolderKitError):
     """A value the user gave that the library cannot act on."""
+
+
+class UnreadableFileError(FolderKitError, OSError):
+    """A file folder-kit will not read: a link, a FIFO or device, or too large.
+
+    Also an OSError (``strerror`` is the reason), so code that already copes
+    with a file it cannot open copes with this one the same way.
+    """
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        super().__init__(f"{shown(path)} is {reason}")
+        self.path = path
+        self.reason = reason
+        self.strerror = reason
+        self.filename = path
+
+
+class LinkInPathError(FolderKitError):
+    """A write whose way down from the workspace root passes through a link."""
+
+    def __init__(self, *, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{shown(path)} is a symbolic link; folder-kit never writes through links "
+            "(nothing was written): make it a real folder"
+        )
 
 
 class IndexStoreError(FolderKitError):
@@ -107,7 +176,29 @@ class MailError(FolderKitError):
     def __init__(self, *, path: Path, reason: str) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"cannot read mail {path}: {reason}")
+        super().__init__(f"cannot read mail {shown(path)}: {shown(reason)}")
+
+
+class TemplateError(FolderKitError):
+    """A draft template that is broken, hostile, or uses a variable it was not given."""
+
+    def __init__(self, *, template: str, reason: str) -> None:
+        self.template = template
+        super().__init__(f"template {template}: {reason}; no draft was written")
+
+
+class TopicError(FolderKitError):
+    """A topic asked for with --topic whose data does not exist."""
+
+    def __init__(self, *, topic: str, reason: str) -> None:
+        super().__init__(f"cannot write a {topic} draft: {reason}")
+
+
+class NotADraftError(FolderKitError):
+    """`sent DRAFT` given something that is not a draft the tool wrote."""
+
+    def __init__(self, *, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
 
 
 class WatcherRunningError(FolderKitError):

@@ -1,11 +1,161 @@
-"""Writing into a user's workspace without ever losing or overwriting a file."""
+"""Reading and writing a user's files: never through a link, never blocking,
+never losing or overwriting a file.
+
+Every file folder-kit reads from a workspace (Contact.txt, the grade history,
+folder-kit.yaml, mail) is opened by :func:`open_regular`: a regular file, opened
+without following a link and without blocking, so a FIFO, a device or a link to
+a file outside the workspace is refused instead of read. Every write first asks
+:func:`check_no_links` that no folder on its way down from the workspace root is
+a link, so nothing is written outside the workspace.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
-from folder_kit.errors import TargetExistsError
+from folder_kit.errors import LinkInPathError, TargetExistsError, UnreadableFileError
+
+# Files read whole (Contact.txt, the grade history, folder-kit.yaml) are small:
+# anything larger is not what it claims to be, and is refused before it is read.
+MAX_WHOLE_FILE = 4 * 1024 * 1024
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang the open; regular files ignore it
+    | getattr(os, "O_CLOEXEC", 0)
+    | _NOFOLLOW
+)
+
+
+def kind_of(mode: int) -> str:
+    """What a file of this mode is, in words for a message."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISREG(mode):
+        return "a file"
+    return "not a regular file"
+
+
+def open_regular(path: str | Path, *, look_first: bool = True) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file, not a link.
+
+    Raises FileNotFoundError when there is no such file, UnreadableFileError for
+    a link, a FIFO, a device or a folder, and OSError when the system refuses.
+    The caller closes the descriptor. ``look_first=False`` skips the lstat that
+    keeps a device from being opened at all, for a caller that has just listed
+    the file as a regular one (a scan reading every mail).
+    """
+    if look_first or not _NOFOLLOW:
+        # Looked at first, so that a device is never even opened (opening some has
+        # effects); the descriptor's own fstat below closes the race with a swap.
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            raise UnreadableFileError(path=str(path), reason=_LINK)
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as e:
+        if _NOFOLLOW and e.errno in _LINK_ERRNOS:  # swapped for a link since the look
+            raise UnreadableFileError(path=str(path), reason=_LINK) from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_LINK = "a symbolic link; folder-kit never reads through links"
+_LINK_ERRNOS = {errno.ELOOP, errno.EMLINK}  # O_NOFOLLOW on a link: ELOOP; FreeBSD: EMLINK
+
+
+def read_regular(path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
+    """The bytes of a small regular file, read whole (see :func:`open_regular`).
+
+    A file larger than ``limit`` bytes is refused with UnreadableFileError before
+    anything is read.
+    """
+    fd = open_regular(path)
+    try:
+        return read_whole(fd, path, limit=limit)
+    finally:
+        os.close(fd)
+
+
+def read_whole(fd: int, path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
+    """What an open descriptor of ``path`` holds, refused when over ``limit`` bytes."""
+    size = os.fstat(fd).st_size
+    if size > limit:
+        raise UnreadableFileError(
+            path=str(path), reason=f"{_megabytes(size)}, larger than {_megabytes(limit)}"
+        )
+    chunks = []
+    total = 0
+    while chunk := os.read(fd, 1 << 20):
+        total += len(chunk)
+        if total > limit:  # grew while being read
+            raise UnreadableFileError(path=str(path), reason=f"larger than {_megabytes(limit)}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def inside(root: Path, rel: str | Path) -> Path | None:
+    """``root/rel`` if ``rel`` names a place inside ``root`` that no link leads to:
+    relative, no ``..``, no existing part below ``root`` a link. Else None.
+
+    For names that come from files (a template's attachment list): such a name
+    must never reach a file outside the workspace.
+    """
+    rel = Path(rel)
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or not rel.parts:
+        return None
+    path = root / rel
+    try:
+        check_no_links(root, path)
+    except LinkInPathError:
+        return None
+    return path
+
+
+def check_no_links(root: Path, path: Path) -> None:
+    """Refuse to write at ``path`` if any existing part of it below ``root`` is a link.
+
+    ``path`` must lie inside ``root``. Parts that do not exist yet are fine: the
+    write creates them as real folders. Raises LinkInPathError naming the link.
+    """
+    rel = path.relative_to(root)
+    current = root
+    for part in rel.parts:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return  # nothing below a missing part exists either
+        except NotADirectoryError:
+            return  # the write itself reports a file in the way
+        if stat.S_ISLNK(mode):
+            raise LinkInPathError(path=str(current))
 
 
 def write_new(path: Path, data: bytes) -> None:
@@ -24,7 +174,7 @@ def write_new(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes 0600; a user's file gets the mode their umask gives.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -37,7 +187,8 @@ def write_new(path: Path, data: bytes) -> None:
         os.unlink(tmp)
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -59,3 +210,42 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
         candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate
+
+
+def write_export(path: Path, data: bytes, *, marker: bytes) -> None:
+    """Write an export the user asked for (a calendar, a report page), atomically.
+
+    Exporting again replaces the last export, but never a file the tool did not
+    write: an existing file must carry ``marker`` near its start.
+    """
+    import tempfile
+
+    from folder_kit.errors import UsageError
+
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: {path.parent} is not a folder")
+    try:
+        fd = open_regular(path)  # a link, a FIFO or a folder there is refused, unread
+    except FileNotFoundError:
+        pass
+    else:
+        try:
+            head = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+        if marker not in head:
+            raise TargetExistsError(
+                path=str(path),
+                hint="folder-kit replaces only a file it wrote itself; name another file",
+            )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -24,3 +24,5 @@ FOLLOW_UP_TOPICS = (
 # What `folder-kit log` can record; "other" is what no keyword matched.
 LOG_TOPICS = (*FOLLOW_UP_TOPICS, "first-contact", "quote", "order")
 TOPICS = (*LOG_TOPICS, "other")
+# What `draft --topic` can write about.
+DRAFT_TOPICS = (*FOLLOW_UP_TOPICS, "first-contact")

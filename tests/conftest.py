@@ -1,11 +1,23 @@
-"""Every test runs in its own temporary world: no user state, no user workspace."""
+"""Every test runs in its own temporary world: no user state, no user workspace.
+
+Two guards keep it so. In the process, asking platformdirs for folder-kit's real
+state folder fails the test that asks (every test must set FOLDER_KIT_STATE, as
+``isolate`` does). Across processes (a CLI run in a subprocess, a module-scoped
+fixture), the session itself runs with FOLDER_KIT_STATE set, and fails at its
+end if the real per-user state folder gained an index of a workspace the tests
+made. (Entries of other workspaces are not the tests': on a shared machine a
+`dev.py demo` run meanwhile puts its index there, rightly.)
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 from click.testing import CliRunner, Result
 
@@ -19,6 +31,98 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_WORKSPACE = REPO / "sample_workspace"
 
 Invoke = Callable[..., Result]
+
+# Where folder-kit keeps indexes for the real user, computed once before any test
+# changes HOME: the folder no test may touch.
+REAL_STATE = Path(platformdirs.user_state_dir("folder-kit", appauthor=False))
+_real_user_state_dir = platformdirs.user_state_dir
+
+
+class RealStateTouched(AssertionError):
+    """A test reached the real per-user state folder instead of its own."""
+
+
+def state_listing(folder: Path) -> dict[str, int] | None:
+    """What a state folder holds, each entry with its mtime; None if it is missing."""
+    try:
+        entries = list(os.scandir(folder))
+        own = folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    listing = {e.name: e.stat(follow_symlinks=False).st_mtime_ns for e in entries}
+    return {**listing, ".": own}
+
+
+def workspaces_indexed_as(base: Path, names: set[str]) -> list[Path]:
+    """Workspaces under ``base`` (folders holding folder-kit.yaml) whose index would
+    be one of ``names`` in a state folder."""
+    from folder_kit.timeline.index import state_dir
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        if "folder-kit.yaml" in filenames:
+            root = Path(dirpath)
+            if state_dir(root, env={"FOLDER_KIT_STATE": "/"}).name in names:
+                found.append(root)
+        dirnames[:] = [d for d in dirnames if d not in ("state", "home")]
+    return found
+
+
+def state_changes(before: dict[str, int] | None, after: dict[str, int] | None) -> list[str]:
+    """Entries created or changed between two listings (a folder created: all of it)."""
+    if after is None:
+        return []
+    if before is None:
+        return sorted(after) or ["."]
+    return sorted(n for n, mtime in after.items() if before.get(n) != mtime)
+
+
+_before: dict[str, int] | None = None
+_session_state: str = ""
+_basetemp: Path | None = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _before, _session_state
+    _before = state_listing(REAL_STATE)
+    # Subprocesses and fixtures wider than one test inherit a private state folder.
+    _session_state = tempfile.mkdtemp(prefix="folder-kit-test-state-")
+    os.environ["FOLDER_KIT_STATE"] = _session_state
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_session_state, ignore_errors=True)
+    touched = set(state_changes(_before, state_listing(REAL_STATE)))
+    leaked = workspaces_indexed_as(_basetemp, touched) if touched and _basetemp else []
+    if leaked:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"the tests put indexes into the real folder-kit state folder {REAL_STATE}, "
+            f"for {', '.join(map(str, leaked[:5]))}; set FOLDER_KIT_STATE in every test"
+        )
+        if reporter is not None:
+            reporter.write_sep("=", "folder-kit state guard", red=True)
+            reporter.write_line(f"ERROR: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _refuse_real_state(appname: str | None = None, *args: object, **kwargs: object) -> str:
+    if appname == "folder-kit":
+        raise RealStateTouched(
+            "a test asked for folder-kit's real per-user state folder; "
+            "set FOLDER_KIT_STATE to a tmp folder (the isolate fixture does)"
+        )
+    return _real_user_state_dir(appname, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def real_state_tripwire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    global _basetemp
+    _basetemp = tmp_path_factory.getbasetemp()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(platformdirs, "user_state_dir", _refuse_real_state)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

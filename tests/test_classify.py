@@ -116,6 +116,11 @@ def parts(path: str) -> tuple[str, ...]:
         ("客户/B-在谈客户/ACME", None),
         ("客户/B-在谈客户", None),
         ("客户", None),
+        # a grade-like folder anywhere but under 客户/ holds no customers
+        ("产品/A-x/Foo/OUT/a.eml", None),
+        ("内联/B-factory/Wang/IN/a.eml", None),
+        ("模板/C/ACME/Contact.txt", None),
+        ("Products/A-Trading/ACME/OUT/a.eml", None),
     ],
 )
 def test_place_of(path: str, expected: Place | None) -> None:

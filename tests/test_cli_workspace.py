@@ -167,7 +167,10 @@ BROKEN = {
         "3: me.nmae: unknown key (known keys: name, title, company, email, phone, website, "
         "signature)",
     ),
-    "bad cadence": ("cadence:\n  B: 0\n", "2: cadence.B: expected a number from 1 to 3650, got 0"),
+    "bad cadence": (
+        "cadence:\n  B: 0\n",
+        "2: cadence.B: expected a number of days from 1 to 3650, got 0",
+    ),
     "broken yaml": (
         "me:\n  name: [Li Lei\n",
         "3: invalid YAML: while parsing a flow sequence expected ',' or ']', but got "

@@ -164,15 +164,15 @@ BAD_CONFIGS = {
     ),
     "cadence is a boolean": (
         "cadence:\n  A: yes\n",
-        "2: cadence.A: expected a whole number, got True",
+        "2: cadence.A: expected a whole number, got 'yes'",
     ),
     "cadence 0": (
         "cadence: {A: 14, B: 0}\n",
-        "1: cadence.B: expected a number from 1 to 3650, got 0",
+        "1: cadence.B: expected a number of days from 1 to 3650, got 0",
     ),
     "cadence negative": (
         "cadence:\n  D: -28\n",
-        "2: cadence.D: expected a number from 1 to 3650, got -28",
+        "2: cadence.D: expected a number of days from 1 to 3650, got -28",
     ),
     "lang fr": (
         "# settings\nlang: fr\n",
@@ -285,11 +285,81 @@ BAD_CONFIGS = {
     ),
     "a date where text is expected": (
         "me:\n  name: 2027-01-01\n",
-        "2: me.name: expected text, got datetime.date(2027, 1, 1)",
+        "2: me.name: expected text, got '2027-01-01'; put it in quotes to keep it as text",
     ),
     "drafts max_words too small": (
         "drafts:\n  max_words: 5\n",
-        "2: drafts.max_words: expected a number from 20 to 5000, got 5",
+        "2: drafts.max_words: expected a number of words from 20 to 5000, got 5",
+    ),
+    "a key with a line break and an escape": (
+        '"a\\nb\\e[2J": 1\n',
+        f"1: a\\nb\\x1b[2J: unknown key (known keys: {KNOWN_TOP})",
+    ),
+    # Counts are checked as counts, not as spans of days.
+    "a count far too large": (
+        "taboos:\n  repeat_window: 5000\n",
+        "2: taboos.repeat_window: expected a count from 1 to 100, got 5000",
+    ),
+    "a count of zero": (
+        "taboos:\n  gave_up_after: 0\n",
+        "2: taboos.gave_up_after: expected a count from 1 to 100, got 0",
+    ),
+    # Values as the user wrote them, never a Python repr, never long.
+    "a list where a number is expected": (
+        "cadence:\n  A: [1, 2]\n",
+        "2: cadence.A: expected a whole number, got a list",
+    ),
+    "a mapping where text is expected": (
+        "me:\n  name: {first: Li}\n",
+        "2: me.name: expected text, got a mapping",
+    ),
+    "a float where a number is expected": (
+        "cadence:\n  A: 1.5\n",
+        "2: cadence.A: expected a whole number, got '1.5'",
+    ),
+    "a long lang value is cut": (
+        "lang: " + "x" * 100_000 + "\n",
+        "1: lang: expected one of zh, en, got '" + "x" * 59 + "… (100000 characters)'",
+    ),
+    "a date as text that is no day": (
+        'exhibitions:\n  - {name: a, city: b, start: "2027-02-30", end: 2027-05-01}\n',
+        "2: exhibitions[0].start: '2027-02-30' is not a day of the calendar",
+    ),
+    "a date in words": (
+        'exhibitions:\n  - {name: a, city: b, start: "April 15", end: 2027-05-01}\n',
+        "2: exhibitions[0].start: expected a date as YYYY-MM-DD, got 'April 15'",
+    ),
+    # YAML's own traps: limits refused with one line, before anything is expanded.
+    "deep nesting": (
+        "me:\n  name: " + "[" * 600 + "]" * 600 + "\n",
+        "2: nested more than 50 levels deep",
+    ),
+    "deep block nesting": (
+        "".join("  " * i + f"k{i}:\n" for i in range(60)),
+        "50: nested more than 50 levels deep",
+    ),
+    "an alias bomb in a known key": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "taboos:\n  pushy_phrases: *i\n",
+        "4: holds more than 10000 values once its aliases (*name) are expanded; "
+        "write the values out instead",
+    ),
+    "an alias bomb behind lang": (
+        "x: &a [y, y, y, y, y, y, y, y, y, y]\n"
+        "z: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "w: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "v: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "lang: *d\n",
+        "4: holds more than 10000 values once its aliases (*name) are expanded; "
+        "write the values out instead",
+    ),
+    "an alias that holds itself": (
+        "me: &a\n  name: *a\n",
+        "1: an alias (*name) refers to its own anchor",
     ),
 }
 
@@ -303,6 +373,21 @@ def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, where_wha
     assert str(info.value) == f"{path}:{where_what}"
     assert info.value.path == path
     assert not marker.exists(), "a YAML tag ran code"
+
+
+def test_a_date_in_quotes_is_a_date(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'exhibitions:\n  - {name: Canton Fair, city: Guangzhou, start: "2027-04-15", '
+        "end: '2027-04-19'}\n",
+    )
+    show = load_config(path).exhibitions[0]
+    assert (show.start, show.end) == (dt.date(2027, 4, 15), dt.date(2027, 4, 19))
+
+
+def test_a_few_aliases_are_still_fine(tmp_path: Path) -> None:
+    path = write(tmp_path, "cadence: {A: &two 14, B: *two}\n")
+    assert load_config(path).cadence["B"] == 14
 
 
 def test_an_empty_section_is_no_error(tmp_path: Path) -> None:

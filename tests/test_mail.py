@@ -8,11 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from realdata import EML, msg, msg_dir
 
 from folder_kit.errors import MailError
 from folder_kit.timeline.mail import MessageInfo, read_message
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+def real(relative: str) -> Path:
+    """A real sample: eml/NAME from tests/data, msg/NAME from ../shared (or skip)."""
+    folder, name = relative.split("/")
+    return EML / name if folder == "eml" else msg(name)
+
 
 # Read off each file by hand (grep of the header block; extract_msg for .msg).
 # Dates keep the zone the message states, so the ISO string checks both the
@@ -114,7 +120,7 @@ REAL_MAIL = [
 
 def copy_in(tmp_path: Path, relative: str) -> Path:
     target = tmp_path / Path(relative).name
-    shutil.copyfile(REALDATA / relative, target)
+    shutil.copyfile(real(relative), target)
     return target
 
 
@@ -125,11 +131,8 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_every_real_file_has_expectations() -> None:
-    on_disk = {
-        f"{p.parent.name}/{p.name}"
-        for folder in ("eml", "msg")
-        for p in (REALDATA / folder).iterdir()
-    }
+    on_disk = {f"eml/{p.name}" for p in EML.glob("*.eml")}
+    on_disk |= {f"msg/{p.name}" for p in msg_dir().iterdir()}
     assert on_disk == {row[0] for row in REAL_MAIL}
 
 
@@ -148,17 +151,17 @@ def test_real_mail(
 
 
 def test_real_dates_are_aware_and_the_same_instant_as_stated() -> None:
-    info = read_message(REALDATA / "eml" / "mail_test_12.eml")
+    info = read_message(real("eml/mail_test_12.eml"))
     assert info.date == dt.datetime(2018, 5, 13, 4, 32, 22, tzinfo=dt.UTC)
     assert info.date is not None and info.date.utcoffset() == dt.timedelta(hours=8)
 
 
 def test_what_a_file_is_comes_from_its_bytes_not_its_name(tmp_path: Path) -> None:
     ole_named_eml = tmp_path / "saved.eml"
-    shutil.copyfile(REALDATA / "msg" / "unicode.msg", ole_named_eml)
+    shutil.copyfile(real("msg/unicode.msg"), ole_named_eml)
     assert read_message(ole_named_eml).subject == "Test for TIF files"
     text_named_msg = tmp_path / "saved.msg"
-    shutil.copyfile(REALDATA / "eml" / "mail_test_14.eml", text_named_msg)
+    shutil.copyfile(real("eml/mail_test_14.eml"), text_named_msg)
     assert read_message(text_named_msg).subject == "Test"
 
 
@@ -347,7 +350,7 @@ def ole_without_message(path: Path) -> Path:
 def outlook_task(path: Path) -> Path:
     import extract_msg
 
-    with extract_msg.openMsg(str(REALDATA / "msg" / "strangeDate.msg")) as msg:
+    with extract_msg.openMsg(str(real("msg/strangeDate.msg"))) as msg:
         writer = extract_msg.OleWriter()
         writer.fromMsg(msg)
     writer.editEntry("__substg1.0_001A001F", data="IPM.Task".encode("utf-16-le"))
@@ -356,7 +359,7 @@ def outlook_task(path: Path) -> Path:
 
 
 def truncated_msg(path: Path) -> Path:
-    path.write_bytes((REALDATA / "msg" / "unicode.msg").read_bytes()[:4096])
+    path.write_bytes((real("msg/unicode.msg")).read_bytes()[:4096])
     return path
 
 

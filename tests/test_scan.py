@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, grade_moves, read_tree
+from realdata import EML, msg, msg_dir
 
 import folder_kit.timeline.mail
 from folder_kit.timeline.mail import MessageInfo
-
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 A = "客户/A-交易客户"
 B = "客户/B-在谈客户"
@@ -563,15 +562,13 @@ REAL_MAIL: dict[str, tuple[str, str, str, str]] = {
 
 def copy_real_mail(target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
-    for src in sorted((REALDATA / "eml").glob("*.eml")) + sorted((REALDATA / "msg").glob("*.msg")):
+    for src in sorted(EML.glob("*.eml")) + sorted(msg_dir().glob("*.msg")):
         name = "2026-03-05 strange.msg" if src.name == "strangeDate.msg" else src.name
         shutil.copyfile(src, target / name)  # copyfile: not the read-only mode
 
 
 def test_every_real_mail_is_expected() -> None:
-    names = {p.name for p in (REALDATA / "eml").iterdir()} | {
-        p.name for p in (REALDATA / "msg").iterdir()
-    }
+    names = {p.name for p in EML.glob("*.eml")} | {p.name for p in msg_dir().iterdir()}
     assert names - {"strangeDate.msg"} == set(REAL_MAIL) - {"2026-03-05 strange.msg"}
 
 
@@ -596,7 +593,7 @@ def test_real_mail(invoke: Invoke, ws: Path) -> None:
 
 
 def test_real_mail_without_any_date_is_dated_by_its_mtime(invoke: Invoke, ws: Path) -> None:
-    shutil.copyfile(REALDATA / "msg" / "strangeDate.msg", ws / ACME / "IN" / "strangeDate.msg")
+    shutil.copyfile(msg("strangeDate.msg"), ws / ACME / "IN" / "strangeDate.msg")
     when = age_tree(ws)
     event = by_path(timeline(invoke, ws))[f"{ACME}/IN/strangeDate.msg"]
     assert (event["kind"], event["medium"], event["date"], event["date_source"]) == (
@@ -614,7 +611,7 @@ def test_the_gb2312_subject_gives_the_topic(invoke: Invoke, ws: Path) -> None:
         + "\nkeywords:\n  topic:\n    company-news: [增值税, 公司动态]\n",
         encoding="utf-8",
     )
-    shutil.copyfile(REALDATA / "eml" / "mail_test_12.eml", ws / ACME / "IN" / "mail_test_12.eml")
+    shutil.copyfile(EML / "mail_test_12.eml", ws / ACME / "IN" / "mail_test_12.eml")
     event = by_path(timeline(invoke, ws))[f"{ACME}/IN/mail_test_12.eml"]
     assert (event["subject"], event["topic"], event["date"]) == (
         "代开各地增值税发票",

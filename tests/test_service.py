@@ -52,7 +52,8 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(root: Path, tmp_path: Pa
 
 def test_the_launch_agent_parses_back(root: Path, tmp_path: Path) -> None:
     home = tmp_path / "mac-home"
-    plan = svc.plan(root, platform="darwin", env={}, home=home, python="/usr/bin/python3")
+    state = {"FOLDER_KIT_STATE": str(tmp_path / "state")}
+    plan = svc.plan(root, platform="darwin", env=state, home=home, python="/usr/bin/python3")
     assert plan.path.parent == home / "Library" / "LaunchAgents"
     data = plistlib.loads(plan.content)
     assert data["Label"] == plan.path.name.removesuffix(".plist")
@@ -63,9 +64,10 @@ def test_the_launch_agent_parses_back(root: Path, tmp_path: Path) -> None:
     assert plan.commands[0][:2] == ["launchctl", "bootstrap"]
 
 
-def test_the_task_scheduler_xml_parses_back(root: Path) -> None:
+def test_the_task_scheduler_xml_parses_back(root: Path, tmp_path: Path) -> None:
     plan = svc.plan(
-        root, platform="win32", env={"USERNAME": "lilei", "USERDOMAIN": "OFFICE"},
+        root, platform="win32",
+        env={"USERNAME": "lilei", "USERDOMAIN": "OFFICE", "FOLDER_KIT_STATE": str(tmp_path)},
         python=r"C:\Python312\python.exe",
     )  # fmt: skip
     assert plan.content.startswith(b"\xff\xfe")  # UTF-16, as schtasks /XML wants

@@ -103,7 +103,9 @@ def test_wheel_contains_templates(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
         assert "folder_kit/templates/workspace/layout.yaml" in names
+        assert "folder_kit/templates/report/report.html.j2" in names  # report --html
         assert "folder_kit/cli/__init__.py" in names
+        assert "folder_kit/templates/drafts/price-update.zh.j2" in names
         layout = wheel.read("folder_kit/templates/workspace/layout.yaml")
     assert layout == LAYOUT.read_bytes()
 
@@ -136,3 +138,18 @@ def test_console_script_makes_the_en_tree(installed: Installed) -> None:
     assert {"Products/Pictures", "Customers/A-Trading", "Customers/Prospects"} <= folders_under(
         root
     )
+
+
+def test_draft_templates_load_from_the_installed_wheel(installed: Installed) -> None:
+    code = (
+        "import folder_kit.resources as r\n"
+        "from folder_kit.drafts.render import find_template\n"
+        "from folder_kit.terms import DRAFT_TOPICS\n"
+        "for t in DRAFT_TOPICS:\n"
+        "    for lang in ('en', 'zh'):\n"
+        "        tpl = find_template(t, lang)\n"
+        "        assert tpl.source.count('Subject:') == 1, (t, lang)\n"
+        "print(r.template_root())\n"
+    )
+    out = run([installed.python, "-c", code], cwd=installed.cwd).stdout.strip()
+    assert Path(out) == installed.site_packages / "folder_kit" / "templates"

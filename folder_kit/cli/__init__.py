@@ -14,11 +14,21 @@ from typing import Any
 import click
 
 from folder_kit import __version__
+from folder_kit.cli import drafts as draft_commands
+from folder_kit.cli import followup as followup_commands
 from folder_kit.cli import timeline as timeline_commands
 from folder_kit.cli import watch as watch_commands
 from folder_kit.cli import workspace as workspace_commands
 from folder_kit.cli.common import WORKSPACE_HELP
-from folder_kit.errors import FolderKitError
+from folder_kit.errors import FolderKitError, shown
+
+# Values in messages are cut where they are written in; this bounds the whole line.
+MAX_ERROR_LINE = 2000
+
+
+def one_line(message: str) -> str:
+    """An error message as one line: control characters visible, never endless."""
+    return shown(message, limit=MAX_ERROR_LINE)
 
 
 class FolderKitGroup(click.Group):
@@ -28,18 +38,18 @@ class FolderKitGroup(click.Group):
         try:
             return super().invoke(ctx)
         except FolderKitError as e:
-            raise click.ClickException(str(e)) from e
+            raise click.ClickException(one_line(str(e))) from e
         except BrokenPipeError:
             raise  # `folder-kit timeline | head`: click ends quietly
         except OSError as e:
             where = f": {e.filename}" if e.filename else ""
-            raise click.ClickException(f"{e.strerror or e}{where}") from e
+            raise click.ClickException(one_line(f"{e.strerror or e}{where}")) from e
         except Exception as e:
             # The index is derived data: a damaged or locked one is the user's to
             # delete or wait for, not a crash (sqlite3 is not imported for --help).
             if type(e).__module__ == "sqlite3":
                 raise click.ClickException(
-                    f"the index could not be used ({e}); run `folder-kit scan --rebuild`"
+                    one_line(f"the index could not be used ({e}); run `folder-kit scan --rebuild`")
                 ) from e
             raise
 
@@ -69,6 +79,11 @@ for command in (
     timeline_commands.scan_cmd,
     timeline_commands.timeline,
     timeline_commands.log_cmd,
+    followup_commands.due_cmd,
+    followup_commands.check_cmd,
+    followup_commands.report_cmd,
+    draft_commands.draft,
+    draft_commands.sent,
     watch_commands.watch,
     watch_commands.service,
 ):

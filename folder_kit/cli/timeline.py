@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import print_json, table, workspace, workspace_option
+from folder_kit.cli.common import (
+    print_json,
+    print_json_rows,
+    say,
+    table,
+    workspace,
+    workspace_option,
+)
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
@@ -61,7 +68,7 @@ def scan_cmd(ctx: click.Context, as_json: bool, rebuild: bool) -> None:
         f"({result.new_events} new)."
     )
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
 
 
 @click.command()
@@ -83,7 +90,7 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     ws = workspace(ctx)
     events = build(ws, name=name)
     if as_json:
-        print_json([e.as_json() for e in events])
+        print_json_rows([e.as_json() for e in events])
         return
     if not events:
         click.echo("No events yet: save mail into the customers' OUT and IN folders.")
@@ -209,4 +216,4 @@ def log_cmd(
         note=note,
         dry_run=dry_run,
     )
-    click.echo(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")
+    say(f"{'Would write' if dry_run else 'Wrote'} {ws.relative(result.path)}")

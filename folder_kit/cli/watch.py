@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import signal
 import sys
 from collections.abc import Callable
@@ -11,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import width, workspace, workspace_option
+from folder_kit.cli.common import json_line, say, width, workspace, workspace_option
+from folder_kit.errors import visible
 
 if TYPE_CHECKING:
     from folder_kit.watch.changes import Change
@@ -89,7 +89,7 @@ def watch(
     notifier = None
 
     def warn(message: str) -> None:
-        click.echo(f"Warning: {message}", err=True)
+        say(f"Warning: {message}", err=True)
         if log is not None:
             log.warning("Warning: %s", message)
 
@@ -103,7 +103,7 @@ def watch(
 
     def note(n: Note) -> None:
         if as_json:
-            click.echo(json.dumps(n.as_json(), ensure_ascii=False))
+            click.echo(json_line(n.as_json()))
             sys.stdout.flush()
         if isinstance(n, Ready):
             catching_up["done"] = True
@@ -132,6 +132,7 @@ def watch(
         style = _HIGHLIGHT_STYLE.get(getattr(n, "highlight", None) or "", {})
         if getattr(n, "change", "") == "gone":
             style = {"dim": True}
+        line = visible(line)  # a control character in a file name must not reach the terminal
         click.echo(click.style(line, **style) if style else line)
 
     watcher = Watcher(ws, on_note=note, on_warning=warn, polling=polling, interval=interval)

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from folder_kit.cli.common import GRADE_CHOICE, print_json, table, workspace, workspace_option
+from folder_kit.cli.common import (
+    GRADE_CHOICE,
+    print_json_rows,
+    say,
+    table,
+    workspace,
+    workspace_option,
+)
 
 if TYPE_CHECKING:
     from folder_kit.workspace.layout import Grade
@@ -38,22 +45,22 @@ def init(ctx: click.Context, directory: Path | None, lang: str, dry_run: bool) -
     plan = scaffold(directory, lang="en" if lang == "en" else "zh", dry_run=dry_run)
     explicit = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
     if explicit and plan.lang != lang:
-        click.echo(
+        say(
             f"{plan.root} already has the {plan.lang} layout and keeps it "
             f"(--lang {lang} is for a new workspace)."
         )
     if not plan.created:
-        click.echo(f"Nothing to do: {plan.root} is already a complete workspace.")
+        say(f"Nothing to do: {plan.root} is already a complete workspace.")
         return
     verb = "Would create" if dry_run else "Created"
-    click.echo(f"{verb} in {plan.root} ({plan.lang} layout):")
+    say(f"{verb} in {plan.root} ({plan.lang} layout):")
     for rel in plan.created:
         depth = rel.rstrip("/").count("/")
-        click.echo(
+        say(
             f"  {'  ' * depth}{rel.rstrip('/').rsplit('/', 1)[-1]}{'/' if rel.endswith('/') else ''}"
         )
     if not dry_run:
-        click.echo(
+        say(
             f"Next: put your name and company under `me:` in {plan.root / 'folder-kit.yaml'}, "
             f'then `cd {plan.root}` and `folder-kit customer add "ACME GmbH" --grade B`.'
         )
@@ -107,9 +114,9 @@ def customer_add(
         dry_run=dry_run,
     )
     verb = "Would create" if dry_run else "Created"
-    click.echo(f"{verb} {ws.relative(result.customer.path)}/")
+    say(f"{verb} {ws.relative(result.customer.path)}/")
     for path in result.created[1:]:
-        click.echo(f"  {path.name}{'' if path.suffix == '.txt' else '/'}")
+        say(f"  {path.name}{'' if path.suffix == '.txt' else '/'}")
 
 
 @customer.command("move", short_help="Move a customer to another grade folder.")
@@ -127,12 +134,10 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
     customer = find_customer(ws, name)
     result = move_customer(ws, customer, grade=cast("Grade", grade), dry_run=dry_run)
     if not result.moved:
-        click.echo(
-            f"{result.customer.name} is already grade {result.customer.grade}; nothing moved."
-        )
+        say(f"{result.customer.name} is already grade {result.customer.grade}; nothing moved.")
         return
     verb = "Would move" if dry_run else "Moved"
-    click.echo(f"{verb} {ws.relative(result.source)}/ -> {ws.relative(result.customer.path)}/")
+    say(f"{verb} {ws.relative(result.source)}/ -> {ws.relative(result.customer.path)}/")
 
 
 @customer.command("list")
@@ -146,7 +151,7 @@ def customer_list(ctx: click.Context, as_json: bool) -> None:
     ws = workspace(ctx)
     summaries = customer_summaries(ws)
     if as_json:
-        print_json([s.as_json() for s in summaries])
+        print_json_rows([s.as_json() for s in summaries])
         return
     if not summaries:
         click.echo("No customers yet. Add one with `folder-kit customer add NAME --grade B`.")

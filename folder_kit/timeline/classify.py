@@ -13,11 +13,18 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
+from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.dates import date_from_name
 from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import Grade, Kind, grade_of_folder, kind_of_folder
+from folder_kit.workspace.layout import (
+    Grade,
+    Kind,
+    customers_folder_names,
+    grade_of_folder,
+    kind_of_folder,
+)
 
 EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]
@@ -37,8 +44,9 @@ class Place(NamedTuple):
 
 def place_of(parts: Sequence[str]) -> Place | None:
     """The place of a workspace-relative path given as parts, or None if it is not
-    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt."""
-    if len(parts) < 4:
+    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt (a
+    customer is a folder in a grade folder under 客户/ or Customers/, nowhere else)."""
+    if len(parts) < 4 or parts[0] not in customers_folder_names():
         return None
     grade = grade_of_folder(parts[1])
     if grade is None:
@@ -167,21 +175,43 @@ class Classifier:
     def __init__(self, config: Config) -> None:
         self._media = KeywordMatcher(config.medium_keywords)
         self._topics = KeywordMatcher(config.topic_keywords)
+        self._labels = frozenset(config.topic_keywords)
 
     def medium(self, name: str) -> str:
-        """``email`` for saved mail; else the leftmost medium keyword in the name; else ``file``."""
+        """``email`` for saved mail; else the leftmost medium keyword in the name; else ``file``.
+
+        An invitation to visit is no visit: its words are left out first, so
+        ``visit invitation.txt`` is a file (topic visit-invite) and what `log`
+        writes for a visit about one, ``visit visit-invite.txt``, is still a visit.
+        """
         if name.casefold().endswith(MAIL_SUFFIXES):
             return "email"
-        return self._media.find(_stem(name)) or "file"
+        return self._media.find(_INVITATION.sub(" ", _stem(name).casefold())) or "file"
 
     def topic(self, *texts: str | None) -> str | None:
         """The topic of the leftmost topic keyword in the first text that has one."""
         for text in texts:
             if text:
+                logged = _LOGGED.match(text)
+                if logged is not None and logged["topic"] in self._labels:
+                    return logged["topic"]
                 found = self._topics.find(text)
                 if found is not None:
                     return found
         return None
+
+
+# What `log` writes: "2026-11-20 visit quote ...": its medium word is no topic word
+# ("visit" is one for visit-invite), the topic's own name follows it.
+_LOGGED = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2} (?:" + "|".join(LOG_MEDIA) + r") (?P<topic>[a-z-]+)(?: |$)"
+)
+# "visit invitation", "invitation to visit our factory", "来访邀请", "邀请参观工厂".
+_INVITATION = re.compile(
+    r"visit\w*[\s_\-.]*invit\w*"
+    r"|invit\w*[\s_\-.]+(?:[a-z]+[\s_\-.]+){0,3}?visit\w*"
+    r"|(?:来访|参观|拜访)\s*邀请|邀请\S{0,6}?(?:来访|参观|拜访)"
+)
 
 
 def _stem(name: str) -> str:

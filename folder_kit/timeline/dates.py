@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from folder_kit.errors import UsageError
+from folder_kit.errors import UsageError, quoted
 
 _YEAR = r"(?P<{0}>199[0-9]|20[0-9]{{2}})"
 
@@ -61,7 +61,7 @@ def parse_iso_day(text: str) -> dt.date:
             return dt.date.fromisoformat(candidate)
         except ValueError:
             pass
-    raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)")
+    raise UsageError(f"not a date: {quoted(text, limit=60)} (expected YYYY-MM-DD)")
 
 
 _DAY_CHARS = re.compile(

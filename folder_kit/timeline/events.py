@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from folder_kit.errors import UsageError
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
 from folder_kit.workspace.customers import Customer
@@ -132,9 +133,15 @@ def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
 
 def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Customer:
     """The customer NAME means (folder name, company name, part of either, or a
-    path), among those the index holds, brought up to date first."""
+    path), among those the index holds, brought up to date first. A blank NAME is
+    refused: `log ''` must not pick a folder named "   "."""
     from folder_kit.workspace.customers import resolve_customer
 
+    if not name.strip():
+        raise UsageError(
+            "NAME is empty: give the customer's name as `customer list` shows it, "
+            "or . inside its folder"
+        )
     refresh(ws)
     with Index.open(ws.root) as index:
         customers = indexed_customers(ws, index)

@@ -252,6 +252,79 @@ class Index:
         )
         return dict(rows.fetchall())
 
+    # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
+
+    def customer_grades(self) -> list[tuple[str, str, str, str]]:
+        """(key, folder name, grade, grade folder) of every customer."""
+        rows = self.conn.execute("SELECT key, name, grade, grade_folder FROM customers")
+        return rows.fetchall()
+
+    def latest_contacts(
+        self, kinds: Iterable[str], *, until: str
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Per customer, in one pass: the latest contact on or before the day
+        ``until`` — (customer, day, date, kind, medium, topic, rel) — and the
+        day and topic of each of its `out` events, as "day\ttopic" lines in no
+        particular order (None when there is no `out`)."""
+        wanted = tuple(kinds)
+        marks = ",".join("?" * len(wanted))
+        # SQLite takes the bare columns from the row that holds MAX(day || date).
+        rows = self.conn.execute(
+            f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
+            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || "
+            f"ifnull(topic, '') END, char(10)) "
+            f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
+            (*wanted, until),
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+
+    def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
+        """Per customer, in one pass over events on or before the day ``until``: its
+        first and last reply, first and last order, first and last quote or PI, and
+        first `out`, each as "day||date TAB kind TAB rel" (None where there is
+        none); then the day of its latest contact, and the ``day || date`` of every
+        `out`, a line each."""
+
+        def when(kinds: str, *, named: bool = True) -> str:
+            tail = " || char(9) || kind || char(9) || rel" if named else ""
+            return f"CASE WHEN kind IN ({kinds}) THEN day || date{tail} END"
+
+        reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
+        stamp_out = when("'out'", named=False)
+        rows = self.conn.execute(
+            f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
+            f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
+            f"group_concat({stamp_out}, char(10)) FROM files "
+            "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
+            (until,),
+        )
+        return rows.fetchall()
+
+    def event_total(self, *, until: str) -> int:
+        """Events (cards aside) on or before the day ``until``."""
+        files = self.conn.execute(
+            "SELECT COUNT(*) FROM files WHERE kind NOT IN ('history', 'card') AND day <= ?",
+            (until,),
+        ).fetchone()[0]
+        grades = self.conn.execute("SELECT COUNT(*) FROM grades WHERE day <= ?", (until,))
+        total: int = files + grades.fetchone()[0]
+        return total
+
+    def contact_rows(
+        self, *, until: str, customer: str | None = None
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Events but cards, on or before ``until``, by customer and oldest first:
+        (customer, kind, day, date, medium, topic, rel, subject)."""
+        sql = (
+            "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
+            "WHERE kind NOT IN ('history', 'card') AND day <= ?"
+        )
+        params: tuple[str, ...] = (until,)
+        if customer is not None:
+            sql += " AND customer = ?"
+            params += (customer,)
+        return self.conn.execute(sql + " ORDER BY customer, day, date", params).fetchall()
+
     def counts(self) -> tuple[int, int, int]:
         """Customers, files, events."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]

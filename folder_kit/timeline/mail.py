@@ -17,9 +17,10 @@ from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from folder_kit.errors import MailError
+from folder_kit.errors import MailError, UnreadableFileError
+from folder_kit.files import open_regular
 
 if TYPE_CHECKING:
     from extract_msg.msg_classes import MessageBase
@@ -62,21 +63,33 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     unreadable file, an empty one, garbage, an OLE file that is not a message.
     """
     try:
-        # O_NONBLOCK: a pipe named .eml must not hang a scan (regular files ignore it).
-        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(path, flags)
-        try:
-            head = os.read(fd, _FIRST_READ)
-            more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
-            if more and not _BLANK_LINE.search(head):
-                head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
-        finally:
-            os.close(fd)
+        # Only a regular file, never through a link, opened so that it cannot block.
+        # No lstat first: a scan reads every mail, and has just listed each one as a
+        # regular file (O_NOFOLLOW and fstat still refuse a link or a FIFO).
+        fd = open_regular(path, look_first=False)
+    except UnreadableFileError as err:
+        raise MailError(path=Path(path), reason=err.reason) from err
     except OSError as err:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
-    if head.startswith(_OLE_MAGIC):
-        return _read_msg(Path(path))
-    return _read_eml(path, head, addresses=addresses)
+    try:
+        head = os.read(fd, _FIRST_READ)
+        more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
+        if more and not _BLANK_LINE.search(head):
+            head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
+        if head.startswith(_OLE_MAGIC):
+            os.lseek(fd, 0, os.SEEK_SET)
+            with os.fdopen(os.dup(fd), "rb") as file:
+                return _read_msg(Path(path), file)
+    except OSError as err:
+        raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
+    finally:
+        os.close(fd)
+    try:
+        return _read_eml(path, head, addresses=addresses)
+    except MailError:
+        raise
+    except Exception as err:  # a sender's bytes must never end a scan
+        raise MailError(path=Path(path), reason=_describe(err)) from err
 
 
 _WANTED_FIELD = re.compile(
@@ -139,7 +152,7 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
     )
 
 
-def _read_msg(path: Path) -> MessageInfo:
+def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
     import extract_msg  # slow to import; only needed once a scan meets a .msg
     from extract_msg.msg_classes import MessageBase
 
@@ -147,7 +160,8 @@ def _read_msg(path: Path) -> MessageInfo:
     # own, OSError, struct.error, KeyError, UnicodeDecodeError...); to a scan
     # each means the same thing, so each becomes one MailError.
     try:
-        msg = extract_msg.openMsg(str(path), delayAttachments=True)
+        # The file already opened (a regular file, not through a link), not its name again.
+        msg = extract_msg.openMsg(file, delayAttachments=True)
     except Exception as err:
         raise MailError(path=path, reason=_describe(err)) from err
     try:
@@ -243,24 +257,57 @@ def _decode_labelled(data: bytes, charset: str) -> str:
 
 
 def _decode_first(data: bytes, codecs_: Iterable[str | None], *, fallback: str) -> str:
+    """The first decoding that succeeds and gives text fit to store, else ``fallback``
+    with replacement characters (latin-1 if even that fails)."""
     for codec in codecs_:
         if codec:
             try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
+                text = data.decode(codec)
+            except Exception:  # some codecs fail with errors other than UnicodeDecodeError
                 continue
-    return data.decode(fallback, "replace")
+            if _storable(text):
+                return text
+    try:
+        return _store_safe(data.decode(fallback, "replace"))
+    except Exception:
+        return data.decode("latin-1")
+
+
+# Codecs that are text encodings to Python but no charset a mail may name: they
+# interpret escapes or domain names, or always fail.
+_NOT_CHARSETS = frozenset(
+    {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined", "charmap", "mbcs",
+     "oem", "unicode_internal"}
+)  # fmt: skip
 
 
 def _codec(charset: str | None) -> str | None:
-    """Python's codec name for a MIME charset label, or None if it has none."""
+    """Python's codec name for a MIME charset label, or None unless it names a real
+    text encoding (a label is a stranger's data: base64, zlib or rot13 are refused)."""
     if not charset:
         return None
     label = charset.split("*", 1)[0].strip().strip("\"'")  # RFC 2231 language suffix
     try:
-        return codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError, TypeError):
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def _storable(text: str) -> bool:
+    """True if ``text`` is valid Unicode (no lone surrogates, as UTF-7 can make)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _store_safe(text: str) -> str:
+    """``text`` with anything that is not valid Unicode replaced, fit for SQLite."""
+    return text if _storable(text) else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _decode_words(text: str | None) -> str | None:
@@ -290,7 +337,7 @@ def _decode_words(text: str | None) -> str | None:
 def _fold(text: str | None) -> str | None:
     if text is None:
         return None
-    folded = _WHITESPACE.sub(" ", text.replace("\x00", "")).strip()
+    folded = _WHITESPACE.sub(" ", _store_safe(text).replace("\x00", "")).strip()
     return folded or None
 
 

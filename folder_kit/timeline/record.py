@@ -8,17 +8,21 @@ the next scan reads the direction, date, medium and topic back from it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pathvalidate import sanitize_filename
 
-from folder_kit.errors import UsageError
-from folder_kit.files import unique_path, write_new
+from folder_kit.errors import UsageError, quoted
+from folder_kit.files import check_no_links, unique_path, write_new
 from folder_kit.terms import LOG_MEDIA
+from folder_kit.timeline.classify import Classifier
+from folder_kit.timeline.dates import date_from_name
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.names import check_text
 
 NOTE_HEAD_CHARS = 40
@@ -44,20 +48,58 @@ def record_contact(
     """Write the contact's file; never overwrites (a second call gets ``(2)``)."""
     check_text(note=note)
     if medium not in LOG_MEDIA:
-        raise UsageError(f"unknown medium {medium!r} (one of: {', '.join(LOG_MEDIA)})")
+        raise UsageError(f"unknown medium {quoted(medium)} (one of: {', '.join(LOG_MEDIA)})")
     folder = customer.path / ws.layout.customer_dirs[direction]
-    words = [day.isoformat(), medium]
-    if topic:
-        words.append(topic)
-    head = _note_head(note)
-    if head:
-        words.append(head)
-    path = unique_path(folder, " ".join(words), ".txt")
+    stem = _file_stem(Classifier(ws.config), medium=medium, day=day, topic=topic, note=note)
+    path = unique_path(folder, stem, ".txt")
+    check_no_links(ws.root, path)  # OUT, the customer or 客户 linked elsewhere: refuse
     if not dry_run:
         folder.mkdir(parents=True, exist_ok=True)
         text = note.strip() + "\n" if note.strip() else ""
         write_new(path, text.encode("utf-8"))
     return Recorded(path=path, dry_run=dry_run)
+
+
+def _file_stem(
+    classifier: Classifier, *, medium: str, day: dt.date, topic: str | None, note: str
+) -> str:
+    """The file name's stem: date, medium, topic and the start of the note, chosen so
+    that the scan reads it back as this day, medium and topic.
+
+    The note's start is left out where it would change what the scan reads: a
+    "(conflicted copy" that makes the file look like a sync tool's, say.
+    """
+    words = [day.isoformat(), medium, *([topic] if topic else [])]
+    bare = " ".join(words)
+    if date_from_name(bare) != day:
+        raise UsageError(
+            f"{day} cannot be logged: the scan reads a date in a file name only "
+            "in the years 1990 to 2099"
+        )
+    head = _note_head(note)
+    plain = " ".join(_PLAIN.sub(" ", head).split()).strip(". ")
+    for candidate in dict.fromkeys((f"{bare} {head}", f"{bare} {plain}", bare)):
+        if _reads_back(classifier, f"{candidate.rstrip()}.txt", medium, day, topic):
+            return candidate.rstrip()
+    raise UsageError(
+        f"a file named {quoted(bare)} would not read back as a {medium} contact"
+        + (f" about {topic}" if topic else "")
+        + "; check the keyword lists in folder-kit.yaml"
+    )
+
+
+# Characters that, in a file name, can make it read as a temporary or sync-tool file.
+_PLAIN = re.compile(r"[()~$!#]|\.(?=\S)")
+
+
+def _reads_back(
+    classifier: Classifier, name: str, medium: str, day: dt.date, topic: str | None
+) -> bool:
+    if is_ignored(name) or date_from_name(name) != day:
+        return False
+    if classifier.medium(name) != medium:
+        return False
+    return topic is None or classifier.topic(name.removesuffix(".txt")) == topic
 
 
 def _note_head(note: str) -> str:

@@ -7,6 +7,7 @@ salesperson who mistyped ``cadance:`` is told exactly where to look.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,10 +15,12 @@ from typing import Any, TypeVar, cast
 
 import yaml
 
-from folder_kit.errors import ConfigError
+from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown
+from folder_kit.files import read_regular
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
 
 CONFIG_NAME = "folder-kit.yaml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a settings file a person writes is a few kilobytes
 
 
 DEFAULT_CADENCE: Mapping[Grade, int] = {"A": 14, "B": 7, "C": 21, "D": 28}
@@ -50,6 +53,8 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "调价",
         "新价格",
         "价格表",
+        "价格",
+        "price",
         "price update",
         "new price",
         "price list",
@@ -61,6 +66,10 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "产品更新",
         "新产品",
         "新品",
+        "目录",
+        "产品介绍",
+        "产品资料",
+        "product",
         "new product",
         "product update",
         "new model",
@@ -70,9 +79,11 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "company-news": (
         "公司动态",
         "公司新闻",
+        "新闻",
         "新设备",
         "周年",
         "company news",
+        "news",
         "anniversary",
         "new equipment",
         "newsletter",
@@ -90,12 +101,15 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     ),
     "visit-invite": (
         "来访邀请",
+        "来访",
+        "参观工厂",
         "参观",
         "验厂",
         "factory visit",
         "factory tour",
         "visit our factory",
         "invitation to visit",
+        "visit",
     ),
     "holiday-greeting": (
         "节日",
@@ -108,12 +122,14 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "christmas",
         "new year",
         "holiday",
+        "holiday greetings",
+        "season's greetings",
         "easter",
         "thanksgiving",
         "ramadan",
         "diwali",
     ),
-    "first-contact": ("开发信", "introduction", "cold email", "first contact"),
+    "first-contact": ("开发信", "合作介绍", "introduction", "cold email", "first contact"),
     # Buyers write in their own language: Italian, Spanish, German, French too.
     "quote": (
         "报价",
@@ -194,6 +210,12 @@ class Taboos:
     change_approach_after: int = 11  # unanswered follow-ups before changing approach
     single_medium_run: int = 5  # this many follow-ups all by one medium
     pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
+    # In percent of the grade's cadence (whole numbers, so no new kind of value):
+    gave_up_silence: int = 200  # nothing sent for more than this after the unanswered ones
+    too_short: int = 50  # two follow-ups closer than this
+    too_long: int = 150  # no contact for more than this
+    evaporated_after: int = 100  # a quote or PI with no reply for this long
+    lookback: int = 90  # days of follow-ups the habit checks look at
 
 
 @dataclass(frozen=True)
@@ -205,10 +227,36 @@ class Exhibition:
     booth: str = ""
 
 
+# Holidays worth a greeting, as the holidays library names them in English; a
+# holiday counts when its name holds one of these as whole words ("Christmas
+# Day", "Eid al-Fitr Holiday"), the longest that fits naming it.
+DEFAULT_GREETED_HOLIDAYS: tuple[str, ...] = (
+    "Christmas",
+    "New Year",
+    "Chinese New Year",
+    "Spring Festival",
+    "Lunar New Year",
+    "Korean New Year",
+    "Chuseok",
+    "Mid-Autumn Festival",
+    "Eid al-Fitr",
+    "Eid al-Adha",
+    "Diwali",
+    "Deepavali",
+    "Thanksgiving",
+    "Easter",
+    "Hanukkah",
+    "Rosh Hashanah",
+    "Songkran",
+)
+
+
 @dataclass(frozen=True)
 class Holidays:
     greet: bool = True
-    lead_days: int = 10  # how early before a holiday a greeting becomes a candidate
+    lead_days: int = 14  # how early before a holiday a greeting becomes a candidate
+    min_days: int = 3  # closer than this, a greeting would arrive too late
+    names: tuple[str, ...] = DEFAULT_GREETED_HOLIDAYS
 
 
 @dataclass(frozen=True)
@@ -237,7 +285,10 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and validate ``folder-kit.yaml``; an empty file gives the defaults."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        # A regular file of sane size, never through a link (see files.open_regular).
+        text = read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except UnreadableFileError as e:
+        raise ConfigError(path=path, reason=f"cannot read: it is {e.reason}") from e
     except OSError as e:
         raise ConfigError(path=path, reason=f"cannot read: {e.strerror or e}") from e
     except UnicodeDecodeError as e:
@@ -249,8 +300,12 @@ def parse_config(text: str, *, path: Path) -> Config:
     # The pure-Python loader on purpose: its error messages are the same on every
     # machine, with or without libyaml (and the file is small).
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _LimitedLoader(text)
         root = loader.get_single_node()
+        if root is not None:
+            _check_size(root)
+    except _TooBig as e:
+        raise ConfigError(path=path, line=e.line, reason=e.reason) from e
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -269,6 +324,75 @@ def parse_config(text: str, *, path: Path) -> Config:
         return replace(_Reader(path, loader).config(root), path=path)
     finally:
         loader.dispose()
+
+
+# A settings file a person writes nests four levels deep and holds a few hundred
+# values. Far more is an accident or an attack: 600 levels overflow the composer's
+# recursion, and a few nested aliases ("billion laughs") stand for billions of values.
+MAX_DEPTH = 50
+MAX_VALUES = 10_000
+
+
+class _TooBig(yaml.YAMLError):
+    def __init__(self, reason: str, line: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """The safe loader, refusing nesting deeper than MAX_DEPTH while it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _TooBig(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a tree that, with its aliases expanded, holds more than MAX_VALUES
+    nodes, or that holds itself. Counted without expanding: each node once."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            on_path.discard(id(node))
+            size = 1 + sum(sizes[id(c)] for c in children)
+            if size > MAX_VALUES:
+                raise _TooBig(
+                    f"holds more than {MAX_VALUES} values once its aliases (*name) are "
+                    "expanded; write the values out instead",
+                    node.start_mark.line + 1,
+                )
+            sizes[id(node)] = size
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in on_path:
+            raise _TooBig("an alias (*name) refers to its own anchor", node.start_mark.line + 1)
+        on_path.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def _yaml_hint(problem: str) -> str:
@@ -292,6 +416,30 @@ _STANDARD_TAGS = {
 }
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _Collection:
+    """A list or mapping found where one value belongs; never equal to a value."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+    def __str__(self) -> str:
+        return described(self.node)
+
+
+def described(node: yaml.Node) -> str:
+    """A value as the user wrote it, for a message: never a Python repr, never long."""
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "nothing"
+    return quoted(node.value, limit=60)
+
+
 class _Reader:
     """Turns a composed YAML node tree into a Config, naming lines and keys in errors."""
 
@@ -308,11 +456,15 @@ class _Reader:
             raise self.error(node, key, f"the tag {tag} is not allowed here")
 
     def value(self, node: yaml.Node, key: str) -> Any:
+        """A scalar's value; a list or mapping where a single value is expected gives
+        a stand-in that every check refuses (it is never constructed: no expansion)."""
         self.check_tag(node, key)
+        if not isinstance(node, yaml.ScalarNode):
+            return _Collection(node)
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as e:  # ValueError: a date like 2027-04-31
-            raise self.error(node, key, f"invalid value: {e}") from e
+            raise self.error(node, key, f"invalid value: {shown(e)}") from e
 
     def mapping(
         self, node: yaml.Node, key: str, allowed: tuple[str, ...] | None
@@ -339,11 +491,14 @@ class _Reader:
     def typed(self, node: yaml.Node, key: str, kind: type[T], what: str) -> T:
         value = self.value(node, key)
         if kind is int and isinstance(value, bool):
-            raise self.error(node, key, f"expected {what}, got {value!r}")
+            raise self.error(node, key, f"expected {what}, got {described(node)}")
         if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # a phone number written without quotes
         if not isinstance(value, kind):
-            raise self.error(node, key, f"expected {what}, got {value!r}")
+            hint = ""
+            if kind is str and isinstance(value, dt.date):
+                hint = "; put it in quotes to keep it as text"
+            raise self.error(node, key, f"expected {what}, got {described(node)}{hint}")
         return value
 
     def text(self, node: yaml.Node, key: str) -> str:
@@ -351,11 +506,18 @@ class _Reader:
             return ""
         return self.typed(node, key, str, "text")
 
-    def days(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 3650) -> int:
+    def number(self, node: yaml.Node, key: str, *, low: int, high: int, what: str) -> int:
         value = self.typed(node, key, int, "a whole number")
         if not low <= value <= high:
-            raise self.error(node, key, f"expected a number from {low} to {high}, got {value}")
+            raise self.error(node, key, f"expected {what} from {low} to {high}, got {value}")
         return value
+
+    def days(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 3650) -> int:
+        return self.number(node, key, low=low, high=high, what="a number of days")
+
+    def count(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 100) -> int:
+        """How many follow-ups or contacts: a count, not a span of days."""
+        return self.number(node, key, low=low, high=high, what="a count")
 
     def date(self, node: yaml.Node, key: str) -> dt.date:
         value = self.value(node, key)
@@ -363,7 +525,14 @@ class _Reader:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        raise self.error(node, key, f"expected a date as YYYY-MM-DD, got {value!r}")
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+            try:  # written in quotes: "2027-04-15" is the same day
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise self.error(
+                    node, key, f"{quoted(value)} is not a day of the calendar"
+                ) from None
+        raise self.error(node, key, f"expected a date as YYYY-MM-DD, got {described(node)}")
 
     def words(self, node: yaml.Node, key: str) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
@@ -376,7 +545,7 @@ class _Reader:
                 raise self.error(
                     item,
                     key,
-                    f"{word!r}: a keyword needs a letter or digit, or it matches every file",
+                    f"{quoted(word)}: a keyword needs a letter or digit, or it matches every file",
                 )
             out.append(word)
         return tuple(out)
@@ -403,20 +572,40 @@ class _Reader:
                 k,
                 Taboos,
                 {
-                    "repeat_window": self.days,
-                    "gave_up_after": self.days,
-                    "change_approach_after": self.days,
-                    "single_medium_run": self.days,
+                    "repeat_window": self.count,
+                    "gave_up_after": self.count,
+                    "change_approach_after": self.count,
+                    "single_medium_run": self.count,
                     "pushy_phrases": self.words,
+                    "gave_up_silence": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "too_short": lambda n2, k2: self.days(n2, k2, low=0, high=100),
+                    "too_long": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "evaporated_after": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "lookback": self.days,
                 },
             ),
             "keywords": self.keywords,
             "exhibitions": self.exhibitions,
             "holidays": lambda n, k: self.section(
-                n, k, Holidays, {"greet": self.flag, "lead_days": self.days}
+                n,
+                k,
+                Holidays,
+                {
+                    "greet": self.flag,
+                    "lead_days": self.days,
+                    "min_days": lambda n2, k2: self.days(n2, k2, low=0, high=60),
+                    "names": self.words,
+                },
             ),
             "drafts": lambda n, k: self.section(
-                n, k, Drafts, {"max_words": lambda n2, k2: self.days(n2, k2, low=20, high=5000)}
+                n,
+                k,
+                Drafts,
+                {
+                    "max_words": lambda n2, k2: self.number(
+                        n2, k2, low=20, high=5000, what="a number of words"
+                    )
+                },
             ),
         }
         values: dict[str, Any] = {}
@@ -432,9 +621,11 @@ class _Reader:
 
     def lang(self, node: yaml.Node, key: str) -> Lang:
         value = self.value(node, key)
-        if value not in LANGS:
-            raise self.error(node, key, f"expected one of {', '.join(LANGS)}, got {value!r}")
-        return cast(Lang, value)
+        if not isinstance(value, str) or value not in LANGS:
+            raise self.error(
+                node, key, f"expected one of {', '.join(LANGS)}, got {described(node)}"
+            )
+        return value
 
     def cadence(self, node: yaml.Node, key: str) -> Mapping[Grade, int]:
         children = self.mapping(node, key, tuple(g for g in GRADES if g != "P"))

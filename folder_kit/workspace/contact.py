@@ -7,10 +7,12 @@ GB18030/GBK or UTF-8 with a BOM: all are read. Unknown keys are kept.
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from folder_kit.errors import UnreadableFileError
+from folder_kit.files import read_regular
 
 CONTACT_FILE = "Contact.txt"
 
@@ -86,7 +88,11 @@ class Card:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding of a Contact.txt: UTF-8 (with or without BOM), else GB18030."""
+    """Text and encoding of a Contact.txt: UTF-8 (with or without BOM), else GB18030.
+
+    A file edited by two programs can mix them, a line each: then every line is
+    read in the one it is in ("mixed"), so no line turns into mojibake.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -94,7 +100,17 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
+        pass
+    lines: list[str] = []
+    utf8 = gb = 0
+    for raw in data.splitlines(keepends=True):
+        try:
+            lines.append(raw.decode("utf-8"))
+            utf8 += not raw.isascii()
+        except UnicodeDecodeError:
+            lines.append(raw.decode("gb18030"))  # raises if it is neither
+            gb += 1
+    return "".join(lines), "mixed" if utf8 and gb else "gb18030"
 
 
 def parse_card(text: str) -> Card:
@@ -146,11 +162,15 @@ def _split(line: str) -> tuple[str, str, str]:
 
 
 def read_card(path: Path) -> Card:
-    """Read a Contact.txt; undecodable or unreadable files give a Card with a warning."""
+    """Read a Contact.txt; undecodable or unreadable files give a Card with a warning.
+
+    Only a regular file of sane size is read, never through a link (a company
+    name in a file outside the workspace must not name a customer).
+    """
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would block forever
-            return Card(warnings=(f"{path}: not a regular file; contact details ignored",))
-        data = path.read_bytes()
+        data = read_regular(path)
+    except UnreadableFileError as e:
+        return Card(warnings=(f"{e}; contact details ignored",))
     except OSError as e:
         return Card(warnings=(f"{path}: cannot read: {e.strerror or e}",))
     try:

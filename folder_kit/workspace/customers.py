@@ -17,15 +17,15 @@ from folder_kit.errors import (
     TargetExistsError,
     UnknownCustomerError,
     UnsafeNameError,
-    WorkspaceError,
 )
-from folder_kit.files import write_new
+from folder_kit.files import check_no_links, write_new
 from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.history import append_history, change_at
+from folder_kit.workspace.history import append_history, change_at, check_history
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
 from folder_kit.workspace.names import (
+    check_line,
     check_text,
     folder_name,
     match_key,
@@ -365,7 +365,11 @@ def add_customer(
     The folder name is the portable form of ``name``; the real name goes into
     Contact.txt. An existing customer of that name, in any grade, is refused.
     """
-    check_text(name=name, email=email, contact_name=contact_name, country=country)
+    # The name's blanks and line breaks fold into single spaces (normalize_name); the
+    # other fields must be one line each, or Contact.txt would read back otherwise.
+    check_text(name=name)
+    check_line(email=email, contact_name=contact_name, country=country)
+    email, contact_name, country = email.strip(), contact_name.strip(), country.strip()
     company = normalize_name(name)
     folder = folder_name(name)
     for existing in list_customers(ws):
@@ -377,6 +381,7 @@ def add_customer(
         raise TargetExistsError(
             path=str(path), hint="the name does not stay inside its grade folder"
         )
+    check_no_links(ws.root, path)
     layout = ws.layout
     subfolders = [path / layout.customer_dirs[kind] for kind in CUSTOMER_KINDS if kind != "drafts"]
     created = (path, *subfolders, path / CONTACT_FILE)
@@ -399,13 +404,8 @@ def _grade_dir(ws: Workspace, grade: Grade) -> Path:
     """The folder that holds ``grade``: the layout's own name, else one the user
     renamed ("B 在谈" is still grade B), else the layout's name, to be created."""
     own = ws.customers_dir / ws.layout.grades[grade]
-    for link in (ws.customers_dir, own):
-        if link.is_symlink():
-            # The scan never follows links; nor does anything folder-kit writes.
-            raise WorkspaceError(
-                reason=f"{link} is a symbolic link; folder-kit neither reads nor writes "
-                "through links: make it a real folder"
-            )
+    # The scan never follows links; nor does anything folder-kit writes.
+    check_no_links(ws.root, own)
     if own.is_dir():
         return own
     try:
@@ -434,6 +434,10 @@ def move_customer(
         return MoveResult(customer=customer, source=customer.path, moved=False, dry_run=dry_run)
     grade_dir = _grade_dir(ws, grade)
     target = grade_dir / customer.path.name
+    check_no_links(ws.root, customer.path)
+    check_no_links(ws.root, grade_dir)
+    # A history note that is a link or a FIFO is refused before anything moves.
+    check_history(customer.path)
     if os.path.lexists(target):
         raise TargetExistsError(
             path=ws.relative(target), hint="move or rename that folder first; nothing was moved"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.errors import WorkspaceError
+from folder_kit.files import kind_of
 from folder_kit.workspace.config import CONFIG_NAME, Config, load_config
 from folder_kit.workspace.layout import Layout, customers_folder_names, load_layout
 
@@ -56,6 +58,12 @@ def find_workspace(
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
+        not_a_file = config_kind(folder / CONFIG_NAME)
+        if not_a_file:  # a FIFO or a folder of that name: say so, not "none found"
+            raise WorkspaceError(
+                reason=f"{folder / CONFIG_NAME} is {not_a_file}, not the settings file; "
+                f"rename it and run `folder-kit init {folder}`"
+            )
     raise WorkspaceError(
         reason=f"no {CONFIG_NAME} found in {start} or any folder above it; "
         "run `folder-kit init DIR`, or name the workspace with -w DIR "
@@ -67,9 +75,10 @@ def _check_root(path: Path, given_by: str) -> Path:
     path = path.expanduser().resolve()
     if not path.is_dir():
         raise WorkspaceError(reason=f"{given_by} names {path}, which is not a folder")
-    if (path / CONFIG_NAME).exists() and not (path / CONFIG_NAME).is_file():
+    not_a_file = config_kind(path / CONFIG_NAME)
+    if not_a_file:
         raise WorkspaceError(
-            reason=f"{path / CONFIG_NAME} is a folder, not the settings file; rename it "
+            reason=f"{path / CONFIG_NAME} is {not_a_file}, not the settings file; rename it "
             f"and run `folder-kit init {path}`"
         )
     if not (path / CONFIG_NAME).is_file():
@@ -81,6 +90,17 @@ def _check_root(path: Path, given_by: str) -> Path:
         )
         raise WorkspaceError(reason=f"{given_by} names {path}, which has no {CONFIG_NAME}; {hint}")
     return path
+
+
+def config_kind(path: Path) -> str:
+    """What stands at ``path`` in words ("a folder", "a FIFO (named pipe)") when it is
+    there but is not a regular file; "" when it is one or is missing. A link is
+    judged by what it points to: reading it is refused later, with its own reason."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""
+    return "" if stat.S_ISREG(mode) else kind_of(mode)
 
 
 def enclosing_workspace(path: Path) -> Path | None:

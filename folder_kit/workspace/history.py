@@ -8,11 +8,16 @@ in a small hidden file that travels with the customer folder:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from folder_kit.errors import UnreadableFileError
+from folder_kit.files import open_regular, read_regular, read_whole, umask
 
 HISTORY_FILE = ".folder-kit-grades.txt"
 _HEADER = "# folder-kit: grade changes of this customer (written by folder-kit; safe to keep)\n"
@@ -42,20 +47,40 @@ def parse_history(text: str) -> list[GradeChange]:
 
 
 def read_history(folder: Path) -> list[GradeChange]:
+    """The moves noted in ``folder``; none if the note is missing or not a regular
+    file of sane size (a link to an outside file is never read)."""
     try:
-        text = (folder / HISTORY_FILE).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        data = read_regular(folder / HISTORY_FILE)
+    except (OSError, UnreadableFileError):
         return []
-    return parse_history(text)
+    return parse_history(data.decode("utf-8", errors="replace"))
+
+
+def check_history(folder: Path) -> None:
+    """Raise UnreadableFileError if ``folder`` holds a history note that is not a
+    regular file (a link, a FIFO) or is too large; a missing one is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        read_regular(folder / HISTORY_FILE)
 
 
 def append_history(folder: Path, change: GradeChange) -> None:
-    """Add a line to the customer's grade history, atomically."""
+    """Add a line to the customer's grade history, atomically, keeping its mode.
+
+    A history that is a link, a FIFO or a huge file is refused with
+    UnreadableFileError before anything is written: its lines are not imported.
+    """
     path = folder / HISTORY_FILE
+    mode: int | None = None
     try:
-        old = path.read_text(encoding="utf-8", errors="replace")
+        fd = open_regular(path)
     except FileNotFoundError:
         old = _HEADER
+    else:
+        try:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            old = read_whole(fd, path).decode("utf-8", errors="replace")
+        finally:
+            os.close(fd)
     if old and not old.endswith("\n"):
         old += "\n"
     text = f"{old}{change.when} {change.source} -> {change.target}\n"
@@ -65,6 +90,8 @@ def append_history(folder: Path, change: GradeChange) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        # mkstemp makes 0600: keep the note's own mode, or give a new one the umask's.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~umask())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -13,7 +13,7 @@ import unicodedata
 
 from pathvalidate import sanitize_filename
 
-from folder_kit.errors import UnsafeNameError, UsageError
+from folder_kit.errors import UnsafeNameError, UsageError, quoted, visible
 from folder_kit.workspace.ignore import is_ignored
 
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
@@ -77,6 +77,26 @@ def search_key(name: str) -> str:
     name typed without them ("Muller", "Suministros Electricos")."""
     decomposed = unicodedata.normalize("NFKD", match_key(name))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def check_line(**values: str) -> None:
+    """Refuse values that must stay on one line of Contact.txt (a company, an email)
+    but hold a line break or another control character: written as they are, they
+    would start a second line, or a second contact, that the tool never wrote."""
+    check_text(**values)
+    for what, value in values.items():
+        bad = next((ch for ch in value if unicodedata.category(ch) in _NOT_ON_A_LINE), None)
+        if bad is not None:
+            option = "NAME" if what == "name" else f"--{what.replace('_', '-')}"
+            raise UsageError(
+                f"{option} {quoted(value)} holds a line break or control character "
+                f"({visible(bad)}); give it on one line"
+            )
+
+
+# Control characters (tab, newline, \x1c-\x1f, \x85...) and the Unicode line and
+# paragraph separators: str.splitlines() breaks a line at each of them.
+_NOT_ON_A_LINE = frozenset({"Cc", "Zl", "Zp"})
 
 
 def check_text(**values: str) -> None:

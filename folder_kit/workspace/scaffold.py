@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.errors import WorkspaceError
-from folder_kit.files import write_new
+from folder_kit.files import check_no_links, write_new
 from folder_kit.resources import read_template
 from folder_kit.workspace.config import CONFIG_NAME, load_config
-from folder_kit.workspace.find import enclosing_workspace
+from folder_kit.workspace.find import config_kind, enclosing_workspace
 from folder_kit.workspace.layout import Grade, Lang, grade_of_folder, load_layout
 
 
@@ -55,9 +55,11 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
             "would read the same customers twice — choose a folder outside it"
         )
     config_path = root / CONFIG_NAME
-    if config_path.exists() and not config_path.is_file():
+    not_a_file = config_kind(config_path)
+    if not_a_file:
         raise WorkspaceError(
-            reason=f"{config_path} is a folder, not the settings file; rename it and run init again"
+            reason=f"{config_path} is {not_a_file}, not the settings file; "
+            "rename it and run init again"
         )
     if config_path.is_file():
         # Never mix two layouts in one workspace: follow the one it has.
@@ -68,6 +70,7 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
     renamed = _grades_present(root / layout.customers)
     for rel in layout.folders():
         target = root / rel
+        check_no_links(root, target)  # 产品/ linked elsewhere: create nothing through it
         if target.is_dir():
             existing.append(rel + "/")
         elif target.exists():
@@ -81,7 +84,7 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
     if not dry_run:
         for rel in created:
             (root / rel).mkdir(parents=True, exist_ok=True)
-    if config_path.exists():
+    if os.path.lexists(config_path):
         existing.append(CONFIG_NAME)
     else:
         created.append(CONFIG_NAME)

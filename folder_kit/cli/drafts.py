@@ -1,0 +1,172 @@
+"""`draft` and `sent`: the next follow-up as a mail draft, and filing it once sent."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from folder_kit.cli.common import print_json, say, say_lines, workspace, workspace_option
+from folder_kit.terms import DRAFT_TOPICS
+
+if TYPE_CHECKING:
+    from folder_kit.drafts.draft import DraftResult
+
+
+DRAFT_EPILOG = """\b
+Topics, best first when several are new since the last mail:
+  holiday-greeting   a holiday of the customer's country in 3-14 days
+  exhibition-invite  a fair in folder-kit.yaml opening within 90 days
+  price-update       a price list in 产品/价格信息/ newer than the last mail
+  product-update     new files in 产品/产品图片/ or 产品/认证证书/
+  self-check         complete or correct the last mail or quotation
+  company-news       news of the company, with 产品/公司介绍/
+  visit-invite       an invitation to visit the factory
+  first-contact      the first letter to a prospect
+Topics of the last follow-ups (taboos: repeat_window) are left out.
+Templates: put <topic>.j2 or <topic>.<zh|en>.j2 in 模板/邮件模板/ to use your own.
+"""
+
+
+def _show(ws_relative: str, result: DraftResult) -> None:
+    say(f"Wrote {ws_relative}")
+    say(f"  Topic:   {result.topic} ({result.reason})")
+    say(f"  To:      {result.to or '(no address)'}")
+    say(f"  Subject: {result.subject}")
+    for path in result.attachments:
+        say(f"  Attach:  {path}")
+    click.echo("")
+    # The whole mail, as is (a webmail user pastes it), its lines terminal-safe.
+    say_lines(result.body.rstrip("\n"))
+    for warning in result.warnings:
+        say(f"Warning: {warning}", err=True)
+
+
+@click.command("draft", epilog=DRAFT_EPILOG)
+@click.argument("name", required=False)
+@click.option("--due", is_flag=True, help="One draft for every customer due today.")
+@click.option(
+    "--topic",
+    type=click.Choice(DRAFT_TOPICS),
+    metavar="TOPIC",
+    help="Write about this topic, whatever is new (see below).",
+)
+@click.option(
+    "--contact",
+    metavar="K",
+    help="Write to another contact in Contact.txt: its number (1 = the first) or a part of "
+    "its name or email.",
+)
+@click.option("--today", metavar="YYYY-MM-DD", help="Judge as of this day (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@click.option("--open", "open_it", is_flag=True, help="Open the draft in your mail program.")
+@workspace_option
+@click.pass_context
+def draft(
+    ctx: click.Context,
+    name: str | None,
+    due: bool,
+    topic: str | None,
+    contact: str | None,
+    today: str | None,
+    as_json: bool,
+    open_it: bool,
+) -> None:
+    """Write the next follow-up of customer NAME as a mail draft.
+
+    Picks the best reason to write now (a new price list, a fair next month,
+    a holiday of the customer's country...), writes the mail to the right
+    contact with the right attachments, runs the course's Check step, and
+    saves it as an .eml in the customer's 草稿/ (Drafts/) folder, which is
+    never counted as contact. Open it in your mail client, edit, send; then
+    run `folder-kit sent <draft>` if the client does not save the sent mail
+    into OUT. NAME is as for `timeline` (`.` inside the customer's folder).
+    """
+    import datetime as dt
+
+    from folder_kit.errors import UsageError
+    from folder_kit.timeline.dates import parse_iso_day
+
+    day = parse_iso_day(today) if today is not None else dt.date.today()
+    if due == (name is not None):
+        raise UsageError("name one customer, or give --due for everyone due today")
+    if due and (topic or contact or open_it):
+        raise UsageError(
+            "--due writes each customer's own best topic: drop --topic/--contact/--open"
+        )
+    ws = workspace(ctx)
+    if due:
+        _draft_due(ws, day, as_json=as_json)
+        return
+    from folder_kit.drafts.draft import write_draft
+
+    assert name is not None
+    result = write_draft(ws, name, today=day, topic=topic, contact=contact)
+    if as_json:
+        print_json(result.as_json())
+    else:
+        _show(result.path, result)
+    if open_it:
+        from folder_kit.drafts.opener import open_with_system
+
+        open_with_system(ws.root / result.path)
+
+
+def _draft_due(ws: Any, day: Any, *, as_json: bool) -> None:
+    from folder_kit.drafts.draft import write_due_drafts
+
+    show_bar = not as_json and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Writing drafts", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        results = write_due_drafts(ws, today=day, progress=progress if show_bar else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        print_json([r.as_json() for r in results])
+        return
+    for r in results:
+        say(f"{r.path}  [{r.topic}]  {r.subject}")
+        for warning in r.warnings:
+            say(f"Warning: {r.customer}: {warning}", err=True)
+    warned = sum(1 for r in results if r.warnings)
+    if not results:
+        click.echo(f"No customer is due on {day}.")
+    else:
+        click.echo(
+            f"{len(results)} draft{'s' if len(results) != 1 else ''} written"
+            f"{f', {warned} with warnings' if warned else ''}."
+        )
+
+
+@click.command("sent")
+@click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@workspace_option
+@click.pass_context
+def sent(ctx: click.Context, draft_path: Path, as_json: bool) -> None:
+    """The draft DRAFT was sent: file it into OUT, so that it counts.
+
+    Moves the .eml from the customer's 草稿/ into OUT/ as
+    `<date> <subject>.eml`, marked as sent (no X-Unsent) and dated now, so
+    that the next scan counts it as your follow-up with the draft's topic.
+    Use it when your mail client did not save the sent mail into OUT itself.
+    """
+    from folder_kit.drafts.sent import mark_sent
+
+    ws = workspace(ctx)
+    result = mark_sent(ws, draft_path)
+    if as_json:
+        print_json(result.as_json())
+    else:
+        say(f"Filed {result.path}")

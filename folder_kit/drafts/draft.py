@@ -1,0 +1,412 @@
+"""Writing the next follow-up draft of a customer into its drafts folder (草稿/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from folder_kit.drafts.check import Expected, check_draft, interval_warning, split_closing
+from folder_kit.drafts.country import country_code, mail_language
+from folder_kit.drafts.eml import Attachment, Mail, build_eml
+from folder_kit.drafts.facts import customer_facts, product_folder
+from folder_kit.drafts.render import Template, find_template, render
+from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topic
+from folder_kit.errors import UsageError
+from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
+from folder_kit.timeline.classify import Classifier
+from folder_kit.timeline.events import Event, load_events, refresh
+from folder_kit.timeline.index import Index
+from folder_kit.workspace.contact import Card, Contact, read_card
+from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.layout import LANGS, kind_of_folder, load_layout
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    customer: str
+    topic: str
+    reason: str
+    path: str  # workspace-relative
+    to: str
+    subject: str
+    attachments: tuple[str, ...]
+    warnings: tuple[str, ...]
+    body: str
+    lang: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "topic": self.topic,
+            "reason": self.reason,
+            "path": self.path,
+            "to": self.to,
+            "subject": self.subject,
+            "attachments": list(self.attachments),
+            "warnings": list(self.warnings),
+        }
+
+
+def pick_contact(card: Card, wanted: str | None) -> Contact:
+    """The primary contact, or the one ``--contact`` names: its number (1 is the
+    primary), or a part of its name or email."""
+    contacts = card.contacts or (Contact(),)
+    if wanted is None:
+        return contacts[0]
+    if wanted.strip().isdigit():
+        n = int(wanted)
+        if 1 <= n <= len(contacts):
+            return contacts[n - 1]
+    else:
+        key = wanted.casefold().strip()
+        hits = [
+            c for c in contacts if key and (key in c.name.casefold() or key in c.email.casefold())
+        ]
+        if len(hits) == 1:
+            return hits[0]
+    shown = "; ".join(f"{i}: {c.name or c.email or '(no name)'}" for i, c in enumerate(contacts, 1))
+    raise UsageError(f"--contact {wanted!r} names no one contact in Contact.txt ({shown})")
+
+
+def drafts_folder(customer: Customer, ws: Workspace) -> Path:
+    """The customer's 草稿/ (Drafts/): the one there, in either language, else a new one."""
+    try:
+        for child in sorted(customer.path.iterdir()):
+            if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == "drafts":
+                return child
+    except OSError:
+        pass
+    return customer.path / ws.layout.customer_dirs["drafts"]
+
+
+def override_dirs(ws: Workspace) -> tuple[Path, ...]:
+    """模板/邮件模板/ (Templates/Email Templates/), in the workspace's language first."""
+    out = []
+    for lang in (ws.config.lang, *LANGS):
+        layout = load_layout(lang)
+        path = ws.root / layout.templates / layout.template_dirs["email_templates"]
+        if path.is_dir() and path not in out:
+            out.append(path)
+    return tuple(out)
+
+
+def me_warning(ws: Workspace) -> str | None:
+    me = ws.config.me
+    missing = [f for f in ("name", "company", "email") if not getattr(me, f)]
+    if not missing:
+        return None
+    return (
+        f"folder-kit.yaml: `me:` has no {', '.join(missing)}: fill in those lines under `me:` "
+        "(name, title, company, email, phone) so drafts are signed and sent from you"
+    )
+
+
+def _context(
+    ws: Workspace,
+    *,
+    customer: Customer,
+    company: str,
+    contact: Contact,
+    country: str | None,
+    choice: Choice,
+    today: dt.date,
+    lang: str,
+) -> dict[str, Any]:
+    me = ws.config.me
+
+    def file(f: FileFact | None) -> dict[str, Any] | None:
+        return (
+            None
+            if f is None
+            else {"name": f.name, "stem": Path(f.name).stem, "path": f.path, "day": f.day}
+        )
+
+    show = choice.exhibition
+    holiday = choice.holiday
+    return {
+        "lang": lang,
+        "today": today,
+        "topic": choice.topic,
+        "reason": choice.reason,
+        "customer": {
+            "name": company,
+            "folder": customer.name,
+            "grade": customer.grade,
+            "country": country or "",
+        },
+        "contact": {"name": contact.name, "title": contact.title, "email": contact.email},
+        "me": {
+            "name": me.name,
+            "title": me.title,
+            "company": me.company,
+            "email": me.email,
+            "phone": me.phone,
+            "website": me.website,
+            "signature": me.signature_text(),
+            # The signature without a closing line of its own ("Best regards,").
+            "signature_body": split_closing(me.signature_text())[1],
+        },
+        "price_list": file(choice.price_list),
+        "files": [file(f) for f in choice.files],
+        "attachments": [f.name for f in choice.attachments],
+        "exhibition": None
+        if show is None
+        else {
+            "name": show.name,
+            "city": show.city,
+            "start": show.start,
+            "end": show.end,
+            "booth": show.booth,
+        },
+        "holiday": None
+        if holiday is None
+        else {"name": holiday.name, "name_zh": holiday.name_zh, "day": holiday.day},
+        "last": None
+        if choice.last_sent is None
+        else {**(file(choice.last_sent) or {}), "subject": choice.last_subject},
+    }
+
+
+# What mail servers commonly accept in one attachment; a larger "product file" is
+# not one to mail, and is refused before it is read.
+MAX_ATTACHMENT = 25 * 1024 * 1024
+
+
+def _resolve_attachment(ws: Workspace, named: str) -> Path | None:
+    """A file a template names: a workspace-relative path, or a file name in 产品/;
+    never a file outside the workspace (an absolute path, ``..``, a link)."""
+    direct = inside(ws.root, named)
+    if direct is not None and direct.is_file():
+        return direct
+    for key in ws.layout.product_dirs:
+        folder = product_folder(ws, key)
+        found = inside(ws.root, folder.relative_to(ws.root) / named) if folder else None
+        if found is not None and found.is_file():
+            return found
+    return None
+
+
+def _too_soon(
+    ws: Workspace,
+    customer: Customer,
+    events: Sequence[Event],
+    last_out: dt.date | None,
+    today: dt.date,
+) -> str | None:
+    from folder_kit.followup.rules import cadence_of
+
+    if last_out is None:
+        return None
+    answered = any(
+        e.kind == "in" and last_out <= dt.date.fromisoformat(e.day) <= today for e in events
+    )
+    return interval_warning(
+        last_out=last_out,
+        answered=answered,
+        today=today,
+        cadence=cadence_of(customer.grade, ws.config.cadence, has_out=True),
+        percent=ws.config.taboos.too_short,
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A draft rendered and checked, not yet written."""
+
+    result: DraftResult
+    folder: Path
+    stem: str
+    data: Callable[[], bytes]
+
+
+def prepare_draft(
+    ws: Workspace,
+    customer: Customer,
+    events: Sequence[Event],
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    topic: str | None = None,
+    contact: str | None = None,
+) -> Prepared:
+    card = read_card(customer.contact_path)
+    person = pick_contact(card, contact)
+    company = card.company or customer.name
+    country = country_code(person.country or card.primary.country)
+    lang = mail_language(language=person.language or card.primary.language, country=country)
+    facts = customer_facts(ws, customer, events, country=country, today=today)
+    window = ws.config.taboos.repeat_window
+    choice = (
+        forced_topic(facts, topic, today=today)
+        if topic is not None
+        else choose_topic(facts, today=today, repeat_window=window)
+    )
+    template: Template = find_template(choice.topic, lang, override_dirs=override_dirs(ws))
+    context = _context(
+        ws,
+        customer=customer,
+        company=company,
+        contact=person,
+        country=country,
+        choice=choice,
+        today=today,
+        lang=lang,
+    )
+    mail = render(template, context)
+    files: list[Path] = [ws.root / f.path for f in choice.attachments]
+    missing: list[str] = []
+    for named in mail.attach:
+        found = _resolve_attachment(ws, named)
+        if found is None:
+            missing.append(named)
+        elif found not in files:
+            files.append(found)
+    subject_topic = Classifier(ws.config).topic(mail.subject)
+    warnings = list(card.warnings)
+    if (w := me_warning(ws)) is not None:
+        warnings.append(w)
+    if country is None:
+        warnings.append(
+            f"Contact.txt of {customer.name} gives no country (a `Country:` line): "
+            "no holidays of theirs, and the mail's language is guessed"
+        )
+    if not person.email:
+        warnings.append(f"Contact.txt of {customer.name} has no email: the draft has no To")
+    warnings += check_draft(
+        subject=mail.subject,
+        body=mail.body,
+        expected=Expected(
+            contact_name=person.name,
+            signature=ws.config.me.signature_text(),
+            max_words=ws.config.drafts.max_words,
+            pushy_phrases=ws.config.taboos.pushy_phrases,
+            recent_topics=facts.recent_topics[:window],
+            topic=choice.topic,
+            subject_topic=subject_topic,
+            missing_attachments=missing,
+            attachments=len(files),
+        ),
+    )
+    if me_warning(ws) is not None:
+        warnings = [w for w in warnings if not w.startswith("there is no signature")]
+    if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
+        warnings.append(w)
+    folder = drafts_folder(customer, ws)
+    stem = f"{today.isoformat()} {choice.topic}"
+    path = unique_path(folder, stem, ".eml")
+    me = ws.config.me
+
+    def data() -> bytes:
+        return build_eml(
+            Mail(
+                sender_name=me.name,
+                sender=me.email,
+                to_name=person.name,
+                to=person.email,
+                subject=mail.subject,
+                body=mail.body,
+                date=now,
+                attachments=[
+                    Attachment(f.name, read_regular(f, limit=MAX_ATTACHMENT)) for f in files
+                ],
+            )
+        )
+
+    to = f"{person.name} <{person.email}>" if person.name and person.email else person.email
+    result = DraftResult(
+        customer=customer.name,
+        topic=choice.topic,
+        reason=choice.reason,
+        path=ws.relative(path),
+        to=to,
+        subject=mail.subject,
+        attachments=tuple(ws.relative(f) for f in files),
+        warnings=tuple(warnings),
+        body=mail.body,
+        lang=lang,
+    )
+    return Prepared(result=result, folder=folder, stem=stem, data=data)
+
+
+def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
+    """Write the .eml atomically under a name not taken yet; never overwrites."""
+    data = prepared.data()  # built first: a missing attachment leaves nothing behind
+    path = unique_path(prepared.folder, prepared.stem, ".eml")
+    check_no_links(ws.root, path)  # 草稿/ or the customer linked elsewhere: refuse
+    prepared.folder.mkdir(parents=True, exist_ok=True)
+    write_new(path, data)
+    result = prepared.result
+    if ws.relative(path) != result.path:
+        from dataclasses import replace
+
+        result = replace(result, path=ws.relative(path))
+    return result
+
+
+def customer_events(ws: Workspace, customer: Customer) -> list[Event]:
+    with Index.open(ws.root) as index:
+        return load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+
+
+def write_draft(
+    ws: Workspace,
+    name: str,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    topic: str | None = None,
+    contact: str | None = None,
+    cwd: Path | None = None,
+) -> DraftResult:
+    """Choose the topic, render, check and write the next follow-up of NAME."""
+    customer = resolve_customer(ws, name, cwd=cwd)
+    refresh(ws)
+    prepared = prepare_draft(
+        ws,
+        customer,
+        customer_events(ws, customer),
+        today=today,
+        now=now or dt.datetime.now().astimezone(),
+        topic=topic,
+        contact=contact,
+    )
+    return write_prepared(ws, prepared)
+
+
+def write_due_drafts(
+    ws: Workspace,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[DraftResult]:
+    """One draft for every customer due by ``today``, most overdue first.
+
+    Every draft is rendered and checked before the first is written, so a
+    broken template stops the run with nothing half done.
+    """
+    from folder_kit.followup.pipeline import due
+    from folder_kit.workspace.customers import list_customers
+
+    items = [d for d in due(ws, today=today) if d.days_overdue >= 0]
+    by_name = {c.name: c for c in list_customers(ws)}
+    when = now or dt.datetime.now().astimezone()
+    prepared = []
+    with Index.open(ws.root) as index:
+        for item in items:
+            customer = by_name.get(item.customer)
+            if customer is None:
+                continue
+            events = load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+            prepared.append(prepare_draft(ws, customer, events, today=today, now=when))
+    results = []
+    for n, p in enumerate(prepared, 1):
+        results.append(write_prepared(ws, p))
+        if progress is not None:
+            progress(n, len(prepared))
+    return results

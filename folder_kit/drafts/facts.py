@@ -1,0 +1,103 @@
+"""Gathering what the topic choice needs about a customer: events, 产品/ files, holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from folder_kit.drafts.greetings import Holiday, upcoming_holidays
+from folder_kit.drafts.topics import Facts, FileFact
+from folder_kit.timeline.dates import date_from_name
+from folder_kit.timeline.events import Event
+from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.layout import LANGS, load_layout
+
+HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
+
+
+def product_folder(ws: Workspace, key: str) -> Path | None:
+    """产品/价格信息/ and the like, in the workspace's language or the other one."""
+    for lang in (ws.config.lang, *LANGS):
+        layout = load_layout(lang)
+        for products in (ws.layout.products, layout.products):
+            path = ws.root / products / layout.product_dirs[key]
+            if path.is_dir():
+                return path
+    return None
+
+
+def product_files(ws: Workspace, key: str) -> tuple[FileFact, ...]:
+    """The files of one 产品/ folder (not in subfolders), dated like events:
+    a date in the name first, then the modification time."""
+    folder = product_folder(ws, key)
+    if folder is None:
+        return ()
+    out = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return ()
+    for entry in entries:
+        if is_ignored(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        day = date_from_name(entry.name)
+        if day is None:
+            day = dt.date.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime)
+        out.append(FileFact(ws.relative(Path(entry.path)), day))
+    return tuple(sorted(out, key=lambda f: (f.day, f.path)))
+
+
+def customer_facts(
+    ws: Workspace,
+    customer: Customer,
+    events: Sequence[Event],
+    *,
+    country: str | None,
+    today: dt.date,
+) -> Facts:
+    """The Facts of ``customer`` as of ``today``: events dated after it are not known yet."""
+    known = [e for e in events if dt.date.fromisoformat(e.day) <= today]
+    outs = [e for e in known if e.kind == "out"]
+    window = ws.config.taboos.repeat_window
+    recent = tuple(e.topic for e in reversed(outs[-window:]))
+    # What a self-check completes: the last mail or quotation, not a call or a visit.
+    sent = [e for e in known if (e.kind == "out" and e.medium == "email") or e.kind == "quote"]
+    last = sent[-1] if sent else None
+    holidays_cfg = ws.config.holidays
+    holidays = (
+        upcoming_holidays(
+            country,
+            today=today,
+            names=holidays_cfg.names,
+            min_days=0,
+            lead_days=max(HOLIDAY_LOOKAHEAD, holidays_cfg.lead_days),
+        )
+        if holidays_cfg.greet
+        else []
+    )
+    if country is None and holidays_cfg.greet:
+        # No country on the card: New Year's Day is one holiday everybody keeps.
+        year = today.year + (1 if today >= dt.date(today.year, 1, 1) else 0)
+        new_year = dt.date(year, 1, 1)
+        if (new_year - today).days <= max(HOLIDAY_LOOKAHEAD, holidays_cfg.lead_days):
+            holidays = [Holiday("New Year", "新年", new_year, "", "New Year's Day")]
+    return Facts(
+        prospect=customer.grade == "P",
+        last_out=dt.date.fromisoformat(outs[-1].day) if outs else None,
+        recent_topics=recent,
+        last_sent=(
+            FileFact(last.path, dt.date.fromisoformat(last.day)) if last is not None else None
+        ),
+        last_subject=(last.subject or Path(last.path).stem) if last is not None else "",
+        price_lists=product_files(ws, "price_lists"),
+        pictures=product_files(ws, "pictures"),
+        certificates=product_files(ws, "certificates"),
+        company_files=product_files(ws, "company_profile"),
+        exhibitions=ws.config.exhibitions,
+        holidays=tuple(holidays),
+        holiday_window=(holidays_cfg.min_days, holidays_cfg.lead_days),
+    )

@@ -1,0 +1,120 @@
+"""`sent DRAFT`: file a sent draft into OUT, so that it counts as the follow-up.
+
+The new file in OUT is written first, then the draft removed: the mail is
+never lost, and nothing in OUT is overwritten. The message keeps its bytes but
+for the header lines that made it a draft (X-Unsent, Apple's draft marker) and
+its Date, which becomes now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from email.utils import format_datetime
+from pathlib import Path
+
+from folder_kit.drafts.eml import DRAFT_HEADERS
+from folder_kit.errors import (
+    NotACustomerFolderError,
+    NotADraftError,
+    UnreadableFileError,
+    UnsafeNameError,
+)
+from folder_kit.files import check_no_links, read_regular, unique_path, write_new
+from folder_kit.timeline.mail import read_message
+from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.layout import kind_of_folder
+from folder_kit.workspace.names import folder_name
+
+_DROP = {name.casefold() for name in DRAFT_HEADERS} | {"date"}
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+
+
+@dataclass(frozen=True)
+class SentResult:
+    customer: str
+    path: str  # workspace-relative, in OUT
+
+    def as_json(self) -> dict[str, object]:
+        return {"customer": self.customer, "path": self.path}
+
+
+def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
+    """The message without its draft headers, dated ``now``; the body untouched."""
+    m = _HEAD_END.search(data)
+    if m is None:
+        raise ValueError("no blank line after the headers")
+    head, rest = data[: m.start()], data[m.start() :]
+    newline = b"\r\n" if b"\r\n" in head else b"\n"
+    lines = head.split(newline)
+    kept: list[bytes] = []
+    dropping = False
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):  # a folded continuation of the field above
+            if not dropping:
+                kept.append(line)
+            continue
+        field = _FIELD.match(line)
+        dropping = field is not None and field.group(1).decode("ascii").casefold() in _DROP
+        if not dropping:
+            kept.append(line)
+    kept.append(f"Date: {format_datetime(now)}".encode("ascii"))
+    return newline.join(kept) + rest
+
+
+MAX_DRAFT = 64 * 1024 * 1024  # a draft with a few attachments, base64-encoded
+
+
+def _customer_of(ws: Workspace, path: Path) -> Customer:
+    try:
+        return resolve_customer(ws, str(path.parent))
+    except NotACustomerFolderError:
+        raise NotADraftError(
+            path=str(path), reason="not in a customer's drafts folder (草稿/ or Drafts/)"
+        ) from None
+
+
+def _out_folder(customer: Customer, ws: Workspace) -> Path:
+    for child in sorted(customer.path.iterdir()):
+        if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == "out":
+            return child
+    return customer.path / ws.layout.customer_dirs["out"]
+
+
+def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> SentResult:
+    """Move ``draft`` (an .eml in a customer's 草稿/) into its OUT as the sent mail."""
+    path = draft if draft.is_absolute() else Path.cwd() / draft
+    if not path.exists() and not draft.is_absolute() and (ws.root / draft).exists():
+        path = ws.root / draft  # as `draft --json` gives it: relative to the workspace
+    if not path.is_file():
+        raise NotADraftError(path=str(draft), reason="no such file")
+    if path.suffix.casefold() != ".eml" or kind_of_folder(path.parent.name) != "drafts":
+        raise NotADraftError(
+            path=str(draft), reason="not an .eml in a customer's drafts folder (草稿/ or Drafts/)"
+        )
+    customer = _customer_of(ws, path)
+    when = now or dt.datetime.now().astimezone()
+    try:  # a regular file, not through a link; a draft with its attachments
+        data = read_regular(path, limit=MAX_DRAFT)
+    except UnreadableFileError as e:
+        raise NotADraftError(path=str(draft), reason=f"it is {e.reason}") from None
+    try:
+        sent = as_sent(data, now=when)
+    except ValueError as e:
+        raise NotADraftError(path=str(draft), reason=f"not a mail: {e}") from None
+    subject = read_message(path, addresses=False).subject or path.stem
+    subject = re.sub(r"\s*[:：]\s*", " - ", subject)  # as salespeople name saved mail
+    try:
+        stem = folder_name(f"{when.date().isoformat()} {subject}")
+    except UnsafeNameError:
+        stem = f"{when.date().isoformat()} {path.stem}"
+    out = _out_folder(customer, ws)
+    target = unique_path(out, stem, ".eml")
+    check_no_links(ws.root, target)  # OUT linked elsewhere: refuse, the draft stays
+    out.mkdir(parents=True, exist_ok=True)
+    write_new(target, sent)  # first the mail in OUT, then the draft goes
+    path.unlink()
+    return SentResult(customer=customer.name, path=ws.relative(target))

@@ -1,0 +1,262 @@
+"""Choosing the topic of the next follow-up: a pure function of the customer's facts.
+
+The course: "find a good excuse for every follow-up". A topic is a candidate
+when its data exists and is new since the last mail; topics of the last N
+follow-ups are taken away; time-bound reasons (a holiday, a fair) rank above
+new data (a price list, a certificate), which ranks above standing ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from folder_kit.drafts.greetings import Holiday
+from folder_kit.errors import TopicError
+from folder_kit.terms import DRAFT_TOPICS
+from folder_kit.workspace.config import Exhibition
+
+EXHIBITION_HORIZON = 90  # days ahead a fair is worth an invitation
+
+
+@dataclass(frozen=True)
+class FileFact:
+    """A file in 产品/ (or the last mail sent), dated like events."""
+
+    path: str  # workspace-relative, "/"-separated
+    day: dt.date
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the topic choice knows about one customer, as of ``today``."""
+
+    prospect: bool = False
+    last_out: dt.date | None = None
+    recent_topics: tuple[str | None, ...] = ()  # of the last N follow-ups, newest first
+    last_sent: FileFact | None = None  # the last out or quote, for a self-check
+    last_subject: str = ""
+    price_lists: tuple[FileFact, ...] = ()
+    pictures: tuple[FileFact, ...] = ()
+    certificates: tuple[FileFact, ...] = ()
+    company_files: tuple[FileFact, ...] = ()
+    exhibitions: tuple[Exhibition, ...] = ()
+    holidays: tuple[Holiday, ...] = ()  # greetable, upcoming, soonest first
+    holiday_window: tuple[int, int] = (3, 14)
+
+
+@dataclass(frozen=True)
+class Choice:
+    topic: str
+    reason: str
+    attachments: tuple[FileFact, ...] = ()
+    price_list: FileFact | None = None
+    files: tuple[FileFact, ...] = ()  # the new pictures and certificates
+    exhibition: Exhibition | None = None
+    holiday: Holiday | None = None
+    last_sent: FileFact | None = None
+    last_subject: str = ""
+    skipped: tuple[str, ...] = field(default=())  # candidates taken away as repeats
+
+
+def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:
+    """Files dated after the last mail (all, before any), not after today, newest first."""
+    return sorted(
+        (f for f in files if f.day <= today and (last_out is None or f.day > last_out)),
+        key=lambda f: (f.day, f.path),
+        reverse=True,
+    )
+
+
+def _newest(files: Sequence[FileFact], today: dt.date) -> FileFact | None:
+    known = sorted((f for f in files if f.day <= today), key=lambda f: (f.day, f.path))
+    return known[-1] if known else None
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _after_last(facts: Facts) -> str:
+    return f"since the last follow-up on {facts.last_out}" if facts.last_out else "not sent before"
+
+
+def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
+    """Every topic whose data exists and is new, best first."""
+    if facts.prospect and facts.last_out is None:
+        profile = _newest(facts.company_files, today)
+        return [
+            Choice(
+                "first-contact",
+                "a prospect not written to yet: the first letter introduces you",
+                attachments=(profile,) if profile else (),
+                files=(profile,) if profile else (),
+            )
+        ]
+    timed: list[tuple[dt.date, Choice]] = []
+    low, high = facts.holiday_window
+    for h in facts.holidays:
+        days = (h.day - today).days
+        if low <= days <= high:
+            timed.append(
+                (
+                    h.day,
+                    Choice(
+                        "holiday-greeting",
+                        f"{h.name} is on {_day(h.day)}, in {days} days"
+                        f"{f' ({h.country})' if h.country else ''}: "
+                        "a greeting sent in time",
+                        holiday=h,
+                    ),
+                )
+            )
+            break
+    for show in sorted(facts.exhibitions, key=lambda s: s.start):
+        days = (show.start - today).days
+        if 0 < days <= EXHIBITION_HORIZON:
+            timed.append(
+                (
+                    show.start,
+                    Choice(
+                        "exhibition-invite",
+                        f"{show.name} in {show.city} opens on {_day(show.start)}, in {days} days:"
+                        " an invitation early enough to plan a visit",
+                        exhibition=show,
+                    ),
+                )
+            )
+            break
+    out = [c for _, c in sorted(timed, key=lambda t: t[0])]
+    prices = _since(facts.price_lists, facts.last_out, today)
+    if prices:
+        p = prices[0]
+        out.append(
+            Choice(
+                "price-update",
+                f"a new price list, {p.name} ({p.day}), {_after_last(facts)}",
+                attachments=(p,),
+                price_list=p,
+            )
+        )
+    new_files = _since([*facts.certificates, *facts.pictures], facts.last_out, today)
+    if new_files:
+        shown = new_files[:3]
+        names = ", ".join(f"{f.name} ({f.day})" for f in shown)
+        out.append(
+            Choice(
+                "product-update",
+                f"new in 产品/: {names}, {_after_last(facts)}",
+                attachments=tuple(shown),
+                files=tuple(shown),
+            )
+        )
+    out += _standing(facts, today=today)
+    return out
+
+
+def _standing(facts: Facts, *, today: dt.date) -> list[Choice]:
+    """Reasons that are always there: completing the last mail, company news, a visit."""
+    out = []
+    if facts.last_sent is not None:
+        out.append(
+            Choice(
+                "self-check",
+                f"nothing new since {facts.last_sent.day}: complete or correct the last mail"
+                f" ({facts.last_sent.name})",
+                last_sent=facts.last_sent,
+                last_subject=facts.last_subject,
+            )
+        )
+    profile = _newest(facts.company_files, today)
+    if profile is not None:
+        out.append(
+            Choice(
+                "company-news",
+                f"nothing new to show: news of the company, with {profile.name}",
+                attachments=(profile,),
+                files=(profile,),
+            )
+        )
+    out.append(
+        Choice(
+            "visit-invite",
+            "nothing new to show: an invitation to visit the factory keeps the door open",
+        )
+    )
+    return out
+
+
+def choose_topic(facts: Facts, *, today: dt.date, repeat_window: int = 2) -> Choice:
+    """The best candidate whose topic was not used in the last ``repeat_window`` follow-ups."""
+    found = candidates(facts, today=today)
+    recent = {t for t in facts.recent_topics[:repeat_window] if t}
+    fresh = [c for c in found if c.topic not in recent]
+    skipped = tuple(dict.fromkeys(c.topic for c in found if c.topic in recent))
+    if not fresh:
+        # Every reason was used lately: the least bad is the one used longest ago.
+        order = list(facts.recent_topics)
+        best = max(found, key=lambda c: order.index(c.topic) if c.topic in order else len(order))
+        return replace(best, reason=f"{best.reason} (used lately, but nothing else is new)")
+    best = fresh[0]
+    if skipped:
+        reason = (
+            f"{best.reason}; not {', '.join(skipped)}: used in the last {repeat_window} follow-ups"
+        )
+        return replace(best, reason=reason, skipped=skipped)
+    return best
+
+
+def forced_topic(facts: Facts, topic: str, *, today: dt.date) -> Choice:
+    """The data for ``topic`` asked for by name (``--topic``), new or not."""
+    for c in candidates(facts, today=today):
+        if c.topic == topic:
+            return replace(c, reason=f"asked for with --topic: {c.reason}")
+    asked = "asked for with --topic"
+    if topic == "first-contact":
+        profile = _newest(facts.company_files, today)
+        return Choice(
+            topic,
+            f"{asked}: a first letter",
+            attachments=(profile,) if profile else (),
+            files=(profile,) if profile else (),
+        )
+    if topic == "price-update":
+        prices = sorted(facts.price_lists, key=lambda f: (f.day, f.path))
+        prices = [p for p in prices if p.day <= today]
+        if not prices:
+            raise TopicError(topic=topic, reason="there is no price list in 产品/价格信息/")
+        p = prices[-1]
+        return Choice(topic, f"{asked}: the price list {p.name}", attachments=(p,), price_list=p)
+    if topic == "product-update":
+        files = sorted(
+            (f for f in (*facts.certificates, *facts.pictures) if f.day <= today),
+            key=lambda f: (f.day, f.path),
+        )
+        if not files:
+            raise TopicError(
+                topic=topic, reason="there is nothing in 产品/产品图片/ or 产品/认证证书/"
+            )
+        f = files[-1]
+        return Choice(topic, f"{asked}: {f.name}", attachments=(f,), files=(f,))
+    if topic == "exhibition-invite":
+        shows = sorted((s for s in facts.exhibitions if s.start > today), key=lambda s: s.start)
+        if not shows:
+            raise TopicError(
+                topic=topic, reason=f"folder-kit.yaml lists no exhibition after {today}"
+            )
+        return Choice(topic, f"{asked}: {shows[0].name}", exhibition=shows[0])
+    if topic == "holiday-greeting":
+        soon = [h for h in facts.holidays if h.day > today]
+        if not soon:
+            raise TopicError(
+                topic=topic, reason="no holiday worth greeting in the customer's country soon"
+            )
+        return Choice(topic, f"{asked}: {soon[0].name} on {soon[0].day}", holiday=soon[0])
+    if topic == "self-check":
+        raise TopicError(topic=topic, reason="nothing was sent to this customer yet")
+    raise TopicError(topic=topic, reason=f"unknown topic (known: {', '.join(DRAFT_TOPICS)})")

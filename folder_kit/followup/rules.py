@@ -1,0 +1,869 @@
+"""The follow-up rules of DOMAIN.md as pure functions: plain values in, plain values out.
+
+No I/O and no clock: ``today`` is passed in, and events dated after it are not
+known yet. A customer's events come in as ``Ev`` tuples (cheap: a check reads
+every event of the workspace), oldest first.
+
+Follow-ups sent on one day (a mail and the sample's courier note) count as one
+follow-up: the course counts times the buyer was approached, not files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple, cast
+
+from folder_kit.terms import FOLLOW_UP_TOPICS
+from folder_kit.workspace.config import Taboos
+from folder_kit.workspace.layout import Grade
+
+# Grades from least to most engaged: a suggestion only ever moves a customer up.
+GRADE_RANK: Mapping[str, int] = {"P": 0, "D": 1, "C": 2, "B": 3, "A": 4}
+CONTACT_KINDS = frozenset({"out", "in", "quote", "pi", "order"})
+# Topics that are no reason to write: what no keyword matched.
+NO_TOPIC = frozenset({"other", ""})
+# The order ``due`` suggests reasons to write in; the drafts engine chooses by data.
+SUGGESTED_TOPICS: tuple[str, ...] = (
+    "price-update",
+    "product-update",
+    "company-news",
+    "exhibition-invite",
+    "holiday-greeting",
+    "visit-invite",
+    "self-check",
+)
+assert set(SUGGESTED_TOPICS) == set(FOLLOW_UP_TOPICS)
+
+# The course's figures (US sales-association statistics): share of sales closed
+# at the first contact, after the 1st, 2nd, 3rd and the 4th to 11th follow-up.
+COURSE_SALES_SHARE: tuple[tuple[str, int], ...] = (
+    ("first contact", 2),
+    ("1st follow-up", 3),
+    ("2nd follow-up", 5),
+    ("3rd follow-up", 10),
+    ("4th-11th follow-up", 80),
+)
+DISTRIBUTION_KEYS: tuple[str, ...] = ("0", "1", "2", "3", "4-11", "12+")
+
+EVAPORATED_SELF_CHECK = (
+    "Self-check, as the course asks. Our side: was the cold letter right; does the "
+    "product fit (shape, structure, parameters); is the price too high? Their side: "
+    "a stable supplier, a regional bias, the buyer busy or travelling, the mail "
+    "filtered as spam, the buyer testing you. Gather: customer research, competitor "
+    "research, market research; then follow up with what you found."
+)
+
+
+class Ev(NamedTuple):
+    """One event of a customer's timeline, as the rules need it."""
+
+    kind: str  # out in quote pi order card grade
+    day: dt.date
+    medium: str | None = None
+    topic: str | None = None
+    path: str = ""  # workspace-relative, "/"-separated
+    date: str = ""  # ISO 8601 as the index holds it: a day, or a time with its offset
+    subject: str | None = None
+    from_grade: str | None = None  # grade events only
+    to_grade: str | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A customer and their events, oldest first."""
+
+    customer: str  # the folder name, as `customer list` shows it
+    grade: str  # the grade folder it is in now
+    events: tuple[Ev, ...] = ()
+    contacts: tuple[str, ...] = ()  # people in Contact.txt, primary first
+    folder: str = ""  # workspace-relative
+
+
+@dataclass(frozen=True)
+class Due:
+    """A customer to follow up: when, and what the last contact was."""
+
+    customer: str
+    grade: str
+    last_contact: dt.date | None
+    due: dt.date
+    days_overdue: int  # negative when not yet due
+    cadence: int
+    last_kind: str | None = None
+    last_medium: str | None = None
+    last_topic: str | None = None
+    last_path: str | None = None
+    suggested_topic: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "grade": self.grade,
+            "last_contact": self.last_contact.isoformat() if self.last_contact else None,
+            "due": self.due.isoformat(),
+            "days_overdue": self.days_overdue,
+            "cadence": self.cadence,
+            "last": (
+                {
+                    "kind": self.last_kind,
+                    "medium": self.last_medium,
+                    "topic": self.last_topic,
+                    "path": self.last_path,
+                }
+                if self.last_kind is not None
+                else None
+            ),
+            "suggested_topic": self.suggested_topic,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A taboo broken, a quote evaporated, or a change to make, with its evidence."""
+
+    customer: str
+    code: str
+    message: str
+    evidence: tuple[str, ...]
+    remedy: str
+    # The message's facts by name, for saying it in another language (the page).
+    data: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "code": self.code,
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "remedy": self.remedy,
+        }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    customer: str
+    from_grade: str
+    to_grade: str
+    why: str
+    evidence: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "from": self.from_grade,
+            "to": self.to_grade,
+            "why": self.why,
+        }
+
+
+# --- grades and cadences -------------------------------------------------------
+
+
+def grade_on(current: str, events: Iterable[Ev], day: dt.date) -> str:
+    """The grade a customer had on ``day``: the folder's grade, unless moves after
+    that day say it was another then."""
+    moves = [e for e in events if e.kind == "grade" and e.from_grade and e.to_grade]
+    grade = current
+    for e in reversed(moves):
+        if e.day > day:
+            grade = e.from_grade or grade
+        else:
+            break
+    return grade
+
+
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None:
+    """Days between follow-ups; a prospect has none until the first `out`, then D's."""
+    if grade == "P":
+        return cadence["D"] if has_out else None
+    return cadence[cast(Grade, grade)]
+
+
+def due_day(
+    grade: str,
+    last: dt.date | None,
+    *,
+    has_out: bool,
+    cadence: Mapping[Grade, int],
+    today: dt.date,
+) -> dt.date | None:
+    """The day a follow-up is due (see ``due_for``), or None for a prospect never written to."""
+    days = cadence_of(grade, cadence, has_out=has_out)
+    if days is None:
+        return None
+    return last + dt.timedelta(days=days) if last is not None else today
+
+
+def due_for(
+    customer: str,
+    grade: str,
+    *,
+    last: Ev | None,
+    has_out: bool,
+    cadence: Mapping[Grade, int],
+    today: dt.date,
+    suggested_topic: str | None = None,
+) -> Due | None:
+    """When ``customer`` is due: ``cadence`` days after the latest contact in either
+    direction; a customer of A-D never contacted is due today; a prospect never
+    written to has no due date (None)."""
+    days = cadence_of(grade, cadence, has_out=has_out)
+    due = due_day(grade, last.day if last else None, has_out=has_out, cadence=cadence, today=today)
+    if days is None or due is None:
+        return None
+    return Due(
+        customer=customer,
+        grade=grade,
+        last_contact=last.day if last is not None else None,
+        due=due,
+        days_overdue=(today - due).days,
+        cadence=days,
+        last_kind=last.kind if last else None,
+        last_medium=last.medium if last else None,
+        last_topic=last.topic if last else None,
+        last_path=last.path if last else None,
+        suggested_topic=suggested_topic,
+    )
+
+
+def suggest_topic(recent_topics: Sequence[str | None], *, has_out: bool, window: int) -> str:
+    """A reason to write not used in the last ``window`` follow-ups (most recent
+    last); the first letter to a prospect never written to."""
+    if not has_out:
+        return "first-contact"
+    used = {t for t in recent_topics[-window:] if t}
+    return next((t for t in SUGGESTED_TOPICS if t not in used), SUGGESTED_TOPICS[0])
+
+
+# Among customers equally late: negotiating first (the course's top priority).
+PRIORITY: Mapping[str, int] = {"B": 0, "A": 1, "C": 2, "D": 3, "P": 4}
+
+
+def sort_due(items: Iterable[Due]) -> list[Due]:
+    """Most overdue first; then B, A, C, D, prospects; then by name."""
+    return sorted(items, key=lambda d: (-d.days_overdue, PRIORITY[d.grade], d.customer))
+
+
+# --- the timeline as the checks read it ----------------------------------------
+
+
+def later(a: Ev, b: Ev) -> bool:
+    """``a`` came after ``b``. On one day, only known times can order them: a reply
+    dated the same day as the quote counts as coming after it, unless both
+    carry times that say otherwise (an inquiry at 9:00 answered by a quote at 15:00)."""
+    if a.day != b.day:
+        return a.day > b.day
+    return _later_same_day(a.date, b.date)
+
+
+def later_stamp(a: str, b: str) -> bool:
+    """``later`` for events known by ``day || date`` only (as SQL aggregates give them)."""
+    if a[:10] != b[:10]:
+        return a[:10] > b[:10]
+    return _later_same_day(a[10:], b[10:])
+
+
+def _later_same_day(a: str, b: str) -> bool:
+    if "T" in a and "T" in b:
+        try:
+            return dt.datetime.fromisoformat(a) > dt.datetime.fromisoformat(b)
+        except (TypeError, ValueError):  # one time with an offset, one without
+            return True
+    return True
+
+
+def follow_up_days(events: Sequence[Ev]) -> list[list[Ev]]:
+    """The `out` events grouped by day, oldest first: one follow-up each."""
+    days: list[list[Ev]] = []
+    for e in events:
+        if e.kind != "out":
+            continue
+        if days and days[-1][0].day == e.day:
+            days[-1].append(e)
+        else:
+            days.append([e])
+    return days
+
+
+def unanswered(events: Sequence[Ev]) -> list[list[Ev]]:
+    """The follow-ups (by day) after the latest reply, oldest first."""
+    replies = [e for e in events if e.kind == "in"]
+    last_in = replies[-1] if replies else None
+    outs = [e for e in events if e.kind == "out" and (last_in is None or later(e, last_in))]
+    return follow_up_days(outs)
+
+
+def unanswered_offers(events: Sequence[Ev]) -> list[Ev]:
+    """The quotes and PIs that no reply or order came after, oldest first."""
+    last = next((e for e in reversed(events) if e.kind in ("in", "order")), None)
+    return [e for e in events if e.kind in ("quote", "pi") and (last is None or not later(last, e))]
+
+
+def _share(days: int, percent: int) -> float:
+    return days * percent / 100
+
+
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _times(n: int) -> str:
+    return {1: "1 follow-up"}.get(n, f"{n} follow-ups")
+
+
+def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
+    """Whether an `out` needed a topic of its own. Not a visit (meeting is the
+    reason), nor one sent the day a quote or PI went out (it carries it), nor an
+    answer: one whose nearest earlier out-or-in is their `in`."""
+    if out.medium == "visit":
+        return False
+    if any(e.kind in ("quote", "pi") and e.day == out.day for e in events):
+        return False
+    before = [e for e in events if e.kind in ("in", "out") and e is not out and later(out, e)]
+    return not (before and before[-1].kind == "in")
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One customer's timeline as of the day judged, in the shapes the checks share."""
+
+    tl: Timeline
+    today: dt.date
+    cadence: Mapping[Grade, int]
+    taboos: Taboos
+    events: list[Ev]  # up to today
+    grade: str  # on that day
+    days: int | None  # its cadence; None for a prospect never written to
+    outs: list[Ev]
+    recent: list[Ev]  # the `out` events the habit checks look at
+    recent_from: dt.date
+    by_day: list[list[Ev]]  # follow-ups, one a day
+    waiting: list[list[Ev]]  # follow-ups since their last reply
+
+    def finding(
+        self, code: str, message: str, evidence: Iterable[Ev], remedy: str, **data: object
+    ) -> Finding:
+        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
+        return Finding(self.tl.customer, code, message, paths, remedy, data)
+
+
+def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
+    events = [e for e in tl.events if e.day <= today]
+    grade = grade_on(tl.grade, events, today)
+    outs = [e for e in events if e.kind == "out"]
+    recent_from = today - dt.timedelta(days=taboos.lookback)
+    return _Seen(
+        tl=tl,
+        today=today,
+        cadence=cadence,
+        taboos=taboos,
+        events=events,
+        grade=grade,
+        days=cadence_of(grade, cadence, has_out=bool(outs)),
+        outs=outs,
+        recent=[e for e in outs if e.day >= recent_from],
+        recent_from=recent_from,
+        by_day=follow_up_days(events),
+        waiting=unanswered(events),
+    )
+
+
+def _too_direct(s: _Seen) -> Finding | None:
+    """1. A recent follow-up that only pushes for the order."""
+    phrases = [p.casefold() for p in s.taboos.pushy_phrases]
+    pushy = []
+    for e in s.recent:
+        text = f"{e.subject or ''} {_name(e.path)}".casefold()
+        phrase = next((p for p in phrases if p in text), None)
+        if phrase is not None:
+            pushy.append((e, phrase))
+    if not pushy:
+        return None
+    first, phrase = pushy[0]
+    verb = "only pushes" if len(pushy) == 1 else "only push"
+    return s.finding(
+        "too-direct",
+        f'{_times(len(pushy))} {verb} for the order: "{phrase}" in {_name(first.path)} '
+        f"({first.day})",
+        [e for e, _ in pushy],
+        "Give the buyer a reason to answer instead: news, a new price, a product, "
+        "an invitation. Pushing for the order is the quickest way to silence.",
+        n=len(pushy),
+        phrase=phrase,
+        file=_name(first.path),
+        day=first.day,
+    )
+
+
+def _answered_between(events: Sequence[Ev], a: Ev, b: Ev) -> bool:
+    """Whether they replied after ``a`` and before ``b``."""
+    return any(r.kind == "in" and later(r, a) and later(b, r) for r in events)
+
+
+def _repeated_topic(s: _Seen) -> Finding | None:
+    """2. The same topic as one of the last N follow-ups, with no reply between."""
+    repeats: list[Ev] = []
+    pairs: list[tuple[Ev, Ev]] = []
+    window = s.taboos.repeat_window
+    for i, day_outs in enumerate(s.by_day):
+        if day_outs[0].day < s.recent_from:
+            continue
+        earlier = [
+            e
+            for d in s.by_day[max(0, i - window) : i]
+            for e in d
+            if not _answered_between(s.events, e, day_outs[0])
+        ]
+        for e in day_outs:
+            if (e.topic or "") in NO_TOPIC:
+                continue
+            same = next((x for x in reversed(earlier) if x.topic == e.topic), None)
+            if same is not None:
+                repeats += [same, e]
+                pairs.append((same, e))
+    if not pairs:
+        return None
+    old, new = pairs[-1]
+    return s.finding(
+        "repeated-topic",
+        f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
+        "with no answer between",
+        repeats,
+        "Each follow-up needs a new reason: a price update, a new product, company "
+        "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
+        day=new.day,
+        topic=new.topic,
+        old_day=old.day,
+        old_file=_name(old.path),
+    )
+
+
+def _blind(s: _Seen) -> Finding | None:
+    """3. A follow-up with no topic: no excuse to write."""
+    blind = [e for e in s.recent if (e.topic or "") in NO_TOPIC and needs_excuse(s.events, e)]
+    if not blind:
+        return None
+    return s.finding(
+        "blind-follow-up",
+        f"{_times(len(blind))} with no topic: "
+        + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
+        blind,
+        "Find a good excuse for every follow-up, and put it in the subject: "
+        "a new price, a product, news, an exhibition, a visit, a greeting.",
+        n=len(blind),
+        files="、".join(f"{_name(e.path)}（{e.day}）" for e in blind[-3:]),
+    )
+
+
+def _gave_up(s: _Seen) -> Finding | None:
+    """4. Several unanswered follow-ups, then silence for more than 2 x the cadence."""
+    waiting = s.waiting
+    if s.days is None or len(waiting) < s.taboos.gave_up_after:
+        return None
+    silent = (s.today - waiting[-1][0].day).days
+    if silent <= _share(s.days, s.taboos.gave_up_silence):
+        return None
+    return s.finding(
+        "gave-up",
+        f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
+        f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
+        f"{s.taboos.gave_up_silence} % of the {s.days}-day cadence)",
+        [e for d in waiting for e in d],
+        "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
+        "up after the 3rd: write again with a new topic, or call.",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        last=waiting[-1][0].day,
+        silent=silent,
+        percent=s.taboos.gave_up_silence,
+        cadence=s.days,
+    )
+
+
+def _too_short(s: _Seen) -> Finding | None:
+    """5. Two follow-ups closer than half a cadence (the grade of that day), unanswered."""
+    close: list[tuple[list[Ev], list[Ev], int]] = []
+    for a, b in itertools.pairwise(s.by_day):
+        if b[0].day < s.recent_from or _answered_between(s.events, a[-1], b[0]):
+            continue
+        grade = grade_on(s.tl.grade, s.events, b[0].day)
+        days = cadence_of(grade, s.cadence, has_out=True)
+        if days is not None and (b[0].day - a[0].day).days < _share(days, s.taboos.too_short):
+            close.append((a, b, days))
+    if not close:
+        return None
+    a, b, days = close[-1]
+    return s.finding(
+        "too-short",
+        f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
+        f"apart with no answer between (less than {s.taboos.too_short} % of the "
+        f"{days}-day cadence)",
+        [e for x, y, _ in close for e in (*x, *y)],
+        f"Leave about {days} days between follow-ups: a buyer who feels pressed stops answering.",
+        a=a[0].day,
+        b=b[0].day,
+        gap=(b[0].day - a[0].day).days,
+        percent=s.taboos.too_short,
+        cadence=days,
+    )
+
+
+def _too_long(s: _Seen) -> Finding | None:
+    """6. No contact in either direction for more than 1.5 x the cadence."""
+    last = next((e for e in reversed(s.events) if e.kind in CONTACT_KINDS), None)
+    if s.days is None or last is None:
+        return None
+    quiet = (s.today - last.day).days
+    if quiet <= _share(s.days, s.taboos.too_long):
+        return None
+    return s.finding(
+        "too-long",
+        f"no contact since {last.day} ({_days(quiet)}; the cadence of grade {s.grade} "
+        f"is {s.days} days)",
+        [last],
+        f"Follow up now, then every {s.days} days: out of sight, out of mind.",
+        since=last.day,
+        days=quiet,
+        grade=s.grade,
+        cadence=s.days,
+    )
+
+
+def _single_medium(s: _Seen) -> Finding | None:
+    """7. The last N follow-ups all by one medium."""
+    run = s.outs[-s.taboos.single_medium_run :]
+    if len(run) < s.taboos.single_medium_run or len({e.medium for e in run}) != 1:
+        return None
+    return s.finding(
+        "single-medium",
+        f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
+        run,
+        "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
+        "message, or visit; a buyer who ignores mail may answer the phone.",
+        n=len(run),
+        medium=run[0].medium,
+        since=run[0].day,
+    )
+
+
+def _evaporated(s: _Seen) -> Finding | None:
+    """A quote or PI with no reply (nor order) after it for one cadence."""
+    offers = unanswered_offers(s.events)
+    if s.days is None or not offers:
+        return None
+    newest = offers[-1]
+    age = (s.today - newest.day).days
+    if age < _share(s.days, s.taboos.evaporated_after):
+        return None
+    return s.finding(
+        "evaporated",
+        f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had no answer "
+        f"for {_days(age)}",
+        offers,
+        EVAPORATED_SELF_CHECK,
+        kind=newest.kind,
+        day=newest.day,
+        file=_name(newest.path),
+        age=age,
+    )
+
+
+def _change_approach(s: _Seen) -> Finding | None:
+    """Follow-ups keep failing: the ladder, another contact named from Contact.txt."""
+    waiting = s.waiting
+    if len(waiting) < s.taboos.change_approach_after:
+        return None
+    others = list(s.tl.contacts[1:])
+    second = (
+        f"write to {', '.join(others)} instead (Contact.txt)"
+        if others
+        else "find another buyer at the company and add them to Contact.txt"
+    )
+    return s.finding(
+        "change-approach",
+        f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
+        [waiting[-1][0]],
+        f"Change the approach, in this order: hand the customer to a colleague "
+        f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        others="、".join(others),
+    )
+
+
+def _grade(s: _Seen) -> Finding | None:
+    suggestion = suggest_grade(s.tl, today=s.today)
+    if suggestion is None:
+        return None
+    proof = next(e for e in s.events if e.path == suggestion.evidence[0])
+    return s.finding(
+        "suggest-grade",
+        f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
+        [e for e in s.events if e.path in suggestion.evidence],
+        f"Move the folder to the grade {suggestion.to_grade} folder, or run "
+        f'`folder-kit customer move "{s.tl.customer}" --grade {suggestion.to_grade}`.',
+        basis=proof.kind,
+        file=_name(proof.path),
+        day=proof.day,
+        source=suggestion.from_grade,
+        target=suggestion.to_grade,
+    )
+
+
+# In the order CLI.md lists the codes. too-long stays quiet where gave-up fired:
+# that one already says how long, and why it matters.
+_CHECKS = (
+    _too_direct,
+    _repeated_topic,
+    _blind,
+    _gave_up,
+    _too_short,
+    _too_long,
+    _single_medium,
+    _evaporated,
+    _change_approach,
+    _grade,
+)
+
+
+def check_timeline(
+    tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos
+) -> list[Finding]:
+    """Every finding for one customer as of ``today``: the taboos, an evaporated
+    quote, the change-approach ladder, a grade to suggest. A healthy customer
+    gives none."""
+    seen = _seen(tl, today=today, cadence=cadence, taboos=taboos)
+    findings: list[Finding] = []
+    for check in _CHECKS:
+        if check is _too_long and any(f.code == "gave-up" for f in findings):
+            continue
+        found = check(seen)
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
+    """The grade the events since the last move earn, if higher than the current one:
+    an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
+    and never against a move the user made after the evidence."""
+    events = [e for e in tl.events if e.day <= today]
+    grade = grade_on(tl.grade, events, today)
+    moves = [e for e in events if e.kind == "grade"]
+    since = [e for e in events if not moves or later(e, moves[-1])]
+    if moves:
+        since = [e for e in since if e.kind != "grade"]
+
+    order = offer = reply = out = None
+    for e in since:  # the first of each kind, in one pass
+        kind = e.kind
+        if kind == "out":
+            out = out or e
+        elif kind == "in":
+            reply = reply or e
+        elif kind in ("quote", "pi"):
+            offer = offer or e
+        elif kind == "order":
+            order = order or e
+    return earned_grade(tl.customer, grade, order=order, offer=offer, reply=reply, out=out)
+
+
+def earned_grade(
+    customer: str,
+    grade: str,
+    *,
+    order: Ev | None,
+    offer: Ev | None,
+    reply: Ev | None,
+    out: Ev | None,
+) -> Suggestion | None:
+    """The suggestion the first order, quote or PI, reply and `out` since the last
+    move earn a customer of ``grade``, if any."""
+    if order is not None:
+        earned, proof, why = "A", order, "an order"
+    elif offer is not None:
+        earned, proof, why = "B", offer, f"a {offer.kind}"
+    elif reply is not None and out is not None:
+        earned, proof, why = "C", reply, "they answered"
+    elif out is not None:
+        earned, proof, why = "D", out, "first contact made"
+    else:
+        return None
+    if GRADE_RANK[earned] <= GRADE_RANK[grade]:
+        return None
+    why = f"{why} ({_name(proof.path)}, {proof.day})"
+    return Suggestion(customer, grade, earned, why, (proof.path,))
+
+
+# --- the pipeline at a glance --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeStats:
+    customers: int = 0
+    overdue: int = 0  # due before today
+    due_this_week: int = 0  # due today or in the next 6 days
+    replied: int = 0  # an answer within the last cadence
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "customers": self.customers,
+            "overdue": self.overdue,
+            "due_this_week": self.due_this_week,
+            "replied": self.replied,
+        }
+
+
+@dataclass(frozen=True)
+class OpenQuote:
+    customer: str
+    grade: str
+    path: str
+    day: dt.date
+    days: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer": self.customer,
+            "path": self.path,
+            "date": self.day.isoformat(),
+            "days": self.days,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    today: dt.date
+    grades: Mapping[str, GradeStats]
+    open_quotes: tuple[OpenQuote, ...]
+    suggestions: tuple[Suggestion, ...]
+    follow_ups_before_reply: Mapping[str, int]
+    follow_ups_before_order: Mapping[str, int]
+    customers: int = 0
+    events: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "grades": {g: s.as_json() for g, s in self.grades.items()},
+            "open_quotes": [q.as_json() for q in self.open_quotes],
+            "suggestions": [s.as_json() for s in self.suggestions],
+            "follow_ups_before_reply": dict(self.follow_ups_before_reply),
+            "follow_ups_before_order": dict(self.follow_ups_before_order),
+        }
+
+
+def bucket(n: int) -> str:
+    """The key of a distribution a count of follow-ups falls in."""
+    if n <= 3:
+        return str(n)
+    return "4-11" if n <= 11 else "12+"
+
+
+def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
+    """How many follow-ups (days with an `out`) came before the first event of
+    ``kind``; None when there is none."""
+    target = next((e for e in events if e.kind == kind), None)
+    if target is None:
+        return None
+    return len(follow_up_days([e for e in events if e.kind == "out" and later(target, e)]))
+
+
+class Facts(NamedTuple):
+    """What the report needs of one customer, as of the day judged: built from the
+    whole timeline (``facts_of``) or from a few aggregate queries (the pipeline)."""
+
+    customer: str
+    grade: str  # on that day
+    folder_grade: str  # the grade folder it is in now
+    last_contact: dt.date | None
+    has_out: bool
+    last_in: dt.date | None
+    open_offer: Ev | None  # the newest quote or PI no reply or order came after
+    suggestion: Suggestion | None
+    before_reply: int | None  # follow-ups before their first reply
+    before_order: int | None
+    events: int  # events up to that day
+
+
+def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
+    events = [e for e in tl.events if e.day <= today]
+    contacts = [e for e in events if e.kind in CONTACT_KINDS]
+    replies = [e for e in events if e.kind == "in"]
+    offers = unanswered_offers(events)
+    return Facts(
+        customer=tl.customer,
+        grade=grade_on(tl.grade, events, today),
+        folder_grade=tl.grade,
+        last_contact=contacts[-1].day if contacts else None,
+        has_out=any(e.kind == "out" for e in contacts),
+        last_in=replies[-1].day if replies else None,
+        open_offer=offers[-1] if offers else None,
+        suggestion=suggest_grade(tl, today=today),
+        before_reply=follow_ups_before(events, "in"),
+        before_order=follow_ups_before(events, "order"),
+        events=len(events),
+    )
+
+
+def build_report(
+    timelines: Iterable[Timeline], *, today: dt.date, cadence: Mapping[Grade, int]
+) -> Report:
+    """Per grade counts, open quotes, grade suggestions and the follow-up distributions."""
+    return report_of((facts_of(tl, today=today) for tl in timelines), today=today, cadence=cadence)
+
+
+def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade, int]) -> Report:
+    """The report from each customer's facts."""
+    stats: dict[str, dict[str, int]] = {
+        g: {"customers": 0, "overdue": 0, "due_this_week": 0, "replied": 0} for g in PRIORITY
+    }
+    quotes: list[OpenQuote] = []
+    suggestions: list[Suggestion] = []
+    before_reply = dict.fromkeys(DISTRIBUTION_KEYS, 0)
+    before_order = dict.fromkeys(DISTRIBUTION_KEYS, 0)
+    customers = events_seen = 0
+    for f in facts:
+        customers += 1
+        events_seen += f.events
+        s = stats[f.grade]
+        s["customers"] += 1
+        when = due_day(f.grade, f.last_contact, has_out=f.has_out, cadence=cadence, today=today)
+        if when is not None:
+            late = (today - when).days
+            if late > 0:
+                s["overdue"] += 1
+            elif late > -7:
+                s["due_this_week"] += 1
+        window = cadence_of(f.grade, cadence, has_out=True)
+        if window is not None and f.last_in is not None and (today - f.last_in).days <= window:
+            s["replied"] += 1
+        o = f.open_offer
+        if o is not None:
+            quotes.append(
+                OpenQuote(f.customer, f.folder_grade, o.path, o.day, (today - o.day).days)
+            )
+        if f.suggestion is not None:
+            suggestions.append(f.suggestion)
+        for n, dist in ((f.before_reply, before_reply), (f.before_order, before_order)):
+            if n is not None:
+                dist[bucket(n)] += 1
+    quotes.sort(key=lambda q: (-q.days, q.customer))
+    suggestions.sort(key=lambda s: (-GRADE_RANK[s.to_grade], s.customer))
+    return Report(
+        today=today,
+        grades={g: GradeStats(**stats[g]) for g in ("A", "B", "C", "D", "P")},
+        open_quotes=tuple(quotes),
+        suggestions=tuple(suggestions),
+        follow_ups_before_reply=before_reply,
+        follow_ups_before_order=before_order,
+        customers=customers,
+        events=events_seen,
+    )

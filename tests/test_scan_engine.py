@@ -1,0 +1,538 @@
+"""The scan's mechanisms, each tested where breaking it would show: the settle
+window, the no-change fast path, the per-customer entry point the watcher calls,
+the one definition of a customer, the index under concurrent first scans, and
+worker processes that end with their scan."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Invoke
+from helpers import assert_error, assert_ok, build_tree
+from test_scan import ACME, ACME_FILES, MUELLER, MUELLER_FILES, B, C, age_tree, eml
+
+import folder_kit.timeline.scan as scan_module
+from folder_kit.timeline.events import load_events
+from folder_kit.timeline.index import Index
+from folder_kit.timeline.scan import scan
+from folder_kit.workspace.find import open_workspace
+from folder_kit.workspace.layout import kind_of_folder
+
+SECOND = 1_000_000_000
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Path:
+    build_tree(workspace / ACME, ACME_FILES)
+    build_tree(workspace / MUELLER, MUELLER_FILES)
+    age_tree(workspace)
+    return workspace
+
+
+def events_json(root: Path) -> list[dict[str, Any]]:
+    with Index.open(root) as index:
+        return [e.as_json() for e in load_events(open_workspace(root), index)]
+
+
+def rebuilt(root: Path, state: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The events a fresh index of the same tree holds."""
+    with monkeypatch.context() as m:
+        m.setenv("FOLDER_KIT_STATE", str(state))
+        scan(open_workspace(root), rebuild=True)
+        return events_json(root)
+
+
+# --- the settle window -----------------------------------------------------------
+
+
+def test_a_mail_still_being_written_at_scan_time_is_read_again(ws: Path) -> None:
+    """A mail client writing in place: the first scan sees the file half-written (no
+    Date yet); the file is then finished in place, which leaves its folder's mtime
+    as it was. Only the settle window makes the next scan read it again."""
+    workspace = open_workspace(ws)
+    out = ws / ACME / "OUT"
+    mail = out / "2026-03-04 offer.eml"  # dated by its name until its header is read
+    t0 = time.time() - 600
+    mail.write_bytes(b"From: me@example.cn\nSubject: New price list\n")  # no Date yet
+    os.utime(mail, (t0, t0))
+    os.utime(out, (t0, t0))
+    at = int(t0 * SECOND)
+    scan(workspace, clock=lambda: at + SECOND // 2)  # half a second after the last write
+    mail.write_bytes(eml("New price list", "Thu, 05 Mar 2026 10:00:00 +0800"))
+    os.utime(mail, (t0 + 0.1, t0 + 0.1))
+    os.utime(out, (t0, t0))  # an edit in place: the folder's entries are unchanged
+    scan(workspace, clock=lambda: at + 60 * SECOND)
+    event = next(e for e in events_json(ws) if e["path"].endswith("offer.eml"))
+    assert event["date_source"] == "header"
+    assert (event["date"], event["date_source"]) == ("2026-03-05T10:00:00+08:00", "header")
+
+
+def test_a_settled_folder_is_not_listed_again(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other side of the window: once a folder is older than the window, an
+    unchanged mtime means it is not listed again."""
+    workspace = open_workspace(ws)
+    scan(workspace)
+    listed = count_calls(monkeypatch, "scandir")
+    scan(workspace)
+    assert listed == [str(workspace.customers_dir)]  # 客户/ itself, each time
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """Every path the scan hands to os.<name>, in order."""
+    calls: list[str] = []
+    real = getattr(os, name)
+
+    def counting(path: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module.os, name, counting)
+    return calls
+
+
+# --- the no-change fast path -----------------------------------------------------
+
+
+def test_a_no_change_scan_takes_the_fast_path(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Known, unchanged customers are checked with stat calls alone: no listing, no
+    query per folder, no careful read."""
+    workspace = open_workspace(ws)
+    scan(workspace)
+    careful: list[str] = []
+    real = scan_module._Reader._read_customer
+
+    def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
+        careful.append(job.name)
+        real(self, job, mtime_ns, shown)
+
+    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    stats = count_calls(monkeypatch, "stat")
+    listed = count_calls(monkeypatch, "scandir")
+    result = scan(workspace)
+    assert careful == []
+    assert result.new_events == 0
+    assert listed == [str(workspace.customers_dir)]
+    # each grade folder; per customer: its folder, Contact.txt, each folder the index knows
+    base = str(workspace.customers_dir)
+    in_customers = [p for p in stats if p.startswith(base + "/")]
+    expected = []
+    for path in (ws / "客户").rglob("*"):
+        parts = path.relative_to(ws / "客户").parts
+        if len(parts) == 3 and parts[2] == "Contact.txt":
+            expected.append(path)  # the card
+        elif path.is_dir() and (
+            len(parts) <= 2 or kind_of_folder(parts[2]) not in (None, "drafts")
+        ):
+            expected.append(path)  # grade folders, customer folders, what they hold
+    assert sorted(in_customers) == sorted(str(p) for p in expected)
+
+
+def test_a_changed_customer_takes_the_careful_path(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    careful: list[str] = []
+    real = scan_module._Reader._read_customer
+
+    def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
+        careful.append(job.name)
+        real(self, job, mtime_ns, shown)
+
+    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    (ws / ACME / "IN" / "2026-04-01 call.txt").write_text("asked for samples")
+    result = scan(workspace)
+    assert careful == ["ACME GmbH"]
+    assert result.new_events == 1
+
+
+# --- scan(only=...): the watcher's entry point -----------------------------------
+
+
+def step_add_mail(ws: Path) -> Path:
+    path = ws / ACME / "IN" / "Re price.eml"
+    path.write_bytes(eml("Re: price list", "Mon, 09 Mar 2026 09:00:00 +0100"))
+    return path
+
+
+def step_delete_file(ws: Path) -> Path:
+    path = ws / ACME / "PI" / "PI-0042 2026-03-12.pdf"
+    path.unlink()
+    return path.parent
+
+
+def step_new_subfolder(ws: Path) -> Path:
+    path = ws / MUELLER / "OUT" / "2027" / "2027-01-05 visit.txt"
+    path.parent.mkdir()
+    path.write_text("met at the fair")
+    return path.parent
+
+
+def step_regrade_by_hand(ws: Path) -> Path:
+    target = ws / C / "ACME GmbH"
+    (ws / ACME).rename(target)
+    return target
+
+
+def step_new_customer(ws: Path) -> Path:
+    folder = ws / B / "Nordic Tools AB"
+    build_tree(
+        folder, {"Contact.txt": "Company: Nordic Tools AB\n", "OUT/2026-02-02 intro.txt": "hi"}
+    )
+    return folder / "OUT" / "2026-02-02 intro.txt"
+
+
+def step_delete_customer(ws: Path) -> Path:
+    import shutil
+
+    shutil.rmtree(ws / MUELLER)
+    return ws / MUELLER
+
+
+def step_edit_card(ws: Path) -> Path:
+    card = ws / ACME / "Contact.txt"
+    card.write_text(card.read_text(encoding="utf-8") + "电话: +49 30 1234\n", encoding="utf-8")
+    return card
+
+
+def step_duplicate_in_another_grade(ws: Path) -> Path:
+    copy = ws / C / "ACME GmbH"
+    build_tree(copy, {"OUT/2026-05-05 other.txt": "x"})
+    return copy / "OUT"
+
+
+STEPS = [
+    step_add_mail,
+    step_delete_file,
+    step_new_subfolder,
+    step_regrade_by_hand,
+    step_new_customer,
+    step_delete_customer,
+    step_edit_card,
+    step_duplicate_in_another_grade,
+]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.__name__[5:] for s in STEPS])
+def test_scanning_only_the_changed_path_equals_a_rebuild(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: Any
+) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    changed = step(ws)
+    scan(workspace, only=[changed])
+    assert events_json(ws) == rebuilt(ws, tmp_path / "fresh", monkeypatch)
+
+
+def test_all_the_steps_one_after_another(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    for i, step in enumerate(STEPS):
+        if step is step_regrade_by_hand or step is step_duplicate_in_another_grade:
+            continue  # they collide with the others' paths
+        scan(workspace, only=[step(ws)])
+        assert events_json(ws) == rebuilt(ws, tmp_path / f"fresh{i}", monkeypatch), step
+
+
+def test_only_reads_just_the_customer_it_is_given(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    listed = count_calls(monkeypatch, "scandir")
+    scan(workspace, only=[step_add_mail(ws)])
+    customer_folders = [p for p in listed if "Müller" in p]
+    assert customer_folders == []
+    assert any(p.endswith("ACME GmbH/IN") for p in listed)
+
+
+@pytest.mark.parametrize("where", ["客户", "客户/B-在谈客户", "."])
+def test_only_on_a_folder_that_holds_customers_is_a_full_scan(ws: Path, where: str) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    step_new_customer(ws)
+    result = scan(workspace, only=[ws / where])
+    assert result.new_events == 2  # the new customer's card and its mail
+
+
+def test_only_outside_the_customers_reads_nothing(ws: Path) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace)
+    step_new_customer(ws)  # not named: not read
+    result = scan(workspace, only=[ws / "产品" / "价格信息" / "2026 prices.xlsx"])
+    assert result.new_events == 0
+
+
+# --- one definition of a customer ------------------------------------------------
+
+
+def test_a_duplicate_in_another_grade_is_the_same_for_every_command(
+    invoke: Invoke, ws: Path
+) -> None:
+    build_tree(
+        ws / C / "ACME GmbH", {"Contact.txt": "公司: ACME Copy\n", "OUT/2027-01-01 x.txt": "x"}
+    )
+    scanned = invoke("-w", str(ws), "scan", "--json")
+    assert_ok(scanned)
+    warning = (
+        "customer 'ACME GmbH' is in two grade folders (B-在谈客户 and C-潜力客户); "
+        "only B-在谈客户 is read — merge or delete one of them"
+    )
+    assert warning in json.loads(scanned.stdout)["warnings"]
+    listed = invoke("-w", str(ws), "customer", "list", "--json")
+    assert_ok(listed)
+    acme = [c for c in json.loads(listed.stdout) if c["name"] == "ACME GmbH"]
+    assert acme == [
+        {
+            "name": "ACME GmbH",
+            "grade": "B",
+            "path": ACME,
+            "last_contact": "2026-03-20",
+            "company": "ACME GmbH",
+        }
+    ]
+    # the copy's real name is unknown to every command; its mail is no event
+    assert_error(invoke("-w", str(ws), "timeline", "ACME Copy"))
+    events = json.loads(invoke("-w", str(ws), "timeline", "ACME GmbH", "--json").stdout)
+    assert not [e for e in events if "2027-01-01" in e["path"]]
+    logged = invoke("-w", str(ws), "log", "ACME GmbH", "--direction", "out", "--medium", "phone")
+    assert_ok(logged)
+    assert logged.stdout.startswith(f"Wrote {ACME}/OUT/")
+
+
+def test_nfc_and_nfd_copies_in_one_grade_folder_say_so(invoke: Invoke, ws: Path) -> None:
+    nfd = ws / "客户" / "A-交易客户" / "Mu\u0308ller & So\u0308hne"
+    build_tree(nfd, {"OUT/2026-01-09 x.txt": "x"})
+    data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
+    [warning] = [w for w in data["warnings"] if "Unicode" in w]
+    assert warning == (
+        "客户/A-交易客户 holds two folders named 'Müller & Söhne', spelled with different "
+        "Unicode forms (as macOS and Windows write accents); only one is read — merge them"
+    )
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses names that are not UTF-8")
+def test_a_customer_folder_not_named_in_utf8_is_no_customer_anywhere(
+    invoke: Invoke, ws: Path
+) -> None:
+    bad = os.fsencode(ws / B) + b"/Caf\xe9 Ltd"
+    os.makedirs(bad + b"/OUT")
+    data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
+    assert (
+        f"skipped {B}/Caf\ufffd Ltd: folder name is not valid UTF-8; rename it" in data["warnings"]
+    )
+    listed = json.loads(invoke("-w", str(ws), "customer", "list", "--json").stdout)
+    assert [c["name"] for c in listed] == ["Müller & Söhne", "ACME GmbH"]
+    for args in (
+        ("timeline", "Caf"),
+        ("log", "Caf", "--direction", "out", "--medium", "phone"),
+        ("customer", "move", "Caf", "--grade", "A"),
+    ):
+        result = invoke("-w", str(ws), *args)
+        assert_error(result, "Error: no customer 'Caf'")
+    assert os.listdir(bad + b"/OUT") == []
+
+
+# --- what the walk survives ------------------------------------------------------
+
+
+def test_a_pipe_in_a_customer_folder_is_a_warning(invoke: Invoke, ws: Path) -> None:
+    os.mkfifo(ws / ACME / "IN" / "pipe.eml")
+    data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
+    assert (
+        f"skipped {ACME}/IN/pipe.eml: a named pipe, not a file a mail client saves"
+        in data["warnings"]
+    )
+
+
+def test_a_very_deep_tree_is_read_to_a_limit_without_recursion(invoke: Invoke, ws: Path) -> None:
+    deep = ws / ACME / "OUT"
+    rel = Path()
+    for _ in range(200):
+        rel = rel / "d"
+    os.makedirs(deep / rel)
+    (deep / "d" / "d" / "2026-06-01 shallow.txt").write_text("x")
+    data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
+    limit = "/".join(["d"] * scan_module.MAX_DEPTH)
+    assert f"{ACME}/OUT/{limit}: folders nested this deep are not read" in data["warnings"]
+    events = json.loads(invoke("-w", str(ws), "timeline", "--json").stdout)
+    assert any(e["path"].endswith("d/d/2026-06-01 shallow.txt") for e in events)
+
+
+def test_a_rebuild_notes_a_move_the_history_note_does_not_show(invoke: Invoke, ws: Path) -> None:
+    assert_ok(invoke("-w", str(ws), "customer", "move", "ACME GmbH", "--grade", "C"))
+    (ws / C / "ACME GmbH").rename(ws / "客户" / "A-交易客户" / "ACME GmbH")  # by hand
+    assert_ok(invoke("-w", str(ws), "scan", "--rebuild"))
+    events = json.loads(invoke("-w", str(ws), "timeline", "ACME", "--json").stdout)
+    moves = [(e["from"], e["to"]) for e in events if e["kind"] == "grade"]
+    assert moves == [("B", "C"), ("C", "A")]
+
+
+# --- processes -------------------------------------------------------------------
+
+
+def many_customers(root: Path, count: int) -> None:
+    for i in range(count):
+        build_tree(root / B / f"Customer {i:04d}", {"OUT/2026-01-01 hello.txt": "hi"})
+
+
+def run_scans(root: Path, state: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
+    env = {**os.environ, "FOLDER_KIT_STATE": str(state)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "folder_kit", "-w", str(root), "scan", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return done
+
+
+def test_concurrent_first_scans_all_succeed(workspace: Path, tmp_path: Path) -> None:
+    many_customers(workspace, 300)
+    for attempt in range(3):
+        state = tmp_path / f"state{attempt}"
+        for result in run_scans(workspace, state, 3):
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout)["customers"] == 300
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def wait_for(condition: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def alive(pids: set[int]) -> set[int]:
+    living = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            living.add(pid)
+    return living
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_killed_scan_leaves_no_worker_running(workspace: Path, tmp_path: Path) -> None:
+    """Workers are made to take their time (they sleep), then the scan is killed."""
+    many_customers(workspace, 8)
+    code = (
+        "import sys, time\n"
+        "import folder_kit.timeline.scan as s\n"
+        "from folder_kit.workspace.find import open_workspace\n"
+        "s.PARALLEL_MIN = 1; s._CHUNK = 1\n"
+        "def slow(*args):\n"
+        "    time.sleep(60)\n"
+        "s._read_chunk = slow\n"
+        "s.scan(open_workspace(__import__('pathlib').Path(sys.argv[1])), workers=2)\n"
+    )
+    env = {**os.environ, "FOLDER_KIT_STATE": str(tmp_path / "state")}
+    proc = subprocess.Popen([sys.executable, "-c", code, str(workspace)], env=env)
+    try:
+        workers = wait_for(lambda: alive(children_of(proc.pid)), 30, "worker processes")
+        assert len(workers) >= 1
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        wait_for(lambda: not alive(workers), 10, f"workers {workers} to end")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left() -> Iterator[None]:
+    import threading
+
+    before = set(threading.enumerate())
+    yield
+    assert set(threading.enumerate()) <= before
+
+
+# --- the index is replaced only when proven unusable -----------------------------
+
+
+def index_file(root: Path) -> Path:
+    from folder_kit.timeline.index import state_dir
+
+    return state_dir(root) / "index.sqlite"
+
+
+def test_a_busy_index_is_an_error_not_a_reason_to_delete_it(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import folder_kit.timeline.index as index_module
+    from folder_kit.errors import IndexStoreError
+
+    scan(open_workspace(ws))
+    before = index_file(ws).read_bytes()
+
+    def busy(path: Path) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(index_module, "_connect", busy)
+    with pytest.raises(IndexStoreError, match="database is locked; another folder-kit command"):
+        Index.open(ws)
+    assert index_file(ws).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"not a database at all", b"SQLite format 3\x00" + b"\xff" * 200],
+    ids=["garbage", "damaged header"],
+)
+def test_an_unusable_index_is_replaced(ws: Path, damage: bytes) -> None:
+    scan(open_workspace(ws))
+    expected = events_json(ws)
+    path = index_file(ws)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.write_bytes(damage)
+    scan(open_workspace(ws))
+    assert events_json(ws) == expected
+
+
+def test_an_index_of_another_schema_is_replaced(ws: Path) -> None:
+    import sqlite3
+
+    scan(open_workspace(ws))
+    expected = events_json(ws)
+    with sqlite3.connect(index_file(ws)) as conn:
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
+    scan(open_workspace(ws))
+    assert events_json(ws) == expected
