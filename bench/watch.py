@@ -9,8 +9,8 @@ processes in one run:
               is committed before the line is printed); settle period included
     memory    the watcher's resident set (VmRSS, and the peak VmHWM) from /proc
     idle CPU  the watcher's user+system CPU over --idle seconds with nothing changing
-    readers   `folder-kit customer list --json` with the watcher running (no scan
-              first) against without it (an incremental scan first)
+    readers   `folder-kit customer list --json` and `due --json` with the watcher
+              running (no scan first) against without it (an incremental scan first)
 
 Run (Linux: it reads /proc):
 
@@ -183,18 +183,22 @@ def main() -> int:
             print(f"latency ({args.writes} files, settle 1.0 s included): median "
                   f"{statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")  # fmt: skip
 
-            listing = [exe, "-w", str(ws), "customer", "list", "--json"]
-            timed(listing, env)
-            withs = [timed(listing, env) for _ in range(args.runs)]
+            readers = {
+                "customer list --json": [exe, "-w", str(ws), "customer", "list", "--json"],
+                "due --json": [exe, "-w", str(ws), "due", "--json", "--today", "2026-12-01"],
+            }
+            withs: dict[str, list[float]] = {}
+            for name, command in readers.items():
+                timed(command, env)
+                withs[name] = [timed(command, env) for _ in range(args.runs)]
             hwm = proc_status(proc.pid, "VmHWM")
             print(f"memory peak so far: VmHWM {hwm / 1024:.1f} MiB")
         finally:
             stop(proc)
-        withouts = [timed(listing, env) for _ in range(args.runs)]
-        w, wo = statistics.median(withs), statistics.median(withouts)
-        print(
-            f"customer list --json: with a watcher {w:.3f} s, without {wo:.3f} s: {wo / w:.2f}x faster"
-        )
+        for name, command in readers.items():
+            withouts = [timed(command, env) for _ in range(args.runs)]
+            w, wo = statistics.median(withs[name]), statistics.median(withouts)
+            print(f"{name}: with a watcher {w:.3f} s, without {wo:.3f} s: {wo / w:.2f}x faster")
         print(f"({args.runs} runs each; {os.cpu_count()} cores)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
