@@ -148,8 +148,23 @@ def recorded(result: object) -> str:
     return f"exit {code}\n--- stdout\n{out}--- stderr\n{err}"
 
 
+@pytest.fixture(params=["stdlib", "orjson"])
+def json_encoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON written by the standard library, and by orjson (the `fast` extra),
+    which the commands use for long lists only: here for any."""
+    from folder_kit.cli import common
+
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+        monkeypatch.setattr(common, "ORJSON_MIN", 0)
+    else:
+        monkeypatch.setattr(common, "_orjson", lambda: None)
+
+
 @pytest.mark.parametrize("kind", ["sample", "generated"])
-def test_output_is_byte_identical(kind: str, tmp_path: Path, invoke: Invoke, utc: None) -> None:
+def test_output_is_byte_identical(
+    kind: str, tmp_path: Path, invoke: Invoke, utc: None, json_encoder: None
+) -> None:
     root, who = tree(kind, tmp_path)
     folder = GOLDEN / kind
     for step, args in STEPS:

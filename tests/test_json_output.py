@@ -15,6 +15,18 @@ def dumps_indented(value: object) -> str:
     return "".join(common.json_pieces(value))
 
 
+@pytest.fixture(autouse=True, params=["stdlib", "orjson"])
+def encoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on both paths: the standard library's, and orjson's (the
+    `fast` extra) for lists of any length."""
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+        monkeypatch.setattr(common, "ORJSON_MIN", 0)
+    else:
+        monkeypatch.setattr(common, "_orjson", lambda: None)
+    return str(request.param)
+
+
 def reference(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
@@ -37,6 +49,8 @@ def reference(value: object) -> str:
         [1, "two", None],
         [{"x": float("nan"), "y": float("inf")}],
         [{1: "int key"}],
+        [{"lone": "\udc80 surrogate"}],  # orjson refuses it: json writes it
+        [{"big": 2**70, "small": -(2**63)}],
     ],
 )
 def test_same_bytes_as_json_dumps(value: object) -> None:
@@ -50,10 +64,18 @@ def test_same_bytes_across_chunks(count: int, monkeypatch: pytest.MonkeyPatch) -
     assert dumps_indented(value) == reference(value)
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
+# Any code point, lone surrogates too (a file name read with surrogateescape).
+ANY_CHAR = st.characters(blacklist_categories=())
+scalars = st.one_of(
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.text(ANY_CHAR),
+)
 
 
 @settings(max_examples=300)
-@given(st.lists(st.dictionaries(st.text(), scalars, max_size=6), max_size=6))
+@given(st.lists(st.dictionaries(st.text(ANY_CHAR), scalars, max_size=6), max_size=6))
 def test_same_bytes_for_any_list_of_flat_objects(value: list[dict[str, object]]) -> None:
     assert dumps_indented(value) == reference(value)

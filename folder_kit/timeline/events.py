@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -53,10 +55,17 @@ class Event(NamedTuple):
 
 
 def load_events(ws: Workspace, index: Index, *, customer: str | None = None) -> list[Event]:
-    """Events of one customer (by folder key) or of all, oldest first (by day, date,
-    customer, path): the index joins, orders and makes the paths."""
-    make = Event._make
-    return [make(row) for row in index.timeline_rows(ws.customers_dir.name, customer)]
+    """Events of one customer (by folder key) or of all, oldest first: by day, date,
+    customer, path (a stable sort: grade moves of one moment stay in their order)."""
+    rows = index.timeline_rows(ws.customers_dir.name, customer)
+    rows.sort(key=_ORDER)
+    return list(map(_EVENT, rows))
+
+
+# Sort keys made in C (issue 11: the sort of 110,000 events was 0.2 s with a lambda).
+_ORDER = itemgetter(Event._fields.index("day"), Event._fields.index("date"), 0, 8)
+assert Event._fields[0] == "customer" and Event._fields[8] == "path"
+_EVENT = partial(tuple.__new__, Event)  # Event._make without a Python call per row
 
 
 def last_contacts(index: Index) -> dict[str, str]:

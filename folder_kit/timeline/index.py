@@ -247,32 +247,28 @@ class Index:
         self, base: str, customer: str | None = None
     ) -> list[tuple[str, str, str, str, str, str, str | None, str | None, str, str | None,
                     str | None, str | None]]:  # fmt: skip
-        """Every event of one customer (or of all), oldest first, in the field order of
-        ``events.Event``: (customer, grade, kind, date, day, date_source, medium,
-        topic, path, subject, from, to); ``base`` is the customers folder's name.
-
-        Joined, ordered and given their paths here rather than in Python (issue 11).
-        The order is (day, date, customer, path): within one customer a path is
-        base/grade folder/name[/rel], so ordering by rel does it, the grade events
-        ('' rel) first and in their note's order. BINARY collation compares UTF-8
-        bytes, which orders as Python compares code points.
-        """
-        where, params = "", [base, base]
+        """Every event of one customer (or of all) in the field order of ``events.Event``:
+        (customer, grade, kind, date, day, date_source, medium, topic, path, subject,
+        from, to), files first, then grade moves in their note's order; ``base`` is
+        the customers folder's name. Joined and given their paths here, not in Python."""
+        where, params = "", [base]
         if customer is not None:
-            where, params = " AND c.key = ?", [base, customer, base, customer]
-        sql = (
+            where, params = " AND c.key = ?", [base, customer]
+        files = self.conn.execute(
             "SELECT c.key, c.grade, f.kind, f.date, f.day, f.date_source, f.medium, f.topic,"
-            " ? || '/' || c.grade_folder || '/' || c.name || '/' || f.rel, f.subject,"
-            " NULL, NULL, f.rel AS r, 0 AS s"
+            " ? || '/' || c.grade_folder || '/' || c.name || '/' || f.rel, f.subject, NULL, NULL"
             " FROM files f JOIN customers c ON c.key = f.customer"
-            " WHERE f.kind != 'history'" + where + " UNION ALL "
+            " WHERE f.kind != 'history'" + where,
+            params,
+        ).fetchall()
+        grades = self.conn.execute(
             "SELECT c.key, c.grade, 'grade', g.date, g.day, 'mtime', NULL, NULL,"
-            " ? || '/' || c.grade_folder || '/' || c.name, NULL, g.from_grade, g.to_grade,"
-            " '' AS r, g.seq AS s"
+            " ? || '/' || c.grade_folder || '/' || c.name, NULL, g.from_grade, g.to_grade"
             " FROM grades g JOIN customers c ON c.key = g.customer"
-            " WHERE 1" + where + " ORDER BY 5, 4, 1, r, s"
-        )
-        return [row[:12] for row in self.conn.execute(sql, params)]
+            " WHERE 1" + where + " ORDER BY g.customer, g.seq",
+            params,
+        ).fetchall()
+        return files + grades
 
     def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
         wanted = tuple(kinds)
