@@ -145,19 +145,24 @@ class CustomerSummary:
 
 
 def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
-    """Every customer with grade, last contact and real name, the index brought up to date."""
+    """Every customer with grade, last contact and real name, the index brought up
+    to date; sorted by grade then name, as ``indexed_customers``. One query gives
+    each customer's row and latest contact day (issue 11: no second load of the
+    customers, no Path per customer)."""
     refresh(ws)
+    base = ws.customers_dir.name
     with Index.open(ws.root) as index:
-        last = last_contacts(index)
-        rows = index.customers()
-        customers = indexed_customers(ws, index)
-    return [
+        rows = index.customer_last_contacts(CONTACT_KINDS)
+    summaries = [
         CustomerSummary(
-            name=c.name,
-            grade=c.grade,
-            path=ws.relative(c.path),
-            last_contact=last.get(c.key),
-            company=rows[c.key].company,
+            name=name,
+            grade=grade,
+            path=f"{base}/{grade_folder}/{name}",
+            last_contact=last,
+            company=company,
         )
-        for c in customers
+        for name, grade, grade_folder, company, last in rows
     ]
+    order: dict[str, int] = {grade: n for n, grade in enumerate(GRADES)}
+    summaries.sort(key=lambda s: (order[s.grade], match_key(s.name)))
+    return summaries

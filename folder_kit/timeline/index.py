@@ -279,6 +279,21 @@ class Index:
         )
         return dict(rows.fetchall())
 
+    def customer_last_contacts(
+        self, kinds: Iterable[str]
+    ) -> list[tuple[str, str, str, str | None, str | None]]:
+        """Every customer: (folder name, grade, grade folder, company, the day of its
+        latest contact of ``kinds`` or None), in the order of their keys."""
+        wanted = tuple(kinds)
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(
+            "SELECT c.name, c.grade, c.grade_folder, c.company, l.day FROM customers c"
+            f" LEFT JOIN (SELECT customer, MAX(day) AS day FROM files WHERE kind IN ({marks})"
+            " GROUP BY customer) l ON l.customer = c.key ORDER BY c.key",
+            wanted,
+        )
+        return rows.fetchall()
+
     # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
 
     def customer_grades(self) -> list[tuple[str, str, str, str]]:
