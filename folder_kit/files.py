@@ -210,3 +210,42 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
         candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate
+
+
+def write_export(path: Path, data: bytes, *, marker: bytes) -> None:
+    """Write an export the user asked for (a calendar, a report page), atomically.
+
+    Exporting again replaces the last export, but never a file the tool did not
+    write: an existing file must carry ``marker`` near its start.
+    """
+    import tempfile
+
+    from folder_kit.errors import UsageError
+
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot write {path}: {path.parent} is not a folder")
+    try:
+        fd = open_regular(path)  # a link, a FIFO or a folder there is refused, unread
+    except FileNotFoundError:
+        pass
+    else:
+        try:
+            head = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+        if marker not in head:
+            raise TargetExistsError(
+                path=str(path),
+                hint="folder-kit replaces only a file it wrote itself; name another file",
+            )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

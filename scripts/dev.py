@@ -24,10 +24,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # `folder-kit -w <copy of sample_workspace/> STEP...`, run in order; append new commands here.
+# "{workspace}" in a step is replaced by the copy's path.
 DEMO_STEPS: list[list[str]] = [
     ["scan"],
     ["customer", "list"],
     ["timeline", "Rossi"],
+    ["due", "--today", "2026-12-01"],
+    ["check", "--today", "2026-12-01"],
+    ["check", "Hartmann", "--today", "2026-12-01"],
+    ["report", "--today", "2026-12-01", "--html", "{workspace}/report.html"],
     # The next follow-up as a draft: Christmas in ten days for a US buyer...
     ["draft", "Brightway", "--today", "2026-12-15"],
     # ...and a Chinese mail with the new price list attached, for a Chinese customer.
@@ -231,7 +236,8 @@ def run_demo() -> int:
     # The committed sample is never touched: every step runs on this copy.
     shutil.copytree(SAMPLE, copy, symlinks=True, dirs_exist_ok=True)
     print(f"Demo workspace: {copy} (a copy of sample_workspace/)")
-    for step in DEMO_STEPS:
+    for template in DEMO_STEPS:
+        step = [arg.replace("{workspace}", str(copy)) for arg in template]
         code = show_and_run(
             ["folder-kit", *step], [str(tool("folder-kit")), "-w", str(copy), *step]
         )
@@ -239,7 +245,8 @@ def run_demo() -> int:
             print(f"dev.py: demo step `folder-kit {' '.join(step)}` failed", file=sys.stderr)
             print(f"The demo workspace is kept at {copy}", file=sys.stderr)
             return code
-    print(f"\nThe demo workspace is at {copy}; try: {tool('folder-kit')} -w {copy} --help")
+    print(f"\nThe HTML report is at {copy / 'report.html'}")
+    print(f"The demo workspace is at {copy}; try: {tool('folder-kit')} -w {copy} --help")
     return 0
 
 

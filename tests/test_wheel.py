@@ -103,6 +103,7 @@ def test_wheel_contains_templates(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
         assert "folder_kit/templates/workspace/layout.yaml" in names
+        assert "folder_kit/templates/report/report.html.j2" in names  # report --html
         assert "folder_kit/cli/__init__.py" in names
         assert "folder_kit/templates/drafts/price-update.zh.j2" in names
         layout = wheel.read("folder_kit/templates/workspace/layout.yaml")

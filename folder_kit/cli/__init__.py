@@ -15,6 +15,7 @@ import click
 
 from folder_kit import __version__
 from folder_kit.cli import drafts as draft_commands
+from folder_kit.cli import followup as followup_commands
 from folder_kit.cli import timeline as timeline_commands
 from folder_kit.cli import workspace as workspace_commands
 from folder_kit.cli.common import WORKSPACE_HELP
@@ -77,6 +78,9 @@ for command in (
     timeline_commands.scan_cmd,
     timeline_commands.timeline,
     timeline_commands.log_cmd,
+    followup_commands.due_cmd,
+    followup_commands.check_cmd,
+    followup_commands.report_cmd,
     draft_commands.draft,
     draft_commands.sent,
 ):

@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
+import operator
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from folder_kit.followup.rules import (
     PRIORITY,
     Due,
     Ev,
+    Facts,
     Finding,
     Report,
     Timeline,
-    build_report,
     check_timeline,
+    due_day,
     due_for,
+    earned_grade,
+    facts_of,
+    grade_on,
+    later_stamp,
+    report_of,
     sort_due,
     suggest_topic,
     unanswered,
@@ -32,7 +40,7 @@ from folder_kit.timeline.events import refresh
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.find import Workspace
 
-__all__ = ["Due", "Finding", "Report", "check", "due", "report"]
+__all__ = ["Due", "Finding", "Overview", "Report", "check", "due", "overview", "report"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,6 @@ class _Customer:
 
 
 def _customers(ws: Workspace, index: Index, today: dt.date) -> dict[str, _Customer]:
-    from folder_kit.followup.rules import grade_on
-
     base = ws.customers_dir.name
     moves: dict[str, list[Ev]] = {}
     for g in index.grades():
@@ -81,72 +87,73 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
     Brings the index up to date first. The latest contact of every customer is
     one aggregate query; no event is built as an object.
     """
+    with _fresh_index(ws) as index:
+        return _due(ws, index, today=today, within=within)
+
+
+def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Due]:
     cadence = ws.config.cadence
     window = ws.config.taboos.repeat_window
-    until = today.isoformat()
-    with _fresh_index(ws) as index:
-        customers = _customers(ws, index, today)
-        latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
-        topics = index.recent_topics(until=until, per_customer=window)
+    customers = _customers(ws, index, today)
+    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=today.isoformat())}
     items = []
     for key, c in customers.items():
         row = latest.get(key)
+        outs = row[7] if row is not None else None
+        last_day = dt.date.fromisoformat(row[1]) if row is not None else None
+        when = due_day(c.grade, last_day, has_out=outs is not None, cadence=cadence, today=today)
+        if when is None or (today - when).days < -within:
+            continue
+        # Only for those listed: the topics of its last follow-ups, oldest first.
+        recent = [line.partition("\t")[2] for line in sorted((outs or "").splitlines())]
         last = (
-            Ev(
-                row[3],
-                dt.date.fromisoformat(row[1]),
-                medium=row[4],
-                topic=row[5],
-                path=f"{c.folder}/{row[6]}",
-            )
-            if row is not None
+            Ev(row[3], last_day, medium=row[4], topic=row[5], path=f"{c.folder}/{row[6]}")
+            if row is not None and last_day is not None
             else None
         )
-        has_out = row is not None and row[7] > 0
         item = due_for(
             c.name,
             c.grade,
             last=last,
-            has_out=has_out,
+            has_out=outs is not None,
             cadence=cadence,
             today=today,
-            suggested_topic=suggest_topic(topics.get(key, []), has_out=has_out, window=window),
+            suggested_topic=suggest_topic(recent, has_out=outs is not None, window=window),
         )
-        if item is not None and item.days_overdue >= -within:
+        if item is not None:
             items.append(item)
     return sort_due(items)
 
 
-def _at(date: str) -> dt.datetime | None:
-    if "T" not in date:
-        return None
-    try:
-        return dt.datetime.fromisoformat(date)
-    except ValueError:
-        return None
-
-
 def _timelines(
-    ws: Workspace, index: Index, *, today: dt.date, key: str | None = None
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    key: str | None = None,
+    customers: dict[str, _Customer] | None = None,
 ) -> list[Timeline]:
-    """Every customer (or the one of ``key``) with its events up to ``today``,
-    in the order `due` ranks grades (B, A, C, D, prospects), then by name."""
-    customers = _customers(ws, index, today)
+    """Every customer (or the one of ``key``, or those of ``customers``) with its
+    events up to ``today``, in the order `due` ranks grades (B, A, C, D,
+    prospects), then by name."""
+    if customers is None:
+        customers = _customers(ws, index, today)
     if key is not None:
         customers = {k: c for k, c in customers.items() if k == key}
+    elif len(customers) == 1:
+        key = next(iter(customers))
     events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
-    days: dict[str, dt.date] = {}
-    for customer, kind, day, date, medium, topic, rel, subject in index.contact_rows(
-        until=today.isoformat(), customer=key
-    ):
+    rows = index.contact_rows(until=today.isoformat(), customer=key)
+    days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
+    # Rows come ordered by customer: one group each, built in one comprehension.
+    for customer, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         c = customers.get(customer)
         if c is None:
             continue
-        when = days.get(day)
-        if when is None:
-            when = days[day] = dt.date.fromisoformat(day)
-        events[customer].append(
-            Ev(kind, when, medium, topic, f"{c.folder}/{rel}", _at(date), subject)
+        prefix = c.folder + "/"
+        events[customer].extend(
+            Ev(kind, days[day], medium, topic, prefix + rel, date, subject)
+            for _, kind, day, date, medium, topic, rel, subject in group
         )
     out = []
     for k, c in customers.items():
@@ -174,22 +181,135 @@ def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Fin
     from folder_kit.workspace.customers import resolve_customer
 
     key = customer_key(resolve_customer(ws, name).name) if name is not None else None
-    config = ws.config
     with _fresh_index(ws) as index:
         timelines = _timelines(ws, index, today=today, key=key)
+    return _check(ws, timelines, today=today)
+
+
+def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[Finding]:
+    config = ws.config
     findings: list[Finding] = []
     for tl in timelines:
-        if len(unanswered(tl.events)) >= config.taboos.change_approach_after:
+        threshold = config.taboos.change_approach_after
+        if (
+            sum(e.kind == "out" for e in tl.events) >= threshold  # cheap, and necessary
+            and len(unanswered(tl.events)) >= threshold
+        ):
             tl = _with_contacts(ws, tl)
         findings += check_timeline(tl, today=today, cadence=config.cadence, taboos=config.taboos)
     return findings
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:
-    """The pipeline at a glance as of ``today``."""
+    """The pipeline at a glance as of ``today``: a few aggregate queries, no event
+    built as an object."""
+    with _fresh_index(ws) as index:
+        return _report(ws, index, today=today)
+
+
+def _report(ws: Workspace, index: Index, *, today: dt.date) -> Report:
+    facts = _facts(ws, index, today=today)
+    total = index.event_total(until=today.isoformat())
+    return replace(report_of(facts, today=today, cadence=ws.config.cadence), events=total)
+
+
+def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
+    """Each customer's facts for the report from one aggregate pass: what
+    ``rules.facts_of`` finds in the whole timeline (a test holds the two together).
+    A customer moved to another grade by then goes the exact way, by its timeline."""
+    until = today.isoformat()
+    customers = _customers(ws, index, today)
+    bounds = {r[0]: r for r in index.kind_bounds(until=until)}
+    no_bounds: tuple[str | None, ...] = (None,) * 10
+    facts: list[Facts] = []
+    moved: dict[str, _Customer] = {}
+    for key, c in customers.items():
+        if any(m.day <= today for m in c.moves):
+            moved[key] = c
+            continue
+        # Each "day||date TAB kind TAB rel", or None.
+        _, first_in, last_in, first_order, last_order, first_offer, last_offer, first_out = (
+            bounds.get(key, no_bounds)[:8]
+        )
+        last_day, out_stamps = bounds.get(key, no_bounds)[8:]
+        answers = [e for e in (last_in, last_order) if e is not None]
+        answer = max(answers) if answers else None
+        open_offer = None
+        if last_offer is not None and not (
+            answer is not None and later_stamp(_stamp(answer), _stamp(last_offer))
+        ):
+            open_offer = _named(last_offer, c.folder)
+        outs = out_stamps.splitlines() if out_stamps else []
+        facts.append(
+            Facts(
+                customer=c.name,
+                grade=c.grade,
+                folder_grade=c.grade,
+                last_contact=dt.date.fromisoformat(last_day) if last_day is not None else None,
+                has_out=bool(outs),
+                last_in=dt.date.fromisoformat(last_in[:10]) if last_in is not None else None,
+                open_offer=open_offer,
+                suggestion=earned_grade(
+                    c.name,
+                    c.grade,
+                    order=_named(first_order, c.folder),
+                    offer=_named(first_offer, c.folder),
+                    reply=_named(first_in, c.folder),
+                    out=_named(first_out, c.folder),
+                ),
+                before_reply=_before(outs, first_in),
+                before_order=_before(outs, first_order),
+                events=0,  # the total is counted once, in SQL
+            )
+        )
+    if moved:
+        for tl in _timelines(ws, index, today=today, customers=moved):
+            facts.append(facts_of(tl, today=today)._replace(events=0))
+    return facts
+
+
+def _stamp(bound: str) -> str:
+    return bound.partition("\t")[0]
+
+
+def _named(bound: str | None, folder: str) -> Ev | None:
+    """The event a bound of ``kind_bounds`` stands for."""
+    if bound is None:
+        return None
+    stamp, kind, rel = bound.split("\t", 2)
+    day = dt.date.fromisoformat(stamp[:10])
+    return Ev(kind, day, path=f"{folder}/{rel}", date=stamp[10:])
+
+
+def _before(outs: list[str], target: str | None) -> int | None:
+    """Follow-ups (days) before ``target``, as ``rules.follow_ups_before`` counts
+    them; all known by their ``day || date`` stamps."""
+    if target is None:
+        return None
+    stamp = _stamp(target)
+    return len({x[:10] for x in outs if later_stamp(stamp, x)})
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the report page shows: the report, who is due, every finding."""
+
+    report: Report
+    due: list[Due]
+    findings: list[Finding]
+
+
+def overview(ws: Workspace, *, today: dt.date) -> Overview:
+    """The report, the due list and the findings from one refresh of the index."""
     with _fresh_index(ws) as index:
         timelines = _timelines(ws, index, today=today)
-    return build_report(timelines, today=today, cadence=ws.config.cadence)
+        items = _due(ws, index, today=today, within=0)
+        result = _report(ws, index, today=today)
+    return Overview(
+        report=result,
+        due=items,
+        findings=_check(ws, timelines, today=today),
+    )
 
 
 def event_count(ws: Workspace) -> int:

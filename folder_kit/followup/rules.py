@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
 from folder_kit.terms import FOLLOW_UP_TOPICS
@@ -65,7 +65,7 @@ class Ev(NamedTuple):
     medium: str | None = None
     topic: str | None = None
     path: str = ""  # workspace-relative, "/"-separated
-    at: dt.datetime | None = None  # when the time of day is known too
+    date: str = ""  # ISO 8601 as the index holds it: a day, or a time with its offset
     subject: str | None = None
     from_grade: str | None = None  # grade events only
     to_grade: str | None = None
@@ -129,6 +129,8 @@ class Finding:
     message: str
     evidence: tuple[str, ...]
     remedy: str
+    # The message's facts by name, for saying it in another language (the page).
+    data: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -180,6 +182,21 @@ def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> in
     return cadence[cast(Grade, grade)]
 
 
+def due_day(
+    grade: str,
+    last: dt.date | None,
+    *,
+    has_out: bool,
+    cadence: Mapping[Grade, int],
+    today: dt.date,
+) -> dt.date | None:
+    """The day a follow-up is due (see ``due_for``), or None for a prospect never written to."""
+    days = cadence_of(grade, cadence, has_out=has_out)
+    if days is None:
+        return None
+    return last + dt.timedelta(days=days) if last is not None else today
+
+
 def due_for(
     customer: str,
     grade: str,
@@ -194,9 +211,9 @@ def due_for(
     direction; a customer of A-D never contacted is due today; a prospect never
     written to has no due date (None)."""
     days = cadence_of(grade, cadence, has_out=has_out)
-    if days is None:
+    due = due_day(grade, last.day if last else None, has_out=has_out, cadence=cadence, today=today)
+    if days is None or due is None:
         return None
-    due = last.day + dt.timedelta(days=days) if last is not None else today
     return Due(
         customer=customer,
         grade=grade,
@@ -239,10 +256,21 @@ def later(a: Ev, b: Ev) -> bool:
     carry times that say otherwise (an inquiry at 9:00 answered by a quote at 15:00)."""
     if a.day != b.day:
         return a.day > b.day
-    if a.at is not None and b.at is not None:
+    return _later_same_day(a.date, b.date)
+
+
+def later_stamp(a: str, b: str) -> bool:
+    """``later`` for events known by ``day || date`` only (as SQL aggregates give them)."""
+    if a[:10] != b[:10]:
+        return a[:10] > b[:10]
+    return _later_same_day(a[10:], b[10:])
+
+
+def _later_same_day(a: str, b: str) -> bool:
+    if "T" in a and "T" in b:
         try:
-            return a.at > b.at
-        except TypeError:  # one time with an offset, one without
+            return dt.datetime.fromisoformat(a) > dt.datetime.fromisoformat(b)
+        except (TypeError, ValueError):  # one time with an offset, one without
             return True
     return True
 
@@ -268,6 +296,12 @@ def unanswered(events: Sequence[Ev]) -> list[list[Ev]]:
     return follow_up_days(outs)
 
 
+def unanswered_offers(events: Sequence[Ev]) -> list[Ev]:
+    """The quotes and PIs that no reply or order came after, oldest first."""
+    last = next((e for e in reversed(events) if e.kind in ("in", "order")), None)
+    return [e for e in events if e.kind in ("quote", "pi") and (last is None or not later(last, e))]
+
+
 def _share(days: int, percent: int) -> float:
     return days * percent / 100
 
@@ -284,11 +318,319 @@ def _times(n: int) -> str:
     return {1: "1 follow-up"}.get(n, f"{n} follow-ups")
 
 
-def _is_answer(events: Sequence[Ev], out: Ev) -> bool:
-    """An `out` whose nearest earlier out-or-in is their `in`: answering them, which
-    needs no excuse of its own."""
+def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
+    """Whether an `out` needed a topic of its own. Not a visit (meeting is the
+    reason), nor one sent the day a quote or PI went out (it carries it), nor an
+    answer: one whose nearest earlier out-or-in is their `in`."""
+    if out.medium == "visit":
+        return False
+    if any(e.kind in ("quote", "pi") and e.day == out.day for e in events):
+        return False
     before = [e for e in events if e.kind in ("in", "out") and e is not out and later(out, e)]
-    return bool(before) and before[-1].kind == "in"
+    return not (before and before[-1].kind == "in")
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One customer's timeline as of the day judged, in the shapes the checks share."""
+
+    tl: Timeline
+    today: dt.date
+    cadence: Mapping[Grade, int]
+    taboos: Taboos
+    events: list[Ev]  # up to today
+    grade: str  # on that day
+    days: int | None  # its cadence; None for a prospect never written to
+    outs: list[Ev]
+    recent: list[Ev]  # the `out` events the habit checks look at
+    recent_from: dt.date
+    by_day: list[list[Ev]]  # follow-ups, one a day
+    waiting: list[list[Ev]]  # follow-ups since their last reply
+
+    def finding(
+        self, code: str, message: str, evidence: Iterable[Ev], remedy: str, **data: object
+    ) -> Finding:
+        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
+        return Finding(self.tl.customer, code, message, paths, remedy, data)
+
+
+def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
+    events = [e for e in tl.events if e.day <= today]
+    grade = grade_on(tl.grade, events, today)
+    outs = [e for e in events if e.kind == "out"]
+    recent_from = today - dt.timedelta(days=taboos.lookback)
+    return _Seen(
+        tl=tl,
+        today=today,
+        cadence=cadence,
+        taboos=taboos,
+        events=events,
+        grade=grade,
+        days=cadence_of(grade, cadence, has_out=bool(outs)),
+        outs=outs,
+        recent=[e for e in outs if e.day >= recent_from],
+        recent_from=recent_from,
+        by_day=follow_up_days(events),
+        waiting=unanswered(events),
+    )
+
+
+def _too_direct(s: _Seen) -> Finding | None:
+    """1. A recent follow-up that only pushes for the order."""
+    phrases = [p.casefold() for p in s.taboos.pushy_phrases]
+    pushy = []
+    for e in s.recent:
+        text = f"{e.subject or ''} {_name(e.path)}".casefold()
+        phrase = next((p for p in phrases if p in text), None)
+        if phrase is not None:
+            pushy.append((e, phrase))
+    if not pushy:
+        return None
+    first, phrase = pushy[0]
+    verb = "only pushes" if len(pushy) == 1 else "only push"
+    return s.finding(
+        "too-direct",
+        f'{_times(len(pushy))} {verb} for the order: "{phrase}" in {_name(first.path)} '
+        f"({first.day})",
+        [e for e, _ in pushy],
+        "Give the buyer a reason to answer instead: news, a new price, a product, "
+        "an invitation. Pushing for the order is the quickest way to silence.",
+        n=len(pushy),
+        phrase=phrase,
+        file=_name(first.path),
+        day=first.day,
+    )
+
+
+def _answered_between(events: Sequence[Ev], a: Ev, b: Ev) -> bool:
+    """Whether they replied after ``a`` and before ``b``."""
+    return any(r.kind == "in" and later(r, a) and later(b, r) for r in events)
+
+
+def _repeated_topic(s: _Seen) -> Finding | None:
+    """2. The same topic as one of the last N follow-ups, with no reply between."""
+    repeats: list[Ev] = []
+    pairs: list[tuple[Ev, Ev]] = []
+    window = s.taboos.repeat_window
+    for i, day_outs in enumerate(s.by_day):
+        if day_outs[0].day < s.recent_from:
+            continue
+        earlier = [
+            e
+            for d in s.by_day[max(0, i - window) : i]
+            for e in d
+            if not _answered_between(s.events, e, day_outs[0])
+        ]
+        for e in day_outs:
+            if (e.topic or "") in NO_TOPIC:
+                continue
+            same = next((x for x in reversed(earlier) if x.topic == e.topic), None)
+            if same is not None:
+                repeats += [same, e]
+                pairs.append((same, e))
+    if not pairs:
+        return None
+    old, new = pairs[-1]
+    return s.finding(
+        "repeated-topic",
+        f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
+        "with no answer between",
+        repeats,
+        "Each follow-up needs a new reason: a price update, a new product, company "
+        "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
+        day=new.day,
+        topic=new.topic,
+        old_day=old.day,
+        old_file=_name(old.path),
+    )
+
+
+def _blind(s: _Seen) -> Finding | None:
+    """3. A follow-up with no topic: no excuse to write."""
+    blind = [e for e in s.recent if (e.topic or "") in NO_TOPIC and needs_excuse(s.events, e)]
+    if not blind:
+        return None
+    return s.finding(
+        "blind-follow-up",
+        f"{_times(len(blind))} with no topic: "
+        + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
+        blind,
+        "Find a good excuse for every follow-up, and put it in the subject: "
+        "a new price, a product, news, an exhibition, a visit, a greeting.",
+        n=len(blind),
+        files="、".join(f"{_name(e.path)}（{e.day}）" for e in blind[-3:]),
+    )
+
+
+def _gave_up(s: _Seen) -> Finding | None:
+    """4. Several unanswered follow-ups, then silence for more than 2 x the cadence."""
+    waiting = s.waiting
+    if s.days is None or len(waiting) < s.taboos.gave_up_after:
+        return None
+    silent = (s.today - waiting[-1][0].day).days
+    if silent <= _share(s.days, s.taboos.gave_up_silence):
+        return None
+    return s.finding(
+        "gave-up",
+        f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
+        f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
+        f"{s.taboos.gave_up_silence} % of the {s.days}-day cadence)",
+        [e for d in waiting for e in d],
+        "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
+        "up after the 3rd: write again with a new topic, or call.",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        last=waiting[-1][0].day,
+        silent=silent,
+        percent=s.taboos.gave_up_silence,
+        cadence=s.days,
+    )
+
+
+def _too_short(s: _Seen) -> Finding | None:
+    """5. Two follow-ups closer than half a cadence (the grade of that day), unanswered."""
+    close: list[tuple[list[Ev], list[Ev], int]] = []
+    for a, b in itertools.pairwise(s.by_day):
+        if b[0].day < s.recent_from or _answered_between(s.events, a[-1], b[0]):
+            continue
+        grade = grade_on(s.tl.grade, s.events, b[0].day)
+        days = cadence_of(grade, s.cadence, has_out=True)
+        if days is not None and (b[0].day - a[0].day).days < _share(days, s.taboos.too_short):
+            close.append((a, b, days))
+    if not close:
+        return None
+    a, b, days = close[-1]
+    return s.finding(
+        "too-short",
+        f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
+        f"apart with no answer between (less than {s.taboos.too_short} % of the "
+        f"{days}-day cadence)",
+        [e for x, y, _ in close for e in (*x, *y)],
+        f"Leave about {days} days between follow-ups: a buyer who feels pressed stops answering.",
+        a=a[0].day,
+        b=b[0].day,
+        gap=(b[0].day - a[0].day).days,
+        percent=s.taboos.too_short,
+        cadence=days,
+    )
+
+
+def _too_long(s: _Seen) -> Finding | None:
+    """6. No contact in either direction for more than 1.5 x the cadence."""
+    last = next((e for e in reversed(s.events) if e.kind in CONTACT_KINDS), None)
+    if s.days is None or last is None:
+        return None
+    quiet = (s.today - last.day).days
+    if quiet <= _share(s.days, s.taboos.too_long):
+        return None
+    return s.finding(
+        "too-long",
+        f"no contact since {last.day} ({_days(quiet)}; the cadence of grade {s.grade} "
+        f"is {s.days} days)",
+        [last],
+        f"Follow up now, then every {s.days} days: out of sight, out of mind.",
+        since=last.day,
+        days=quiet,
+        grade=s.grade,
+        cadence=s.days,
+    )
+
+
+def _single_medium(s: _Seen) -> Finding | None:
+    """7. The last N follow-ups all by one medium."""
+    run = s.outs[-s.taboos.single_medium_run :]
+    if len(run) < s.taboos.single_medium_run or len({e.medium for e in run}) != 1:
+        return None
+    return s.finding(
+        "single-medium",
+        f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
+        run,
+        "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
+        "message, or visit; a buyer who ignores mail may answer the phone.",
+        n=len(run),
+        medium=run[0].medium,
+        since=run[0].day,
+    )
+
+
+def _evaporated(s: _Seen) -> Finding | None:
+    """A quote or PI with no reply (nor order) after it for one cadence."""
+    offers = unanswered_offers(s.events)
+    if s.days is None or not offers:
+        return None
+    newest = offers[-1]
+    age = (s.today - newest.day).days
+    if age < _share(s.days, s.taboos.evaporated_after):
+        return None
+    return s.finding(
+        "evaporated",
+        f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had no answer "
+        f"for {_days(age)}",
+        offers,
+        EVAPORATED_SELF_CHECK,
+        kind=newest.kind,
+        day=newest.day,
+        file=_name(newest.path),
+        age=age,
+    )
+
+
+def _change_approach(s: _Seen) -> Finding | None:
+    """Follow-ups keep failing: the ladder, another contact named from Contact.txt."""
+    waiting = s.waiting
+    if len(waiting) < s.taboos.change_approach_after:
+        return None
+    others = list(s.tl.contacts[1:])
+    second = (
+        f"write to {', '.join(others)} instead (Contact.txt)"
+        if others
+        else "find another buyer at the company and add them to Contact.txt"
+    )
+    return s.finding(
+        "change-approach",
+        f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
+        [waiting[-1][0]],
+        f"Change the approach, in this order: hand the customer to a colleague "
+        f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
+        n=len(waiting),
+        since=waiting[0][0].day,
+        others="、".join(others),
+    )
+
+
+def _grade(s: _Seen) -> Finding | None:
+    suggestion = suggest_grade(s.tl, today=s.today)
+    if suggestion is None:
+        return None
+    proof = next(e for e in s.events if e.path == suggestion.evidence[0])
+    return s.finding(
+        "suggest-grade",
+        f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
+        [e for e in s.events if e.path in suggestion.evidence],
+        f"Move the folder to the grade {suggestion.to_grade} folder, or run "
+        f'`folder-kit customer move "{s.tl.customer}" --grade {suggestion.to_grade}`.',
+        basis=proof.kind,
+        file=_name(proof.path),
+        day=proof.day,
+        source=suggestion.from_grade,
+        target=suggestion.to_grade,
+    )
+
+
+# In the order CLI.md lists the codes. too-long stays quiet where gave-up fired:
+# that one already says how long, and why it matters.
+_CHECKS = (
+    _too_direct,
+    _repeated_topic,
+    _blind,
+    _gave_up,
+    _too_short,
+    _too_long,
+    _single_medium,
+    _evaporated,
+    _change_approach,
+    _grade,
+)
 
 
 def check_timeline(
@@ -297,193 +639,14 @@ def check_timeline(
     """Every finding for one customer as of ``today``: the taboos, an evaporated
     quote, the change-approach ladder, a grade to suggest. A healthy customer
     gives none."""
-    events = [e for e in tl.events if e.day <= today]
-    grade = grade_on(tl.grade, events, today)
-    has_out = any(e.kind == "out" for e in events)
-    days = cadence_of(grade, cadence, has_out=has_out)
+    seen = _seen(tl, today=today, cadence=cadence, taboos=taboos)
     findings: list[Finding] = []
-
-    def add(code: str, message: str, evidence: Iterable[Ev], remedy: str) -> None:
-        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
-        findings.append(Finding(tl.customer, code, message, paths, remedy))
-
-    recent_from = today - dt.timedelta(days=taboos.lookback)
-    outs = [e for e in events if e.kind == "out"]
-    recent = [e for e in outs if e.day >= recent_from]
-
-    # 1. too direct: a follow-up that only pushes for the order.
-    phrases = [p.casefold() for p in taboos.pushy_phrases]
-    pushy = [
-        (e, p)
-        for e in recent
-        for p in phrases
-        if p in f"{e.subject or ''} {_name(e.path)}".casefold()
-    ]
-    pushy = list({id(e): (e, p) for e, p in pushy}.values())
-    if pushy:
-        first = pushy[0]
-        add(
-            "too-direct",
-            f"{_times(len(pushy))} only push for the order: "
-            f'"{first[1]}" in {_name(first[0].path)} ({first[0].day})',
-            [e for e, _ in pushy],
-            "Give the buyer a reason to answer instead: news, a new price, a product, "
-            "an invitation. Pushing for the order is the quickest way to silence.",
-        )
-
-    # 2. the same topic as one of the last N follow-ups, with no reply between.
-    repeats: list[Ev] = []
-    firsts: list[tuple[Ev, Ev]] = []
-    by_day = follow_up_days(events)
-    for i, day_outs in enumerate(by_day):
-        if day_outs[0].day < recent_from:
+    for check in _CHECKS:
+        if check is _too_long and any(f.code == "gave-up" for f in findings):
             continue
-        earlier = [
-            e
-            for d in by_day[max(0, i - taboos.repeat_window) : i]
-            for e in d
-            if not any(r.kind == "in" and later(r, e) and later(day_outs[0], r) for r in events)
-        ]
-        for e in day_outs:
-            if (e.topic or "") in NO_TOPIC:
-                continue
-            same = next((x for x in reversed(earlier) if x.topic == e.topic), None)
-            if same is not None:
-                repeats += [same, e]
-                firsts.append((same, e))
-    if firsts:
-        old, new = firsts[-1]
-        add(
-            "repeated-topic",
-            f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
-            "with no answer between",
-            repeats,
-            "Each follow-up needs a new reason: a price update, a new product, company "
-            "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
-        )
-
-    # 3. blind follow-up: no topic, no excuse.
-    blind = [e for e in recent if (e.topic or "") in NO_TOPIC and not _is_answer(events, e)]
-    if blind:
-        add(
-            "blind-follow-up",
-            f"{_times(len(blind))} with no topic: "
-            + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
-            blind,
-            "Find a good excuse for every follow-up, and put it in the subject: "
-            "a new price, a product, news, an exhibition, a visit, a greeting.",
-        )
-
-    waiting = unanswered(events)
-    # 4. gave up: several unanswered follow-ups, then silence.
-    gave_up = False
-    if days is not None and len(waiting) >= taboos.gave_up_after:
-        silent = (today - waiting[-1][0].day).days
-        limit = _share(days, taboos.gave_up_silence)
-        if silent > limit:
-            gave_up = True
-            add(
-                "gave-up",
-                f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
-                f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
-                f"{taboos.gave_up_silence} % of the {days}-day cadence)",
-                [e for d in waiting for e in d],
-                "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
-                "up after the 3rd: write again with a new topic, or call.",
-            )
-
-    # 5. two follow-ups closer than half a cadence, with no reply between.
-    close: list[tuple[list[Ev], list[Ev], int]] = []
-    for a, b in itertools.pairwise(by_day):
-        if b[0].day < recent_from:
-            continue
-        gap_days = cadence_of(grade_on(tl.grade, events, b[0].day), cadence, has_out=True)
-        if gap_days is None:
-            continue
-        if any(r.kind == "in" and later(r, a[-1]) and later(b[0], r) for r in events):
-            continue
-        gap = (b[0].day - a[0].day).days
-        if gap < _share(gap_days, taboos.too_short):
-            close.append((a, b, gap_days))
-    if close:
-        a, b, gap_days = close[-1]
-        add(
-            "too-short",
-            f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
-            f"apart with no answer between (less than {taboos.too_short} % of the "
-            f"{gap_days}-day cadence)",
-            [e for x, y, _ in close for e in (*x, *y)],
-            f"Leave about {gap_days} days between follow-ups: a buyer who feels pressed "
-            "stops answering.",
-        )
-
-    # 6. no contact for too long (gave-up already says so, and why).
-    contacts = [e for e in events if e.kind in CONTACT_KINDS]
-    if days is not None and contacts and not gave_up:
-        quiet = (today - contacts[-1].day).days
-        if quiet > _share(days, taboos.too_long):
-            add(
-                "too-long",
-                f"no contact since {contacts[-1].day} ({_days(quiet)}; the cadence of "
-                f"grade {grade} is {days} days)",
-                [contacts[-1]],
-                f"Follow up now, then every {days} days: out of sight, out of mind.",
-            )
-
-    # 7. the last N follow-ups all by one medium.
-    run = outs[-taboos.single_medium_run :]
-    if len(run) >= taboos.single_medium_run and len({e.medium for e in run}) == 1:
-        add(
-            "single-medium",
-            f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
-            run,
-            "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
-            "message, or visit; a buyer who ignores mail may answer the phone.",
-        )
-
-    # Evaporated: a quote or PI with no reply (nor order) after it for one cadence.
-    if days is not None:
-        offers = [e for e in events if e.kind in ("quote", "pi")]
-        answers = [e for e in events if e.kind in ("in", "order")]
-        open_offers = [o for o in offers if not any(later(a, o) for a in answers)]
-        if open_offers:
-            newest = open_offers[-1]
-            age = (today - newest.day).days
-            if age >= _share(days, taboos.evaporated_after):
-                add(
-                    "evaporated",
-                    f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had "
-                    f"no answer for {_days(age)}",
-                    open_offers,
-                    EVAPORATED_SELF_CHECK,
-                )
-
-    # Change approach: follow-ups keep failing.
-    if len(waiting) >= taboos.change_approach_after:
-        others = list(tl.contacts[1:])
-        second = (
-            f"write to {', '.join(others)} instead (Contact.txt)"
-            if others
-            else "find another buyer at the company and add them to Contact.txt"
-        )
-        add(
-            "change-approach",
-            f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
-            [waiting[-1][0]],
-            f"Change the approach, in this order: hand the customer to a colleague "
-            f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
-        )
-
-    suggestion = suggest_grade(tl, today=today)
-    if suggestion is not None:
-        evidence = [e for e in events if e.path in suggestion.evidence]
-        add(
-            "suggest-grade",
-            f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
-            evidence,
-            f"Move the folder to the grade {suggestion.to_grade} folder, or run "
-            f"`folder-kit customer move NAME --grade {suggestion.to_grade}`.",
-        )
+        found = check(seen)
+        if found is not None:
+            findings.append(found)
     return findings
 
 
@@ -498,23 +661,45 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     if moves:
         since = [e for e in since if e.kind != "grade"]
 
-    def first(*kinds: str) -> Ev | None:
-        return next((e for e in since if e.kind in kinds), None)
+    order = offer = reply = out = None
+    for e in since:  # the first of each kind, in one pass
+        kind = e.kind
+        if kind == "out":
+            out = out or e
+        elif kind == "in":
+            reply = reply or e
+        elif kind in ("quote", "pi"):
+            offer = offer or e
+        elif kind == "order":
+            order = order or e
+    return earned_grade(tl.customer, grade, order=order, offer=offer, reply=reply, out=out)
 
-    order, offer, reply, out = first("order"), first("quote", "pi"), first("in"), first("out")
+
+def earned_grade(
+    customer: str,
+    grade: str,
+    *,
+    order: Ev | None,
+    offer: Ev | None,
+    reply: Ev | None,
+    out: Ev | None,
+) -> Suggestion | None:
+    """The suggestion the first order, quote or PI, reply and `out` since the last
+    move earn a customer of ``grade``, if any."""
     if order is not None:
-        earned, why, proof = "A", f"an order ({_name(order.path)}, {order.day})", [order]
+        earned, proof, why = "A", order, "an order"
     elif offer is not None:
-        earned, why, proof = "B", f"a {offer.kind} ({_name(offer.path)}, {offer.day})", [offer]
+        earned, proof, why = "B", offer, f"a {offer.kind}"
     elif reply is not None and out is not None:
-        earned, why, proof = "C", f"they answered ({_name(reply.path)}, {reply.day})", [reply]
+        earned, proof, why = "C", reply, "they answered"
     elif out is not None:
-        earned, why, proof = "D", f"first contact made ({_name(out.path)}, {out.day})", [out]
+        earned, proof, why = "D", out, "first contact made"
     else:
         return None
     if GRADE_RANK[earned] <= GRADE_RANK[grade]:
         return None
-    return Suggestion(tl.customer, grade, earned, why, tuple(e.path for e in proof))
+    why = f"{why} ({_name(proof.path)}, {proof.day})"
+    return Suggestion(customer, grade, earned, why, (proof.path,))
 
 
 # --- the pipeline at a glance --------------------------------------------------
@@ -591,22 +776,52 @@ def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
     return len(follow_up_days([e for e in events if e.kind == "out" and later(target, e)]))
 
 
-def open_quote(tl: Timeline, events: Sequence[Ev], today: dt.date) -> OpenQuote | None:
-    """The customer's newest quote or PI that no reply or order came after."""
-    answers = [e for e in events if e.kind in ("in", "order")]
-    offers = [
-        e for e in events if e.kind in ("quote", "pi") and not any(later(a, e) for a in answers)
-    ]
-    if not offers:
-        return None
-    o = offers[-1]
-    return OpenQuote(tl.customer, tl.grade, o.path, o.day, (today - o.day).days)
+class Facts(NamedTuple):
+    """What the report needs of one customer, as of the day judged: built from the
+    whole timeline (``facts_of``) or from a few aggregate queries (the pipeline)."""
+
+    customer: str
+    grade: str  # on that day
+    folder_grade: str  # the grade folder it is in now
+    last_contact: dt.date | None
+    has_out: bool
+    last_in: dt.date | None
+    open_offer: Ev | None  # the newest quote or PI no reply or order came after
+    suggestion: Suggestion | None
+    before_reply: int | None  # follow-ups before their first reply
+    before_order: int | None
+    events: int  # events up to that day
+
+
+def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
+    events = [e for e in tl.events if e.day <= today]
+    contacts = [e for e in events if e.kind in CONTACT_KINDS]
+    replies = [e for e in events if e.kind == "in"]
+    offers = unanswered_offers(events)
+    return Facts(
+        customer=tl.customer,
+        grade=grade_on(tl.grade, events, today),
+        folder_grade=tl.grade,
+        last_contact=contacts[-1].day if contacts else None,
+        has_out=any(e.kind == "out" for e in contacts),
+        last_in=replies[-1].day if replies else None,
+        open_offer=offers[-1] if offers else None,
+        suggestion=suggest_grade(tl, today=today),
+        before_reply=follow_ups_before(events, "in"),
+        before_order=follow_ups_before(events, "order"),
+        events=len(events),
+    )
 
 
 def build_report(
     timelines: Iterable[Timeline], *, today: dt.date, cadence: Mapping[Grade, int]
 ) -> Report:
     """Per grade counts, open quotes, grade suggestions and the follow-up distributions."""
+    return report_of((facts_of(tl, today=today) for tl in timelines), today=today, cadence=cadence)
+
+
+def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade, int]) -> Report:
+    """The report from each customer's facts."""
     stats: dict[str, dict[str, int]] = {
         g: {"customers": 0, "overdue": 0, "due_this_week": 0, "replied": 0} for g in PRIORITY
     }
@@ -615,41 +830,29 @@ def build_report(
     before_reply = dict.fromkeys(DISTRIBUTION_KEYS, 0)
     before_order = dict.fromkeys(DISTRIBUTION_KEYS, 0)
     customers = events_seen = 0
-    for tl in timelines:
+    for f in facts:
         customers += 1
-        events = [e for e in tl.events if e.day <= today]
-        events_seen += len(events)
-        grade = grade_on(tl.grade, events, today)
-        s = stats[grade]
+        events_seen += f.events
+        s = stats[f.grade]
         s["customers"] += 1
-        contacts = [e for e in events if e.kind in CONTACT_KINDS]
-        has_out = any(e.kind == "out" for e in contacts)
-        item = due_for(
-            tl.customer,
-            grade,
-            last=contacts[-1] if contacts else None,
-            has_out=has_out,
-            cadence=cadence,
-            today=today,
-        )
-        if item is not None:
-            if item.days_overdue > 0:
+        when = due_day(f.grade, f.last_contact, has_out=f.has_out, cadence=cadence, today=today)
+        if when is not None:
+            late = (today - when).days
+            if late > 0:
                 s["overdue"] += 1
-            elif item.days_overdue > -7:
+            elif late > -7:
                 s["due_this_week"] += 1
-        window = cadence_of(grade, cadence, has_out=True)
-        if window is not None and any(
-            e.kind == "in" and (today - e.day).days <= window for e in events
-        ):
+        window = cadence_of(f.grade, cadence, has_out=True)
+        if window is not None and f.last_in is not None and (today - f.last_in).days <= window:
             s["replied"] += 1
-        q = open_quote(tl, events, today)
-        if q is not None:
-            quotes.append(q)
-        suggestion = suggest_grade(tl, today=today)
-        if suggestion is not None:
-            suggestions.append(suggestion)
-        for kind, dist in (("in", before_reply), ("order", before_order)):
-            n = follow_ups_before(events, kind)
+        o = f.open_offer
+        if o is not None:
+            quotes.append(
+                OpenQuote(f.customer, f.folder_grade, o.path, o.day, (today - o.day).days)
+            )
+        if f.suggestion is not None:
+            suggestions.append(f.suggestion)
+        for n, dist in ((f.before_reply, before_reply), (f.before_order, before_order)):
             if n is not None:
                 dist[bucket(n)] += 1
     quotes.sort(key=lambda q: (-q.days, q.customer))

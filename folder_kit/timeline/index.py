@@ -303,35 +303,54 @@ class Index:
 
     def latest_contacts(
         self, kinds: Iterable[str], *, until: str
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, int]]:
-        """Per customer, the latest contact on or before the day ``until``:
-        (customer, day, date, kind, medium, topic, rel, number of `out`)."""
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
+        """Per customer, in one pass: the latest contact on or before the day
+        ``until`` — (customer, day, date, kind, medium, topic, rel) — and the
+        day and topic of each of its `out` events, as "day\ttopic" lines in no
+        particular order (None when there is no `out`)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
         rows = self.conn.execute(
             f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
-            f"SUM(kind = 'out') FROM files WHERE kind IN ({marks}) AND day <= ? "
-            f"GROUP BY customer",
+            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || "
+            f"ifnull(topic, '') END, char(10)) "
+            f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
             (*wanted, until),
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
 
-    def recent_topics(self, *, until: str, per_customer: int) -> dict[str, list[str | None]]:
-        """The topics of each customer's last ``per_customer`` `out` on or before
-        ``until``, oldest first."""
+    def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
+        """Per customer, in one pass over events on or before the day ``until``: its
+        first and last reply, first and last order, first and last quote or PI, and
+        first `out`, each as "day||date TAB kind TAB rel" (None where there is
+        none); then the day of its latest contact, and the ``day || date`` of every
+        `out`, a line each."""
+
+        def when(kinds: str, *, named: bool = True) -> str:
+            tail = " || char(9) || kind || char(9) || rel" if named else ""
+            return f"CASE WHEN kind IN ({kinds}) THEN day || date{tail} END"
+
+        reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
+        stamp_out = when("'out'", named=False)
         rows = self.conn.execute(
-            "SELECT customer, topic FROM ("
-            " SELECT customer, topic, day, date, ROW_NUMBER() OVER ("
-            "  PARTITION BY customer ORDER BY day DESC, date DESC) AS n"
-            " FROM files WHERE kind = 'out' AND day <= ?"
-            ") WHERE n <= ? ORDER BY customer, day, date",
-            (until, per_customer),
+            f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
+            f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
+            f"group_concat({stamp_out}, char(10)) FROM files "
+            "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
+            (until,),
         )
-        out: dict[str, list[str | None]] = {}
-        for customer, topic in rows:
-            out.setdefault(customer, []).append(topic)
-        return out
+        return rows.fetchall()
+
+    def event_total(self, *, until: str) -> int:
+        """Events (cards aside) on or before the day ``until``."""
+        files = self.conn.execute(
+            "SELECT COUNT(*) FROM files WHERE kind NOT IN ('history', 'card') AND day <= ?",
+            (until,),
+        ).fetchone()[0]
+        grades = self.conn.execute("SELECT COUNT(*) FROM grades WHERE day <= ?", (until,))
+        total: int = files + grades.fetchone()[0]
+        return total
 
     def contact_rows(
         self, *, until: str, customer: str | None = None
