@@ -128,7 +128,7 @@ def _header_fields(block: bytes) -> dict[str, str]:
 
 
 def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
-    if not head.strip():
+    if not head or head.isspace():  # as `not head.strip()`, without copying the head
         raise MailError(path=Path(path), reason="empty file")
     head = head.removeprefix(_BOM).lstrip(b"\r\n")
     blank = _BLANK_LINE.search(head)
@@ -137,12 +137,14 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
 
-    charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
-    charset = charset_match.group(1) if charset_match else None
-
     def text(name: str) -> str | None:
         raw = headers.get(name)
-        return None if raw is None else _undo_8bit(raw, charset)
+        if raw is None or raw.isascii():
+            return raw
+        # Raw 8-bit text: the body's charset is a guess at it (looked up only then:
+        # a scan reads every mail, nearly all with ASCII headers).
+        charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
+        return _undo_8bit(raw, charset_match.group(1) if charset_match else None)
 
     return MessageInfo(
         date=_parse_date(headers.get("date")),
