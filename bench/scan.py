@@ -118,6 +118,13 @@ def main() -> int:
         action="store_true",
         help="OUT/IN hold dated notes instead of .eml files (nothing to open and parse)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also time the folder_kit in DIR (e.g. `git archive main | tar -x -C DIR`) "
+        "with this interpreter, interleaved, as 'before:' lines",
+    )
     args = parser.parse_args()
 
     exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
@@ -135,20 +142,35 @@ def main() -> int:
         time.sleep(2.5)
         env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
-        scan = [exe, "-w", str(ws), "scan"]
         timed(find, env)  # warm the page cache for everyone
-        commands = {
-            "find -type f -printf '%T@ %p\\n'": find,
-            "folder-kit scan --rebuild": [*scan, "--rebuild"],
-            "folder-kit scan (no change)": scan,
-            "folder-kit timeline --json": [exe, "-w", str(ws), "timeline", "--json"],
-            "folder-kit customer list --json": [exe, "-w", str(ws), "customer", "list", "--json"],
+        readers = {
+            "folder-kit scan --rebuild": ["scan", "--rebuild"],
+            "folder-kit scan (no change)": ["scan"],
+            "folder-kit timeline --json": ["timeline", "--json"],
+            "folder-kit customer list --json": ["customer", "list", "--json"],
         }
+        commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        if args.baseline is not None:
+            # The same commands from another source tree, through the same interpreter,
+            # with an index of their own: before and after in one run.
+            before = {
+                **env,
+                "FOLDER_KIT_STATE": str(tmp / "state-before"),
+                "PYTHONPATH": str(args.baseline.resolve()),
+            }
+            for label, rest in readers.items():
+                cmd = [sys.executable, "-m", "folder_kit", "-w", str(ws), *rest]
+                commands[f"before: {label.removeprefix('folder-kit ')}"] = (cmd, before)
+            after = [sys.executable, "-m", "folder_kit"]  # the same launcher as before
+        else:
+            after = [exe]
+        for label, rest in readers.items():
+            commands[label] = ([*after, "-w", str(ws), *rest], env)
         times: dict[str, list[float]] = {label: [] for label in commands}
         rss: dict[str, list[int]] = {label: [] for label in commands}
         for _ in range(args.runs):
-            for label, cmd in commands.items():  # interleaved: load slows all alike
-                seconds, kib = timed(cmd, env)
+            for label, (cmd, cmd_env) in commands.items():  # interleaved: load slows all alike
+                seconds, kib = timed(cmd, cmd_env)
                 times[label].append(seconds)
                 rss[label].append(kib)
         base = statistics.median(times[next(iter(commands))])
