@@ -12,7 +12,8 @@ from folder_kit.cli import common
 
 
 def dumps_indented(value: object) -> str:
-    return "".join(common.json_pieces(value))
+    pieces = common.json_pieces(value)
+    return "".join(p.decode("utf-8") if isinstance(p, bytes) else p for p in pieces)
 
 
 @pytest.fixture(autouse=True, params=["stdlib", "orjson"])
@@ -79,3 +80,23 @@ scalars = st.one_of(
 @given(st.lists(st.dictionaries(st.text(ANY_CHAR), scalars, max_size=6), max_size=6))
 def test_same_bytes_for_any_list_of_flat_objects(value: list[dict[str, object]]) -> None:
     assert dumps_indented(value) == reference(value)
+
+
+# Every character print_json escapes, but the lone surrogates orjson never writes.
+RAW = [
+    chr(c)
+    for c in range(0x110000)
+    if common._JSON_RAW.fullmatch(chr(c)) and not 0xD800 <= c < 0xE000
+]
+
+
+def test_every_escaped_character_holds_a_utf8_marker() -> None:
+    assert len(RAW) > 40
+    for ch in RAW:
+        assert any(m in ch.encode("utf-8") for m in common._RAW_UTF8_MARKERS), hex(ord(ch))
+
+
+@pytest.mark.parametrize("text", ["plain 报价 Müller", *RAW, "a\u2028b\x85c", "·°\u2014"])
+def test_utf8_escaping_matches_text_escaping(text: str) -> None:
+    data = json.dumps([{"s": text}], ensure_ascii=False).encode("utf-8")
+    assert common._escape_raw_utf8(data) == common._escape_raw(data.decode()).encode()

@@ -36,8 +36,25 @@ def print_json(value: object) -> None:
     """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` would give it,
     with what a terminal or a reader would take for something else escaped."""
     for piece in json_pieces(value):
-        click.echo(_escape_raw(piece), nl=False)
+        if isinstance(piece, bytes):
+            click.echo(_escape_raw_utf8(piece), nl=False)
+        else:
+            click.echo(_escape_raw(piece), nl=False)
     click.echo()
+
+
+# In UTF-8, every character _JSON_RAW escapes but the lone surrogates (which
+# orjson refuses to write) holds one of these; JSON text without them needs no
+# escaping, and finding a byte string in bytes is far cheaper than the regex over
+# 35 MB of text (0.12 s for 110,000 events).
+_RAW_UTF8_MARKERS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
+
+
+def _escape_raw_utf8(data: bytes) -> bytes:
+    """``_escape_raw`` for UTF-8 JSON text without lone surrogates (orjson's)."""
+    if not any(marker in data for marker in _RAW_UTF8_MARKERS):
+        return data
+    return _escape_raw(data.decode("utf-8")).encode("utf-8")
 
 
 def _escape_raw(text: str) -> str:
@@ -51,9 +68,9 @@ _CHUNK = 2000  # objects encoded at a time: big enough for C to do the work, sma
 _SEAM = "\n  },\n  {\n    "  # between two objects of the list, as indent=2 writes it
 
 
-def json_pieces(value: object) -> Iterator[str]:
+def json_pieces(value: object) -> Iterator[str | bytes]:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, byte for byte, in pieces
-    and faster.
+    and faster: text, or orjson's UTF-8 bytes (which never hold a lone surrogate).
 
     With ``indent`` set, the json module leaves its C encoder for the pure-Python
     one, which is about three times slower (issue 11). What the commands print
@@ -75,7 +92,7 @@ def json_pieces(value: object) -> Iterator[str]:
         # floats it writes otherwise, so they are left to json. It refuses lone
         # surrogates and ints beyond 64 bits (TypeError): json does those.
         try:
-            yield fast.dumps(value, option=fast.OPT_INDENT_2).decode("utf-8")
+            yield fast.dumps(value, option=fast.OPT_INDENT_2)
             return
         except TypeError:
             pass
