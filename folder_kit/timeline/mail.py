@@ -215,6 +215,9 @@ _COMMON_DATE = re.compile(
 )
 
 
+_ZONES: dict[int, dt.timezone] = {0: dt.UTC}  # by offset in minutes (at most 2 x 6039)
+
+
 def _parse_date(raw: object) -> dt.datetime | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
@@ -226,7 +229,9 @@ def _parse_date(raw: object) -> dt.datetime | None:
         day, year, hour, minute = int(m[1]), int(m[3]), int(m[4]), int(m[5])
         offset = (int(m[8]) * 60 + int(m[9])) * (-1 if m[7] == "-" else 1)
         try:
-            zone = dt.timezone(dt.timedelta(minutes=offset)) if offset else dt.UTC
+            zone = _ZONES.get(offset)
+            if zone is None:  # one object per offset: a scan parses every mail's date
+                zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=offset))
             return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
         except ValueError:
             return None
