@@ -155,9 +155,10 @@ class Changes:
 class Index:
     """One workspace's index. Use as a context manager; writes happen in ``transaction``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, new: bool = False) -> None:
         self.path = path
         self.conn = conn
+        self.new = new  # made by this open: its first transaction writes every row
 
     @classmethod
     def open(cls, root: Path, *, rebuild: bool = False) -> Index:
@@ -176,13 +177,14 @@ class Index:
                 if conn is None:  # derived data: start afresh
                     _remove_database(path)
                     conn = _connect(path)
-                if _fresh(conn):
+                new = _fresh(conn)
+                if new:
                     _create(conn, root)
         except sqlite3.Error as e:
             raise IndexStoreError(path=path, reason=str(e)) from e
         except OSError as e:
             raise IndexStoreError(path=path, reason=e.strerror or str(e)) from e
-        return cls(path, conn)
+        return cls(path, conn, new=new)
 
     def __enter__(self) -> Index:
         return self
@@ -199,11 +201,14 @@ class Index:
         in it stays true until it commits, even with a second scan running (which
         waits for it, up to the connection's timeout)."""
         try:
-            # The writer's page cache holds the whole transaction: with SQLite's
-            # default 2 MB, a cold scan of 110,000 files spilled into the WAL and
-            # wrote each page about 5.5 times (issue 11). Memory is taken as
-            # pages are used, up to this (KiB).
-            self.conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+            if self.new:
+                # The page cache of a new index's first transaction (a rebuild, a
+                # first scan) holds all it writes: with SQLite's default 2 MB, a
+                # cold scan of 110,000 files spilled into the WAL and wrote each
+                # page about 5.5 times (issue 11). Memory is taken as pages are
+                # used, up to this (KiB). Not for an incremental scan, which
+                # writes little and would only keep more of what it read.
+                self.conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
             raise IndexStoreError(path=self.path, reason=str(e)) from e
