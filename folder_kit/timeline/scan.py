@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -164,6 +165,9 @@ class _Job(NamedTuple):
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
     mtime_dated: Dated | None = None  # files dated by mtime, by folder
+
+
+_job_key = attrgetter("key")
 
 
 class _Known(NamedTuple):
@@ -337,6 +341,11 @@ class _Walk:
                     mtime_dated=state.dated.get(key),
                 )
             )
+        # In key order, which is the index's: results come back in the order the
+        # jobs were handed out, so a cold scan appends its rows to the primary
+        # key's B-tree instead of inserting them all over it (issue 11: 0.41 ->
+        # 0.32 s to write 110,000 rows, and a tenth smaller an index).
+        jobs.sort(key=_job_key)
         return jobs
 
     def _known(self, known: dict[str, CustomerRow]) -> _Known:
