@@ -76,7 +76,7 @@ def main() -> int:
         times: dict[str, list[float]] = {label: [] for label in commands}
         for _ in range(args.runs):
             for label, cmd in commands.items():
-                times[label].append(timed(cmd, env))
+                times[label].append(timed(cmd, env)[0])  # seconds (and the peak RSS)
         find = statistics.median(times[next(iter(commands))])
         print(f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7}")
         for label, runs in times.items():

@@ -6,8 +6,11 @@ Contact.txt each), then times, as whole commands in one run:
     find DIR -type f -printf '%T@ %p\\n'      (the baseline: list and stat every file)
     folder-kit scan --rebuild                 (cold: read every file into a new index)
     folder-kit scan                           (nothing changed since the last scan)
+    folder-kit timeline --json                (every event, as JSON)
+    folder-kit customer list --json           (every customer, as JSON)
 
-and prints each median with its ratio to find's. Run:
+and prints each median with its ratio to find's, and the largest resident set
+of any one process of a cold scan (the scan or one of its workers). Run:
 
     .venv/bin/python bench/scan.py --customers 10000 --files 11
 """
@@ -88,10 +91,18 @@ def generate(root: Path, customers: int, files: int, *, mail: bool = True) -> in
     return count
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall-clock seconds, and the peak resident set (KiB) of the largest single
+    process in the command's tree (Linux: wait4 reports the max over the child
+    and the descendants it waited for, so a scan's worker processes count)."""
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, cwd=cwd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return elapsed, usage.ru_maxrss
 
 
 def main() -> int:
@@ -106,6 +117,13 @@ def main() -> int:
         "--no-mail",
         action="store_true",
         help="OUT/IN hold dated notes instead of .eml files (nothing to open and parse)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also time the folder_kit in DIR (e.g. `git archive main | tar -x -C DIR`) "
+        "with this interpreter, interleaved, as 'before:' lines",
     )
     args = parser.parse_args()
 
@@ -124,23 +142,49 @@ def main() -> int:
         time.sleep(2.5)
         env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
-        scan = [exe, "-w", str(ws), "scan"]
         timed(find, env)  # warm the page cache for everyone
-        finds, colds, warms = [], [], []
+        readers = {
+            "folder-kit scan --rebuild": ["scan", "--rebuild"],
+            "folder-kit scan (no change)": ["scan"],
+            "folder-kit timeline --json": ["timeline", "--json"],
+            "folder-kit customer list --json": ["customer", "list", "--json"],
+        }
+        commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        if args.baseline is not None:
+            # The same commands from another source tree, through the same interpreter,
+            # with an index of their own: before and after in one run.
+            before = {
+                **env,
+                "FOLDER_KIT_STATE": str(tmp / "state-before"),
+                "PYTHONPATH": str(args.baseline.resolve()),
+            }
+            for label, rest in readers.items():
+                cmd = [sys.executable, "-m", "folder_kit", "-w", str(ws), *rest]
+                commands[f"before: {label.removeprefix('folder-kit ')}"] = (cmd, before)
+            after = [sys.executable, "-m", "folder_kit"]  # the same launcher as before
+        else:
+            after = [exe]
+        for label, rest in readers.items():
+            commands[label] = ([*after, "-w", str(ws), *rest], env)
+        times: dict[str, list[float]] = {label: [] for label in commands}
+        rss: dict[str, list[int]] = {label: [] for label in commands}
         for _ in range(args.runs):
-            finds.append(timed(find, env))
-            colds.append(timed([*scan, "--rebuild"], env))
-            warms.append(timed(scan, env))
-        base = statistics.median(finds)
-        print(f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7}")
-        for label, runs in (
-            ("find -type f -printf '%T@ %p\\n'", finds),
-            ("folder-kit scan --rebuild", colds),
-            ("folder-kit scan (no change)", warms),
-        ):
+            for label, (cmd, cmd_env) in commands.items():  # interleaved: load slows all alike
+                # From the temporary folder: `python -m` puts the current folder
+                # first on sys.path, and a source tree there would win over --baseline.
+                seconds, kib = timed(cmd, cmd_env, cwd=tmp)
+                times[label].append(seconds)
+                rss[label].append(kib)
+        base = statistics.median(times[next(iter(commands))])
+        print(f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7} {'max RSS MiB':>12}")
+        for label, runs in times.items():
             med = statistics.median(runs)
-            print(f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f}")
-        print(f"({args.runs} runs each, interleaved; {os.cpu_count()} cores)")
+            peak = max(rss[label]) / 1024
+            print(f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f} {peak:>12.1f}")
+        print(
+            f"({args.runs} runs each, interleaved; {os.cpu_count()} cores; max RSS: the "
+            "largest single process of the command, workers included)"
+        )
     finally:
         if args.keep:
             print(f"workspace kept at {tmp}")

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from folder_kit.timeline.classify import (
     Classifier,
@@ -17,7 +19,7 @@ from folder_kit.timeline.classify import (
     place_of,
 )
 from folder_kit.workspace.config import DEFAULT_MEDIUM_KEYWORDS, DEFAULT_TOPIC_KEYWORDS, Config
-from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.ignore import IGNORED_PATTERNS, is_ignored
 
 ZH_B = ("客户", "B-在谈客户")
 EN_B = ("Customers", "B-Negotiating")
@@ -550,3 +552,30 @@ def test_keywords_after_a_hyphen(name: str, medium: str, topic: str | None) -> N
 
 def test_a_call_named_after_the_customer_is_a_call() -> None:
     assert Classifier(Config()).medium("Acme-call 2026-03-05.txt") == "phone"
+
+
+def _ignored_by_regex_alone(name: str) -> bool:
+    """is_ignored as it was before its quick pre-test (issue 11)."""
+    from folder_kit.workspace.ignore import _IGNORED_RE, IGNORED_NAMES
+
+    folded = name.casefold()
+    return name.startswith(".") or folded in IGNORED_NAMES or _IGNORED_RE.match(folded) is not None
+
+
+# Names near every pattern: its literal pieces with text around and between them.
+_PIECES = sorted(
+    {piece for p in IGNORED_PATTERNS for piece in re.split(r"[*?\[]", p) if piece}
+    | {"x", "报价", "A", "~", ".", "(", "\n", "İ", "ẞ"}
+)
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=5).map("".join))
+def test_is_ignored_quick_test_changes_nothing(name: str) -> None:
+    assert is_ignored(name) == _ignored_by_regex_alone(name)
+
+
+@pytest.mark.parametrize("pattern", IGNORED_PATTERNS)
+@pytest.mark.parametrize("fill", ["", "x", "Report 2026", "报价"])
+def test_is_ignored_quick_test_passes_every_pattern(pattern: str, fill: str) -> None:
+    name = pattern.replace("*", fill)
+    assert is_ignored(name) == _ignored_by_regex_alone(name) is True

@@ -7,14 +7,7 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import (
-    print_json,
-    print_json_rows,
-    say,
-    table,
-    workspace,
-    workspace_option,
-)
+from folder_kit.cli.common import print_json, say, table, workspace, workspace_option
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
@@ -90,7 +83,7 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     ws = workspace(ctx)
     events = build(ws, name=name)
     if as_json:
-        print_json_rows([e.as_json() for e in events])
+        print_json([e.as_json() for e in events])
         return
     if not events:
         click.echo("No events yet: save mail into the customers' OUT and IN folders.")

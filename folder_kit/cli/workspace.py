@@ -9,7 +9,7 @@ import click
 
 from folder_kit.cli.common import (
     GRADE_CHOICE,
-    print_json_rows,
+    print_json,
     say,
     table,
     workspace,
@@ -151,7 +151,7 @@ def customer_list(ctx: click.Context, as_json: bool) -> None:
     ws = workspace(ctx)
     summaries = customer_summaries(ws)
     if as_json:
-        print_json_rows([s.as_json() for s in summaries])
+        print_json([s.as_json() for s in summaries])
         return
     if not summaries:
         click.echo("No customers yet. Add one with `folder-kit customer add NAME --grade B`.")

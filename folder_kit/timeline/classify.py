@@ -258,7 +258,9 @@ def classify(
     """The event a file stands for, or None when it is not a contact."""
     if place.kind == "drafts" or is_ignored(name):
         return None
-    if "/" in place.rel and any(kind_of_folder(p) == "drafts" for p in place.rel.split("/")[1:-1]):
+    if place.rel.count("/") > 1 and any(
+        kind_of_folder(p) == "drafts" for p in place.rel.split("/")[1:-1]
+    ):
         return None  # a 草稿/ kept inside OUT or IN holds drafts too
     date, day, source = event_date(name, facts)
     if place.kind == "card":

@@ -128,7 +128,7 @@ def _header_fields(block: bytes) -> dict[str, str]:
 
 
 def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
-    if not head.strip():
+    if not head or head.isspace():  # as `not head.strip()`, without copying the head
         raise MailError(path=Path(path), reason="empty file")
     head = head.removeprefix(_BOM).lstrip(b"\r\n")
     blank = _BLANK_LINE.search(head)
@@ -137,12 +137,14 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
 
-    charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
-    charset = charset_match.group(1) if charset_match else None
-
     def text(name: str) -> str | None:
         raw = headers.get(name)
-        return None if raw is None else _undo_8bit(raw, charset)
+        if raw is None or raw.isascii():
+            return raw
+        # Raw 8-bit text: the body's charset is a guess at it (looked up only then:
+        # a scan reads every mail, nearly all with ASCII headers).
+        charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
+        return _undo_8bit(raw, charset_match.group(1) if charset_match else None)
 
     return MessageInfo(
         date=_parse_date(headers.get("date")),
@@ -213,6 +215,9 @@ _COMMON_DATE = re.compile(
 )
 
 
+_ZONES: dict[int, dt.timezone] = {0: dt.UTC}  # by offset in minutes (at most 2 x 6039)
+
+
 def _parse_date(raw: object) -> dt.datetime | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
@@ -224,7 +229,9 @@ def _parse_date(raw: object) -> dt.datetime | None:
         day, year, hour, minute = int(m[1]), int(m[3]), int(m[4]), int(m[5])
         offset = (int(m[8]) * 60 + int(m[9])) * (-1 if m[7] == "-" else 1)
         try:
-            zone = dt.timezone(dt.timedelta(minutes=offset)) if offset else dt.UTC
+            zone = _ZONES.get(offset)
+            if zone is None:  # one object per offset: a scan parses every mail's date
+                zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=offset))
             return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
         except ValueError:
             return None

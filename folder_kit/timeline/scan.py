@@ -36,8 +36,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from folder_kit.errors import MailError
 from folder_kit.timeline.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
@@ -68,6 +69,9 @@ from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import Grade, Kind, kind_of_folder
+
+if TYPE_CHECKING:
+    from folder_kit.timeline.mail import MessageInfo
 
 # A folder or file changed this recently may still be changing (a mail client
 # still writing, a second change within the file system's time resolution):
@@ -161,6 +165,9 @@ class _Job(NamedTuple):
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
     mtime_dated: Dated | None = None  # files dated by mtime, by folder
+
+
+_job_key = attrgetter("key")
 
 
 class _Known(NamedTuple):
@@ -336,6 +343,11 @@ class _Walk:
                     mtime_dated=state.dated.get(key),
                 )
             )
+        # In key order, which is the index's: results come back in the order the
+        # jobs were handed out, so a cold scan appends its rows to the primary
+        # key's B-tree instead of inserting them all over it (issue 11: 0.41 ->
+        # 0.32 s to write 110,000 rows, and a tenth smaller an index).
+        jobs.sort(key=_job_key)
         return jobs
 
     def _known(self, known: dict[str, CustomerRow]) -> _Known:
@@ -547,6 +559,10 @@ class _Reader:
         self.classifier = Classifier(ws.config)
         self.changes = Changes()
         self.new_events = 0
+        # The mail reader, imported when the first mail is read (a scan that finds
+        # nothing new never needs it: 10 ms of imports), then kept (an import
+        # statement per mail costs 0.5 us).
+        self._read_message: Callable[..., MessageInfo] | None = None
 
     def take(self, count: int) -> Result:
         """What was read since the last take, and how many customers that was."""
@@ -924,10 +940,13 @@ class _Reader:
         """What the file says about itself, and whether that gave a warning."""
         if not entry.name.casefold().endswith(MAIL_SUFFIXES):
             return FileFacts(mtime=mtime), False
-        from folder_kit.timeline.mail import read_message
+        read = self._read_message
+        if read is None:
+            from folder_kit.timeline.mail import read_message
 
+            read = self._read_message = read_message
         try:
-            info = read_message(entry.path, addresses=False)
+            info = read(entry.path, addresses=False)
         except MailError as e:
             message = f"{shown}: not a readable mail ({e.reason}); dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)

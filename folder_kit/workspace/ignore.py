@@ -35,9 +35,41 @@ IGNORED_PATTERNS = (
 _IGNORED_RE = re.compile("|".join(fnmatch.translate(p) for p in IGNORED_PATTERNS))
 
 
+def _literal_ends(
+    patterns: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What a name must start with, end with, or hold for some pattern to match it:
+    each pattern's literal text before its first wildcard, else after its last,
+    else between them. A cheap test that rules out almost every name, so that the
+    regex runs for few (a scan asks this of every file)."""
+    starts, ends, holds = [], [], []
+    for pattern in patterns:
+        pieces = re.split(r"[*?\[]", pattern)
+        if "[" in pattern or "?" in pattern or not any(pieces):
+            return (), (), ("",)  # not worth reasoning about: always ask the regex
+        if pieces[0]:
+            starts.append(pieces[0])
+        elif pieces[-1]:
+            ends.append(pieces[-1])
+        else:
+            holds.append(max(pieces, key=len))
+    return tuple(starts), tuple(ends), tuple(holds)
+
+
+_STARTS, _ENDS, _HOLDS = _literal_ends(IGNORED_PATTERNS)
+
+
 def is_ignored(name: str) -> bool:
     """True for temporary, system, hidden and sync-tool files, which are never contact."""
     if name.startswith("."):
         return True
     folded = name.casefold()
-    return folded in IGNORED_NAMES or _IGNORED_RE.match(folded) is not None
+    if folded in IGNORED_NAMES:
+        return True
+    if not (
+        folded.startswith(_STARTS)
+        or folded.endswith(_ENDS)
+        or any(piece in folded for piece in _HOLDS)
+    ):
+        return False
+    return _IGNORED_RE.match(folded) is not None

@@ -1,0 +1,102 @@
+"""The commands' JSON, encoded faster than json.dumps(indent=2) but to the same bytes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from folder_kit.cli import common
+
+
+def dumps_indented(value: object) -> str:
+    pieces = common.json_pieces(value)
+    return "".join(p.decode("utf-8") if isinstance(p, bytes) else p for p in pieces)
+
+
+@pytest.fixture(autouse=True, params=["stdlib", "orjson"])
+def encoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on both paths: the standard library's, and orjson's (the
+    `fast` extra) for lists of any length."""
+    if request.param == "orjson":
+        pytest.importorskip("orjson")
+        monkeypatch.setattr(common, "ORJSON_MIN", 0)
+    else:
+        monkeypatch.setattr(common, "_orjson", lambda: None)
+    return str(request.param)
+
+
+def reference(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        [{}],
+        [{"a": 1}, {}],
+        [{"a": 1}],
+        [{"a": "x", "b": None, "c": True, "d": 1.5, "e": -3}],
+        [{"s": "},\n    {"}, {"s": '"},\n    {"'}],  # the seam, inside strings
+        [{"path": "客户/A-交易客户/Müller & Söhne GmbH/OUT/a\u2028b\x85c\x7f.eml"}],
+        [{"ctl": '\x00\x1f\t\n\r"\\/'}, {"k": "v"}],
+        [{"nested": [1, 2]}, {"k": "v"}],  # not flat: json.dumps itself
+        [{"nested": {"a": 1}}],
+        {"customers": 2, "warnings": ["a", "b"]},
+        [1, "two", None],
+        [{"x": float("nan"), "y": float("inf")}],
+        [{1: "int key"}],
+        [{"lone": "\udc80 surrogate"}],  # orjson refuses it: json writes it
+        [{"big": 2**70, "small": -(2**63)}],
+    ],
+)
+def test_same_bytes_as_json_dumps(value: object) -> None:
+    assert dumps_indented(value) == reference(value)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 7])
+def test_same_bytes_across_chunks(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "_CHUNK", 2)
+    value = [{"n": n, "s": f"x{n}"} for n in range(count)]
+    assert dumps_indented(value) == reference(value)
+
+
+# Any code point, lone surrogates too (a file name read with surrogateescape).
+ANY_CHAR = st.characters(blacklist_categories=())
+scalars = st.one_of(
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.text(ANY_CHAR),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.dictionaries(st.text(ANY_CHAR), scalars, max_size=6), max_size=6))
+def test_same_bytes_for_any_list_of_flat_objects(value: list[dict[str, object]]) -> None:
+    assert dumps_indented(value) == reference(value)
+
+
+# Every character print_json escapes, but the lone surrogates orjson never writes.
+RAW = [
+    chr(c)
+    for c in range(0x110000)
+    if common._JSON_RAW.fullmatch(chr(c)) and not 0xD800 <= c < 0xE000
+]
+
+
+def test_every_escaped_character_holds_a_utf8_marker() -> None:
+    assert len(RAW) > 40
+    for ch in RAW:
+        assert any(m in ch.encode("utf-8") for m in common._RAW_UTF8_MARKERS), hex(ord(ch))
+
+
+@pytest.mark.parametrize("text", ["plain 报价 Müller", *RAW, "a\u2028b\x85c", "·°\u2014"])
+def test_utf8_escaping_matches_text_escaping(text: str) -> None:
+    data = json.dumps([{"s": text}], ensure_ascii=False).encode("utf-8")
+    assert common._escape_raw_utf8(data) == common._escape_raw(data.decode()).encode()
