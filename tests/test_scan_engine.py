@@ -103,19 +103,28 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
 # --- the no-change fast path -----------------------------------------------------
 
 
-def test_a_no_change_scan_takes_the_fast_path(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def careful(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The customers the scan reads by its careful path (not the no-change check)."""
+    names: list[str] = []
+    real = scan_module._Reader._read_customer
+
+    def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
+        names.append(job.name)
+        real(self, job, mtime_ns, shown)
+
+    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    return names
+
+
+def test_a_no_change_scan_takes_the_fast_path(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, careful: list[str]
+) -> None:
     """Known, unchanged customers are checked with stat calls alone: no listing, no
     query per folder, no careful read."""
     workspace = open_workspace(ws)
     scan(workspace)
-    careful: list[str] = []
-    real = scan_module._Reader._read_customer
-
-    def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
-        careful.append(job.name)
-        real(self, job, mtime_ns, shown)
-
-    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    careful.clear()
     stats = count_calls(monkeypatch, "stat")
     listed = count_calls(monkeypatch, "scandir")
     result = scan(workspace)
@@ -137,19 +146,10 @@ def test_a_no_change_scan_takes_the_fast_path(ws: Path, monkeypatch: pytest.Monk
     assert sorted(in_customers) == sorted(str(p) for p in expected)
 
 
-def test_a_changed_customer_takes_the_careful_path(
-    ws: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_changed_customer_takes_the_careful_path(ws: Path, careful: list[str]) -> None:
     workspace = open_workspace(ws)
     scan(workspace)
-    careful: list[str] = []
-    real = scan_module._Reader._read_customer
-
-    def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
-        careful.append(job.name)
-        real(self, job, mtime_ns, shown)
-
-    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    careful.clear()
     (ws / ACME / "IN" / "2026-04-01 call.txt").write_text("asked for samples")
     result = scan(workspace)
     assert careful == ["ACME GmbH"]
