@@ -17,9 +17,12 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from installed import installed_env
 
 HEAVY_MODULES = ("watchdog", "jinja2")
 
@@ -46,9 +49,11 @@ def help_command(*, module: bool) -> list[str]:
     return [sys.executable, "-m", "folder_kit", "--help"]
 
 
-def time_once(command: Sequence[str]) -> float:
+def time_once(command: Sequence[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True, env=env
+    )
     return time.perf_counter() - start
 
 
@@ -78,12 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "help": help_command(module=args.module),
         "pass": [sys.executable, "-c", "pass"],
     }
-    for command in commands.values():
-        time_once(command)  # warm up: bytecode compiled, files in the page cache
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, command in commands.items():
-            times[name].append(time_once(command))
+    with tempfile.TemporaryDirectory(prefix="folder-kit-startup-") as cache:
+        env = installed_env(os.environ, Path(cache))
+        for command in commands.values():
+            time_once(command, env)  # warm up: bytecode compiled, files in the page cache
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(time_once(command, env))
 
     version = sys.version.split()[0]
     print(f"startup, {args.runs} runs each, interleaved, Python {version} on {os.cpu_count()} CPUs")
