@@ -108,7 +108,11 @@ class KeywordMatcher:
 
     def find(self, text: str) -> str | None:
         """The label of the leftmost keyword in ``text``, or None."""
-        folded = text.casefold()
+        return self.find_folded(text.casefold())
+
+    def find_folded(self, folded: str) -> str | None:
+        """``find`` of a text already casefolded (casefolding twice changes nothing:
+        a scan folds each name once for all its questions)."""
         best_pos = len(folded) + 1
         best: int | None = None
         subs = self._subs if not folded.isascii() else self._ascii_subs
@@ -119,11 +123,21 @@ class KeywordMatcher:
                 best_pos, best = m.start(), sub_labels[m.lastindex - 1]
         if best_pos == 0:
             return self.labels[best] if best is not None else None
-        spans = [(m.group(), m.start()) for m in _LETTERS.finditer(folded)]
-        tokens = [t for t, _ in spans]
-        for n, (_, start) in enumerate(spans):
+        heads = self.words
+        tokens: list[str] | None = None  # all of them, listed at the first possible keyword
+        for n, m in enumerate(_LETTERS.finditer(folded)):
+            start = m.start()
             if start >= best_pos:
                 break
+            token = m.group()
+            # Most words start no keyword: ruled out by one look-up (with the plural
+            # forms _at tries), without building the token list.
+            if token not in heads and not (
+                token.endswith("s") and (token[:-1] in heads or token[:-2] in heads)
+            ):
+                continue
+            if tokens is None:
+                tokens = _LETTERS.findall(folded)
             # "follow-ups", "mock-ups": an English word ending, not the carrier. Only
             # such endings are refused after a hyphen: "Rossi-DHL", "ACME-Quotation" count.
             glued = start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
@@ -184,23 +198,33 @@ class Classifier:
         ``visit invitation.txt`` is a file (topic visit-invite) and what `log`
         writes for a visit about one, ``visit visit-invite.txt``, is still a visit.
         """
-        if name.casefold().endswith(MAIL_SUFFIXES):
+        return self.medium_folded(name.casefold())
+
+    def medium_folded(self, folded: str) -> str:
+        """``medium`` of a name already casefolded."""
+        if folded.endswith(MAIL_SUFFIXES):
             return "email"
-        return self._media.find(_INVITATION.sub(" ", _stem(name).casefold())) or "file"
+        return self._media.find_folded(_INVITATION.sub(" ", _stem(folded))) or "file"
 
     def topic(self, *texts: str | None) -> str | None:
         """The topic of the leftmost topic keyword in the first text that has one."""
         for text in texts:
             if text:
-                logged = _LOGGED.match(text)
-                if logged is not None and logged["topic"] in self._labels:
-                    return logged["topic"]
-                found = self._topics.find(text)
+                found = self.topic_in(text, text.casefold())
                 if found is not None:
                     return found
         return None
 
+    def topic_in(self, text: str, folded: str) -> str | None:
+        """The topic of one text, given with its casefolded form."""
+        if text[0] in _DIGITS:  # what `log` writes starts with its day
+            logged = _LOGGED.match(text)
+            if logged is not None and logged["topic"] in self._labels:
+                return logged["topic"]
+        return self._topics.find_folded(folded)
 
+
+_DIGITS = frozenset("0123456789")
 # What `log` writes: "2026-11-20 visit quote ...": its medium word is no topic word
 # ("visit" is one for visit-invite), the topic's own name follows it.
 _LOGGED = re.compile(
@@ -242,39 +266,91 @@ DEFAULT_TOPIC: Mapping[str, str] = {"quote": "quote", "pi": "order", "order": "o
 
 def event_date(name: str, facts: FileFacts) -> tuple[str, dt.date, DateSource]:
     """The event's date, first that exists: the message's own, a date in the name, mtime."""
-    if facts.message_date is not None:
-        when = facts.message_date  # with its own offset; none for a "-0000" zone
-        return when.isoformat(timespec="seconds"), when.date(), "header"
+    date, day, source = date_text(name, facts.mtime, facts.message_date)
+    return date, dt.date.fromisoformat(day), source
+
+
+def date_text(
+    name: str, mtime: float, message_date: dt.datetime | None
+) -> tuple[str, str, DateSource]:
+    """``event_date`` with the day as ISO text, as the index keeps it."""
+    if message_date is not None:
+        # With its own offset; none for a "-0000" zone. An ISO time starts with its day.
+        # Mail dates have whole seconds but for some .msg: timespec only then (0.2 us).
+        date = (
+            message_date.isoformat()
+            if not message_date.microsecond
+            else message_date.isoformat(timespec="seconds")
+        )
+        return date, date[:10], "header"
     day = date_from_name(name)
     if day is not None:
-        return day.isoformat(), day, "filename"
-    local = dt.datetime.fromtimestamp(facts.mtime).astimezone()
-    return local.isoformat(timespec="seconds"), local.date(), "mtime"
+        text = day.isoformat()
+        return text, text, "filename"
+    date = dt.datetime.fromtimestamp(mtime).astimezone().isoformat(timespec="seconds")
+    return date, date[:10], "mtime"
+
+
+def is_contact_folder(kind: Kind | Literal["card"], folder: str) -> bool:
+    """Whether files in ``folder`` (inside the customer folder, "/"-separated; "" for
+    the card's) can be contact: not a 草稿/, nor inside one kept in OUT or IN."""
+    if kind == "drafts":
+        return False
+    return "/" not in folder or not any(
+        kind_of_folder(p) == "drafts" for p in folder.split("/")[1:]
+    )
+
+
+def contact_fields(
+    kind: EventKind,
+    name: str,
+    folded: str,
+    mtime: float,
+    message_date: dt.datetime | None,
+    subject: str | None,
+    classifier: Classifier,
+) -> tuple[str, str, DateSource, str, str]:
+    """(date, day, date source, medium, topic) of a contact file (`out`, `in`, `quote`,
+    `pi`, `order`) in a contact folder, not ignored; ``folded`` is the name casefolded.
+
+    The rules of :func:`classify` without its checks and objects: the scan checks
+    the folder once and the name once itself, and calls this for every file.
+    """
+    date, day, source = date_text(name, mtime, message_date)
+    topic = classifier.topic_in(subject, subject.casefold()) if subject else None
+    if topic is None:
+        stem = _stem(name)
+        if stem:
+            topic = classifier.topic_in(stem, _stem(folded))
+        if topic is None:
+            topic = DEFAULT_TOPIC.get(kind, "other")
+    return date, day, source, classifier.medium_folded(folded), topic
 
 
 def classify(
     place: Place, name: str, facts: FileFacts, classifier: Classifier
 ) -> EventFields | None:
     """The event a file stands for, or None when it is not a contact."""
-    if place.kind == "drafts" or is_ignored(name):
-        return None
-    if place.rel.count("/") > 1 and any(
-        kind_of_folder(p) == "drafts" for p in place.rel.split("/")[1:-1]
+    kind = place.kind
+    if (
+        kind == "drafts"
+        or is_ignored(name)
+        or not is_contact_folder(kind, place.rel.rpartition("/")[0])
     ):
-        return None  # a 草稿/ kept inside OUT or IN holds drafts too
-    date, day, source = event_date(name, facts)
-    if place.kind == "card":
+        return None
+    if kind == "card":
+        date, day, source = event_date(name, facts)
         return EventFields("card", date, day, source, None, None)
-    kind: EventKind = place.kind
-    topic = classifier.topic(facts.message_subject, _stem(name))
-    if topic is None:
-        topic = DEFAULT_TOPIC.get(kind, "other")
+    subject = facts.message_subject
+    date, day_text, source, medium, topic = contact_fields(
+        kind, name, name.casefold(), facts.mtime, facts.message_date, subject, classifier
+    )
     return EventFields(
         kind=kind,
         date=date,
-        day=day,
+        day=dt.date.fromisoformat(day_text),
         date_source=source,
-        medium=classifier.medium(name),
+        medium=medium,
         topic=topic,
-        subject=facts.message_subject,
+        subject=subject,
     )

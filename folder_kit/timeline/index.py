@@ -110,6 +110,12 @@ class FileRow(NamedTuple):
     subject: str | None
 
 
+# A file row as the cold scan makes it: a plain tuple in FileRow's order (a
+# NamedTuple pickles as its class and a call to it, and a scan's rows come back
+# from worker processes pickled).
+FileValues = tuple[str, str, str, int, int, str, str, str, str, str | None, str | None, str | None]
+
+
 class GradeRow(NamedTuple):
     customer: str
     seq: int
@@ -145,7 +151,7 @@ class Changes:
     customers: list[CustomerRow] = field(default_factory=list)
     gone_customers: list[str] = field(default_factory=list)
     gone_dirs: list[tuple[str, str]] = field(default_factory=list)  # customer, folder
-    files: list[FileRow] = field(default_factory=list)
+    files: list[FileValues] = field(default_factory=list)
     gone_files: list[tuple[str, str]] = field(default_factory=list)  # customer, rel
     grades: dict[str, list[GradeRow]] = field(default_factory=dict)  # all of a customer's
     warnings: list[WarningRow] = field(default_factory=list)

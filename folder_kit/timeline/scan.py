@@ -41,7 +41,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from folder_kit.errors import MailError
-from folder_kit.timeline.classify import MAIL_SUFFIXES, Classifier, FileFacts, Place, classify
+from folder_kit.timeline.classify import (
+    MAIL_SUFFIXES,
+    Classifier,
+    EventKind,
+    FileFacts,
+    Place,
+    classify,
+    contact_fields,
+    is_contact_folder,
+)
 from folder_kit.timeline.index import (
     Changes,
     CustomerRow,
@@ -68,7 +77,7 @@ from folder_kit.workspace.customers import (
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import Grade, Kind, kind_of_folder
+from folder_kit.workspace.layout import Grade, kind_of_folder
 
 if TYPE_CHECKING:
     from folder_kit.timeline.mail import MessageInfo
@@ -847,12 +856,27 @@ class _Reader:
         self, job: _Job, rel: str, shown: str, entries: list[os.DirEntry[str]], settled: bool
     ) -> tuple[bool, list[str]]:
         """Events for the files of a listed folder, gone files dropped; returns whether
-        all of it is settled, and the folders in it."""
+        all of it is settled, and the folders in it.
+
+        The per-file loop of a cold scan, kept lean on purpose: what depends only on
+        the folder (its kind, whether it is a 草稿/) is decided once here, each name is
+        casefolded once for all the questions asked of it, and a row is a plain tuple
+        made from ``contact_fields`` (the same rules as ``classify``), with no
+        Place/FileFacts/EventFields per file. A serial rebuild of 22,000 files
+        went from 0.93 to 0.79 s with it, 42 -> 36 us a file all told (issue 11).
+        """
         key = job.key
         old = self.index.files_in(key, rel) if job.prev is not None and self.index else {}
         seen: set[str] = set()
         kind = kind_of_folder(rel.split("/", 1)[0])
+        # Mail in a 草稿/ inside OUT or IN is still read (its warnings stand), but is no event.
+        reads = kind is not None and kind != "drafts"
+        contact: EventKind | None = None
+        if kind is not None and kind != "drafts" and is_contact_folder(kind, rel):
+            contact = kind
         subfolders = []
+        rows = self.changes.files
+        classifier = self.classifier
         for entry in entries:
             name = entry.name
             if not valid_name(name):
@@ -860,7 +884,8 @@ class _Reader:
                 message = f"skipped {where}: file name is not valid UTF-8; rename it"
                 self.warn(where, message, customer=key, folder=rel)
                 continue
-            if is_ignored(name):
+            folded = name.casefold()
+            if is_ignored(name, folded=folded):
                 continue
             if entry.is_symlink():
                 p = link_problem(self.root, entry.path)
@@ -881,46 +906,37 @@ class _Reader:
                 continue
             file_rel = f"{rel}/{name}"
             seen.add(file_rel)
-            if old.get(file_rel) == (st.st_size, st.st_mtime_ns):
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+            if old and old.get(file_rel) == (size, mtime_ns):
                 continue
-            recorded = self._recorded(st.st_mtime_ns)
+            recorded = self._recorded(mtime_ns)
             if recorded == 0:
                 settled = False  # may still be being written: the next scan reads it again
-            if kind is not None and kind != "drafts":
-                self._file(job, kind, rel, entry, st, recorded, file_rel not in old, shown)
+            if not reads:
+                continue
+            when, subject = None, None
+            if folded.endswith(MAIL_SUFFIXES):
+                when, subject, warned = self._mail(entry.path, shown, file_rel, key, rel)
+                if warned:
+                    # Remembered as unread: whenever this folder is listed again (which
+                    # clears its warnings), the file is read and its warning given again.
+                    recorded = 0
+            if contact is None:
+                continue
+            date, day, source, medium, topic = contact_fields(
+                contact, name, folded, st.st_mtime, when, subject, classifier
+            )
+            if file_rel not in old:
+                self.new_events += 1
+            # A plain tuple in FileRow's field order: rows cross from worker processes
+            # pickled, and a NamedTuple pickles as its class and a call to it.
+            rows.append(
+                (key, file_rel, rel, size, recorded, contact, date, day, source, medium, topic,
+                 subject)
+            )  # fmt: skip
         for file_rel in old.keys() - seen:
             self.changes.gone_files.append((key, file_rel))
         return settled, subfolders
-
-    def _file(
-        self,
-        job: _Job,
-        kind: Kind,
-        rel: str,
-        entry: os.DirEntry[str],
-        st: os.stat_result,
-        recorded: int,
-        new: bool,
-        shown: str,
-    ) -> None:
-        """The event of one new or changed file."""
-        file_rel = f"{rel}/{entry.name}"
-        facts, warned = self._facts(entry, st.st_mtime, f"{shown}/{file_rel}", job.key, rel)
-        if warned:
-            # Remembered as unread: whenever this folder is listed again (which
-            # clears its warnings), the file is read and its warning given again.
-            recorded = 0
-        place = Place(job.grade, job.grade_folder, job.key, kind, file_rel)
-        fields = classify(place, entry.name, facts, self.classifier)
-        if fields is None:
-            return
-        if new:
-            self.new_events += 1
-        self.changes.files.append(
-            FileRow(job.key, file_rel, rel, st.st_size, recorded, fields.kind, fields.date,
-                    fields.day.isoformat(), fields.date_source, fields.medium, fields.topic,
-                    fields.subject)
-        )  # fmt: skip
 
     def _dated_changed(self, job: _Job, rel: str) -> bool:
         if not job.mtime_dated:
@@ -934,26 +950,26 @@ class _Reader:
                 return True
         return False
 
-    def _facts(
-        self, entry: os.DirEntry[str], mtime: float, shown: str, key: str, rel: str
-    ) -> tuple[FileFacts, bool]:
-        """What the file says about itself, and whether that gave a warning."""
-        if not entry.name.casefold().endswith(MAIL_SUFFIXES):
-            return FileFacts(mtime=mtime), False
+    def _mail(
+        self, path: str, shown: str, file_rel: str, key: str, rel: str
+    ) -> tuple[dt.datetime | None, str | None, bool]:
+        """What a mail says of itself (date, subject), and whether that gave a warning;
+        ``shown`` is the customer folder as warnings name it."""
         read = self._read_message
         if read is None:
             from folder_kit.timeline.mail import read_message
 
             read = self._read_message = read_message
         try:
-            info = read(entry.path, addresses=False)
+            info = read(path, addresses=False)
         except MailError as e:
+            shown = f"{shown}/{file_rel}"
             message = f"{shown}: not a readable mail ({e.reason}); dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-            return FileFacts(mtime=mtime), True
-        facts = FileFacts(mtime=mtime, message_date=info.date, message_subject=info.subject)
+            return None, None, True
         if info.date is None:
+            shown = f"{shown}/{file_rel}"
             message = f"{shown}: the mail has no usable date; dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-            return facts, True
-        return facts, False
+            return None, info.subject, True
+        return info.date, info.subject, False

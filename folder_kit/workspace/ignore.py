@@ -59,11 +59,16 @@ def _literal_ends(
 _STARTS, _ENDS, _HOLDS = _literal_ends(IGNORED_PATTERNS)
 
 
-def is_ignored(name: str) -> bool:
-    """True for temporary, system, hidden and sync-tool files, which are never contact."""
+def is_ignored(name: str, *, folded: str | None = None) -> bool:
+    """True for temporary, system, hidden and sync-tool files, which are never contact.
+
+    ``folded``: the name casefolded, when the caller has it already (a scan folds
+    each name once).
+    """
     if name.startswith("."):
         return True
-    folded = name.casefold()
+    if folded is None:
+        folded = name.casefold()
     if folded in IGNORED_NAMES:
         return True
     if not (
