@@ -4,10 +4,13 @@ import base64
 import datetime as dt
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from realdata import EML, msg, msg_dir
 
 from folder_kit.errors import MailError
@@ -446,3 +449,140 @@ def test_the_fast_date_path_agrees_with_email_utils(raw: str) -> None:
     from folder_kit.timeline.mail import _parse_date
 
     assert _parse_date(raw) == parsedate_to_datetime(raw)
+
+
+# --- the fast paths agree with the general ones (Hypothesis) --------------------
+
+_blank = st.sampled_from([" ", "  ", "\t", " \t"])
+_maybe_blank = st.sampled_from(["", " ", "\t"])
+
+
+@st.composite
+def _common_dates(draw: st.DrawFn) -> str:
+    """Date headers of the common shape, valid or not: any case, odd blanks, days,
+    hours and zones out of range, years email.utils reads as two-digit ones."""
+    letters = st.text(
+        st.sampled_from("AaDdEeFfJjMmNnOoPpRrSsTtUuVvWwYyHhIiLlBbCcGgX"), min_size=3, max_size=3
+    )
+    weekday = draw(st.one_of(st.just(""), st.sampled_from(["Mon", "tue", "SUN"]), letters))
+    month = draw(st.one_of(st.sampled_from(["Jan", "feb", "MAR", "Dec", "Sep", "jun"]), letters))
+    day = draw(st.integers(0, 99))
+    year = draw(st.one_of(st.integers(1900, 2100), st.integers(0, 9999)))
+    hour, minute, second = (
+        draw(st.integers(0, 99)),
+        draw(st.integers(0, 99)),
+        draw(st.integers(0, 99)),
+    )
+    seconds = draw(st.booleans())
+    sign = draw(st.sampled_from("+-"))
+    zone = draw(st.one_of(st.sampled_from([0, 800, 530, 1200, 1400, 2359]), st.integers(0, 9999)))
+    # Not "+0800(CST)": there email.utils reads no zone at all, and the fast path
+    # keeps the stated offset, as it always has (a row of test_common_date_forms).
+    comment = draw(st.sampled_from(["", " (PST)", "\t(UTC)", " (a (b) c)"]))
+    raw = draw(_maybe_blank)
+    if weekday:
+        raw += f"{weekday},{draw(_maybe_blank)}"
+    raw += f"{day:0{draw(st.integers(1, 2))}d}{draw(_blank)}{month}{draw(_blank)}{year:04d}"
+    raw += f"{draw(_blank)}{hour:0{draw(st.integers(1, 2))}d}:{minute:02d}"
+    if seconds:
+        raw += f":{second:02d}"
+    raw += f"{draw(_blank)}{sign}{zone:04d}{comment}{draw(_maybe_blank)}"
+    return raw
+
+
+def _same_time(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    """The same wall time and the same zone (== alone compares instants)."""
+    if a is None or b is None:
+        return a is b
+    return (a.isoformat(), a.utcoffset()) == (b.isoformat(), b.utcoffset())
+
+
+@given(_common_dates())
+def test_the_fast_date_path_gives_what_email_utils_gives(raw: str) -> None:
+    from folder_kit.timeline.mail import _COMMON_DATE, _parse_any_date, _parse_date
+
+    assert _COMMON_DATE.match(raw) is not None  # the generator makes the common shape
+    assert _same_time(_parse_date(raw), _parse_any_date(raw))
+
+
+@st.composite
+def _odd_dates(draw: st.DrawFn) -> str:
+    """A common date with one character replaced by any other: a Unicode digit or
+    blank, a missing field, a stray letter."""
+    raw = draw(_common_dates())
+    at = draw(st.integers(0, len(raw) - 1))
+    return raw[:at] + draw(st.characters()) + raw[at + 1 :]
+
+
+@given(
+    st.one_of(_odd_dates(), st.text(), st.from_regex(r"[0-9A-Za-z ,:+()\t-]{0,40}", fullmatch=True))
+)
+def test_any_date_text_gives_what_email_utils_gives(raw: str) -> None:
+    from folder_kit.timeline.mail import _parse_any_date, _parse_date
+
+    assume(re.search(r"[0-9]\(", raw) is None)  # "+0800(CST)": see _common_dates
+
+    assert _same_time(_parse_date(raw), _parse_any_date(raw))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mon, 1 Dec 2026 10:00:00 +0800", "2026-12-01T10:00:00+08:00"),
+        ("1 Dec 2026 10:00:00 +0800", "2026-12-01T10:00:00+08:00"),
+        ("1 Dec 2026 10:00:00 -0000", "2026-12-01T10:00:00+00:00"),  # UTC, zone unknown
+        ("1 Dec 0069 10:00:00 +0000", "1969-12-01T10:00:00+00:00"),  # as email.utils reads it
+        ("1 Dec 0068 10:00:00 +0000", "2068-12-01T10:00:00+00:00"),
+        ("31 Feb 2026 10:00:00 +0000", None),
+        ("1 Dec 2026 24:00:00 +0000", None),
+        ("1 Dec 2026 10:00:00 +2400", None),
+        ("1 Dec 2026 10:00:00 +0099", "2026-12-01T10:00:00+01:39"),
+        ("1 Dec 2026 10:00:00 +0800(CST)", "2026-12-01T10:00:00+08:00"),
+    ],
+)
+def test_common_date_forms(raw: str, expected: str | None) -> None:
+    from folder_kit.timeline.mail import _parse_date
+
+    parsed = _parse_date(raw)
+    assert (parsed.isoformat() if parsed else None) == expected
+
+
+@given(st.lists(st.sampled_from([b"\r", b"\n", b"a", b" ", b"\r\n"])).map(b"".join))
+def test_the_blank_line_is_where_the_regex_finds_it(head: bytes) -> None:
+    from folder_kit.timeline.mail import _blank_line
+
+    m = re.search(rb"\r?\n\r?\n", head)
+    assert _blank_line(head) == (m.start() if m else -1)
+
+
+# The header fields as the regexes anchored at every line start ("^", MULTILINE)
+# found them, before they were made to jump from newline to newline.
+_OLD_WANTED = re.compile(
+    r"^(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_OLD_NOT_A_FIELD = re.compile(r"^(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
+_header_lines = st.sampled_from(
+    ["Date: 1 Dec 2026 10:00 +0800", "subject:  Hi", "SUBJECT: again", "To:a@b", "From : x",
+     " folded", "\tfolded", "X-Other: 1", "not a field", "", "\r", "Content-Type: text/plain",
+     "date:", "Fromage: no", "é: 8-bit"]
+)  # fmt: skip
+
+
+@given(st.lists(_header_lines, min_size=1, max_size=8), st.sampled_from(["\n", "\r\n"]))
+def test_header_fields_are_those_the_line_anchored_regexes_found(
+    lines: list[str], end: str
+) -> None:
+    from folder_kit.timeline.mail import _CONTINUATION, _FIRST_FIELD, _header_fields
+
+    block = ("Date: first" + end + end.join(lines)).encode("utf-8", "surrogateescape")
+    text = block.decode("ascii", "surrogateescape")
+    assert _FIRST_FIELD.match(text)
+    stray = _OLD_NOT_A_FIELD.search(text)
+    if stray is not None:
+        text = text[: stray.start()]
+    expected: dict[str, str] = {}
+    for m in _OLD_WANTED.finditer(text):
+        value = m.group(2)
+        expected.setdefault(m.group(1).lower(), _CONTINUATION.sub(" ", value).strip())
+    assert _header_fields(block) == (expected or {"": ""})

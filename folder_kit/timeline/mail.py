@@ -43,7 +43,6 @@ _FIRST_READ = 8 * 1024
 _HEAD_BYTES = 64 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOM = b"\xef\xbb\xbf"
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 
@@ -74,7 +73,7 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
     try:
         head = os.read(fd, _FIRST_READ)
         more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
-        if more and not _BLANK_LINE.search(head):
+        if more and _blank_line(head) < 0:
             head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
         if head.startswith(_OLE_MAGIC):
             os.lseek(fd, 0, os.SEEK_SET)
@@ -92,12 +91,27 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
         raise MailError(path=Path(path), reason=_describe(err)) from err
 
 
+# Both start with a literal newline rather than a MULTILINE "^", which the regex
+# engine tries at every character: this way it jumps from line to line (issue 11:
+# 2.8 -> 1.8 us a mail). The block is searched with a newline put before it.
 _WANTED_FIELD = re.compile(
-    r"^(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
-    re.IGNORECASE | re.MULTILINE,
+    r"\n(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
 )
 _FIRST_FIELD = re.compile(r"[!-9;-~]+[ \t]*:")
-_NOT_A_FIELD = re.compile(r"^(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
+_NOT_A_FIELD = re.compile(r"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
+
+
+def _blank_line(head: bytes) -> int:
+    """Where the first blank line starts (what ``re.search(rb"\\r?\\n\\r?\\n")`` finds),
+    or -1. Two ``find`` calls instead of that regex, which cannot skip ahead to a
+    literal: 1.8 -> 0.5 us a mail."""
+    lf, crlf = head.find(b"\n\n"), head.find(b"\n\r\n")
+    at = crlf if lf < 0 else lf if crlf < 0 else min(lf, crlf)
+    if at > 0 and head[at - 1] == 0x0D:  # the \r of a CRLF line end before it
+        at -= 1
+    return at
+
+
 _CONTINUATION = re.compile(r"\r?\n[ \t]+")
 
 
@@ -115,12 +129,11 @@ def _header_fields(block: bytes) -> dict[str, str]:
         return {}
     stray = _NOT_A_FIELD.search(text)
     if stray is not None:  # headers end where a line is neither a field nor a continuation
-        text = text[: stray.start()]
+        text = text[: stray.start() + 1]
     fields: dict[str, str] = {}
-    for m in _WANTED_FIELD.finditer(text):
-        name = m.group(1).lower()
+    for name, value in _WANTED_FIELD.findall("\n" + text):
+        name = name.lower()
         if name not in fields:
-            value = m.group(2)
             fields[name] = (_CONTINUATION.sub(" ", value) if "\n" in value else value).strip()
     if not fields:
         fields[""] = ""  # a header block, just none of the fields wanted
@@ -131,8 +144,8 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
     if not head or head.isspace():  # as `not head.strip()`, without copying the head
         raise MailError(path=Path(path), reason="empty file")
     head = head.removeprefix(_BOM).lstrip(b"\r\n")
-    blank = _BLANK_LINE.search(head)
-    block = head[: blank.start()] if blank else head
+    blank = _blank_line(head)
+    block = head[:blank] if blank >= 0 else head
     headers = _header_fields(block)
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
@@ -208,10 +221,12 @@ _UNKNOWN_ZONE = re.compile(r"-0000\b")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
 )}  # fmt: skip
-# "Mon, 2 Mar 2026 10:00:00 +0100": how nearly every client writes it.
+# "Mon, 2 Mar 2026 10:00:00 +0100": how nearly every client writes it. ASCII
+# digits and blanks only: anything else is left to email.utils.
 _COMMON_DATE = re.compile(
-    r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
-    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?:\s*\(.*\))?\s*$"
+    r"[ \t]*(?:[A-Za-z]{3},[ \t]*)?([0-9]{1,2})[ \t]+([A-Za-z]{3})[ \t]+([0-9]{4})[ \t]+"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?[ \t]+([+-])([0-9]{2})([0-9]{2})"
+    r"(?:[ \t]*\(.*\))?[ \t]*$"
 )
 
 
@@ -219,22 +234,38 @@ _ZONES: dict[int, dt.timezone] = {0: dt.UTC}  # by offset in minutes (at most 2 
 
 
 def _parse_date(raw: object) -> dt.datetime | None:
-    if not isinstance(raw, str) or not raw.strip():
+    """A Date header's time: what ``email.utils.parsedate_to_datetime`` gives (None
+    where it fails), and UTC for a "-0000" zone (RFC 5322: UTC, the sender's own
+    zone unknown), not a naive time."""
+    if not isinstance(raw, str):
         return None
     m = _COMMON_DATE.match(raw)
-    month = _MONTHS.get(m.group(2).lower()) if m else None
-    if m and month:
-        # The common shape, without email.utils' general parser (a scan reads
-        # every mail). "-0000" is UTC too, the sender's own zone unknown (RFC 5322).
-        day, year, hour, minute = int(m[1]), int(m[3]), int(m[4]), int(m[5])
-        offset = (int(m[8]) * 60 + int(m[9])) * (-1 if m[7] == "-" else 1)
-        try:
-            zone = _ZONES.get(offset)
-            if zone is None:  # one object per offset: a scan parses every mail's date
-                zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=offset))
-            return dt.datetime(year, month, day, hour, minute, int(m[6] or 0), tzinfo=zone)
-        except ValueError:
-            return None
+    if m is not None:
+        # The common shape, without email.utils' general parser (a scan reads every
+        # mail's date: 3.0 -> 1.8 us). Tested equal to it with Hypothesis.
+        day, name, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
+        month = _MONTHS.get(name.lower())
+        if month is not None and year[:2] != "00":  # "0069": email.utils reads 1969
+            offset = int(zone_h) * 60 + int(zone_m)
+            if sign == "-":
+                offset = -offset
+            try:
+                zone = _ZONES.get(offset)
+                if zone is None:  # one object per offset: a scan parses every mail's date
+                    zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=offset))
+                return dt.datetime(
+                    int(year), month, int(day), int(hour), int(minute), int(second or 0),
+                    tzinfo=zone,
+                )  # fmt: skip
+            except ValueError:
+                return None
+    return _parse_any_date(raw)
+
+
+def _parse_any_date(raw: str) -> dt.datetime | None:
+    """``_parse_date`` by email.utils alone, for any form."""
+    if not raw.strip():
+        return None
     try:
         parsed = parsedate_to_datetime(_fold(raw) or "")
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -344,6 +375,9 @@ def _decode_words(text: str | None) -> str | None:
 def _fold(text: str | None) -> str | None:
     if text is None:
         return None
+    if text.isascii() and text.isprintable() and "  " not in text:
+        # Nearly every subject: nothing to replace or collapse, only the ends to trim.
+        return text.strip() or None
     folded = _WHITESPACE.sub(" ", _store_safe(text).replace("\x00", "")).strip()
     return folded or None
 
