@@ -39,7 +39,7 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def date_from_name(name: str) -> dt.date | None:
     """The first valid calendar date written in a file name, or None."""
     # NFKC turns full-width digits and punctuation (２０２６．１１．２６) into ASCII.
-    text = unicodedata.normalize("NFKC", name)
+    text = name if name.isascii() else unicodedata.normalize("NFKC", name)  # ASCII: as it is
     pos = 0
     while (match := _NAME_DATE.search(text, pos)) is not None:
         for n in "123":

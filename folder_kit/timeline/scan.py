@@ -45,10 +45,8 @@ from folder_kit.timeline.classify import (
     MAIL_SUFFIXES,
     Classifier,
     EventKind,
-    FileFacts,
-    Place,
-    classify,
     contact_fields,
+    date_text,
     is_contact_folder,
 )
 from folder_kit.timeline.index import (
@@ -766,20 +764,17 @@ class _Reader:
             return None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, known
-        place = Place(job.grade, job.grade_folder, key, "card", CONTACT_FILE)
-        fields = classify(place, CONTACT_FILE, FileFacts(mtime=st.st_mtime), self.classifier)
-        if fields is None:
-            return None, None
+        # classify's card event, without its objects (one per customer).
+        date, day, source = date_text(CONTACT_FILE, st.st_mtime, None)
         if job.card is None:
             self.new_events += 1
-        card = read_card(Path(path))
+        card = read_card(path)
         for warning in card.warnings:
             self.warn(shown, warning.replace(path, shown), customer=key)
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
         self.changes.files.append(
-            FileRow(key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns),
-                    fields.kind, fields.date, fields.day.isoformat(), fields.date_source,
-                    None, None, None)
+            (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), "card", date,
+             day, source, None, None, None)
         )  # fmt: skip
         return stamp, card.company or None
 

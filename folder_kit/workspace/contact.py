@@ -161,7 +161,7 @@ def _split(line: str) -> tuple[str, str, str]:
     return line[:i].strip(), ":", line[i + 1 :].strip()
 
 
-def read_card(path: Path) -> Card:
+def read_card(path: str | Path) -> Card:
     """Read a Contact.txt; undecodable or unreadable files give a Card with a warning.
 
     Only a regular file of sane size is read, never through a link (a company
