@@ -197,6 +197,7 @@ class _Walk:
         self.changes = Changes()
         self.new_events = 0
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
+        self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
 
     def problem(self, p: Problem) -> None:
@@ -262,7 +263,7 @@ class _Walk:
                 found.extend(in_folder)
         for gone in self.known_grade_mtimes.keys() - self.grade_mtimes.keys():
             self.changes.cleared.append(("", gone))  # a grade folder renamed or removed
-        return self._jobs(found, known), unlisted
+        return self._jobs(found, known, settled=not self.listed_any), unlisted
 
     def _grade_folders(self) -> list[GradeFolder] | None:
         """The grade folders under 客户/, with a warning for anything else there."""
@@ -300,6 +301,7 @@ class _Walk:
                 for row in indexed
             ]
         rel = f"{self.base_rel}/{printable(folder.name)}"
+        self.listed_any = True
         self.changes.cleared.append(("", folder.name))
         entries = _list(folder.path, rel, self.changes, folder=folder.name)
         if entries is None:
@@ -318,9 +320,18 @@ class _Walk:
     def _settled(self, mtime_ns: int) -> bool:
         return 0 < mtime_ns < self.now_ns - SETTLE_NS
 
-    def _jobs(self, found: list[Found], known: dict[str, CustomerRow]) -> list[_Job]:
-        """One job per customer (duplicates settled), with what the index knows of it."""
-        customers, problems = settle_customers(found, self.base_rel)
+    def _jobs(
+        self, found: list[Found], known: dict[str, CustomerRow], *, settled: bool = False
+    ) -> list[_Job]:
+        """One job per customer (duplicates settled), with what the index knows of it.
+        ``settled``: every one found is a customer the index holds (no grade folder
+        was listed), which the last scan settled: a grade folder with a duplicate in
+        it is listed every time."""
+        problems: list[Problem] = []
+        if settled:
+            customers = found
+        else:
+            customers, problems = settle_customers(found, self.base_rel)
         for p in problems:
             self.problem(p)
             # List this folder again next time: when one copy goes, the other must
