@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from folder_kit.cli import WORKSPACE_HELP
 from folder_kit.errors import shown, visible
 
 if TYPE_CHECKING:
@@ -213,12 +214,6 @@ def table(
         click.echo(line(row, last_styles[i] if last_styles is not None else None))
 
 
-WORKSPACE_HELP = (
-    "The workspace folder (default: $FOLDER_KIT_WORKSPACE, else the nearest folder "
-    "at or above here holding folder-kit.yaml)."
-)
-
-
 def _remember_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
     if value is not None:
         ctx.meta["folder_kit.workspace.find"] = value
@@ -240,7 +235,14 @@ def workspace_option(f: Any) -> Any:
 def workspace(ctx: click.Context) -> Workspace:
     from folder_kit.workspace.find import find_workspace, open_workspace
 
+    return open_workspace(find_workspace(given_workspace(ctx)))
+
+
+def given_workspace(ctx: click.Context) -> Path | None:
+    """The folder `-w` named, after the command or before it (the group's option
+    takes a string: --help makes no Path)."""
     root: Path | None = ctx.meta.get("folder_kit.workspace.find")
     if root is None:
-        root = ctx.find_root().params.get("workspace")
-    return open_workspace(find_workspace(root))
+        given = ctx.find_root().params.get("workspace")
+        root = Path(given) if given is not None else None
+    return root

@@ -11,7 +11,7 @@ from folder_kit.cli.common import print_json, say, table, workspace, workspace_o
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
-@click.command("scan", short_help="Read new and changed files into the timeline.")
+@click.command("scan")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index and read every file.")
 @workspace_option
