@@ -41,6 +41,17 @@ print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))
 """
 
 
+# The floor for any click program: a bare group of as many commands, each with one
+# line of help, printing its --help.
+CLICK_FLOOR = """
+import click
+group = click.Group(help="A bare click group.")
+for n in range({count}):
+    group.add_command(click.Command(f"command{{n}}", help="One line of help.", callback=print))
+group(["--help"], prog_name="floor")
+"""
+
+
 def help_command(*, module: bool) -> list[str]:
     """`folder-kit --help` as installed beside this interpreter, else through `-m`."""
     script = Path(sys.executable).parent / ("folder-kit.exe" if os.name == "nt" else "folder-kit")
@@ -79,9 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
+    from folder_kit.cli import COMMANDS
+
     commands = {
         "help": help_command(module=args.module),
         "pass": [sys.executable, "-c", "pass"],
+        "floor": [sys.executable, "-c", CLICK_FLOOR.format(count=len(COMMANDS))],
     }
     with tempfile.TemporaryDirectory(prefix="folder-kit-startup-") as cache:
         env = installed_env(os.environ, Path(cache))
@@ -94,16 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     version = sys.version.split()[0]
     print(f"startup, {args.runs} runs each, interleaved, Python {version} on {os.cpu_count()} CPUs")
-    width = max(len(" ".join(c)) for c in commands.values())
-    for name, command in commands.items():
+    shown = {name: " ".join(command) for name, command in commands.items()}
+    shown["floor"] = f"a bare click group of {len(COMMANDS)} commands, --help"
+    width = max(map(len, shown.values()))
+    for name in commands:
         median = statistics.median(times[name]) * 1000
         low = min(times[name]) * 1000
-        print(f"  {' '.join(command):<{width}}  median {median:6.1f} ms  min {low:6.1f} ms")
+        print(f"  {shown[name]:<{width}}  median {median:6.1f} ms  min {low:6.1f} ms")
     help_median = statistics.median(times["help"])
     pass_median = statistics.median(times["pass"])
     print(
         f"  --help / python -c pass: {help_median / pass_median:.1f}x the median, "
         f"{(help_median - pass_median) * 1000:.0f} ms more"
+    )
+    floor_median = statistics.median(times["floor"])
+    print(
+        f"  the bare click group / python -c pass: {floor_median / pass_median:.1f}x "
+        "(what click alone costs)"
     )
 
     loaded = heavy_modules_after_help()

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Characters that must not reach a terminal raw: C0 and C1 controls (escape
 # sequences, a newline that forges an `Error:` line), line and paragraph

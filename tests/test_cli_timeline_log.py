@@ -533,7 +533,8 @@ def test_the_cli_offers_the_topics_and_media_the_library_knows() -> None:
 
     # every topic and medium `log` writes has a keyword list, so the scan reads it back
     assert set(LOG_TOPICS) == set(DEFAULT_TOPIC_KEYWORDS)
-    log = next(c for c in cli.cli.commands.values() if c.name == "log")
+    log = cli.cli.get_command(click.Context(cli.cli), "log")
+    assert log is not None
     medium = next(p for p in log.params if p.name == "medium")
     assert isinstance(medium.type, click.Choice)
     assert set(medium.type.choices) == set(LOG_MEDIA) == set(DEFAULT_MEDIUM_KEYWORDS)

@@ -90,13 +90,28 @@ RAW = [
 ]
 
 
-def test_every_escaped_character_holds_a_utf8_marker() -> None:
+def test_every_escaped_character_is_found_in_utf8() -> None:
     assert len(RAW) > 40
     for ch in RAW:
-        assert any(m in ch.encode("utf-8") for m in common._RAW_UTF8_MARKERS), hex(ord(ch))
+        data = ch.encode("utf-8")
+        assert data[:1] in common._RAW_UTF8_BYTES, hex(ord(ch))
+        assert common._RAW_UTF8.fullmatch(data), hex(ord(ch))
 
 
 @pytest.mark.parametrize("text", ["plain 报价 Müller", *RAW, "a\u2028b\x85c", "·°\u2014"])
 def test_utf8_escaping_matches_text_escaping(text: str) -> None:
     data = json.dumps([{"s": text}], ensure_ascii=False).encode("utf-8")
     assert common._escape_raw_utf8(data) == common._escape_raw(data.decode()).encode()
+
+
+# Near the characters that are escaped: the bytes that lead their UTF-8, and others.
+NEAR_RAW = st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
+    "\x7f\x80\x85\x9f\xa0\u2014\u201c\u200d\u200e\u200f\u2027\u2028\u2029\u202a\u202e\u202f"
+    "\u2065\u2066\u2069\u206a"
+)
+
+
+@given(text=st.text(NEAR_RAW, max_size=40))
+def test_the_utf8_escaping_is_the_text_escaping(text: str) -> None:
+    """What is written as bytes (orjson's, SQLite's) is escaped exactly as text is."""
+    assert common._escape_raw_utf8(text.encode("utf-8")) == common._escape_raw(text).encode("utf-8")

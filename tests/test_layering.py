@@ -151,18 +151,58 @@ def imports_of_text(text: str, module: str, path: Path) -> list[tuple[str, int, 
         return list(imports(copy, module))
 
 
-def test_help_loads_neither_watchdog_nor_jinja() -> None:
+def loaded_by(*args: str) -> list[str]:
+    """The modules of watchdog, Jinja2 and folder-kit that `folder-kit ARGS` loads."""
     code = (
         "import sys\n"
         "from folder_kit.cli import cli\n"
         "try:\n"
-        "    cli(['--help'], prog_name='folder-kit')\n"
+        f"    cli({list(args)!r}, prog_name='folder-kit')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('watchdog', 'jinja2'))\n"
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in ('watchdog', 'jinja2', 'folder_kit'))\n"
         "print('LOADED', heavy, file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert "LOADED []" in done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
+    loaded: list[str] = ast.literal_eval(line.removeprefix("LOADED "))
+    return loaded
+
+
+def test_help_loads_neither_watchdog_nor_jinja_nor_any_command() -> None:
+    assert loaded_by("--help") == ["folder_kit", "folder_kit.cli", "folder_kit.errors"]
+
+
+def test_a_command_loads_its_own_module_only() -> None:
+    loaded = loaded_by("scan", "--help")
+    assert "folder_kit.cli.timeline" in loaded
+    assert not {"folder_kit.cli.drafts", "folder_kit.cli.watch"} & set(loaded)
+    assert not [m for m in loaded if m.split(".")[0] in ("watchdog", "jinja2")]
+
+
+def test_every_command_is_listed_where_help_finds_it() -> None:
+    """Each command object in a cli module is a command of the group, or of one of
+    its groups: none is defined and then left out of COMMANDS."""
+    import importlib
+
+    import click
+
+    from folder_kit.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    reachable: set[int] = set()
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert command.short_help == COMMANDS[name][2]
+        reachable.add(id(command))
+        if isinstance(command, click.Group):
+            reachable.update(id(c) for c in command.commands.values())
+    for module in {m for m, _, _ in COMMANDS.values()}:
+        objects = vars(importlib.import_module(f"folder_kit.cli.{module}")).values()
+        for obj in objects:
+            if isinstance(obj, click.Command):
+                assert id(obj) in reachable, f"{module}: {obj.name} is in no group"

@@ -246,6 +246,78 @@ def test_all_the_steps_one_after_another(
         assert events_json(ws) == rebuilt(ws, tmp_path / f"fresh{i}", monkeypatch), step
 
 
+def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Split the no-change check of even two customers with a forked process; returns
+    the children forked."""
+    monkeypatch.setattr(scan_module, "SPLIT_MIN", 1)
+    forks: list[int] = []
+    real = os.fork
+
+    def counting() -> int:
+        pid = real()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(scan_module.os, "fork", counting)
+    return forks
+
+
+@pytest.mark.parametrize(
+    ("step", "changed"),
+    [(step_add_mail, "ACME GmbH"), (step_new_subfolder, "Müller & Söhne")],
+    ids=["in-this-half", "in-the-forked-half"],
+)
+def test_the_no_change_check_split_in_two_sees_each_change(
+    ws: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    careful: list[str],
+    step: Any,
+    changed: str,
+) -> None:
+    """ACME's half is checked here, Müller's by the forked process: a change in
+    either half is read, and only that customer is."""
+    workspace = open_workspace(ws)
+    scan(workspace, workers=2)
+    forks = split_checks(monkeypatch)
+    careful.clear()
+    step(ws)
+    stats = count_calls(monkeypatch, "stat")
+    result = scan(workspace, workers=2)
+    assert len(forks) == 1
+    assert careful == [changed]
+    # Müller's no-change check was the child's: here, only a change makes a stat of it
+    assert any("Müller" in p for p in stats) == (changed == "Müller & Söhne")
+    assert result.new_events == 1
+    assert events_json(ws) == rebuilt(ws, tmp_path / "fresh", monkeypatch)
+
+
+def test_a_split_check_whose_child_fails_reads_that_half_here(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, careful: list[str]
+) -> None:
+    workspace = open_workspace(ws)
+    scan(workspace, workers=2)
+    forks = split_checks(monkeypatch)
+    parent, real = os.getpid(), scan_module._untouched
+
+    def dies_in_the_child(job: Any) -> bool:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(job)
+
+    monkeypatch.setattr(scan_module, "_untouched", dies_in_the_child)
+    careful.clear()
+    step_add_mail(ws)
+    stats = count_calls(monkeypatch, "stat")
+    result = scan(workspace, workers=2)
+    assert len(forks) == 1
+    assert careful == ["ACME GmbH"]
+    assert any("Müller" in p for p in stats)  # the child's half, checked here after all
+    assert result.new_events == 1
+    assert events_json(ws) == rebuilt(ws, tmp_path / "fresh", monkeypatch)
+
+
 def test_only_reads_just_the_customer_it_is_given(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

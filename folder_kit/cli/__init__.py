@@ -8,19 +8,54 @@ click.
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
 from typing import Any
 
 import click
 
 from folder_kit import __version__
-from folder_kit.cli import drafts as draft_commands
-from folder_kit.cli import followup as followup_commands
-from folder_kit.cli import timeline as timeline_commands
-from folder_kit.cli import watch as watch_commands
-from folder_kit.cli import workspace as workspace_commands
-from folder_kit.cli.common import WORKSPACE_HELP
 from folder_kit.errors import FolderKitError, shown
+
+# Here, not in common: `folder-kit --help` imports no command's modules.
+WORKSPACE_HELP = (
+    "The workspace folder (default: $FOLDER_KIT_WORKSPACE, else the nearest folder "
+    "at or above here holding folder-kit.yaml)."
+)
+
+# The commands: (module in folder_kit.cli, attribute, the line `folder-kit --help`
+# shows). A command's module is imported when it runs or its own help is asked, so
+# that `folder-kit --help` imports none of them and `folder-kit scan` only its own
+# (issue 11: start-up). Its one-line summary lives here for the same reason.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("workspace", "init", "Create the recommended workspace (safe to run again)."),
+    "customer": ("workspace", "customer", "Add, move and list customers."),
+    "scan": ("timeline", "scan_cmd", "Read new and changed files into the timeline."),
+    "timeline": (
+        "timeline",
+        "timeline",
+        "Contact events of one customer (NAME), or of all, oldest first.",
+    ),
+    "log": (
+        "timeline",
+        "log_cmd",
+        "Record a contact made outside mail (a call, a visit, a chat).",
+    ),
+    "due": ("followup", "due_cmd", "Whom to follow up today, most overdue first."),
+    "check": (
+        "followup",
+        "check_cmd",
+        "Taboos, evaporated quotes, remedies, grade suggestions.",
+    ),
+    "report": ("followup", "report_cmd", "The pipeline at a glance."),
+    "draft": ("drafts", "draft", "Write the next follow-up of customer NAME as a mail draft."),
+    "sent": (
+        "drafts",
+        "sent",
+        "The draft DRAFT was sent: file it into OUT, so that it counts.",
+    ),
+    "watch": ("watch", "watch", "Keep the timeline current as files are saved."),
+    "service": ("watch", "service", "Run the watcher in the background at login."),
+}
 
 # Values in messages are cut where they are written in; this bounds the whole line.
 MAX_ERROR_LINE = 2000
@@ -32,7 +67,27 @@ def one_line(message: str) -> str:
 
 
 class FolderKitGroup(click.Group):
-    """Turns every FolderKitError, and OS errors on user files, into one ``Error:`` line."""
+    """Loads each command when it is wanted (see COMMANDS), and turns every
+    FolderKitError, and OS errors on user files, into one ``Error:`` line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module, attribute, summary = entry
+        command: click.Command = getattr(
+            importlib.import_module(f"folder_kit.cli.{module}"), attribute
+        )
+        command.short_help = summary
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # As click writes them, from COMMANDS: listing them imports none.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -58,11 +113,11 @@ class FolderKitGroup(click.Group):
 @click.option(
     "-w",
     "--workspace",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     help=WORKSPACE_HELP,
 )
 @click.version_option(__version__, prog_name="folder-kit")
-def cli(workspace: Path | None) -> None:
+def cli(workspace: str | None) -> None:
     """Your customer folders, as a follow-up system.
 
     Keep every customer in a folder under 客户/ (Customers/), in a grade
@@ -71,23 +126,6 @@ def cli(workspace: Path | None) -> None:
     dated timeline of every contact: no data entry. `-w DIR` names the
     workspace, before or after the command.
     """
-
-
-for command in (
-    workspace_commands.init,
-    workspace_commands.customer,
-    timeline_commands.scan_cmd,
-    timeline_commands.timeline,
-    timeline_commands.log_cmd,
-    followup_commands.due_cmd,
-    followup_commands.check_cmd,
-    followup_commands.report_cmd,
-    draft_commands.draft,
-    draft_commands.sent,
-    watch_commands.watch,
-    watch_commands.service,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

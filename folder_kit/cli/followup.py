@@ -59,7 +59,7 @@ def _empty(ws: Workspace) -> bool:
     return event_count(ws) == 0
 
 
-@click.command("due", short_help="Whom to follow up today, most overdue first.")
+@click.command("due")
 @today_option
 @click.option(
     "--within",
@@ -124,7 +124,7 @@ def due_cmd(
     table(["customer", "grade", "last contact", "what", "due", "late"], rows, last_styles=styles)
 
 
-@click.command("check", short_help="Taboos, evaporated quotes, remedies, grade suggestions.")
+@click.command("check")
 @click.argument("name", required=False)
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
@@ -174,7 +174,7 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     click.echo(f"\n{many} for {whom}.")
 
 
-@click.command("report", short_help="The pipeline at a glance.")
+@click.command("report")
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option(

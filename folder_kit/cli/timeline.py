@@ -7,11 +7,18 @@ from typing import Any
 
 import click
 
-from folder_kit.cli.common import print_json, say, table, workspace, workspace_option
+from folder_kit.cli.common import (
+    print_json,
+    print_json_objects,
+    say,
+    table,
+    workspace,
+    workspace_option,
+)
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 
 
-@click.command("scan", short_help="Read new and changed files into the timeline.")
+@click.command("scan")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index and read every file.")
 @workspace_option
@@ -79,12 +86,13 @@ def timeline(ctx: click.Context, name: str | None, as_json: bool) -> None:
     another grade folder).
     """
     from folder_kit.timeline.events import timeline as build
+    from folder_kit.timeline.events import timeline_json
 
     ws = workspace(ctx)
-    events = build(ws, name=name)
     if as_json:
-        print_json([e.as_json() for e in events])
+        print_json_objects(timeline_json(ws, name=name))
         return
+    events = build(ws, name=name)
     if not events:
         click.echo("No events yet: save mail into the customers' OUT and IN folders.")
         return

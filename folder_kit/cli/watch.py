@@ -42,7 +42,7 @@ def change_line(c: Change, *, now: dt.datetime) -> str:
     return line
 
 
-@click.command("watch", short_help="Keep the timeline current as files are saved.")
+@click.command("watch")
 @click.option(
     "--polling",
     is_flag=True,
@@ -159,7 +159,7 @@ def _stop_on_signals(stop: Callable[[], None]) -> Callable[[], None]:
     return restore
 
 
-@click.group(short_help="Run the watcher in the background at login.")
+@click.group()
 def service() -> None:
     """Run `folder-kit watch` in the background from login to logout.
 

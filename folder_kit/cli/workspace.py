@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from folder_kit.workspace.layout import Grade
 
 
-@click.command(short_help="Create the recommended workspace (safe to run again).")
+@click.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--lang",
@@ -41,7 +41,8 @@ def init(ctx: click.Context, directory: Path | None, lang: str, dry_run: bool) -
     from folder_kit.workspace.scaffold import scaffold
 
     if directory is None:
-        directory = ctx.find_root().params.get("workspace") or Path(".")
+        given = ctx.find_root().params.get("workspace")
+        directory = Path(given) if given is not None else Path(".")
     plan = scaffold(directory, lang="en" if lang == "en" else "zh", dry_run=dry_run)
     explicit = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
     if explicit and plan.lang != lang:

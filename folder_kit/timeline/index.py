@@ -287,6 +287,64 @@ class Index:
         ).fetchall()
         return files + grades
 
+    def timeline_json(self, base: str, customer: str | None = None) -> list[bytes] | None:
+        """Every event of one customer (or of all), oldest first, each as the UTF-8
+        of ``json.dumps(event.as_json(), ensure_ascii=False, indent=2)`` inside a
+        list (indented two more spaces); None where this SQLite does not
+        quote strings as Python's json does, or has no JSON functions.
+
+        Written by SQLite (printf and json_quote) rather than made into rows, then
+        events, then dicts, then JSON in Python: 110,000 events in 0.4 s instead
+        of 0.75 s (issue 11). Sorted here, as ``events.load_events`` sorts: by day,
+        date, customer, then path, which within a customer is the order of the
+        path inside its folder; grade moves of one moment in their note's order.
+        """
+        if not self._quotes_as_python():
+            return None
+        where, params = "", [base]
+        if customer is not None:
+            where, params = " AND c.key = ?", [base, customer]
+        # As bytes: no text decoded into str only to be encoded again for output.
+        # (UTF-8 sorts as its code points do, so the order is the same.)
+        self.conn.text_factory = bytes
+        try:
+            return self._timeline_json(base, where, params)
+        finally:
+            self.conn.text_factory = str
+
+    def _timeline_json(self, base: str, where: str, params: list[str]) -> list[bytes]:
+        rows = self.conn.execute(
+            "SELECT f.day, f.date, c.key, f.rel, 0, printf(?, json_quote(c.key),"
+            " json_quote(c.grade), json_quote(f.kind), json_quote(f.date),"
+            " json_quote(f.date_source), json_quote(f.medium), json_quote(f.topic),"
+            " json_quote(? || '/' || c.grade_folder || '/' || c.name || '/' || f.rel),"
+            " CASE WHEN f.subject IS NULL THEN '' ELSE printf(?, json_quote(f.subject)) END)"
+            " FROM files f JOIN customers c ON c.key = f.customer"
+            " WHERE f.kind != 'history'" + where,
+            [_EVENT_JSON, base, _SUBJECT_JSON, *params[1:]],
+        ).fetchall()
+        rows += self.conn.execute(
+            "SELECT g.day, g.date, c.key, '', g.seq, printf(?, json_quote(c.key),"
+            " json_quote(c.grade), json_quote('grade'), json_quote(g.date),"
+            " json_quote('mtime'), 'null', 'null',"
+            " json_quote(? || '/' || c.grade_folder || '/' || c.name),"
+            " printf(?, json_quote(g.from_grade), json_quote(g.to_grade)))"
+            " FROM grades g JOIN customers c ON c.key = g.customer"
+            " WHERE 1" + where,
+            [_EVENT_JSON, base, _MOVE_JSON, *params[1:]],
+        ).fetchall()
+        rows.sort()
+        return [row[5] for row in rows]
+
+    def _quotes_as_python(self) -> bool:
+        """Whether json_quote writes every character as ``json.dumps(...,
+        ensure_ascii=False)`` does (SQLite's JSON has changed between versions)."""
+        try:
+            (quoted,) = self.conn.execute("SELECT json_quote(?)", (_QUOTE_PROBE,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return bool(quoted == json.dumps(_QUOTE_PROBE, ensure_ascii=False))
+
     def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
@@ -461,6 +519,18 @@ class Index:
         conn.execute(
             "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)", (pack_dirs(mtimes),)
         )
+
+
+# What json.dumps(event.as_json(), indent=2) writes, one level deeper (inside a
+# list); the printf formats of Index.timeline_json.
+_EVENT_JSON = (
+    '  {\n    "customer": %s,\n    "grade": %s,\n    "kind": %s,\n    "date": %s,\n'
+    '    "date_source": %s,\n    "medium": %s,\n    "topic": %s,\n    "path": %s%s\n  }'
+)
+_SUBJECT_JSON = ',\n    "subject": %s'
+_MOVE_JSON = ',\n    "from": %s,\n    "to": %s'
+# Every ASCII character (the controls are where JSON writers differ), and some beyond.
+_QUOTE_PROBE = "".join(map(chr, range(128))) + "é中\u2028\x85\U0001f600"
 
 
 def pack_dirs(dirs: dict[str, int]) -> str:

@@ -91,6 +91,10 @@ SETTLE_NS = 2_000_000_000
 # handful of stat calls, which more processes do not make faster.
 PARALLEL_MIN = 400
 _CHUNK = 250  # customers per task sent to a worker process
+# The no-change check of this many known customers is split with a forked
+# process (half each): it is nothing but stat calls, which the two halves make on
+# two cores at once (issue 11: 10,000 customers, 70,000 stat calls, 0.12 -> 0.06 s).
+SPLIT_MIN = 2000
 _BATCH = 100  # customers between progress reports in this process
 # Folders nested deeper than this inside OUT/IN/... are not read (a warning says so).
 MAX_DEPTH = 32
@@ -200,6 +204,7 @@ class _Walk:
         self.changes = Changes()
         self.new_events = 0
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
+        self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
 
     def problem(self, p: Problem) -> None:
@@ -241,6 +246,8 @@ class _Walk:
             chunks = [fresh[i : i + _CHUNK] for i in range(0, len(fresh), _CHUNK)]
             here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns)
             return _in_processes(self.ws, chunks, workers, self.now_ns, here)
+        if workers > 1 and len(jobs) >= SPLIT_MIN and _can_fork():
+            return _in_this_process(self.ws, self.index, _touched(jobs), self.now_ns, len(jobs))
         return _in_this_process(self.ws, self.index, jobs, self.now_ns)
 
     def _list_customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
@@ -263,7 +270,7 @@ class _Walk:
                 found.extend(in_folder)
         for gone in self.known_grade_mtimes.keys() - self.grade_mtimes.keys():
             self.changes.cleared.append(("", gone))  # a grade folder renamed or removed
-        return self._jobs(found, known), unlisted
+        return self._jobs(found, known, settled=not self.listed_any), unlisted
 
     def _grade_folders(self) -> list[GradeFolder] | None:
         """The grade folders under 客户/, with a warning for anything else there."""
@@ -301,6 +308,7 @@ class _Walk:
                 for row in indexed
             ]
         rel = f"{self.base_rel}/{printable(folder.name)}"
+        self.listed_any = True
         self.changes.cleared.append(("", folder.name))
         entries = _list(folder.path, rel, self.changes, folder=folder.name)
         if entries is None:
@@ -319,9 +327,18 @@ class _Walk:
     def _settled(self, mtime_ns: int) -> bool:
         return 0 < mtime_ns < self.now_ns - SETTLE_NS
 
-    def _jobs(self, found: list[Found], known: dict[str, CustomerRow]) -> list[_Job]:
-        """One job per customer (duplicates settled), with what the index knows of it."""
-        customers, problems = settle_customers(found, self.base_rel)
+    def _jobs(
+        self, found: list[Found], known: dict[str, CustomerRow], *, settled: bool = False
+    ) -> list[_Job]:
+        """One job per customer (duplicates settled), with what the index knows of it.
+        ``settled``: every one found is a customer the index holds (no grade folder
+        was listed), which the last scan settled: a grade folder with a duplicate in
+        it is listed every time."""
+        problems: list[Problem] = []
+        if settled:
+            customers = found
+        else:
+            customers, problems = settle_customers(found, self.base_rel)
         for p in problems:
             self.problem(p)
             # List this folder again next time: when one copy goes, the other must
@@ -450,14 +467,111 @@ def _entry(path: str) -> _Entry | None:
 
 
 def _in_this_process(
-    ws: Workspace, index: Index, jobs: list[_Job], now_ns: int
+    ws: Workspace, index: Index, jobs: list[_Job], now_ns: int, of: int | None = None
 ) -> Iterator[Result]:
+    """Read ``jobs`` here, a batch at a time; ``of``: how many customers they are
+    what is left of, the others found unchanged already (counted as done first)."""
+    if of is not None and of > len(jobs):
+        yield Changes(), 0, of - len(jobs)
     reader = _Reader(ws, index, now_ns=now_ns)
     for start in range(0, len(jobs), _BATCH):
         batch = jobs[start : start + _BATCH]
         for job in batch:
             reader.customer(job)
         yield reader.take(len(batch))
+
+
+def _can_fork() -> bool:
+    # Forking beside other threads (the watcher's observer) can copy a held lock
+    # into the child; and there is no fork on Windows.
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _touched(jobs: list[_Job]) -> list[_Job]:
+    """The jobs whose customer folder is not as the index knows it, the no-change
+    check of the second half made by a forked copy of this process meanwhile.
+
+    The child only makes stat calls on what it inherited and sends back one byte
+    per job; it never touches the index, and leaves by ``os._exit`` (no cleanup of
+    the parent's objects runs twice). Should it fail, its half is read here, as
+    changed: slower, never wrong.
+    """
+    half = len(jobs) // 2
+    mine, theirs = jobs[:half], jobs[half:]
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return [job for job in jobs if not _untouched(job)]
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_fd)
+            flags = bytes(map(_untouched, theirs))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(flags)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    todo = [job for job in mine if not _untouched(job)]
+    with os.fdopen(read_fd, "rb") as answer:
+        flags = answer.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or len(flags) != len(theirs):
+        flags = bytes(len(theirs))  # no answer: all of them are read here
+    todo.extend(job for job, same in zip(theirs, flags, strict=True) if not same)
+    return todo
+
+
+def _untouched(job: _Job) -> bool:
+    """Whether a customer the index knows is just as it was: nothing to read."""
+    if job.prev is None:
+        return False
+    try:
+        mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
+    except OSError:
+        return False  # gone or unreadable: the careful path says which
+    return _unchanged(job, job.prev, mtime_ns)
+
+
+def _unchanged(job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
+    """The no-change check of a known customer, kept to its stat calls: the
+    customer folder (done), Contact.txt, and each folder the index knows."""
+    if (
+        prev.mtime_ns != mtime_ns
+        or mtime_ns == 0
+        or prev.grade != job.grade
+        or prev.grade_folder != job.grade_folder
+        or prev.name != job.name
+        or job.history is not None  # rare: the careful path reads it
+        or job.mtime_dated
+    ):
+        return False
+    path = job.path
+    try:
+        st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
+    except FileNotFoundError:
+        if job.card is not None:
+            return False  # Contact.txt deleted
+    except OSError:
+        return False
+    else:
+        if job.card != (st.st_size, st.st_mtime_ns):
+            return False
+    if not prev.dirs:
+        return True
+    for rel, known in unpack_dirs(prev.dirs).items():
+        if known == 0:
+            return False
+        try:
+            if os.stat(f"{path}/{rel}", follow_symlinks=False).st_mtime_ns != known:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _in_processes(
@@ -473,7 +587,7 @@ def _in_processes(
     # fork is fastest, but forking beside other threads (the watcher's observer)
     # can copy a held lock into the child: then start clean processes instead.
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and _can_fork():
         method = "fork"
     else:
         method = "forkserver" if "forkserver" in methods else "spawn"
@@ -594,45 +708,9 @@ class _Reader:
         except OSError as e:
             self.warn(shown, f"cannot read folder {shown}: {e.strerror or e}", customer=job.key)
             return  # what the index knows of it stays
-        if job.prev is not None and self._unchanged(job, job.prev, mtime_ns):
+        if job.prev is not None and _unchanged(job, job.prev, mtime_ns):
             return
         self._read_customer(job, mtime_ns, shown)
-
-    def _unchanged(self, job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
-        """The no-change check of a known customer, kept to its stat calls: the
-        customer folder (done), Contact.txt, and each folder the index knows."""
-        if (
-            prev.mtime_ns != mtime_ns
-            or mtime_ns == 0
-            or prev.grade != job.grade
-            or prev.grade_folder != job.grade_folder
-            or prev.name != job.name
-            or job.history is not None  # rare: the careful path reads it
-            or job.mtime_dated
-        ):
-            return False
-        path = job.path
-        try:
-            st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
-        except FileNotFoundError:
-            if job.card is not None:
-                return False  # Contact.txt deleted
-        except OSError:
-            return False
-        else:
-            if job.card != (st.st_size, st.st_mtime_ns):
-                return False
-        if not prev.dirs:
-            return True
-        for rel, known in unpack_dirs(prev.dirs).items():
-            if known == 0:
-                return False
-            try:
-                if os.stat(f"{path}/{rel}", follow_symlinks=False).st_mtime_ns != known:
-                    return False
-            except OSError:
-                return False
-        return True
 
     def _read_customer(self, job: _Job, mtime_ns: int, shown: str) -> None:
         """The careful path: what changed in a customer folder, folder by folder."""
