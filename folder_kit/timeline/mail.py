@@ -229,12 +229,24 @@ _MONTHS = {m: i for i, m in enumerate(
 # digits and blanks only: anything else is left to email.utils.
 _COMMON_DATE = re.compile(
     r"[ \t]*(?:[A-Za-z]{3},[ \t]*)?([0-9]{1,2})[ \t]+([A-Za-z]{3})[ \t]+([0-9]{4})[ \t]+"
-    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?[ \t]+([+-])([0-9]{2})([0-9]{2})"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?[ \t]+([+-][0-9]{4})"
     r"(?:[ \t]*\(.*\))?[ \t]*$"
 )
 
 
-_ZONES: dict[int, dt.timezone] = {0: dt.UTC}  # by offset in minutes (at most 2 x 6039)
+# One object per zone as written ("+0800"): a scan parses every mail's date.
+_ZONES: dict[str, dt.timezone] = {}
+
+
+def _zone(text: str) -> dt.timezone:
+    """The zone of "+hhmm" or "-hhmm"; UTC for "-0000" too (the sender's own zone
+    unknown, RFC 5322). Raises ValueError beyond 24 hours, as datetime does."""
+    zone = _ZONES.get(text)
+    if zone is None:
+        minutes = int(text[1:3]) * 60 + int(text[3:5])
+        offset = dt.timedelta(minutes=-minutes if text[0] == "-" else minutes)
+        zone = _ZONES[text] = dt.UTC if not minutes else dt.timezone(offset)
+    return zone
 
 
 def _parse_date(raw: object) -> dt.datetime | None:
@@ -246,20 +258,14 @@ def _parse_date(raw: object) -> dt.datetime | None:
     m = _COMMON_DATE.match(raw)
     if m is not None:
         # The common shape, without email.utils' general parser (a scan reads every
-        # mail's date: 3.0 -> 1.8 us). Tested equal to it with Hypothesis.
-        day, name, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
+        # mail's date: 3.0 -> 1.6 us). Tested equal to it with Hypothesis.
+        day, name, year, hour, minute, second, zone = m.groups()
         month = _MONTHS.get(name.lower())
         if month is not None and year[:2] != "00":  # "0069": email.utils reads 1969
-            offset = int(zone_h) * 60 + int(zone_m)
-            if sign == "-":
-                offset = -offset
             try:
-                zone = _ZONES.get(offset)
-                if zone is None:  # one object per offset: a scan parses every mail's date
-                    zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=offset))
                 return dt.datetime(
                     int(year), month, int(day), int(hour), int(minute), int(second or 0),
-                    tzinfo=zone,
+                    tzinfo=_zone(zone),
                 )  # fmt: skip
             except ValueError:
                 return None
