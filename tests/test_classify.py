@@ -13,6 +13,7 @@ from folder_kit.timeline.classify import (
     Classifier,
     EventFields,
     FileFacts,
+    KeywordMatcher,
     Place,
     classify,
     event_date,
@@ -579,3 +580,49 @@ def test_is_ignored_quick_test_changes_nothing(name: str) -> None:
 def test_is_ignored_quick_test_passes_every_pattern(pattern: str, fill: str) -> None:
     name = pattern.replace("*", fill)
     assert is_ignored(name) == _ignored_by_regex_alone(name) is True
+
+
+def _find_word_by_word(matcher: KeywordMatcher, text: str) -> str | None:
+    """KeywordMatcher.find as it was first written: every word tried in turn."""
+    folded = text.casefold()
+    best_pos, best = len(folded) + 1, None
+    subs = matcher._subs if not folded.isascii() else matcher._ascii_subs
+    if subs is not None:
+        m = subs[0].search(folded)
+        if m is not None and m.lastindex is not None:
+            best_pos, best = m.start(), subs[1][m.lastindex - 1]
+    spans = [(m.group(), m.start()) for m in re.finditer(r"[a-z]+", folded)]
+    tokens = [t for t, _ in spans]
+    for n, (_, start) in enumerate(spans):
+        if start >= best_pos:
+            break
+        glued = start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
+        hit = matcher._at(tokens, n, glued=glued)
+        if hit is not None:
+            best = hit
+            break
+    return matcher.labels[best] if best is not None else None
+
+
+_KEYWORD_WORDS = sorted(
+    {
+        w
+        for words in DEFAULT_TOPIC_KEYWORDS.values()
+        for k in words
+        for w in re.split(r"\W+", k)
+        if w
+    }
+    | {w for words in DEFAULT_MEDIUM_KEYWORDS.values() for k in words for w in k.split()}
+    | {"s", "es", "Re:", "2026-11-20", "ups", "follow", "x", "İ", "报价"}
+)
+_SEPARATORS = st.sampled_from([" ", "-", "_", ".", "", "'", "/", "2"])
+
+
+@given(st.lists(st.tuples(st.sampled_from(_KEYWORD_WORDS), _SEPARATORS), max_size=6))
+def test_keyword_matcher_skips_only_words_that_start_no_keyword(
+    pieces: list[tuple[str, str]],
+) -> None:
+    text = "".join(word + sep for word, sep in pieces)
+    for keywords in (DEFAULT_TOPIC_KEYWORDS, DEFAULT_MEDIUM_KEYWORDS):
+        matcher = KeywordMatcher(keywords)
+        assert matcher.find(text) == _find_word_by_word(matcher, text)

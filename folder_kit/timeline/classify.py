@@ -89,6 +89,10 @@ class KeywordMatcher:
                 self._add(keyword, i)
         for entries in self.words.values():
             entries.sort(key=lambda e: -len(e[0]))
+        # Every word _at can take for the start of a keyword: a first word or its plural.
+        self._forms = frozenset(
+            form for word in self.words for form in (word, word + "s", word + "es")
+        )
         # All other keywords in one alternation, searched once, longest first so
         # that at one position the longer keyword wins. Those with non-ASCII
         # characters cannot occur in an ASCII text, the common case: apart.
@@ -123,21 +127,19 @@ class KeywordMatcher:
                 best_pos, best = m.start(), sub_labels[m.lastindex - 1]
         if best_pos == 0:
             return self.labels[best] if best is not None else None
-        heads = self.words
-        tokens: list[str] | None = None  # all of them, listed at the first possible keyword
+        # Most words start no keyword: a text none of whose words does (nor its
+        # plural) is ruled out by one set operation in C, and the loop below
+        # skips such words with one look-up.
+        tokens = _LETTERS.findall(folded)
+        forms = self._forms
+        if forms.isdisjoint(tokens):
+            return self.labels[best] if best is not None else None
         for n, m in enumerate(_LETTERS.finditer(folded)):
             start = m.start()
             if start >= best_pos:
                 break
-            token = m.group()
-            # Most words start no keyword: ruled out by one look-up (with the plural
-            # forms _at tries), without building the token list.
-            if token not in heads and not (
-                token.endswith("s") and (token[:-1] in heads or token[:-2] in heads)
-            ):
+            if tokens[n] not in forms:
                 continue
-            if tokens is None:
-                tokens = _LETTERS.findall(folded)
             # "follow-ups", "mock-ups": an English word ending, not the carrier. Only
             # such endings are refused after a hyphen: "Rossi-DHL", "ACME-Quotation" count.
             glued = start >= 2 and folded[start - 1] == "-" and folded[start - 2].isalpha()
