@@ -669,6 +669,35 @@ def test_read_regular_caps_what_it_reads(tmp_path: Path) -> None:
     assert read_regular(path, limit=MAX_WHOLE_FILE + 1) == b"x" * (MAX_WHOLE_FILE + 1)
 
 
+@pytest.mark.parametrize(
+    ("data", "limit", "expected"),
+    [
+        (b"", 10, b""),
+        (b"abc", 10, b"abc"),
+        (b"x" * 10, 10, b"x" * 10),
+        (b"x" * 11, 10, None),  # refused
+    ],
+)
+def test_read_whole_reads_past_what_fstat_says(
+    data: bytes, limit: int, expected: bytes | None
+) -> None:
+    """A descriptor whose size fstat does not know (a pipe says 0, as a file that grew
+    since would say too little) is still read to its end, and still capped."""
+    from folder_kit.files import read_whole
+
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, data)
+        os.close(write_end)
+        if expected is None:
+            with pytest.raises(UnreadableFileError, match=r"larger than 10 bytes"):
+                read_whole(read_end, "pipe", limit=limit)
+        else:
+            assert read_whole(read_end, "pipe", limit=limit) == expected
+    finally:
+        os.close(read_end)
+
+
 # --- 13. tests never touch the real per-user state folder ---------------------------
 
 
