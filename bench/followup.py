@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import installed_env
 from scan import generate, timed
 
 TODAY = "2026-12-01"
@@ -54,7 +55,7 @@ def main() -> int:
             f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
         )
         time.sleep(2.5)  # older than the scan's "may still be being written" window
-        env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
+        env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
         base = [exe, "-w", str(ws)]
         subprocess.run([*base, "scan"], check=True, env=env, stdout=subprocess.DEVNULL)
         commands = {

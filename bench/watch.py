@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import installed_env
 from scan import MAIL, generate
 
 BARE = (
@@ -139,7 +140,7 @@ def main() -> int:
             f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
         )
         time.sleep(2.5)  # older than the scan's settle period, as a user's tree is
-        env = {**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}
+        env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
         subprocess.run([exe, "-w", str(ws), "scan"], env=env, check=True, stdout=subprocess.DEVNULL)
 
         bares, starts = [], []

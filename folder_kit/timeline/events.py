@@ -114,9 +114,9 @@ def refresh(ws: Workspace) -> None:
 
     if running_watcher(ws.root) is not None:
         return
-    from folder_kit.timeline.scan import scan
+    from folder_kit.timeline.scan import update
 
-    scan(ws)
+    update(ws)
 
 
 def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
