@@ -206,7 +206,10 @@ class Classifier:
         """``medium`` of a name already casefolded."""
         if folded.endswith(MAIL_SUFFIXES):
             return "email"
-        return self._media.find_folded(_INVITATION.sub(" ", _stem(folded))) or "file"
+        stem = _stem(folded)
+        if "invit" in stem or "邀请" in stem:  # in every form _INVITATION knows
+            stem = _INVITATION.sub(" ", stem)
+        return self._media.find_folded(stem) or "file"
 
     def topic(self, *texts: str | None) -> str | None:
         """The topic of the leftmost topic keyword in the first text that has one."""
