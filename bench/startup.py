@@ -60,10 +60,10 @@ def help_command(*, module: bool) -> list[str]:
     return [sys.executable, "-m", "folder_kit", "--help"]
 
 
-def time_once(command: Sequence[str], env: dict[str, str]) -> float:
+def time_once(command: Sequence[str], env: dict[str, str], cwd: str) -> float:
     start = time.perf_counter()
     subprocess.run(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True, env=env
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True, env=env, cwd=cwd
     )
     return time.perf_counter() - start
 
@@ -86,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--module", action="store_true", help="time `python -m folder_kit --help`, not the script"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also time `python -m folder_kit --help` from the source tree in DIR, and "
+        "this tree's the same way, interleaved (before and after in one run)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -97,19 +104,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pass": [sys.executable, "-c", "pass"],
         "floor": [sys.executable, "-c", CLICK_FLOOR.format(count=len(COMMANDS))],
     }
+    module = [sys.executable, "-m", "folder_kit", "--help"]
+    if args.baseline is not None:
+        commands["before"] = module
+        commands["after"] = module
+    here = str(Path(__file__).resolve().parent.parent)
     with tempfile.TemporaryDirectory(prefix="folder-kit-startup-") as cache:
         env = installed_env(os.environ, Path(cache))
-        for command in commands.values():
-            time_once(command, env)  # warm up: bytecode compiled, files in the page cache
+        envs = {name: env for name in commands}
+        if args.baseline is not None:
+            envs["before"] = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+            envs["after"] = {**env, "PYTHONPATH": here}
+        for name, command in commands.items():
+            time_once(command, envs[name], cwd=cache)  # warm up: bytecode compiled, cached
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, command in commands.items():
-                times[name].append(time_once(command, env))
+                times[name].append(time_once(command, envs[name], cwd=cache))
 
     version = sys.version.split()[0]
     print(f"startup, {args.runs} runs each, interleaved, Python {version} on {os.cpu_count()} CPUs")
     shown = {name: " ".join(command) for name, command in commands.items()}
     shown["floor"] = f"a bare click group of {len(COMMANDS)} commands, --help"
+    if args.baseline is not None:
+        shown["before"] = f"before: python -m folder_kit --help from {args.baseline}"
+        shown["after"] = "after: python -m folder_kit --help from this tree"
     width = max(map(len, shown.values()))
     for name in commands:
         median = statistics.median(times[name]) * 1000
@@ -126,6 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  the bare click group / python -c pass: {floor_median / pass_median:.1f}x "
         "(what click alone costs)"
     )
+
+    if args.baseline is not None:
+        before, after = (statistics.median(times[n]) for n in ("before", "after"))
+        print(
+            f"  python -m: before {before / pass_median:.1f}x, after {after / pass_median:.1f}x "
+            "python -c pass"
+        )
 
     loaded = heavy_modules_after_help()
     if loaded:
