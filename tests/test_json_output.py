@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -115,3 +117,25 @@ NEAR_RAW = st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
 def test_the_utf8_escaping_is_the_text_escaping(text: str) -> None:
     """What is written as bytes (orjson's, SQLite's) is escaped exactly as text is."""
     assert common._escape_raw_utf8(text.encode("utf-8")) == common._escape_raw(text).encode("utf-8")
+
+
+def rows_reference(rows: list[dict[str, object]]) -> str:
+    """print_json_rows as it was written first: one json.dumps per object."""
+    if not rows:
+        return "[]\n"
+    return "[\n" + ",\n".join(common._dump(r) for r in rows) + "\n]\n"
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.dictionaries(st.text(ANY_CHAR), scalars | st.lists(scalars, max_size=2), max_size=5),
+        max_size=6,
+    )
+)
+def test_rows_one_a_line_are_the_same_as_one_dumps_per_row(value: list[dict[str, object]]) -> None:
+    """Flat rows go through one json.dumps; nested ones (a list in a row) per row."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        common.print_json_rows(value)
+    assert out.getvalue() == rows_reference(value)

