@@ -140,6 +140,27 @@ _INSIDE = (",\n    ", ": ")  # the item and key separators indent=2 writes insid
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+def _seams_before_quotes(row: object) -> bool:
+    """Whether in ``row`` every item but the first of every object and list is a
+    key or a string: an object whose values are scalars, lists of strings, or
+    objects of scalars (the rows of `due` and `check`)."""
+    if type(row) is not dict:
+        return False
+    for value in row.values():
+        kind = type(value)
+        if kind in _SCALARS:
+            continue
+        if kind is list:
+            if not all(type(item) is str for item in value):
+                return False
+        elif kind is dict:
+            if not all(type(item) in _SCALARS for item in value.values()):
+                return False
+        else:
+            return False
+    return True
+
+
 def _dump(value: object) -> str:
     """One value as compact JSON, escaped as ``print_json`` escapes."""
     return _JSON_RAW.sub(_escaped, json.dumps(value, ensure_ascii=False))
@@ -182,15 +203,15 @@ def print_json_rows(rows: list[dict[str, object]]) -> None:
     if not rows:
         click.echo("[]")
         return
-    if _flat_list_types(rows) is None:
+    if not all(map(_seams_before_quotes, rows)):
         lines = ",\n".join(_dump(r) for r in rows)
         click.echo(f"[\n{lines}\n]")
         return
-    # Flat objects, in one call of the C encoder rather than one per object (10,000
-    # rows of `due`: 62 -> 14 ms). With ",\n" as the item separator, ',\n"' occurs
-    # only before a key (a raw newline never occurs inside an encoded string, and
-    # an object's values are scalars) and is made ', "' again; what is left of
-    # ",\n" is between two objects, one a line as above.
+    # In one call of the C encoder rather than one per row (10,000 rows of `due`:
+    # 62 -> 14 ms). With ",\n" as the item separator, ',\n"' occurs only before a
+    # key or a string in a list (a raw newline never occurs inside an encoded
+    # string) and is made ', "' again; what is left of ",\n" is between two rows,
+    # one a line as above.
     text = json.dumps(rows, ensure_ascii=False, separators=(",\n", ": "))
     text = text[1:-1].replace(',\n"', ', "')
     click.echo("[\n" + _JSON_RAW.sub(_escaped, text) + "\n]")
