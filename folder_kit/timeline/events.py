@@ -153,24 +153,25 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
 
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     """Bring the index up to date, then the events of NAME (or of everyone)."""
-    key = None
-    if name is not None:
-        key = find_customer(ws, name).key
-    else:
-        refresh(ws)
+    key = _refreshed_key(ws, name)
     with Index.open(ws.root) as index:
         return load_events(ws, index, customer=key)
+
+
+def _refreshed_key(ws: Workspace, name: str | None) -> str | None:
+    """The index brought up to date, and the key of the customer NAME means (None
+    for everyone)."""
+    if name is None:
+        refresh(ws)
+        return None
+    return find_customer(ws, name).key
 
 
 def timeline_json(ws: Workspace, *, name: str | None = None) -> list[bytes]:
     """``timeline``'s events as the UTF-8 of ``json.dumps(event.as_json(),
     ensure_ascii=False, indent=2)`` for each inside a list (two spaces deeper), in
     the same order: written by the index where its SQLite can, else here."""
-    key = None
-    if name is not None:
-        key = find_customer(ws, name).key
-    else:
-        refresh(ws)
+    key = _refreshed_key(ws, name)
     with Index.open(ws.root) as index:
         written = index.timeline_json(ws.customers_dir.name, key)
         if written is not None:
