@@ -138,6 +138,11 @@ STEPS: list[tuple[str, list[str]]] = [
     ("timeline-name-json", ["timeline", "{who}", "--json"]),
     ("customer-list", ["customer", "list"]),
     ("customer-list-json", ["customer", "list", "--json"]),
+    ("due", ["due", "--today", "2026-12-01"]),
+    ("due-json", ["due", "--json", "--today", "2026-12-01"]),
+    ("check", ["check", "--today", "2026-12-01"]),
+    ("check-json", ["check", "--json", "--today", "2026-12-01"]),
+    ("report-json", ["report", "--json", "--today", "2026-12-01"]),
 ]
 
 
