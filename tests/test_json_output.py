@@ -143,7 +143,8 @@ def rows_reference(rows: list[dict[str, object]]) -> str:
 def test_rows_one_a_line_are_the_same_as_one_dumps_per_row(value: list[dict[str, object]]) -> None:
     """Rows whose lists hold strings and whose objects hold scalars go through one
     json.dumps; others (a list of numbers, an object holding a list) one per row."""
-    out = io.StringIO()
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="surrogateescape")
     with contextlib.redirect_stdout(out):
         common.print_json_rows(value)
-    assert out.getvalue() == rows_reference(value)
+    out.flush()
+    assert out.buffer.getvalue() == rows_reference(value).encode("utf-8", "surrogateescape")
