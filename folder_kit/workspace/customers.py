@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -298,6 +297,7 @@ def resolve_customer(
 def _closest(part: str, spellings: dict[str, list[str]]) -> list[str]:
     """Up to three names whose spellings are like ``part``, as a whole or at their
     start ("Mueler" for "mueller gmbh"), best first."""
+    import difflib  # only when a name finds no customer: not for every command
 
     def score(text: str) -> float:
         key = search_key(text)
