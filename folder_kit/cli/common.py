@@ -64,7 +64,7 @@ def _escape_raw_utf8(data: bytes) -> bytes:
 def _escape_raw(text: str) -> str:
     # json escapes C0 controls itself; DEL, C1 controls, separators and lone
     # surrogates it leaves raw with ensure_ascii=False: escape those too.
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_RAW.sub(_escaped, text)
 
 
 _SCALARS = {str, int, float, bool, type(None)}

@@ -9,6 +9,7 @@ import click
 
 from folder_kit.cli.common import (
     GRADE_CHOICE,
+    given_workspace,
     print_json,
     say,
     table,
@@ -41,8 +42,7 @@ def init(ctx: click.Context, directory: Path | None, lang: str, dry_run: bool) -
     from folder_kit.workspace.scaffold import scaffold
 
     if directory is None:
-        given = ctx.find_root().params.get("workspace")
-        directory = Path(given) if given is not None else Path(".")
+        directory = given_workspace(ctx) or Path(".")
     plan = scaffold(directory, lang="en" if lang == "en" else "zh", dry_run=dry_run)
     explicit = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
     if explicit and plan.lang != lang:
