@@ -512,8 +512,8 @@ def _touched(jobs: list[_Job]) -> list[_Job]:
 
     The child only makes stat calls on what it inherited and sends back one byte
     per job; it never touches the index, and leaves by ``os._exit`` (no cleanup of
-    the parent's objects runs twice). Should it fail, its half is read here, as
-    changed: slower, never wrong.
+    the parent's objects runs twice). Should it fail, its half goes back to this
+    process, whose reader checks each of them again: slower, never wrong.
     """
     half = len(jobs) // 2
     mine, theirs = jobs[:half], jobs[half:]
@@ -540,7 +540,7 @@ def _touched(jobs: list[_Job]) -> list[_Job]:
         flags = answer.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or len(flags) != len(theirs):
-        flags = bytes(len(theirs))  # no answer: all of them are read here
+        flags = bytes(len(theirs))  # no answer: the reader here checks all of them
     todo.extend(job for job, same in zip(theirs, flags, strict=True) if not same)
     return todo
 
