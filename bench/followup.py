@@ -24,12 +24,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from installed import installed_env
-from scan import generate, timed
+from scan import prepare, timed
 
 TODAY = "2026-12-01"
 
@@ -47,15 +45,7 @@ def main() -> int:
     exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
     tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-"))
     try:
-        ws = tmp / "ws"
-        ws.mkdir()
-        t = time.perf_counter()
-        total = generate(ws, args.customers, args.files)
-        print(
-            f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
-        )
-        time.sleep(2.5)  # older than the scan's "may still be being written" window
-        env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
+        ws, env = prepare(tmp, args.customers, args.files)
         base = [exe, "-w", str(ws)]
         subprocess.run([*base, "scan"], check=True, env=env, stdout=subprocess.DEVNULL)
         commands = {

@@ -93,6 +93,23 @@ def generate(root: Path, customers: int, files: int, *, mail: bool = True) -> in
     return count
 
 
+def prepare(
+    tmp: Path, customers: int, files: int, *, mail: bool = True
+) -> tuple[Path, dict[str, str]]:
+    """Generate the workspace in ``tmp``/ws and let it settle; returns it and the
+    environment its commands run in (an index and a bytecode cache of their own)."""
+    ws = tmp / "ws"
+    ws.mkdir()
+    t = time.perf_counter()
+    total = generate(ws, customers, files, mail=mail)
+    print(f"generated {customers} customers, {total} files in {time.perf_counter() - t:.1f} s")
+    # A scan reads files changed in the last 2 s again next time (they may still
+    # be being written); a user's tree is older than that.
+    time.sleep(2.5)
+    env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
+    return ws, env
+
+
 def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall-clock seconds, and the peak resident set (KiB) of the largest single
     process in the command's tree (Linux: wait4 reports the max over the child
@@ -132,17 +149,7 @@ def main() -> int:
     exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
     tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-"))
     try:
-        ws = tmp / "ws"
-        ws.mkdir()
-        t = time.perf_counter()
-        total = generate(ws, args.customers, args.files, mail=not args.no_mail)
-        print(
-            f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
-        )
-        # A scan reads files changed in the last 2 s again next time (they may still
-        # be being written); a user's tree is older than that.
-        time.sleep(2.5)
-        env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
+        ws, env = prepare(tmp, args.customers, args.files, mail=not args.no_mail)
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
         timed(find, env)  # warm the page cache for everyone
         readers = {

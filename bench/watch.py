@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from installed import installed_env
-from scan import MAIL, generate
+from scan import MAIL, prepare
 
 BARE = (
     "import sys\n"
@@ -132,15 +131,7 @@ def main() -> int:
     exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
     tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-watch-"))
     try:
-        ws = tmp / "ws"
-        ws.mkdir()
-        t = time.perf_counter()
-        total = generate(ws, args.customers, args.files)
-        print(
-            f"generated {args.customers} customers, {total} files in {time.perf_counter() - t:.1f} s"
-        )
-        time.sleep(2.5)  # older than the scan's settle period, as a user's tree is
-        env = installed_env({**os.environ, "FOLDER_KIT_STATE": str(tmp / "state")}, tmp / "pyc")
+        ws, env = prepare(tmp, args.customers, args.files)
         subprocess.run([exe, "-w", str(ws), "scan"], env=env, check=True, stdout=subprocess.DEVNULL)
 
         bares, starts = [], []
