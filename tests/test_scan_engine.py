@@ -301,10 +301,10 @@ def test_a_split_check_whose_child_fails_reads_that_half_here(
     forks = split_checks(monkeypatch)
     parent, real = os.getpid(), scan_module._untouched
 
-    def dies_in_the_child(job: Any) -> bool:
+    def dies_in_the_child(*args: Any) -> bool:
         if os.getpid() != parent:
             os._exit(3)
-        return real(job)
+        return real(*args)
 
     monkeypatch.setattr(scan_module, "_untouched", dies_in_the_child)
     careful.clear()

@@ -200,6 +200,10 @@ class _Job(NamedTuple):
 _job_key = attrgetter("key")
 
 
+def _pair_key(pair: tuple[Found, CustomerRow]) -> str:
+    return pair[1].key
+
+
 class _Known(NamedTuple):
     """What the index holds beyond the customer rows, loaded once per scan."""
 
@@ -240,38 +244,50 @@ class _Walk:
         if listed is None:
             Index.write(conn, self.changes)
             return  # nothing could be listed: keep every customer the index knows
-        jobs, unlisted = listed
-        seen = {job.key for job in jobs}
+        found, unlisted = listed
+        of = None
+        if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and _can_fork():
+            # Every one found is a customer the index holds, where it held it: the
+            # no-change check comes first, and only the touched become jobs.
+            state = self._known(known)
+            pairs = [(f, known[customer_key(f.name)]) for f in found]
+            pairs.sort(key=_pair_key)  # halves the same on any file system
+            jobs = self._jobs(_touched(pairs, state), known, settled=True, state=state)
+            seen = {prev.key for _, prev in pairs}
+            of = len(found)
+        else:
+            jobs = self._jobs(found, known, settled=not self.listed_any)
+            seen = {job.key for job in jobs}
         for key in known.keys() - seen:
             if known[key].grade_folder not in unlisted:
                 self.changes.gone_customers.append(key)
-        done = 0
-        for changes, new_events, count in self._read(jobs, workers):
+        done, total = 0, len(jobs) if of is None else of
+        for changes, new_events, count in self._read(jobs, workers, of):
             Index.write(conn, changes)
             self.new_events += new_events
             done += count
             if progress is not None:
-                progress(done, len(jobs))
+                progress(done, total)
         Index.write(conn, self.changes)
         if self.grade_mtimes != self.known_grade_mtimes:
             Index.write_grade_folders(conn, self.grade_mtimes)
 
-    def _read(self, jobs: list[_Job], workers: int) -> Iterator[Result]:
+    def _read(self, jobs: list[_Job], workers: int, of: int | None) -> Iterator[Result]:
+        """Read the jobs; ``of``: how many customers they are what is left of, the
+        others found unchanged already."""
         fresh = [job for job in jobs if job.prev is None]
         if workers > 1 and len(fresh) >= PARALLEL_MIN:
             # Worker processes read the customers the index has never seen (their
             # mails are opened and parsed); meanwhile this process checks the rest.
             known_jobs = [job for job in jobs if job.prev is not None]
             chunks = [fresh[i : i + _CHUNK] for i in range(0, len(fresh), _CHUNK)]
-            here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns)
+            here = _in_this_process(self.ws, self.index, known_jobs, self.now_ns, of)
             return _in_processes(self.ws, chunks, workers, self.now_ns, here)
-        if workers > 1 and len(jobs) >= SPLIT_MIN and _can_fork():
-            return _in_this_process(self.ws, self.index, _touched(jobs), self.now_ns, len(jobs))
-        return _in_this_process(self.ws, self.index, jobs, self.now_ns)
+        return _in_this_process(self.ws, self.index, jobs, self.now_ns, of)
 
-    def _list_customers(self, known: dict[str, CustomerRow]) -> tuple[list[_Job], set[str]] | None:
-        """A job per customer folder, and the grade folders that could not be read;
-        None when 客户/ itself cannot be read."""
+    def _list_customers(self, known: dict[str, CustomerRow]) -> tuple[list[Found], set[str]] | None:
+        """The customer folders found (duplicates not yet settled) and the grade
+        folders that could not be read; None when 客户/ itself cannot be read."""
         folders = self._grade_folders()
         if folders is None:
             return None
@@ -289,7 +305,7 @@ class _Walk:
                 found.extend(in_folder)
         for gone in self.known_grade_mtimes.keys() - self.grade_mtimes.keys():
             self.changes.cleared.append(("", gone))  # a grade folder renamed or removed
-        return self._jobs(found, known, settled=not self.listed_any), unlisted
+        return found, unlisted
 
     def _grade_folders(self) -> list[GradeFolder] | None:
         """The grade folders under 客户/, with a warning for anything else there."""
@@ -347,12 +363,17 @@ class _Walk:
         return 0 < mtime_ns < self.now_ns - SETTLE_NS
 
     def _jobs(
-        self, found: list[Found], known: dict[str, CustomerRow], *, settled: bool = False
+        self,
+        found: list[Found],
+        known: dict[str, CustomerRow],
+        *,
+        settled: bool = False,
+        state: _Known | None = None,
     ) -> list[_Job]:
         """One job per customer (duplicates settled), with what the index knows of it.
         ``settled``: every one found is a customer the index holds (no grade folder
         was listed), which the last scan settled: a grade folder with a duplicate in
-        it is listed every time."""
+        it is listed every time. ``state``: ``self._known(known)``, if made already."""
         problems: list[Problem] = []
         if settled:
             customers = found
@@ -363,7 +384,8 @@ class _Walk:
             # List this folder again next time: when one copy goes, the other must
             # be found (a move by copy-then-delete, as sync tools do it).
             self.grade_mtimes[p.grade_folder] = 0
-        state = self._known(known)
+        if state is None:
+            state = self._known(known)
         jobs: list[_Job] = []
         for f in customers:
             key = customer_key(f.name)
@@ -506,79 +528,80 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _touched(jobs: list[_Job]) -> list[_Job]:
-    """The jobs whose customer folder is not as the index knows it, the no-change
-    check of the second half made by a forked copy of this process meanwhile.
+def _touched(pairs: list[tuple[Found, CustomerRow]], state: _Known) -> list[Found]:
+    """The customers found whose folder is not as the index knows it (``pairs``:
+    each with its row), the no-change check of the second half made by a forked
+    copy of this process meanwhile.
 
     The child only makes stat calls on what it inherited and sends back one byte
-    per job; it never touches the index, and leaves by ``os._exit`` (no cleanup of
-    the parent's objects runs twice). Should it fail, its half goes back to this
-    process, whose reader checks each of them again: slower, never wrong.
+    per customer; it never touches the index, and leaves by ``os._exit`` (no
+    cleanup of the parent's objects runs twice). Should it fail, its half goes
+    back to this process, whose reader checks each of them again: slower, never
+    wrong.
     """
-    half = len(jobs) // 2
-    mine, theirs = jobs[:half], jobs[half:]
+    half = len(pairs) // 2
+    mine, theirs = pairs[:half], pairs[half:]
     read_fd, write_fd = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
-        return [job for job in jobs if not _untouched(job)]
+        return [f for f, prev in pairs if not _untouched(f, prev, state)]
     if pid == 0:  # the child
         code = 1
         try:
             os.close(read_fd)
-            flags = bytes(map(_untouched, theirs))
+            flags = bytes(_untouched(f, prev, state) for f, prev in theirs)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(flags)
             code = 0
         finally:
             os._exit(code)
     os.close(write_fd)
-    todo = [job for job in mine if not _untouched(job)]
+    todo = [f for f, prev in mine if not _untouched(f, prev, state)]
     with os.fdopen(read_fd, "rb") as answer:
         flags = answer.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or len(flags) != len(theirs):
         flags = bytes(len(theirs))  # no answer: the reader here checks all of them
-    todo.extend(job for job, same in zip(theirs, flags, strict=True) if not same)
+    todo.extend(f for (f, _), same in zip(theirs, flags, strict=True) if not same)
     return todo
 
 
-def _untouched(job: _Job) -> bool:
+def _untouched(f: Found, prev: CustomerRow, state: _Known) -> bool:
     """Whether a customer the index knows is just as it was: nothing to read."""
-    if job.prev is None:
-        return False
+    if prev.key in state.history or state.dated.get(prev.key):
+        return False  # rare: the careful path reads the note, and the files dated by mtime
     try:
-        mtime_ns = os.stat(job.path, follow_symlinks=False).st_mtime_ns
+        mtime_ns = os.stat(f.path, follow_symlinks=False).st_mtime_ns
     except OSError:
         return False  # gone or unreadable: the careful path says which
-    return _unchanged(job, job.prev, mtime_ns)
+    return _unchanged(f, prev, mtime_ns)
 
 
-def _unchanged(job: _Job, prev: CustomerRow, mtime_ns: int) -> bool:
-    """The no-change check of a known customer, kept to its stat calls: the
-    customer folder (done), Contact.txt, and each folder the index knows."""
+def _unchanged(at: Found | _Job, prev: CustomerRow, mtime_ns: int) -> bool:
+    """The no-change check of a known customer found ``at`` a place, kept to its
+    stat calls: the customer folder (done), Contact.txt, and each folder the index
+    knows. (Its history note and files dated by mtime are the caller's to check.)"""
     if (
         prev.mtime_ns != mtime_ns
         or mtime_ns == 0
-        or prev.grade != job.grade
-        or prev.grade_folder != job.grade_folder
-        or prev.name != job.name
-        or job.history is not None  # rare: the careful path reads it
-        or job.mtime_dated
+        or prev.grade != at.grade
+        or prev.grade_folder != at.grade_folder
+        or prev.name != at.name
     ):
         return False
-    path = job.path
+    path = at.path
     try:
         st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
     except FileNotFoundError:
-        if job.card is not None:
+        if prev.card_size is not None:
             return False  # Contact.txt deleted
     except OSError:
         return False
     else:
-        if job.card != (st.st_size, st.st_mtime_ns):
+        if prev.card_size != st.st_size or (prev.card_mtime_ns or 0) != st.st_mtime_ns:
             return False
     if not prev.dirs:
         return True
@@ -727,7 +750,12 @@ class _Reader:
         except OSError as e:
             self.warn(shown, f"cannot read folder {shown}: {e.strerror or e}", customer=job.key)
             return  # what the index knows of it stays
-        if job.prev is not None and _unchanged(job, job.prev, mtime_ns):
+        if (
+            job.prev is not None
+            and job.history is None
+            and not job.mtime_dated
+            and _unchanged(job, job.prev, mtime_ns)
+        ):
             return
         self._read_customer(job, mtime_ns, shown)
 
