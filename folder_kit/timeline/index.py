@@ -445,9 +445,13 @@ class Index:
     def counts(self) -> tuple[int, int, int]:
         """Customers, files, events."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
-        files = self.conn.execute("SELECT COUNT(*) FROM files WHERE kind != 'history'").fetchone()[
-            0
-        ]
+        # All rows less the history notes' (found by their partial index): 3 ms at
+        # 110,000 files, where `kind != 'history'` reads every row (9 ms).
+        (files,) = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM files) - (SELECT COUNT(*) FROM files"
+            " WHERE rel = ? AND kind = 'history')",
+            (HISTORY_FILE,),
+        ).fetchone()
         grades = self.conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
         return customers, files, files + grades
 
