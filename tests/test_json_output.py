@@ -67,6 +67,24 @@ def test_same_bytes_across_chunks(count: int, monkeypatch: pytest.MonkeyPatch) -
     assert dumps_indented(value) == reference(value)
 
 
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_objects_written_already_print_as_one_list_across_chunks(
+    count: int, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """``print_json_objects`` (the timeline's events, each written by SQLite) writes
+    a chunk at a time: the seams, brackets and escapes are print_json's."""
+    monkeypatch.setattr(common, "_CHUNK", 2)
+    value = [
+        {"n": n, "s": f"x{n}", "sep": "\u2028" if n == count - 1 else ""} for n in range(count)
+    ]
+    common.print_json(value)
+    expected = capsysbinary.readouterr().out
+    objects = [json.dumps(v, ensure_ascii=False, indent=2).replace("\n", "\n  ") for v in value]
+    common.print_json_objects([("  " + o).encode("utf-8") for o in objects])
+    assert capsysbinary.readouterr().out == expected
+    assert b"\\u2028" in expected  # escaped, in the last chunk
+
+
 # Any code point, lone surrogates too (a file name read with surrogateescape).
 ANY_CHAR = st.characters(blacklist_categories=())
 scalars = st.one_of(

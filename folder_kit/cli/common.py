@@ -194,7 +194,14 @@ def print_json_objects(objects: list[bytes]) -> None:
     if not objects:
         click.echo("[]")
         return
-    click.echo(_escape_raw_utf8(b"[\n" + b",\n".join(objects) + b"\n]\n"), nl=False)
+    # A chunk at a time, not joined into one bytes (35 MB at 110,000 events, then
+    # copied again to add the brackets): memory that is used again is memory the
+    # kernel need not hand out and zero again (issue 11: about 90 ms less).
+    for start in range(0, len(objects), _CHUNK):
+        part = b",\n".join(objects[start : start + _CHUNK])
+        click.echo(b",\n" if start else b"[\n", nl=False)
+        click.echo(_escape_raw_utf8(part), nl=False)
+    click.echo(b"\n]\n", nl=False)
 
 
 def print_json_rows(rows: list[dict[str, object]]) -> None:
