@@ -183,6 +183,32 @@ def test_a_command_loads_its_own_module_only() -> None:
     assert not [m for m in loaded if m.split(".")[0] in ("watchdog", "jinja2")]
 
 
+def test_the_entry_point_sets_the_collector_before_importing_the_cli() -> None:
+    """``folder-kit`` (and ``python -m folder_kit``) starts in ``folder_kit.__main__``:
+    the collector's threshold is set before click and the package are imported,
+    and what is left at the end is frozen, not collected once more on the way out."""
+    code = (
+        "import gc, sys\n"
+        "import folder_kit.__main__ as entry\n"
+        "assert 'folder_kit.cli' not in sys.modules and 'click' not in sys.modules\n"
+        "seen = []\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click': seen.append(gc.get_threshold()[0])\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "sys.argv = ['folder-kit', '--version']\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(seen, gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[200000] True"
+
+
 def test_every_command_is_listed_where_help_finds_it() -> None:
     """Each command object in a cli module is a command of the group, or of one of
     its groups: none is defined and then left out of COMMANDS."""

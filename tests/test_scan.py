@@ -158,11 +158,16 @@ def contact_events(events: list[Event]) -> dict[str, tuple[Any, ...]]:
     return out
 
 
+def two_customers(root: Path) -> Path:
+    """ACME and Müller as these tests know them, in the workspace ``root``."""
+    build_tree(root / ACME, ACME_FILES)
+    build_tree(root / MUELLER, MUELLER_FILES)
+    return root
+
+
 @pytest.fixture
 def ws(workspace: Path) -> Path:
-    build_tree(workspace / ACME, ACME_FILES)
-    build_tree(workspace / MUELLER, MUELLER_FILES)
-    return workspace
+    return two_customers(workspace)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree
-from test_scan import ACME, ACME_FILES, MUELLER, MUELLER_FILES, B, C, age_tree, eml
+from test_scan import ACME, MUELLER, B, C, age_tree, eml, two_customers
 
 import folder_kit.timeline.scan as scan_module
 from folder_kit.timeline.events import load_events
@@ -33,9 +33,7 @@ SECOND = 1_000_000_000
 
 @pytest.fixture
 def ws(workspace: Path) -> Path:
-    build_tree(workspace / ACME, ACME_FILES)
-    build_tree(workspace / MUELLER, MUELLER_FILES)
-    age_tree(workspace)
+    age_tree(two_customers(workspace))
     return workspace
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_ok, build_tree
+from helpers import assert_ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_scan import ACME, ACME_FILES, MUELLER, MUELLER_FILES, age_tree
+from test_scan import age_tree, two_customers
 
 from folder_kit.timeline import events
 from folder_kit.timeline.index import Changes, CustomerRow, FileRow, GradeRow, Index
@@ -83,9 +83,7 @@ def test_sqlite_writes_what_json_dumps_writes(
 
 @pytest.fixture
 def ws(workspace: Path) -> Path:
-    build_tree(workspace / ACME, ACME_FILES)
-    build_tree(workspace / MUELLER, MUELLER_FILES)
-    age_tree(workspace)
+    age_tree(two_customers(workspace))
     return workspace
 
 

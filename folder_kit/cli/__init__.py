@@ -8,7 +8,6 @@ click.
 
 from __future__ import annotations
 
-import gc
 import importlib
 from typing import Any
 
@@ -130,10 +129,6 @@ def cli(workspace: str | None) -> None:
 
 
 def main() -> None:
-    # A command makes many objects and next to no cycles (rows, events, jobs:
-    # tuples of strings), while the collector by default runs every 700 new
-    # objects and goes over all the older ones again as they grow: 5-7 % of a
-    # reader at 10,000 customers (customer list --json 0.29 -> 0.27 s). A pass
-    # every 200,000, as mypy does, keeps memory bounded all the same.
-    gc.set_threshold(200_000, 30, 30)
+    """The command line. ``folder-kit`` starts here by way of ``folder_kit.__main__``,
+    which sets up the garbage collector first."""
     cli(prog_name="folder-kit")
