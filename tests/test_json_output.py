@@ -158,11 +158,16 @@ def rows_reference(rows: list[dict[str, object]]) -> str:
         max_size=6,
     )
 )
-def test_rows_one_a_line_are_the_same_as_one_dumps_per_row(value: list[dict[str, object]]) -> None:
+@pytest.mark.parametrize("chunk", [2, 2000])
+def test_rows_one_a_line_are_the_same_as_one_dumps_per_row(
+    chunk: int, value: list[dict[str, object]]
+) -> None:
     """Rows whose lists hold strings and whose objects hold scalars go through one
-    json.dumps; others (a list of numbers, an object holding a list) one per row."""
+    json.dumps a chunk; others (a list of numbers, an object holding a list) one per
+    row. In chunks of two, a chunk with a lone surrogate may follow one without."""
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="surrogateescape")
-    with contextlib.redirect_stdout(out):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.setattr(common, "_CHUNK", chunk)
         common.print_json_rows(value)
     out.flush()
     assert out.buffer.getvalue() == rows_reference(value).encode("utf-8", "surrogateescape")
