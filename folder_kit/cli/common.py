@@ -140,27 +140,6 @@ _INSIDE = (",\n    ", ": ")  # the item and key separators indent=2 writes insid
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _seams_before_quotes(row: object) -> bool:
-    """Whether in ``row`` every item but the first of every object and list is a
-    key or a string: an object whose values are scalars, lists of strings, or
-    objects of scalars (the rows of `due` and `check`)."""
-    if type(row) is not dict:
-        return False
-    for value in row.values():
-        kind = type(value)
-        if kind in _SCALARS:
-            continue
-        if kind is list:
-            if not all(type(item) is str for item in value):
-                return False
-        elif kind is dict:
-            if not all(type(item) in _SCALARS for item in value.values()):
-                return False
-        else:
-            return False
-    return True
-
-
 def _dump(value: object) -> str:
     """One value as compact JSON, escaped as ``print_json`` escapes."""
     return _JSON_RAW.sub(_escaped, json.dumps(value, ensure_ascii=False))
@@ -210,30 +189,31 @@ def print_json_rows(rows: list[dict[str, object]]) -> None:
     if not rows:
         click.echo("[]")
         return
-    if not all(map(_seams_before_quotes, rows)):
-        lines = ",\n".join(_dump(r) for r in rows)
-        click.echo(f"[\n{lines}\n]")
-        return
     # One call of the C encoder for a chunk of rows rather than one per row. With
-    # ",\n" as the item separator, ',\n"' occurs only before a key or a string in a
-    # list (a raw newline never occurs inside an encoded string) and is made ', "'
-    # again; what is left of ",\n" is between two rows, one a line as above. Done on
-    # the UTF-8 bytes, where replacing and looking for what to escape are
-    # memchr/memmem (written to a file: 26,000 rows of `check`, 12 MB, 0.195 ->
-    # 0.146 s; the 10,000 of `due`, 69 -> 64 ms). In chunks for the reason
-    # print_json_objects gives.
+    # ",\n" as the item separator, ',\n"' occurs only before a key or a string (a
+    # raw newline never occurs inside an encoded string) and is made ', "' again.
+    # What is left of ",\n" should be the seams between rows, one a line as above:
+    # if there are more, an item of a list is not a string (a number, an object),
+    # and that chunk is written a row at a time instead. Done on the UTF-8 bytes,
+    # where replacing, counting and looking for what to escape are memchr/memmem
+    # (issue 11: the 26,000 rows of `check`, 13 MB, in 0.11 s where a dumps per
+    # row took 0.2 s; in chunks for the reason print_json_objects gives).
     for start in range(0, len(rows), _CHUNK):
-        text = json.dumps(
-            rows[start : start + _CHUNK], ensure_ascii=False, separators=(",\n", ": ")
-        )
+        chunk = rows[start : start + _CHUNK]
+        text = json.dumps(chunk, ensure_ascii=False, separators=(",\n", ": "))
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: escaped by the text's own regex
-            lines = _JSON_RAW.sub(_escaped, text[1:-1].replace(',\n"', ', "'))
-            click.echo(("," if start else "[") + "\n" + lines, nl=False)
+            lines = text[1:-1].replace(',\n"', ', "')
+            if lines.count(",\n") != len(chunk) - 1:
+                lines = ",\n".join(map(_dump, chunk))
+            click.echo(("," if start else "[") + "\n" + _JSON_RAW.sub(_escaped, lines), nl=False)
             continue
+        body = data[1:-1].replace(b',\n"', b', "')
+        if body.count(b",\n") != len(chunk) - 1:
+            body = ",\n".join(map(_dump, chunk)).encode("utf-8")
         click.echo(b",\n" if start else b"[\n", nl=False)
-        click.echo(_escape_raw_utf8(data[1:-1].replace(b',\n"', b', "')), nl=False)
+        click.echo(_escape_raw_utf8(body), nl=False)
     click.echo(b"\n]\n", nl=False)
 
 
