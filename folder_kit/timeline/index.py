@@ -295,9 +295,10 @@ class Index:
 
         Written by SQLite (json_quote) rather than made into rows, then events, then
         dicts, then JSON in Python: 110,000 events in 0.28 s instead of 0.75 s
-        (issue 11; the part of each customer is made once, not once per file). Sorted here, as ``events.load_events`` sorts: by day,
-        date, customer, then path, which within a customer is the order of the
-        path inside its folder; grade moves of one moment in their note's order.
+        (issue 11; the part of each customer is made once, not once per file).
+        Sorted here, as ``events.load_events`` sorts: by day, date, customer, then
+        path, which within a customer is the order of the path inside its folder;
+        grade moves of one moment in their note's order.
         """
         if not self._quotes_as_python():
             return None
