@@ -101,11 +101,6 @@ def grade_event(base: str, c: CustomerRow, g: GradeRow) -> Event:
     )
 
 
-def last_contacts(index: Index) -> dict[str, str]:
-    """The day of each customer's latest contact in either direction."""
-    return index.last_contacts(CONTACT_KINDS)
-
-
 def refresh(ws: Workspace) -> None:
     """Bring the index up to date before a reader (customer list, timeline, due,
     check, report, draft) answers: a quick incremental scan, or none while a

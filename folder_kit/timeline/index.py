@@ -242,23 +242,10 @@ class Index:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'grade_folders'").fetchone()
         return unpack_dirs(row[0]) if row else {}
 
-    def grades(self, customer: str | None = None) -> list[GradeRow]:
-        sql = "SELECT * FROM grades"
-        rows = (
-            self.conn.execute(sql + " WHERE customer = ? ORDER BY seq", (customer,))
-            if customer is not None
-            else self.conn.execute(sql + " ORDER BY customer, seq")
-        )
+    def grades(self) -> list[GradeRow]:
+        """Every grade move, by customer and in its note's order."""
+        rows = self.conn.execute("SELECT * FROM grades ORDER BY customer, seq")
         return [GradeRow._make(r) for r in rows]
-
-    def event_rows(self, customer: str | None = None) -> list[FileRow]:
-        sql = "SELECT * FROM files WHERE kind != 'history'"
-        rows = (
-            self.conn.execute(sql + " AND customer = ?", (customer,))
-            if customer is not None
-            else self.conn.execute(sql)
-        )
-        return [FileRow._make(r) for r in rows]
 
     def timeline_rows(
         self, base: str, customer: str | None = None
@@ -321,15 +308,6 @@ class Index:
         except sqlite3.Error:
             return False
         return bool(quoted == json.dumps(_QUOTE_PROBE, ensure_ascii=False))
-
-    def last_contacts(self, kinds: Iterable[str]) -> dict[str, str]:
-        wanted = tuple(kinds)
-        marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(
-            f"SELECT customer, MAX(day) FROM files WHERE kind IN ({marks}) GROUP BY customer",
-            wanted,
-        )
-        return dict(rows.fetchall())
 
     def customer_last_contacts(
         self, kinds: Iterable[str]
