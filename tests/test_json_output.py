@@ -141,7 +141,7 @@ def rows_reference(rows: list[dict[str, object]]) -> str:
     """print_json_rows as it was written first: one json.dumps per object."""
     if not rows:
         return "[]\n"
-    return "[\n" + ",\n".join(common._dump(r) for r in rows) + "\n]\n"
+    return "[\n" + ",\n".join(common.json_line(r) for r in rows) + "\n]\n"
 
 
 @settings(max_examples=300)

@@ -140,18 +140,14 @@ _INSIDE = (",\n    ", ": ")  # the item and key separators indent=2 writes insid
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _dump(value: object) -> str:
-    """One value as compact JSON, escaped as ``print_json`` escapes."""
-    return _JSON_RAW.sub(_escaped, json.dumps(value, ensure_ascii=False))
-
-
 def _escaped(m: re.Match[str]) -> str:
     return f"\\u{ord(m.group()):04x}"
 
 
 def json_line(value: object) -> str:
-    """One value as one line of JSON (JSON Lines), escaped as ``print_json`` escapes."""
-    return _dump(value)
+    """One value as one line of compact JSON (JSON Lines, or a row of
+    ``print_json_rows``), escaped as ``print_json`` escapes."""
+    return _escape_raw(json.dumps(value, ensure_ascii=False))
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -185,7 +181,8 @@ def print_json_objects(objects: list[bytes]) -> None:
 
 def print_json_rows(rows: list[dict[str, object]]) -> None:
     """A JSON list of many objects, one object a line: still one JSON value, and
-    written by the C encoder (``indent`` falls back to pure Python, 10x slower)."""
+    written by the C encoder (``indent`` falls back to pure Python, about three
+    times slower)."""
     if not rows:
         click.echo("[]")
         return
@@ -206,12 +203,12 @@ def print_json_rows(rows: list[dict[str, object]]) -> None:
         except UnicodeEncodeError:  # a lone surrogate: escaped by the text's own regex
             lines = text[1:-1].replace(',\n"', ', "')
             if lines.count(",\n") != len(chunk) - 1:
-                lines = ",\n".join(map(_dump, chunk))
-            click.echo(("," if start else "[") + "\n" + _JSON_RAW.sub(_escaped, lines), nl=False)
+                lines = ",\n".join(map(json_line, chunk))
+            click.echo(("," if start else "[") + "\n" + _escape_raw(lines), nl=False)
             continue
         body = data[1:-1].replace(b',\n"', b', "')
         if body.count(b",\n") != len(chunk) - 1:
-            body = ",\n".join(map(_dump, chunk)).encode("utf-8")
+            body = ",\n".join(map(json_line, chunk)).encode("utf-8")
         click.echo(b",\n" if start else b"[\n", nl=False)
         click.echo(_escape_raw_utf8(body), nl=False)
     click.echo(b"\n]\n", nl=False)
@@ -221,7 +218,7 @@ def print_json_object(value: dict[str, object]) -> None:
     """A JSON object with each key on a line and long lists one item a line, by
     the C encoder: for reports that may list thousands of customers."""
 
-    dump = _dump
+    dump = json_line
     parts = []
     for key, item in value.items():
         if isinstance(item, list) and item:
