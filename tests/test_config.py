@@ -174,6 +174,10 @@ BAD_CONFIGS = {
         "cadence:\n  D: -28\n",
         "2: cadence.D: expected a number of days from 1 to 3650, got -28",
     ),
+    "a share of the cadence over 100 %": (
+        "taboos:\n  too_short: 500\n",
+        "2: taboos.too_short: expected a percentage from 0 to 100, got 500",
+    ),
     "lang fr": (
         "# settings\nlang: fr\n",
         "2: lang: expected one of zh, en, got 'fr'",

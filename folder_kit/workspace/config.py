@@ -515,6 +515,10 @@ class _Reader:
     def days(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 3650) -> int:
         return self.number(node, key, low=low, high=high, what="a number of days")
 
+    def percent(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 1000) -> int:
+        """A share of the grade's cadence, in percent."""
+        return self.number(node, key, low=low, high=high, what="a percentage")
+
     def count(self, node: yaml.Node, key: str, *, low: int = 1, high: int = 100) -> int:
         """How many follow-ups or contacts: a count, not a span of days."""
         return self.number(node, key, low=low, high=high, what="a count")
@@ -577,10 +581,10 @@ class _Reader:
                     "change_approach_after": self.count,
                     "single_medium_run": self.count,
                     "pushy_phrases": self.words,
-                    "gave_up_silence": lambda n2, k2: self.days(n2, k2, high=1000),
-                    "too_short": lambda n2, k2: self.days(n2, k2, low=0, high=100),
-                    "too_long": lambda n2, k2: self.days(n2, k2, high=1000),
-                    "evaporated_after": lambda n2, k2: self.days(n2, k2, high=1000),
+                    "gave_up_silence": self.percent,
+                    "too_short": lambda n2, k2: self.percent(n2, k2, low=0, high=100),
+                    "too_long": self.percent,
+                    "evaporated_after": self.percent,
                     "lookback": self.days,
                 },
             ),
