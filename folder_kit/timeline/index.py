@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from folder_kit.errors import IndexStoreError
+from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
 ENV_STATE = "FOLDER_KIT_STATE"
@@ -92,7 +93,8 @@ def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
     return Path(base).absolute() / digest[:16]
 
 
-# Rows are NamedTuples: built by the ten thousand on every scan, so they must be cheap.
+# The rows as the index hands them out: NamedTuples, cheap to build by the ten
+# thousand (what the scan writes in bulk is plain tuples: FileValues below).
 
 
 class FileRow(NamedTuple):
@@ -646,7 +648,11 @@ def _create(conn: sqlite3.Connection, root: Path) -> None:
                     statement = ""
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("schema", SCHEMA_VERSION), ("workspace", _text(str(root))), ("created", _now())],
+                [
+                    ("schema", SCHEMA_VERSION),
+                    ("workspace", printable(str(root))),
+                    ("created", _now()),
+                ],
             )
     except BaseException:
         conn.rollback()
@@ -663,11 +669,6 @@ def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
-
-
-def _text(path: str) -> str:
-    """A path that may hold undecodable bytes (a non-UTF-8 folder name), as text."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _now() -> str:

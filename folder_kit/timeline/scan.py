@@ -18,9 +18,12 @@ Symbolic links are never followed, and nothing outside the workspace is read.
 What a customer is (which folders under 客户/ are read) is decided by
 ``workspace.customers``, the same rules every command uses.
 
-The walk lists the grade folders and makes one job per customer, carrying what
-the index knows of that customer; a job is read by a ``_Reader``, in this
-process or, for large workspaces, in worker processes (one per core). All
+The walk lists the grade folders whose mtime changed (an unchanged one holds the
+customers the index says it holds) and makes a job for each customer to read,
+carrying what the index knows of it; with many known customers and nothing
+listed, the no-change check comes first, split with a forked process, and only
+the customers it finds touched become jobs. A job is read by a ``_Reader``, in
+this process or, for many new customers, in worker processes (one per core). All
 writes happen in this process, in one transaction. ``scan(ws, only=[...])``
 reads just the customers that some paths lie in, through the same steps: the
 watcher's entry point.
