@@ -171,16 +171,8 @@ def write_new(path: Path, data: bytes) -> None:
     gives it its name, which fails rather than replace a file that appeared
     meanwhile. A reader never sees a half-written file.
     """
-    import tempfile  # only when writing: it is slow to import
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    tmp = _written_beside(path, data)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes 0600; a user's file gets the mode their umask gives.
-        os.chmod(tmp, 0o666 & ~umask())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -191,6 +183,37 @@ def write_new(path: Path, data: bytes) -> None:
             _write_exclusive(path, data)
     finally:
         os.unlink(tmp)
+
+
+def write_replacing(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``path`` atomically, replacing what is there: a reader sees the old
+    file or the new one, never half of it. ``mode``: the new file's permissions
+    (default: what the umask gives)."""
+    tmp = _written_beside(path, data, mode=mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _written_beside(path: Path, data: bytes, *, mode: int | None = None) -> str:
+    """A temporary file in ``path``'s folder holding ``data``, on disk (fsynced),
+    with ``mode`` or the umask's; the caller gives it its name or removes it."""
+    import tempfile  # only when writing: it is slow to import
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp makes 0600; a user's file gets the mode their umask gives.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~umask())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
 
 
 def umask() -> int:
@@ -224,8 +247,6 @@ def write_export(path: Path, data: bytes, *, marker: bytes) -> None:
     Exporting again replaces the last export, but never a file the tool did not
     write: an existing file must carry ``marker`` near its start.
     """
-    import tempfile
-
     from folder_kit.errors import UsageError
 
     if not path.parent.is_dir():
@@ -244,14 +265,4 @@ def write_export(path: Path, data: bytes, *, marker: bytes) -> None:
                 path=str(path),
                 hint="folder-kit replaces only a file it wrote itself; name another file",
             )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_replacing(path, data)

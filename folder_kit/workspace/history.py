@@ -16,8 +16,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from folder_kit.errors import UnreadableFileError
-from folder_kit.files import open_regular, read_regular, read_whole, umask
+from folder_kit.files import open_regular, read_regular, read_whole, write_replacing
 
 HISTORY_FILE = ".folder-kit-grades.txt"
 _HEADER = "# folder-kit: grade changes of this customer (written by folder-kit; safe to keep)\n"
@@ -51,7 +50,7 @@ def read_history(folder: Path) -> list[GradeChange]:
     file of sane size (a link to an outside file is never read)."""
     try:
         data = read_regular(folder / HISTORY_FILE)
-    except (OSError, UnreadableFileError):
+    except OSError:  # UnreadableFileError too: it is one
         return []
     return parse_history(data.decode("utf-8", errors="replace"))
 
@@ -84,18 +83,10 @@ def append_history(folder: Path, change: GradeChange) -> None:
     if old and not old.endswith("\n"):
         old += "\n"
     text = f"{old}{change.when} {change.source} -> {change.target}\n"
-    import tempfile  # only when writing: it is slow to import
-
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".folder-kit-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        # mkstemp makes 0600: keep the note's own mode, or give a new one the umask's.
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~umask())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    # Bytes: the old lines keep their own line ends. Fsynced like every other
+    # write: this note is what a rebuilt index learns the grade moves from. It
+    # keeps its own mode; a new one gets the umask's.
+    write_replacing(path, text.encode("utf-8"), mode=mode)
 
 
 def change_at(moment: dt.datetime, source: str, target: str) -> GradeChange:
