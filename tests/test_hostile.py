@@ -519,6 +519,18 @@ def test_a_move_keeps_the_history_notes_mode(invoke: Invoke, ws: Path) -> None:
     assert len(note.read_text().splitlines()) == 3
 
 
+def test_a_move_keeps_the_history_notes_line_ends(invoke: Invoke, ws: Path) -> None:
+    """A note edited on Windows keeps its CRLF lines; the new line is added whole."""
+    assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "A"))
+    note = ws / "客户" / "A-交易客户" / "ACME GmbH" / ".folder-kit-grades.txt"
+    crlf = note.read_bytes().replace(b"\n", b"\r\n")
+    note.write_bytes(crlf)
+    assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "C"))
+    data = (ws / "客户" / "C-潜力客户" / "ACME GmbH" / ".folder-kit-grades.txt").read_bytes()
+    assert data.startswith(crlf)
+    assert b"\r\r" not in data and data.endswith(b" A -> C\n")
+
+
 @pytest.mark.parametrize("name", ["", "   ", "\t"])
 def test_a_blank_name_names_no_customer(invoke: Invoke, ws: Path, name: str) -> None:
     (ws / B / "   ").mkdir()
