@@ -18,6 +18,7 @@ of any one process of a cold scan (the scan or one of its workers). Run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from installed import installed_env
@@ -124,14 +126,75 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple
     return elapsed, usage.ru_maxrss
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_arguments(parser: argparse.ArgumentParser, *, runs: int = 5) -> None:
+    """The options every benchmark on this tree takes: its size, runs, --keep."""
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument(
         "--files", type=int, default=11, help="files per customer, Contact.txt included"
     )
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
+
+
+def folder_kit_exe() -> str:
+    """The console script installed beside this interpreter (else on PATH)."""
+    return shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
+
+
+@contextlib.contextmanager
+def bench_folder(*, keep: bool, prefix: str = "folder-kit-bench-") -> Iterator[Path]:
+    """A temporary folder for a benchmark's tree and state, removed afterwards
+    unless ``keep``."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"workspace kept at {tmp}")
+        else:
+            shutil.rmtree(tmp)
+
+
+Commands = dict[str, tuple[list[str], dict[str, str]]]  # label -> (command, environment)
+
+
+def interleaved(
+    commands: Commands, runs: int, cwd: Path | None = None
+) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+    """Each command once to warm up (page cache, bytecode, index), then ``runs``
+    rounds of all of them in turn, so that a load on the machine slows all alike;
+    the seconds and peak RSS (KiB) of every run, by label."""
+    for cmd, env in commands.values():
+        timed(cmd, env, cwd=cwd)
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    rss: dict[str, list[int]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, (cmd, env) in commands.items():
+            seconds, kib = timed(cmd, env, cwd=cwd)
+            times[label].append(seconds)
+            rss[label].append(kib)
+    return times, rss
+
+
+def print_ratios(times: dict[str, list[float]], rss: dict[str, list[int]] | None = None) -> None:
+    """Median, minimum and ratio to the first command (the baseline) of each, and
+    the peak RSS when given."""
+    base = statistics.median(next(iter(times.values())))
+    head = f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7}"
+    print(head + (f" {'max RSS MiB':>12}" if rss is not None else ""))
+    for label, runs in times.items():
+        med = statistics.median(runs)
+        line = f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f}"
+        if rss is not None:
+            line += f" {max(rss[label]) / 1024:>12.1f}"
+        print(line)
+    count = len(next(iter(times.values())))
+    print(f"({count} runs each, interleaved; {os.cpu_count()} cores)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size_arguments(parser)
     parser.add_argument(
         "--no-mail",
         action="store_true",
@@ -146,9 +209,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
-    tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-"))
-    try:
+    with bench_folder(keep=args.keep) as tmp:
         ws, env = prepare(tmp, args.customers, args.files, mail=not args.no_mail)
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
         timed(find, env)  # warm the page cache for everyone
@@ -158,7 +219,7 @@ def main() -> int:
             "folder-kit timeline --json": ["timeline", "--json"],
             "folder-kit customer list --json": ["customer", "list", "--json"],
         }
-        commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        commands: Commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
         if args.baseline is not None:
             # The same commands from another source tree, through the same interpreter,
             # with an index of their own: before and after in one run.
@@ -172,35 +233,14 @@ def main() -> int:
                 commands[f"before: {label.removeprefix('folder-kit ')}"] = (cmd, before)
             after = [sys.executable, "-m", "folder_kit"]  # the same launcher as before
         else:
-            after = [exe]
+            after = [folder_kit_exe()]
         for label, rest in readers.items():
             commands[label] = ([*after, "-w", str(ws), *rest], env)
-        for cmd, cmd_env in commands.values():  # warm up: bytecode compiled and cached
-            timed(cmd, cmd_env, cwd=tmp)
-        times: dict[str, list[float]] = {label: [] for label in commands}
-        rss: dict[str, list[int]] = {label: [] for label in commands}
-        for _ in range(args.runs):
-            for label, (cmd, cmd_env) in commands.items():  # interleaved: load slows all alike
-                # From the temporary folder: `python -m` puts the current folder
-                # first on sys.path, and a source tree there would win over --baseline.
-                seconds, kib = timed(cmd, cmd_env, cwd=tmp)
-                times[label].append(seconds)
-                rss[label].append(kib)
-        base = statistics.median(times[next(iter(commands))])
-        print(f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7} {'max RSS MiB':>12}")
-        for label, runs in times.items():
-            med = statistics.median(runs)
-            peak = max(rss[label]) / 1024
-            print(f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f} {peak:>12.1f}")
-        print(
-            f"({args.runs} runs each, interleaved; {os.cpu_count()} cores; max RSS: the "
-            "largest single process of the command, workers included)"
-        )
-    finally:
-        if args.keep:
-            print(f"workspace kept at {tmp}")
-        else:
-            shutil.rmtree(tmp)
+        # From the temporary folder: `python -m` puts the current folder first on
+        # sys.path, and a source tree there would win over --baseline.
+        times, rss = interleaved(commands, args.runs, cwd=tmp)
+        print_ratios(times, rss)
+        print("(max RSS: the largest single process of the command, workers included)")
     return 0
 
 

@@ -23,19 +23,17 @@ import argparse
 import json
 import os
 import queue
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scan import MAIL, prepare
+from scan import GRADES, MAIL, bench_folder, folder_kit_exe, prepare, timed
 
 BARE = (
     "import sys\n"
@@ -113,10 +111,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+def seconds(cmd: list[str], env: dict[str, str]) -> float:
+    return timed(cmd, env)[0]
 
 
 def main() -> int:
@@ -128,9 +124,8 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU")
     args = parser.parse_args()
 
-    exe = shutil.which("folder-kit", path=str(Path(sys.executable).parent)) or "folder-kit"
-    tmp = Path(tempfile.mkdtemp(prefix="folder-kit-bench-watch-"))
-    try:
+    exe = folder_kit_exe()
+    with bench_folder(keep=False, prefix="folder-kit-bench-watch-") as tmp:
         ws, env = prepare(tmp, args.customers, args.files)
         subprocess.run([exe, "-w", str(ws), "scan"], env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -159,9 +154,7 @@ def main() -> int:
             latencies = []
             for i in range(args.writes):
                 n = (i * 7919) % args.customers
-                grade = ["A-交易客户", "B-在谈客户", "C-潜力客户", "D-行业客户", "待开发客户"][
-                    n % 5
-                ]
+                grade = GRADES[n % len(GRADES)]
                 folder = ws / "客户" / grade / f"Customer {n:05d} Trading Co" / "IN"
                 name = f"Re_ bench reply {i}.eml"
                 text = MAIL.format(
@@ -181,19 +174,17 @@ def main() -> int:
             }
             withs: dict[str, list[float]] = {}
             for name, command in readers.items():
-                timed(command, env)
-                withs[name] = [timed(command, env) for _ in range(args.runs)]
+                seconds(command, env)
+                withs[name] = [seconds(command, env) for _ in range(args.runs)]
             hwm = proc_status(proc.pid, "VmHWM")
             print(f"memory peak so far: VmHWM {hwm / 1024:.1f} MiB")
         finally:
             stop(proc)
         for name, command in readers.items():
-            withouts = [timed(command, env) for _ in range(args.runs)]
+            withouts = [seconds(command, env) for _ in range(args.runs)]
             w, wo = statistics.median(withs[name]), statistics.median(withouts)
             print(f"{name}: with a watcher {w:.3f} s, without {wo:.3f} s: {wo / w:.2f}x faster")
         print(f"({args.runs} runs each; {os.cpu_count()} cores)")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
