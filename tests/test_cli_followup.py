@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -234,6 +237,40 @@ def test_a_broken_today(invoke: Invoke, ws: Path, command: str) -> None:
 def test_an_unknown_customer(invoke: Invoke, ws: Path) -> None:
     result = invoke("-w", str(ws), "check", "Sooon", "--today", TODAY)
     assert_error(result, "Error: no customer 'Sooon'; closest: Soon Co")
+
+
+def test_check_by_company_name_reads_no_contact_txt(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit.timeline import scan
+    from folder_kit.workspace import contact, customers
+
+    (ws / B / "Soon Co" / "Contact.txt").write_text("公司: Soon Trading Ltd\n", encoding="utf-8")
+    for card in ws.glob("客户/*/*/Contact.txt"):  # not just written: a scan need not read it again
+        os.utime(card, (1_700_000_000, 1_700_000_000))
+    run(invoke, ws, "check", "--today", TODAY)  # the index knows the company names now
+    read: list[str] = []
+    for module in (contact, customers, scan):
+        real = module.read_card
+
+        def spy(path: str | Path, real: Callable[..., Any] = real) -> Any:
+            read.append(str(path))
+            return real(path)
+
+        monkeypatch.setattr(module, "read_card", spy)
+    out = run(invoke, ws, "check", "Soon Trading Ltd", "--today", TODAY)
+    assert out == "Nothing to report for Soon Trading Ltd: no taboo broken.\n"  # found, no findings
+    assert read == []
+
+
+@pytest.mark.parametrize("name", ["", "  ", "\t"])
+def test_check_refuses_a_blank_name_as_timeline_does(invoke: Invoke, ws: Path, name: str) -> None:
+    expected = (
+        "Error: NAME is empty: give the customer's name as `customer list` shows it, "
+        "or . inside its folder"
+    )
+    assert_error(invoke("-w", str(ws), "timeline", name), expected)
+    assert_error(invoke("-w", str(ws), "check", name, "--today", TODAY), expected)
 
 
 @pytest.mark.parametrize("command", ["due", "check", "report"])

@@ -18,10 +18,10 @@ from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topi
 from folder_kit.errors import UsageError
 from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
 from folder_kit.timeline.classify import Classifier
-from folder_kit.timeline.events import Event, load_events, refresh
+from folder_kit.timeline.events import Event, find_customer, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
-from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import LANGS, kind_of_folder, load_layout
 
@@ -364,8 +364,7 @@ def write_draft(
     cwd: Path | None = None,
 ) -> DraftResult:
     """Choose the topic, render, check and write the next follow-up of NAME."""
-    customer = resolve_customer(ws, name, cwd=cwd)
-    refresh(ws)
+    customer = find_customer(ws, name, cwd=cwd)  # brings the index up to date
     prepared = prepare_draft(
         ws,
         customer,

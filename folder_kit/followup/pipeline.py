@@ -36,7 +36,7 @@ from folder_kit.followup.rules import (
     unanswered,
 )
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.events import refresh
+from folder_kit.timeline.events import find_customer, refresh
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.find import Workspace
 
@@ -178,10 +178,12 @@ def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
 
 def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Finding]:
     """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
-    from folder_kit.workspace.customers import resolve_customer
-
-    key = customer_key(resolve_customer(ws, name).name) if name is not None else None
-    with _fresh_index(ws) as index:
+    if name is None:
+        key = None
+        refresh(ws)
+    else:
+        key = find_customer(ws, name).key  # brings the index up to date
+    with Index.open(ws.root) as index:
         timelines = _timelines(ws, index, today=today, key=key)
     return _check(ws, timelines, today=today)
 

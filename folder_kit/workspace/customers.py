@@ -16,6 +16,7 @@ from folder_kit.errors import (
     TargetExistsError,
     UnknownCustomerError,
     UnsafeNameError,
+    UsageError,
 )
 from folder_kit.files import check_no_links, write_new
 from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
@@ -257,8 +258,14 @@ def resolve_customer(
     the portable folder name of what was typed (``Maersk A/S``); the company
     name in Contact.txt; then a unique part of either name. ``customers`` and
     ``companies`` (real names by customer key) are what the index holds; without
-    them the folders are listed and every Contact.txt is read.
+    them the folders are listed and every Contact.txt is read. A blank ``query``
+    is refused: `log ''` must not pick a folder named "   ".
     """
+    if not query.strip():
+        raise UsageError(
+            "NAME is empty: give the customer's name as `customer list` shows it, "
+            "or . inside its folder"
+        )
     if customers is None:
         customers = list_customers(ws)
     by_path = _by_path(customers, query, cwd or Path.cwd())
