@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -350,7 +349,7 @@ def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
 
 def customer_events(ws: Workspace, customer: Customer) -> list[Event]:
     with Index.open(ws.root) as index:
-        return load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+        return load_events(ws, index, customer=customer.key)
 
 
 def write_draft(
@@ -401,7 +400,7 @@ def write_due_drafts(
             customer = by_name.get(item.customer)
             if customer is None:
                 continue
-            events = load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+            events = load_events(ws, index, customer=customer.key)
             prepared.append(prepare_draft(ws, customer, events, today=today, now=when))
     results = []
     for n, p in enumerate(prepared, 1):

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import itertools
 import operator
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -318,8 +317,3 @@ def event_count(ws: Workspace) -> int:
     """Events in the index as the last refresh left it (no scan)."""
     with Index.open(ws.root) as index:
         return index.counts()[2]
-
-
-def customer_key(name: str) -> str:
-    """The index's key of a customer folder name."""
-    return unicodedata.normalize("NFC", name)
