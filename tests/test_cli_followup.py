@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -329,10 +329,13 @@ def test_colour_only_on_a_terminal(runner: CliRunner, ws: Path) -> None:
     assert click.unstyle(coloured.stdout) == plain.stdout
 
 
-def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: Path) -> None:
+def test_report_from_aggregates_matches_the_rules_on_whole_timelines(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`report` asks SQL for a few facts per customer; the pure rules read every
     event. On a varied tree (moves, same-day replies with times, answered and open
-    quotes, orders, prospects, events after the day judged) both must agree."""
+    quotes, orders, prospects, events after the day judged) both must agree. The
+    event rows fetched are those of the customers moved, not everyone's."""
     import datetime as dt
 
     from folder_kit.followup import pipeline
@@ -377,8 +380,21 @@ def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: 
     ws = open_workspace(workspace)
     pipeline.refresh(ws)
     move_customer(ws, resolve_customer(ws, "Cooling"), grade="C")
+    move_customer(ws, resolve_customer(ws, "Answering"), grade="C")
+    asked: list[list[str] | None] = []
+    contact_rows = Index.contact_rows
+
+    def spy(self: Index, *, until: str, customers: Collection[str] | None = None) -> Any:
+        asked.append(None if customers is None else sorted(customers))
+        return contact_rows(self, until=until, customers=customers)
+
     for today in (dt.date(2026, 12, 1), dt.date(2026, 11, 15), dt.date(2027, 1, 31)):
-        got = pipeline.report(ws, today=today)
+        asked.clear()
+        with monkeypatch.context() as m:
+            m.setattr(Index, "contact_rows", spy)
+            got = pipeline.report(ws, today=today)
+        moved_by_then = [] if today < dt.date.today() else [["Answering", "Cooling"]]
+        assert asked == moved_by_then, today
         with Index.open(ws.root) as index:
             timelines = pipeline._timelines(ws, index, today=today)
         want = build_report(timelines, today=today, cadence=ws.config.cadence)

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 
 from folder_kit.followup.rules import (
@@ -90,10 +90,18 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
         return _due(ws, index, today=today, within=within)
 
 
-def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Due]:
+def _due(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    within: int,
+    customers: dict[str, _Customer] | None = None,
+) -> list[Due]:
     cadence = ws.config.cadence
     window = ws.config.taboos.repeat_window
-    customers = _customers(ws, index, today)
+    if customers is None:
+        customers = _customers(ws, index, today)
     latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=today.isoformat())}
     items = []
     for key, c in customers.items():
@@ -130,19 +138,21 @@ def _timelines(
     *,
     today: dt.date,
     key: str | None = None,
+    only: Collection[str] | None = None,
     customers: dict[str, _Customer] | None = None,
 ) -> list[Timeline]:
-    """Every customer (or the one of ``key``, or those of ``customers``) with its
+    """Every customer (or the one of ``key``, or those keyed in ``only``) with its
     events up to ``today``, in the order `due` ranks grades (B, A, C, D,
-    prospects), then by name."""
+    prospects), then by name. ``customers``: ``_customers``' table, when known."""
     if customers is None:
         customers = _customers(ws, index, today)
     if key is not None:
-        customers = {k: c for k, c in customers.items() if k == key}
-    elif len(customers) == 1:
-        key = next(iter(customers))
+        only = [key]
+    if only is not None:
+        wanted = set(only)
+        customers = {k: c for k, c in customers.items() if k in wanted}
+    rows = index.contact_rows(until=today.isoformat(), customers=only)
     events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
-    rows = index.contact_rows(until=today.isoformat(), customer=key)
     days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
     # Rows come ordered by customer: one group each, built in one comprehension.
     for customer, group in itertools.groupby(rows, key=operator.itemgetter(0)):
@@ -202,31 +212,44 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:
-    """The pipeline at a glance as of ``today``: a few aggregate queries, no event
-    built as an object."""
+    """The pipeline at a glance as of ``today``: a few aggregate queries; events
+    are built only for a customer moved to another grade by then (its own rows)."""
     with _fresh_index(ws) as index:
         return _report(ws, index, today=today)
 
 
-def _report(ws: Workspace, index: Index, *, today: dt.date) -> Report:
-    facts = _facts(ws, index, today=today)
+def _report(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    customers: dict[str, _Customer] | None = None,
+) -> Report:
+    facts = _facts(ws, index, today=today, customers=customers)
     total = index.event_total(until=today.isoformat())
     return replace(report_of(facts, today=today, cadence=ws.config.cadence), events=total)
 
 
-def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
+def _facts(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    customers: dict[str, _Customer] | None = None,
+) -> list[Facts]:
     """Each customer's facts for the report from one aggregate pass: what
     ``rules.facts_of`` finds in the whole timeline (a test holds the two together).
     A customer moved to another grade by then goes the exact way, by its timeline."""
     until = today.isoformat()
-    customers = _customers(ws, index, today)
+    if customers is None:
+        customers = _customers(ws, index, today)
     bounds = {r[0]: r for r in index.kind_bounds(until=until)}
     no_bounds: tuple[str | None, ...] = (None,) * 10
     facts: list[Facts] = []
-    moved: dict[str, _Customer] = {}
+    moved: list[str] = []  # keys of those moved to another grade by then
     for key, c in customers.items():
         if any(m.day <= today for m in c.moves):
-            moved[key] = c
+            moved.append(key)
             continue
         # Each "day||date TAB kind TAB rel", or None.
         _, first_in, last_in, first_order, last_order, first_offer, last_offer, first_out = (
@@ -264,7 +287,7 @@ def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
             )
         )
     if moved:
-        for tl in _timelines(ws, index, today=today, customers=moved):
+        for tl in _timelines(ws, index, today=today, only=moved, customers=customers):
             facts.append(facts_of(tl, today=today)._replace(events=0))
     return facts
 
@@ -303,9 +326,10 @@ class Overview:
 def overview(ws: Workspace, *, today: dt.date) -> Overview:
     """The report, the due list and the findings from one refresh of the index."""
     with _fresh_index(ws) as index:
-        timelines = _timelines(ws, index, today=today)
-        items = _due(ws, index, today=today, within=0)
-        result = _report(ws, index, today=today)
+        customers = _customers(ws, index, today)
+        timelines = _timelines(ws, index, today=today, customers=customers)
+        items = _due(ws, index, today=today, within=0, customers=customers)
+        result = _report(ws, index, today=today, customers=customers)
     return Overview(
         report=result,
         due=items,
