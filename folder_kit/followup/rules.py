@@ -76,7 +76,7 @@ class Timeline:
     """A customer and their events, oldest first."""
 
     customer: str  # the folder name, as `customer list` shows it
-    grade: str  # the grade folder it is in now
+    grade: str  # the grade on the day judged (the pipeline undoes later moves)
     events: tuple[Ev, ...] = ()
     contacts: tuple[str, ...] = ()  # people in Contact.txt, primary first
     folder: str = ""  # workspace-relative
@@ -356,7 +356,7 @@ class _Seen:
 
 def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
     events = [e for e in tl.events if e.day <= today]
-    grade = grade_on(tl.grade, events, today)
+    grade = tl.grade
     outs = [e for e in events if e.kind == "out"]
     recent_from = today - dt.timedelta(days=taboos.lookback)
     return _Seen(
@@ -655,7 +655,7 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
     and never against a move the user made after the evidence."""
     events = [e for e in tl.events if e.day <= today]
-    grade = grade_on(tl.grade, events, today)
+    grade = tl.grade
     moves = [e for e in events if e.kind == "grade"]
     since = [e for e in events if not moves or later(e, moves[-1])]
     if moves:
@@ -800,7 +800,7 @@ def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
     offers = unanswered_offers(events)
     return Facts(
         customer=tl.customer,
-        grade=grade_on(tl.grade, events, today),
+        grade=tl.grade,
         folder_grade=tl.grade,
         last_contact=contacts[-1].day if contacts else None,
         has_out=any(e.kind == "out" for e in contacts),
