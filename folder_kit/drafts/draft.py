@@ -36,7 +36,6 @@ class DraftResult:
     attachments: tuple[str, ...]
     warnings: tuple[str, ...]
     body: str
-    lang: str
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -327,7 +326,6 @@ def prepare_draft(
         attachments=tuple(ws.relative(f) for f in files),
         warnings=tuple(warnings),
         body=mail.body,
-        lang=lang,
     )
     return Prepared(result=result, folder=folder, stem=stem, data=data)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from folder_kit.drafts.greetings import Holiday
 from folder_kit.errors import TopicError
@@ -61,7 +61,6 @@ class Choice:
     holiday: Holiday | None = None
     last_sent: FileFact | None = None
     last_subject: str = ""
-    skipped: tuple[str, ...] = field(default=())  # candidates taken away as repeats
 
 
 def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:
@@ -207,7 +206,7 @@ def choose_topic(facts: Facts, *, today: dt.date, repeat_window: int = 2) -> Cho
         reason = (
             f"{best.reason}; not {', '.join(skipped)}: used in the last {repeat_window} follow-ups"
         )
-        return replace(best, reason=reason, skipped=skipped)
+        return replace(best, reason=reason)
     return best
 
 

@@ -268,7 +268,6 @@ def _facts(
             Facts(
                 customer=c.name,
                 grade=c.grade,
-                folder_grade=c.grade,
                 last_contact=dt.date.fromisoformat(last_day) if last_day is not None else None,
                 has_out=bool(outs),
                 last_in=dt.date.fromisoformat(last_in[:10]) if last_in is not None else None,

@@ -724,7 +724,6 @@ class GradeStats:
 @dataclass(frozen=True)
 class OpenQuote:
     customer: str
-    grade: str
     path: str
     day: dt.date
     days: int
@@ -782,7 +781,6 @@ class Facts(NamedTuple):
 
     customer: str
     grade: str  # on that day
-    folder_grade: str  # the grade folder it is in now
     last_contact: dt.date | None
     has_out: bool
     last_in: dt.date | None
@@ -801,7 +799,6 @@ def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
     return Facts(
         customer=tl.customer,
         grade=tl.grade,
-        folder_grade=tl.grade,
         last_contact=contacts[-1].day if contacts else None,
         has_out=any(e.kind == "out" for e in contacts),
         last_in=replies[-1].day if replies else None,
@@ -847,9 +844,7 @@ def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade,
             s["replied"] += 1
         o = f.open_offer
         if o is not None:
-            quotes.append(
-                OpenQuote(f.customer, f.folder_grade, o.path, o.day, (today - o.day).days)
-            )
+            quotes.append(OpenQuote(f.customer, o.path, o.day, (today - o.day).days))
         if f.suggestion is not None:
             suggestions.append(f.suggestion)
         for n, dist in ((f.before_reply, before_reply), (f.before_order, before_order)):
