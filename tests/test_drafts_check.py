@@ -64,6 +64,12 @@ EXPECTED = Expected(
             EXPECTED,
             "there is no signature",
         ),
+        (  # `me:` incomplete: its own warning says what to fill in
+            GOOD_SUBJECT,
+            GOOD_BODY.replace(SIGNATURE, "Li"),
+            replace(EXPECTED, check_signature=False),
+            None,
+        ),
         (
             GOOD_SUBJECT,
             GOOD_BODY,

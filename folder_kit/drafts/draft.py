@@ -266,8 +266,9 @@ def prepare_draft(
             files.append(found)
     subject_topic = Classifier(ws.config).topic(mail.subject)
     warnings = list(card.warnings)
-    if (w := me_warning(ws)) is not None:
-        warnings.append(w)
+    incomplete_me = me_warning(ws)
+    if incomplete_me is not None:
+        warnings.append(incomplete_me)
     if country is None:
         warnings.append(
             f"Contact.txt of {customer.name} gives no country (a `Country:` line): "
@@ -288,10 +289,9 @@ def prepare_draft(
             subject_topic=subject_topic,
             missing_attachments=missing,
             attachments=len(files),
+            check_signature=incomplete_me is None,
         ),
     )
-    if me_warning(ws) is not None:
-        warnings = [w for w in warnings if not w.startswith("there is no signature")]
     if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
         warnings.append(w)
     folder = drafts_folder(customer, ws)
