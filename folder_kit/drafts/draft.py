@@ -20,9 +20,9 @@ from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.events import Event, find_customer, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
-from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.customers import Customer, kind_folder
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.layout import LANGS, kind_of_folder, load_layout
+from folder_kit.workspace.layout import LANGS, load_layout
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,6 @@ def pick_contact(card: Card, wanted: str | None) -> Contact:
             return hits[0]
     shown = "; ".join(f"{i}: {c.name or c.email or '(no name)'}" for i, c in enumerate(contacts, 1))
     raise UsageError(f"--contact {wanted!r} names no one contact in Contact.txt ({shown})")
-
-
-def drafts_folder(customer: Customer, ws: Workspace) -> Path:
-    """The customer's 草稿/ (Drafts/): the one there, in either language, else a new one."""
-    try:
-        for child in sorted(customer.path.iterdir()):
-            if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == "drafts":
-                return child
-    except OSError:
-        pass
-    return customer.path / ws.layout.customer_dirs["drafts"]
 
 
 def override_dirs(ws: Workspace) -> tuple[Path, ...]:
@@ -294,7 +283,7 @@ def prepare_draft(
     )
     if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
         warnings.append(w)
-    folder = drafts_folder(customer, ws)
+    folder = kind_folder(ws, customer, "drafts")
     stem = f"{today.isoformat()} {choice.topic}"
     path = unique_path(folder, stem, ".eml")
     me = ws.config.me

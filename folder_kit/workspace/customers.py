@@ -23,7 +23,14 @@ from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, rende
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import append_history, change_at, check_history
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
+from folder_kit.workspace.layout import (
+    CUSTOMER_KINDS,
+    GRADES,
+    Grade,
+    Kind,
+    grade_of_folder,
+    kind_of_folder,
+)
 from folder_kit.workspace.names import (
     check_line,
     check_text,
@@ -237,6 +244,18 @@ def find_customers(ws: Workspace) -> tuple[list[Customer], list[Problem]]:
     customers = [Customer(name=f.name, grade=f.grade, path=Path(f.path)) for f in kept]
     customers.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
     return customers, problems + duplicates
+
+
+def kind_folder(ws: Workspace, customer: Customer, kind: Kind) -> Path:
+    """The customer's folder of ``kind`` (草稿/ or Drafts/, OUT, ...): the one there,
+    in either language, else the layout's name for a new one."""
+    try:
+        for child in sorted(customer.path.iterdir()):
+            if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == kind:
+                return child
+    except OSError:
+        pass
+    return customer.path / ws.layout.customer_dirs[kind]
 
 
 def list_customers(ws: Workspace) -> list[Customer]:
