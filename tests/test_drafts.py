@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Invoke
@@ -353,8 +354,22 @@ def test_open_uses_each_systems_handler(tmp_path: Path) -> None:
     assert calls == [["open", str(tmp_path / "a.eml")], ["xdg-open", str(tmp_path / "a.eml")]]
 
 
-def test_draft_due_writes_one_draft_per_due_customer(invoke: Invoke, ws: Path) -> None:
+def test_draft_due_writes_one_draft_per_due_customer(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit.drafts import facts
+
+    listed: list[str] = []
+    product_files = facts.product_files
+
+    def spy(ws: Any, key: str) -> Any:
+        listed.append(key)
+        return product_files(ws, key)
+
+    monkeypatch.setattr(facts, "product_files", spy)
     result = invoke("-w", str(ws), "draft", "--due", "--today", TODAY, "--json")
+    assert sorted(listed) == sorted(facts.PRODUCT_KEYS)  # once for the run, not per customer
+    monkeypatch.undo()
     assert result.exit_code == 0, (result.stdout, result.stderr)
     out = json.loads(result.stdout)
     # B is due 7 days after its last contact, A 14 days; the prospect is not due.

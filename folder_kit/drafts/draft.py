@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,13 +11,13 @@ from typing import Any
 from folder_kit.drafts.check import Expected, check_draft, interval_warning, split_closing
 from folder_kit.drafts.country import country_code, mail_language
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
-from folder_kit.drafts.facts import customer_facts, product_folder
+from folder_kit.drafts.facts import all_product_files, customer_facts, product_folder
 from folder_kit.drafts.render import Template, find_template, render
 from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.errors import UsageError
 from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
 from folder_kit.timeline.classify import Classifier
-from folder_kit.timeline.events import Event, find_customer, load_events
+from folder_kit.timeline.events import Event, find_customer, indexed_customers, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
 from folder_kit.workspace.customers import Customer, kind_folder
@@ -220,13 +220,16 @@ def prepare_draft(
     now: dt.datetime,
     topic: str | None = None,
     contact: str | None = None,
+    products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Prepared:
+    """The draft of ``customer``, rendered and checked. ``products``: the 产品/
+    files (``facts.all_product_files``), when gathered already."""
     card = read_card(customer.contact_path)
     person = pick_contact(card, contact)
     company = card.company or customer.name
     country = country_code(person.country or card.primary.country)
     lang = mail_language(language=person.language or card.primary.language, country=country)
-    facts = customer_facts(ws, customer, events, country=country, today=today)
+    facts = customer_facts(ws, customer, events, country=country, today=today, products=products)
     window = ws.config.taboos.repeat_window
     choice = (
         forced_topic(facts, topic, today=today)
@@ -376,19 +379,21 @@ def write_due_drafts(
     broken template stops the run with nothing half done.
     """
     from folder_kit.followup.pipeline import due
-    from folder_kit.workspace.customers import list_customers
 
-    items = [d for d in due(ws, today=today) if d.days_overdue >= 0]
-    by_name = {c.name: c for c in list_customers(ws)}
+    items = due(ws, today=today)  # brings the index up to date; none due later
     when = now or dt.datetime.now().astimezone()
+    products = all_product_files(ws)
     prepared = []
     with Index.open(ws.root) as index:
+        by_name = {c.name: c for c in indexed_customers(ws, index)}
         for item in items:
             customer = by_name.get(item.customer)
             if customer is None:
                 continue
             events = load_events(ws, index, customer=customer.key)
-            prepared.append(prepare_draft(ws, customer, events, today=today, now=when))
+            prepared.append(
+                prepare_draft(ws, customer, events, today=today, now=when, products=products)
+            )
     results = []
     for n, p in enumerate(prepared, 1):
         results.append(write_prepared(ws, p))
