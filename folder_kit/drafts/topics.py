@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from folder_kit.drafts.greetings import Holiday
+from folder_kit.drafts.render import en_date
 from folder_kit.errors import TopicError
 from folder_kit.terms import DRAFT_TOPICS
 from folder_kit.workspace.config import Exhibition
@@ -77,10 +78,6 @@ def _newest(files: Sequence[FileFact], today: dt.date) -> FileFact | None:
     return known[-1] if known else None
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _after_last(facts: Facts) -> str:
     return f"since the last follow-up on {facts.last_out}" if facts.last_out else "not sent before"
 
@@ -107,7 +104,7 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
                     h.day,
                     Choice(
                         "holiday-greeting",
-                        f"{h.name} is on {_day(h.day)}, in {days} days"
+                        f"{h.name} is on {en_date(h.day)}, in {days} days"
                         f"{f' ({h.country})' if h.country else ''}: "
                         "a greeting sent in time",
                         holiday=h,
@@ -123,7 +120,7 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
                     show.start,
                     Choice(
                         "exhibition-invite",
-                        f"{show.name} in {show.city} opens on {_day(show.start)}, in {days} days:"
+                        f"{show.name} in {show.city} opens on {en_date(show.start)}, in {days} days:"
                         " an invitation early enough to plan a visit",
                         exhibition=show,
                     ),
