@@ -101,7 +101,7 @@ def due_cmd(
         return
     rows, styles = [], []
     for d in items:
-        what = " ".join(p for p in (d.last_kind, d.last_medium, d.last_topic) if p)
+        what = d.last_what
         if d.days_overdue > 0:
             late = "1 day late" if d.days_overdue == 1 else f"{d.days_overdue} days late"
             style: dict[str, object] | None = {"fg": "red", "bold": True}

@@ -98,6 +98,11 @@ class Due:
     last_path: str | None = None
     suggested_topic: str | None = None
 
+    @property
+    def last_what(self) -> str:
+        """The last contact's kind, medium and topic, as far as known: "out email quote"."""
+        return " ".join(p for p in (self.last_kind, self.last_medium, self.last_topic) if p)
+
     def as_json(self) -> dict[str, object]:
         return {
             "customer": self.customer,
