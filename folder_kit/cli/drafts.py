@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 
 DRAFT_EPILOG = """\b
-Topics, best first when several are new since the last mail:
+Topics, best first when several are new since the last follow-up:
   holiday-greeting   a holiday of the customer's country in 3-14 days
   exhibition-invite  a fair in folder-kit.yaml opening within 90 days
-  price-update       a price list in 产品/价格信息/ newer than the last mail
+  price-update       a price list in 产品/价格信息/ since the last follow-up
   product-update     new files in 产品/产品图片/ or 产品/认证证书/
   self-check         complete or correct the last mail or quotation
   company-news       news of the company, with 产品/公司介绍/

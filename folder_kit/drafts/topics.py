@@ -1,9 +1,10 @@
 """Choosing the topic of the next follow-up: a pure function of the customer's facts.
 
 The course: "find a good excuse for every follow-up". A topic is a candidate
-when its data exists and is new since the last mail; topics of the last N
-follow-ups are taken away; time-bound reasons (a holiday, a fair) rank above
-new data (a price list, a certificate), which ranks above standing ones.
+when its data exists and is new since the last follow-up (by any medium);
+topics of the last N follow-ups are taken away; time-bound reasons (a holiday,
+a fair) rank above new data (a price list, a certificate), which ranks above
+standing ones.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Choice:
 
 
 def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:
-    """Files dated after the last mail (all, before any), not after today, newest first."""
+    """Files dated after the last follow-up (all, before any), not after today, newest first."""
     return sorted(
         (f for f in files if f.day <= today and (last_out is None or f.day > last_out)),
         key=lambda f: (f.day, f.path),
