@@ -94,8 +94,7 @@ def customer_facts(
     )
     if country is None and holidays_cfg.greet:
         # No country on the card: New Year's Day is one holiday everybody keeps.
-        year = today.year + (1 if today >= dt.date(today.year, 1, 1) else 0)
-        new_year = dt.date(year, 1, 1)
+        new_year = dt.date(today.year + 1, 1, 1)
         if (new_year - today).days <= max(HOLIDAY_LOOKAHEAD, holidays_cfg.lead_days):
             holidays = [Holiday("New Year", "新年", new_year, "", "New Year's Day")]
     return Facts(
