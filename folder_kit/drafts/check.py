@@ -136,15 +136,15 @@ def _names_in(name: str, line: str) -> bool:
 
 def interval_warning(
     *,
-    last_out: dt.date | None,
+    last_out: dt.date,
     answered: bool,
     today: dt.date,
-    cadence: int | None,
+    cadence: int,
     percent: int,
 ) -> str | None:
     """The taboo "interval too short", for the mail about to be written: the last
     follow-up went out less than ``percent`` % of a cadence ago, with no answer since."""
-    if last_out is None or cadence is None or answered:
+    if answered:
         return None
     gap = (today - last_out).days
     if gap * 100 >= cadence * percent:

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, cast
+from typing import Literal, NamedTuple, cast, overload
 
 from folder_kit.terms import FOLLOW_UP_TOPICS
 from folder_kit.workspace.config import Taboos
@@ -180,6 +180,10 @@ def grade_on(current: str, events: Iterable[Ev], day: dt.date) -> str:
     return grade
 
 
+@overload
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: Literal[True]) -> int: ...
+@overload
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None: ...
 def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None:
     """Days between follow-ups; a prospect has none until the first `out`, then D's."""
     if grade == "P":
