@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Collection
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -236,6 +239,40 @@ def test_an_unknown_customer(invoke: Invoke, ws: Path) -> None:
     assert_error(result, "Error: no customer 'Sooon'; closest: Soon Co")
 
 
+def test_check_by_company_name_reads_no_contact_txt(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit.timeline import scan
+    from folder_kit.workspace import contact, customers
+
+    (ws / B / "Soon Co" / "Contact.txt").write_text("公司: Soon Trading Ltd\n", encoding="utf-8")
+    for card in ws.glob("客户/*/*/Contact.txt"):  # not just written: a scan need not read it again
+        os.utime(card, (1_700_000_000, 1_700_000_000))
+    run(invoke, ws, "check", "--today", TODAY)  # the index knows the company names now
+    read: list[str] = []
+    for module in (contact, customers, scan):
+        real = module.read_card
+
+        def spy(path: str | Path, real: Callable[..., Any] = real) -> Any:
+            read.append(str(path))
+            return real(path)
+
+        monkeypatch.setattr(module, "read_card", spy)
+    out = run(invoke, ws, "check", "Soon Trading Ltd", "--today", TODAY)
+    assert out == "Nothing to report for Soon Trading Ltd: no taboo broken.\n"  # found, no findings
+    assert read == []
+
+
+@pytest.mark.parametrize("name", ["", "  ", "\t"])
+def test_check_refuses_a_blank_name_as_timeline_does(invoke: Invoke, ws: Path, name: str) -> None:
+    expected = (
+        "Error: NAME is empty: give the customer's name as `customer list` shows it, "
+        "or . inside its folder"
+    )
+    assert_error(invoke("-w", str(ws), "timeline", name), expected)
+    assert_error(invoke("-w", str(ws), "check", name, "--today", TODAY), expected)
+
+
 @pytest.mark.parametrize("command", ["due", "check", "report"])
 def test_a_workspace_with_no_events(invoke: Invoke, workspace: Path, command: str) -> None:
     before = read_tree(workspace)
@@ -292,10 +329,13 @@ def test_colour_only_on_a_terminal(runner: CliRunner, ws: Path) -> None:
     assert click.unstyle(coloured.stdout) == plain.stdout
 
 
-def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: Path) -> None:
+def test_report_from_aggregates_matches_the_rules_on_whole_timelines(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`report` asks SQL for a few facts per customer; the pure rules read every
     event. On a varied tree (moves, same-day replies with times, answered and open
-    quotes, orders, prospects, events after the day judged) both must agree."""
+    quotes, orders, prospects, events after the day judged) both must agree. The
+    event rows fetched are those of the customers moved, not everyone's."""
     import datetime as dt
 
     from folder_kit.followup import pipeline
@@ -340,8 +380,21 @@ def test_report_from_aggregates_matches_the_rules_on_whole_timelines(workspace: 
     ws = open_workspace(workspace)
     pipeline.refresh(ws)
     move_customer(ws, resolve_customer(ws, "Cooling"), grade="C")
+    move_customer(ws, resolve_customer(ws, "Answering"), grade="C")
+    asked: list[list[str] | None] = []
+    contact_rows = Index.contact_rows
+
+    def spy(self: Index, *, until: str, customers: Collection[str] | None = None) -> Any:
+        asked.append(None if customers is None else sorted(customers))
+        return contact_rows(self, until=until, customers=customers)
+
     for today in (dt.date(2026, 12, 1), dt.date(2026, 11, 15), dt.date(2027, 1, 31)):
-        got = pipeline.report(ws, today=today)
+        asked.clear()
+        with monkeypatch.context() as m:
+            m.setattr(Index, "contact_rows", spy)
+            got = pipeline.report(ws, today=today)
+        moved_by_then = [] if today < dt.date.today() else [["Answering", "Cooling"]]
+        assert asked == moved_by_then, today
         with Index.open(ws.root) as index:
             timelines = pipeline._timelines(ws, index, today=today)
         want = build_report(timelines, today=today, cadence=ws.config.cadence)

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Invoke
@@ -236,7 +237,18 @@ def test_drafts_never_overwrite_and_never_count(invoke: Invoke, ws: Path) -> Non
 
 
 def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path) -> None:
-    out = draft(invoke, ws, "ACME", "--topic", "exhibition-invite")
+    import datetime as dt
+
+    from folder_kit.drafts.render import en_date
+
+    # `sent` dates the mail now: the fair opens in 30 days from the real today, within
+    # the 90 days an invitation looks ahead (no holiday greeting to come first).
+    today = dt.date.today()
+    fair = today + dt.timedelta(days=30)
+    config = CONFIG.replace("start: 2027-04-15, end: 2027-04-19", f"start: {fair}, end: {fair}")
+    (ws / "folder-kit.yaml").write_text(config + "holidays:\n  greet: false\n", encoding="utf-8")
+    out = draft(invoke, ws, "ACME", "--today", today.isoformat())
+    assert out["topic"] == "exhibition-invite", out
     before = json.loads(invoke("-w", str(ws), "timeline", "ACME", "--json").stdout)
     result = invoke("-w", str(ws), "sent", str(ws / str(out["path"])), "--json")
     assert result.exit_code == 0, result.stderr
@@ -244,7 +256,7 @@ def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path
     assert filed["customer"] == "ACME GmbH"
     assert re.fullmatch(
         r"客户/B-在谈客户/ACME GmbH/OUT/\d{4}-\d\d-\d\d Trade fair invitation - Canton Fair, "
-        r"Guangzhou, 15 April 2027, booth 12\.1 D05\.eml",
+        rf"Guangzhou, {en_date(fair)}, booth 12\.1 D05\.eml",
         filed["path"],
     ), filed
     assert not (ws / str(out["path"])).exists()
@@ -257,10 +269,8 @@ def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path
         ("out", "exhibition-invite", "email", "header")
     ]
     # ...and the next draft, judged on the day it was sent, does not invite again.
-    import datetime as dt
-
-    again = invoke("-w", str(ws), "draft", "ACME", "--today", dt.date.today().isoformat(), "--json")
-    assert json.loads(again.stdout)["topic"] != "exhibition-invite"
+    again = draft(invoke, ws, "ACME", "--today", today.isoformat())
+    assert again["topic"] != "exhibition-invite", again
 
 
 def test_sent_refuses_what_is_not_a_draft(invoke: Invoke, ws: Path) -> None:
@@ -353,8 +363,22 @@ def test_open_uses_each_systems_handler(tmp_path: Path) -> None:
     assert calls == [["open", str(tmp_path / "a.eml")], ["xdg-open", str(tmp_path / "a.eml")]]
 
 
-def test_draft_due_writes_one_draft_per_due_customer(invoke: Invoke, ws: Path) -> None:
+def test_draft_due_writes_one_draft_per_due_customer(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit.drafts import facts
+
+    listed: list[str] = []
+    product_files = facts.product_files
+
+    def spy(ws: Any, key: str) -> Any:
+        listed.append(key)
+        return product_files(ws, key)
+
+    monkeypatch.setattr(facts, "product_files", spy)
     result = invoke("-w", str(ws), "draft", "--due", "--today", TODAY, "--json")
+    assert sorted(listed) == sorted(facts.PRODUCT_KEYS)  # once for the run, not per customer
+    monkeypatch.undo()
     assert result.exit_code == 0, (result.stdout, result.stderr)
     out = json.loads(result.stdout)
     # B is due 7 days after its last contact, A 14 days; the prospect is not due.

@@ -41,7 +41,7 @@ BASE = Facts(
 @pytest.mark.parametrize(
     ("facts", "today", "topic", "reason_has"),
     [
-        # New data since the last mail: the price list ranks first among standing reasons.
+        # New data since the last follow-up: the price list ranks first among standing reasons.
         (BASE, TODAY, "price-update", "2026-11-10 价格表 Price List 2027.xlsx"),
         # ...unless it was the topic of one of the last two follow-ups.
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -256,6 +257,19 @@ def table(
     click.echo(line(headers))
     for i, row in enumerate(rows):
         click.echo(line(row, last_styles[i] if last_styles is not None else None))
+
+
+TODAY_HELP = "Judge as of this day, YYYY-MM-DD (default: today); later files are not known yet."
+
+
+def today_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--today", "today_text", metavar="YYYY-MM-DD", help=TODAY_HELP)(f)
+
+
+def parse_today(text: str | None) -> dt.date:
+    from folder_kit.timeline.dates import parse_iso_day
+
+    return parse_iso_day(text) if text is not None else dt.date.today()
 
 
 def _remember_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import print_json, say, say_lines, workspace, workspace_option
+from folder_kit.cli.common import (
+    parse_today,
+    print_json,
+    say,
+    say_lines,
+    today_option,
+    workspace,
+    workspace_option,
+)
 from folder_kit.terms import DRAFT_TOPICS
 
 if TYPE_CHECKING:
@@ -16,10 +24,10 @@ if TYPE_CHECKING:
 
 
 DRAFT_EPILOG = """\b
-Topics, best first when several are new since the last mail:
+Topics, best first when several are new since the last follow-up:
   holiday-greeting   a holiday of the customer's country in 3-14 days
   exhibition-invite  a fair in folder-kit.yaml opening within 90 days
-  price-update       a price list in 产品/价格信息/ newer than the last mail
+  price-update       a price list in 产品/价格信息/ since the last follow-up
   product-update     new files in 产品/产品图片/ or 产品/认证证书/
   self-check         complete or correct the last mail or quotation
   company-news       news of the company, with 产品/公司介绍/
@@ -59,7 +67,7 @@ def _show(ws_relative: str, result: DraftResult) -> None:
     help="Write to another contact in Contact.txt: its number (1 = the first) or a part of "
     "its name or email.",
 )
-@click.option("--today", metavar="YYYY-MM-DD", help="Judge as of this day (default: today).")
+@today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--open", "open_it", is_flag=True, help="Open the draft in your mail program.")
 @workspace_option
@@ -70,7 +78,7 @@ def draft(
     due: bool,
     topic: str | None,
     contact: str | None,
-    today: str | None,
+    today_text: str | None,
     as_json: bool,
     open_it: bool,
 ) -> None:
@@ -84,12 +92,9 @@ def draft(
     run `folder-kit sent <draft>` if the client does not save the sent mail
     into OUT. NAME is as for `timeline` (`.` inside the customer's folder).
     """
-    import datetime as dt
-
     from folder_kit.errors import UsageError
-    from folder_kit.timeline.dates import parse_iso_day
 
-    day = parse_iso_day(today) if today is not None else dt.date.today()
+    day = parse_today(today_text)
     if due == (name is not None):
         raise UsageError("name one customer, or give --due for everyone due today")
     if due and (topic or contact or open_it):

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from folder_kit.cli.common import (
+    parse_today,
     print_json_object,
     print_json_rows,
     say,
     table,
+    today_option,
     workspace,
     workspace_option,
 )
@@ -22,22 +24,11 @@ if TYPE_CHECKING:
     from folder_kit.followup.rules import Report
     from folder_kit.workspace.find import Workspace
 
-TODAY_HELP = "Judge as of this day, YYYY-MM-DD (default: today); later files are not known yet."
 NO_EVENTS = (
     "No contact events yet: save the mail you send into a customer's OUT folder and "
     "the replies into IN (or record a call with `folder-kit log`), then run this again."
 )
 BLOCKS = " ▏▎▍▌▋▊▉█"
-
-
-def today_option(f: click.decorators.FC) -> click.decorators.FC:
-    return click.option("--today", "today_text", metavar="YYYY-MM-DD", help=TODAY_HELP)(f)
-
-
-def parse_today(text: str | None) -> dt.date:
-    from folder_kit.timeline.dates import parse_iso_day
-
-    return parse_iso_day(text) if text is not None else dt.date.today()
 
 
 def colour(text: str, *, fg: str | None = None, bold: bool | None = None) -> str:
@@ -110,7 +101,7 @@ def due_cmd(
         return
     rows, styles = [], []
     for d in items:
-        what = " ".join(p for p in (d.last_kind, d.last_medium, d.last_topic) if p)
+        what = d.last_what
         if d.days_overdue > 0:
             late = "1 day late" if d.days_overdue == 1 else f"{d.days_overdue} days late"
             style: dict[str, object] | None = {"fg": "red", "bold": True}

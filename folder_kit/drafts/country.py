@@ -63,7 +63,8 @@ def country_code(text: str) -> str | None:
 
 @cache
 def _translated_names() -> dict[str, str]:
-    """Country names in Chinese (simplified and traditional), as pycountry's catalogues have them."""
+    """Country names in Chinese (simplified and traditional), German, Spanish, French and
+    Italian, as pycountry's catalogues have them."""
     import gettext
 
     import pycountry

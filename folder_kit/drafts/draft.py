@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,18 +11,18 @@ from typing import Any
 from folder_kit.drafts.check import Expected, check_draft, interval_warning, split_closing
 from folder_kit.drafts.country import country_code, mail_language
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
-from folder_kit.drafts.facts import customer_facts, product_folder
+from folder_kit.drafts.facts import all_product_files, customer_facts, product_folder
 from folder_kit.drafts.render import Template, find_template, render
 from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.errors import UsageError
 from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
 from folder_kit.timeline.classify import Classifier
-from folder_kit.timeline.events import Event, load_events, refresh
+from folder_kit.timeline.events import Event, find_customer, indexed_customers, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
-from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.customers import Customer, kind_folder
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.layout import LANGS, kind_of_folder, load_layout
+from folder_kit.workspace.layout import LANGS, load_layout
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,6 @@ class DraftResult:
     attachments: tuple[str, ...]
     warnings: tuple[str, ...]
     body: str
-    lang: str
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -71,17 +69,6 @@ def pick_contact(card: Card, wanted: str | None) -> Contact:
             return hits[0]
     shown = "; ".join(f"{i}: {c.name or c.email or '(no name)'}" for i, c in enumerate(contacts, 1))
     raise UsageError(f"--contact {wanted!r} names no one contact in Contact.txt ({shown})")
-
-
-def drafts_folder(customer: Customer, ws: Workspace) -> Path:
-    """The customer's 草稿/ (Drafts/): the one there, in either language, else a new one."""
-    try:
-        for child in sorted(customer.path.iterdir()):
-            if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == "drafts":
-                return child
-    except OSError:
-        pass
-    return customer.path / ws.layout.customer_dirs["drafts"]
 
 
 def override_dirs(ws: Workspace) -> tuple[Path, ...]:
@@ -233,13 +220,16 @@ def prepare_draft(
     now: dt.datetime,
     topic: str | None = None,
     contact: str | None = None,
+    products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Prepared:
+    """The draft of ``customer``, rendered and checked. ``products``: the 产品/
+    files (``facts.all_product_files``), when gathered already."""
     card = read_card(customer.contact_path)
     person = pick_contact(card, contact)
     company = card.company or customer.name
     country = country_code(person.country or card.primary.country)
     lang = mail_language(language=person.language or card.primary.language, country=country)
-    facts = customer_facts(ws, customer, events, country=country, today=today)
+    facts = customer_facts(ws, customer, events, country=country, today=today, products=products)
     window = ws.config.taboos.repeat_window
     choice = (
         forced_topic(facts, topic, today=today)
@@ -268,8 +258,9 @@ def prepare_draft(
             files.append(found)
     subject_topic = Classifier(ws.config).topic(mail.subject)
     warnings = list(card.warnings)
-    if (w := me_warning(ws)) is not None:
-        warnings.append(w)
+    incomplete_me = me_warning(ws)
+    if incomplete_me is not None:
+        warnings.append(incomplete_me)
     if country is None:
         warnings.append(
             f"Contact.txt of {customer.name} gives no country (a `Country:` line): "
@@ -290,13 +281,12 @@ def prepare_draft(
             subject_topic=subject_topic,
             missing_attachments=missing,
             attachments=len(files),
+            check_signature=incomplete_me is None,
         ),
     )
-    if me_warning(ws) is not None:
-        warnings = [w for w in warnings if not w.startswith("there is no signature")]
     if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
         warnings.append(w)
-    folder = drafts_folder(customer, ws)
+    folder = kind_folder(ws, customer, "drafts")
     stem = f"{today.isoformat()} {choice.topic}"
     path = unique_path(folder, stem, ".eml")
     me = ws.config.me
@@ -328,7 +318,6 @@ def prepare_draft(
         attachments=tuple(ws.relative(f) for f in files),
         warnings=tuple(warnings),
         body=mail.body,
-        lang=lang,
     )
     return Prepared(result=result, folder=folder, stem=stem, data=data)
 
@@ -350,7 +339,7 @@ def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
 
 def customer_events(ws: Workspace, customer: Customer) -> list[Event]:
     with Index.open(ws.root) as index:
-        return load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
+        return load_events(ws, index, customer=customer.key)
 
 
 def write_draft(
@@ -364,8 +353,7 @@ def write_draft(
     cwd: Path | None = None,
 ) -> DraftResult:
     """Choose the topic, render, check and write the next follow-up of NAME."""
-    customer = resolve_customer(ws, name, cwd=cwd)
-    refresh(ws)
+    customer = find_customer(ws, name, cwd=cwd)  # brings the index up to date
     prepared = prepare_draft(
         ws,
         customer,
@@ -391,19 +379,21 @@ def write_due_drafts(
     broken template stops the run with nothing half done.
     """
     from folder_kit.followup.pipeline import due
-    from folder_kit.workspace.customers import list_customers
 
-    items = [d for d in due(ws, today=today) if d.days_overdue >= 0]
-    by_name = {c.name: c for c in list_customers(ws)}
+    items = due(ws, today=today)  # brings the index up to date; none due later
     when = now or dt.datetime.now().astimezone()
+    products = all_product_files(ws)
     prepared = []
     with Index.open(ws.root) as index:
+        by_name = {c.name: c for c in indexed_customers(ws, index)}
         for item in items:
             customer = by_name.get(item.customer)
             if customer is None:
                 continue
-            events = load_events(ws, index, customer=unicodedata.normalize("NFC", customer.name))
-            prepared.append(prepare_draft(ws, customer, events, today=today, now=when))
+            events = load_events(ws, index, customer=customer.key)
+            prepared.append(
+                prepare_draft(ws, customer, events, today=today, now=when, products=products)
+            )
     results = []
     for n, p in enumerate(prepared, 1):
         results.append(write_prepared(ws, p))

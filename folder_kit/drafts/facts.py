@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from folder_kit.drafts.greetings import Holiday, upcoming_holidays
@@ -51,6 +51,15 @@ def product_files(ws: Workspace, key: str) -> tuple[FileFact, ...]:
     return tuple(sorted(out, key=lambda f: (f.day, f.path)))
 
 
+PRODUCT_KEYS = ("price_lists", "pictures", "certificates", "company_profile")
+
+
+def all_product_files(ws: Workspace) -> dict[str, tuple[FileFact, ...]]:
+    """The files of every 产品/ folder the topic choice reads, by key: the same for
+    every customer, so gathered once for a run of drafts."""
+    return {key: product_files(ws, key) for key in PRODUCT_KEYS}
+
+
 def customer_facts(
     ws: Workspace,
     customer: Customer,
@@ -58,8 +67,12 @@ def customer_facts(
     *,
     country: str | None,
     today: dt.date,
+    products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Facts:
-    """The Facts of ``customer`` as of ``today``: events dated after it are not known yet."""
+    """The Facts of ``customer`` as of ``today``: events dated after it are not known yet.
+    ``products``: ``all_product_files``, when gathered already."""
+    if products is None:
+        products = all_product_files(ws)
     known = [e for e in events if dt.date.fromisoformat(e.day) <= today]
     outs = [e for e in known if e.kind == "out"]
     window = ws.config.taboos.repeat_window
@@ -81,8 +94,7 @@ def customer_facts(
     )
     if country is None and holidays_cfg.greet:
         # No country on the card: New Year's Day is one holiday everybody keeps.
-        year = today.year + (1 if today >= dt.date(today.year, 1, 1) else 0)
-        new_year = dt.date(year, 1, 1)
+        new_year = dt.date(today.year + 1, 1, 1)
         if (new_year - today).days <= max(HOLIDAY_LOOKAHEAD, holidays_cfg.lead_days):
             holidays = [Holiday("New Year", "新年", new_year, "", "New Year's Day")]
     return Facts(
@@ -93,10 +105,10 @@ def customer_facts(
             FileFact(last.path, dt.date.fromisoformat(last.day)) if last is not None else None
         ),
         last_subject=(last.subject or Path(last.path).stem) if last is not None else "",
-        price_lists=product_files(ws, "price_lists"),
-        pictures=product_files(ws, "pictures"),
-        certificates=product_files(ws, "certificates"),
-        company_files=product_files(ws, "company_profile"),
+        price_lists=products["price_lists"],
+        pictures=products["pictures"],
+        certificates=products["certificates"],
+        company_files=products["company_profile"],
         exhibitions=ws.config.exhibitions,
         holidays=tuple(holidays),
         holiday_window=(holidays_cfg.min_days, holidays_cfg.lead_days),

@@ -23,7 +23,7 @@ from folder_kit.errors import (
 )
 from folder_kit.files import check_no_links, read_regular, unique_path, write_new
 from folder_kit.timeline.mail import read_message
-from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.customers import Customer, kind_folder, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
 from folder_kit.workspace.names import folder_name
@@ -77,13 +77,6 @@ def _customer_of(ws: Workspace, path: Path) -> Customer:
         ) from None
 
 
-def _out_folder(customer: Customer, ws: Workspace) -> Path:
-    for child in sorted(customer.path.iterdir()):
-        if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == "out":
-            return child
-    return customer.path / ws.layout.customer_dirs["out"]
-
-
 def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> SentResult:
     """Move ``draft`` (an .eml in a customer's 草稿/) into its OUT as the sent mail."""
     path = draft if draft.is_absolute() else Path.cwd() / draft
@@ -111,7 +104,7 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
         stem = folder_name(f"{when.date().isoformat()} {subject}")
     except UnsafeNameError:
         stem = f"{when.date().isoformat()} {path.stem}"
-    out = _out_folder(customer, ws)
+    out = kind_folder(ws, customer, "out")
     target = unique_path(out, stem, ".eml")
     check_no_links(ws.root, target)  # OUT linked elsewhere: refuse, the draft stays
     out.mkdir(parents=True, exist_ok=True)

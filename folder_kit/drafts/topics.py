@@ -1,18 +1,20 @@
 """Choosing the topic of the next follow-up: a pure function of the customer's facts.
 
 The course: "find a good excuse for every follow-up". A topic is a candidate
-when its data exists and is new since the last mail; topics of the last N
-follow-ups are taken away; time-bound reasons (a holiday, a fair) rank above
-new data (a price list, a certificate), which ranks above standing ones.
+when its data exists and is new since the last follow-up (by any medium);
+topics of the last N follow-ups are taken away; time-bound reasons (a holiday,
+a fair) rank above new data (a price list, a certificate), which ranks above
+standing ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from folder_kit.drafts.greetings import Holiday
+from folder_kit.drafts.render import en_date
 from folder_kit.errors import TopicError
 from folder_kit.terms import DRAFT_TOPICS
 from folder_kit.workspace.config import Exhibition
@@ -61,11 +63,10 @@ class Choice:
     holiday: Holiday | None = None
     last_sent: FileFact | None = None
     last_subject: str = ""
-    skipped: tuple[str, ...] = field(default=())  # candidates taken away as repeats
 
 
 def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:
-    """Files dated after the last mail (all, before any), not after today, newest first."""
+    """Files dated after the last follow-up (all, before any), not after today, newest first."""
     return sorted(
         (f for f in files if f.day <= today and (last_out is None or f.day > last_out)),
         key=lambda f: (f.day, f.path),
@@ -76,10 +77,6 @@ def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) 
 def _newest(files: Sequence[FileFact], today: dt.date) -> FileFact | None:
     known = sorted((f for f in files if f.day <= today), key=lambda f: (f.day, f.path))
     return known[-1] if known else None
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _after_last(facts: Facts) -> str:
@@ -108,7 +105,7 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
                     h.day,
                     Choice(
                         "holiday-greeting",
-                        f"{h.name} is on {_day(h.day)}, in {days} days"
+                        f"{h.name} is on {en_date(h.day)}, in {days} days"
                         f"{f' ({h.country})' if h.country else ''}: "
                         "a greeting sent in time",
                         holiday=h,
@@ -124,7 +121,7 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
                     show.start,
                     Choice(
                         "exhibition-invite",
-                        f"{show.name} in {show.city} opens on {_day(show.start)}, in {days} days:"
+                        f"{show.name} in {show.city} opens on {en_date(show.start)}, in {days} days:"
                         " an invitation early enough to plan a visit",
                         exhibition=show,
                     ),
@@ -207,7 +204,7 @@ def choose_topic(facts: Facts, *, today: dt.date, repeat_window: int = 2) -> Cho
         reason = (
             f"{best.reason}; not {', '.join(skipped)}: used in the last {repeat_window} follow-ups"
         )
-        return replace(best, reason=reason, skipped=skipped)
+        return replace(best, reason=reason)
     return best
 
 

@@ -60,8 +60,7 @@ def describe(item: Due) -> str:
     """The to-do's description: the last contact, how late, a topic to write about."""
     lines = []
     if item.last_contact is not None:
-        what = " ".join(p for p in (item.last_kind, item.last_medium, item.last_topic) if p)
-        lines.append(f"Last contact: {item.last_contact} ({what})")
+        lines.append(f"Last contact: {item.last_contact} ({item.last_what})")
         if item.last_path:
             lines.append(f"File: {item.last_path}")
     else:

@@ -11,8 +11,7 @@ import contextlib
 import datetime as dt
 import itertools
 import operator
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 
 from folder_kit.followup.rules import (
@@ -36,7 +35,7 @@ from folder_kit.followup.rules import (
     unanswered,
 )
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.events import refresh
+from folder_kit.timeline.events import find_customer, refresh
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.find import Workspace
 
@@ -91,10 +90,18 @@ def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
         return _due(ws, index, today=today, within=within)
 
 
-def _due(ws: Workspace, index: Index, *, today: dt.date, within: int) -> list[Due]:
+def _due(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    within: int,
+    customers: dict[str, _Customer] | None = None,
+) -> list[Due]:
     cadence = ws.config.cadence
     window = ws.config.taboos.repeat_window
-    customers = _customers(ws, index, today)
+    if customers is None:
+        customers = _customers(ws, index, today)
     latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=today.isoformat())}
     items = []
     for key, c in customers.items():
@@ -131,19 +138,21 @@ def _timelines(
     *,
     today: dt.date,
     key: str | None = None,
+    only: Collection[str] | None = None,
     customers: dict[str, _Customer] | None = None,
 ) -> list[Timeline]:
-    """Every customer (or the one of ``key``, or those of ``customers``) with its
+    """Every customer (or the one of ``key``, or those keyed in ``only``) with its
     events up to ``today``, in the order `due` ranks grades (B, A, C, D,
-    prospects), then by name."""
+    prospects), then by name. ``customers``: ``_customers``' table, when known."""
     if customers is None:
         customers = _customers(ws, index, today)
     if key is not None:
-        customers = {k: c for k, c in customers.items() if k == key}
-    elif len(customers) == 1:
-        key = next(iter(customers))
+        only = [key]
+    if only is not None:
+        wanted = set(only)
+        customers = {k: c for k, c in customers.items() if k in wanted}
+    rows = index.contact_rows(until=today.isoformat(), customers=only)
     events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
-    rows = index.contact_rows(until=today.isoformat(), customer=key)
     days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
     # Rows come ordered by customer: one group each, built in one comprehension.
     for customer, group in itertools.groupby(rows, key=operator.itemgetter(0)):
@@ -178,10 +187,12 @@ def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
 
 def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Finding]:
     """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
-    from folder_kit.workspace.customers import resolve_customer
-
-    key = customer_key(resolve_customer(ws, name).name) if name is not None else None
-    with _fresh_index(ws) as index:
+    if name is None:
+        key = None
+        refresh(ws)
+    else:
+        key = find_customer(ws, name).key  # brings the index up to date
+    with Index.open(ws.root) as index:
         timelines = _timelines(ws, index, today=today, key=key)
     return _check(ws, timelines, today=today)
 
@@ -201,31 +212,44 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:
-    """The pipeline at a glance as of ``today``: a few aggregate queries, no event
-    built as an object."""
+    """The pipeline at a glance as of ``today``: a few aggregate queries; events
+    are built only for a customer moved to another grade by then (its own rows)."""
     with _fresh_index(ws) as index:
         return _report(ws, index, today=today)
 
 
-def _report(ws: Workspace, index: Index, *, today: dt.date) -> Report:
-    facts = _facts(ws, index, today=today)
+def _report(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    customers: dict[str, _Customer] | None = None,
+) -> Report:
+    facts = _facts(ws, index, today=today, customers=customers)
     total = index.event_total(until=today.isoformat())
     return replace(report_of(facts, today=today, cadence=ws.config.cadence), events=total)
 
 
-def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
+def _facts(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    customers: dict[str, _Customer] | None = None,
+) -> list[Facts]:
     """Each customer's facts for the report from one aggregate pass: what
     ``rules.facts_of`` finds in the whole timeline (a test holds the two together).
     A customer moved to another grade by then goes the exact way, by its timeline."""
     until = today.isoformat()
-    customers = _customers(ws, index, today)
+    if customers is None:
+        customers = _customers(ws, index, today)
     bounds = {r[0]: r for r in index.kind_bounds(until=until)}
     no_bounds: tuple[str | None, ...] = (None,) * 10
     facts: list[Facts] = []
-    moved: dict[str, _Customer] = {}
+    moved: list[str] = []  # keys of those moved to another grade by then
     for key, c in customers.items():
         if any(m.day <= today for m in c.moves):
-            moved[key] = c
+            moved.append(key)
             continue
         # Each "day||date TAB kind TAB rel", or None.
         _, first_in, last_in, first_order, last_order, first_offer, last_offer, first_out = (
@@ -244,7 +268,6 @@ def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
             Facts(
                 customer=c.name,
                 grade=c.grade,
-                folder_grade=c.grade,
                 last_contact=dt.date.fromisoformat(last_day) if last_day is not None else None,
                 has_out=bool(outs),
                 last_in=dt.date.fromisoformat(last_in[:10]) if last_in is not None else None,
@@ -263,7 +286,7 @@ def _facts(ws: Workspace, index: Index, *, today: dt.date) -> list[Facts]:
             )
         )
     if moved:
-        for tl in _timelines(ws, index, today=today, customers=moved):
+        for tl in _timelines(ws, index, today=today, only=moved, customers=customers):
             facts.append(facts_of(tl, today=today)._replace(events=0))
     return facts
 
@@ -302,9 +325,10 @@ class Overview:
 def overview(ws: Workspace, *, today: dt.date) -> Overview:
     """The report, the due list and the findings from one refresh of the index."""
     with _fresh_index(ws) as index:
-        timelines = _timelines(ws, index, today=today)
-        items = _due(ws, index, today=today, within=0)
-        result = _report(ws, index, today=today)
+        customers = _customers(ws, index, today)
+        timelines = _timelines(ws, index, today=today, customers=customers)
+        items = _due(ws, index, today=today, within=0, customers=customers)
+        result = _report(ws, index, today=today, customers=customers)
     return Overview(
         report=result,
         due=items,
@@ -316,8 +340,3 @@ def event_count(ws: Workspace) -> int:
     """Events in the index as the last refresh left it (no scan)."""
     with Index.open(ws.root) as index:
         return index.counts()[2]
-
-
-def customer_key(name: str) -> str:
-    """The index's key of a customer folder name."""
-    return unicodedata.normalize("NFC", name)

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, cast
+from typing import Literal, NamedTuple, cast, overload
 
 from folder_kit.terms import FOLLOW_UP_TOPICS
 from folder_kit.workspace.config import Taboos
@@ -76,7 +76,7 @@ class Timeline:
     """A customer and their events, oldest first."""
 
     customer: str  # the folder name, as `customer list` shows it
-    grade: str  # the grade folder it is in now
+    grade: str  # the grade on the day judged (the pipeline undoes later moves)
     events: tuple[Ev, ...] = ()
     contacts: tuple[str, ...] = ()  # people in Contact.txt, primary first
     folder: str = ""  # workspace-relative
@@ -97,6 +97,11 @@ class Due:
     last_topic: str | None = None
     last_path: str | None = None
     suggested_topic: str | None = None
+
+    @property
+    def last_what(self) -> str:
+        """The last contact's kind, medium and topic, as far as known: "out email quote"."""
+        return " ".join(p for p in (self.last_kind, self.last_medium, self.last_topic) if p)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -175,6 +180,10 @@ def grade_on(current: str, events: Iterable[Ev], day: dt.date) -> str:
     return grade
 
 
+@overload
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: Literal[True]) -> int: ...
+@overload
+def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None: ...
 def cadence_of(grade: str, cadence: Mapping[Grade, int], *, has_out: bool) -> int | None:
     """Days between follow-ups; a prospect has none until the first `out`, then D's."""
     if grade == "P":
@@ -356,7 +365,7 @@ class _Seen:
 
 def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
     events = [e for e in tl.events if e.day <= today]
-    grade = grade_on(tl.grade, events, today)
+    grade = tl.grade
     outs = [e for e in events if e.kind == "out"]
     recent_from = today - dt.timedelta(days=taboos.lookback)
     return _Seen(
@@ -655,7 +664,7 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
     and never against a move the user made after the evidence."""
     events = [e for e in tl.events if e.day <= today]
-    grade = grade_on(tl.grade, events, today)
+    grade = tl.grade
     moves = [e for e in events if e.kind == "grade"]
     since = [e for e in events if not moves or later(e, moves[-1])]
     if moves:
@@ -724,7 +733,6 @@ class GradeStats:
 @dataclass(frozen=True)
 class OpenQuote:
     customer: str
-    grade: str
     path: str
     day: dt.date
     days: int
@@ -782,7 +790,6 @@ class Facts(NamedTuple):
 
     customer: str
     grade: str  # on that day
-    folder_grade: str  # the grade folder it is in now
     last_contact: dt.date | None
     has_out: bool
     last_in: dt.date | None
@@ -800,8 +807,7 @@ def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
     offers = unanswered_offers(events)
     return Facts(
         customer=tl.customer,
-        grade=grade_on(tl.grade, events, today),
-        folder_grade=tl.grade,
+        grade=tl.grade,
         last_contact=contacts[-1].day if contacts else None,
         has_out=any(e.kind == "out" for e in contacts),
         last_in=replies[-1].day if replies else None,
@@ -847,9 +853,7 @@ def report_of(facts: Iterable[Facts], *, today: dt.date, cadence: Mapping[Grade,
             s["replied"] += 1
         o = f.open_offer
         if o is not None:
-            quotes.append(
-                OpenQuote(f.customer, f.folder_grade, o.path, o.day, (today - o.day).days)
-            )
+            quotes.append(OpenQuote(f.customer, o.path, o.day, (today - o.day).days))
         if f.suggestion is not None:
             suggestions.append(f.suggestion)
         for n, dist in ((f.before_reply, before_reply), (f.before_order, before_order)):

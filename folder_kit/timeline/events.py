@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from folder_kit.errors import UsageError
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
 from folder_kit.workspace.customers import Customer
@@ -117,12 +117,16 @@ def refresh(ws: Workspace) -> None:
 def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
     """The customers the index holds (the scan's, so the workspace's, definition),
     sorted by grade then name as `customer list` shows them."""
+    return _customers_of(ws, index.customers().values())
+
+
+def _customers_of(ws: Workspace, rows: Iterable[CustomerRow]) -> list[Customer]:
     base = ws.customers_dir
     customers = [
         Customer(
             name=row.name, grade=cast(Grade, row.grade), path=base / row.grade_folder / row.name
         )
-        for row in index.customers().values()
+        for row in rows
     ]
     customers.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
     return customers
@@ -131,18 +135,14 @@ def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
 def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Customer:
     """The customer NAME means (folder name, company name, part of either, or a
     path), among those the index holds, brought up to date first. A blank NAME is
-    refused: `log ''` must not pick a folder named "   "."""
+    refused (by ``resolve_customer``)."""
     from folder_kit.workspace.customers import resolve_customer
 
-    if not name.strip():
-        raise UsageError(
-            "NAME is empty: give the customer's name as `customer list` shows it, "
-            "or . inside its folder"
-        )
     refresh(ws)
     with Index.open(ws.root) as index:
-        customers = indexed_customers(ws, index)
-        companies = {key: row.company for key, row in index.customers().items()}
+        rows = index.customers()
+    customers = _customers_of(ws, rows.values())
+    companies = {key: row.company for key, row in rows.items()}
     return resolve_customer(ws, name, cwd=cwd, customers=customers, companies=companies)
 
 

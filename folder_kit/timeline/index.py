@@ -15,7 +15,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -385,19 +385,28 @@ class Index:
         return total
 
     def contact_rows(
-        self, *, until: str, customer: str | None = None
+        self, *, until: str, customers: Collection[str] | None = None
     ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
         """Events but cards, on or before ``until``, by customer and oldest first:
-        (customer, kind, day, date, medium, topic, rel, subject)."""
+        (customer, kind, day, date, medium, topic, rel, subject); of the customers
+        keyed in ``customers`` only, or of everyone."""
         sql = (
             "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
             "WHERE kind NOT IN ('history', 'card') AND day <= ?"
         )
-        params: tuple[str, ...] = (until,)
-        if customer is not None:
-            sql += " AND customer = ?"
-            params += (customer,)
-        return self.conn.execute(sql + " ORDER BY customer, day, date", params).fetchall()
+        order = " ORDER BY customer, day, date"
+        if customers is None:
+            return self.conn.execute(sql + order, (until,)).fetchall()
+        # Sorted keys a chunk at a time (SQLite's limit on parameters): the rows
+        # stay ordered by customer across the chunks.
+        keys = sorted(set(customers))
+        rows = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            query = f"{sql} AND customer IN ({marks}){order}"
+            rows += self.conn.execute(query, (until, *chunk)).fetchall()
+        return rows
 
     def counts(self) -> tuple[int, int, int]:
         """Customers, files, events."""

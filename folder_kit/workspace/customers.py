@@ -16,13 +16,21 @@ from folder_kit.errors import (
     TargetExistsError,
     UnknownCustomerError,
     UnsafeNameError,
+    UsageError,
 )
 from folder_kit.files import check_no_links, write_new
 from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import append_history, change_at, check_history
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.layout import CUSTOMER_KINDS, GRADES, Grade, grade_of_folder
+from folder_kit.workspace.layout import (
+    CUSTOMER_KINDS,
+    GRADES,
+    Grade,
+    Kind,
+    grade_of_folder,
+    kind_of_folder,
+)
 from folder_kit.workspace.names import (
     check_line,
     check_text,
@@ -238,6 +246,18 @@ def find_customers(ws: Workspace) -> tuple[list[Customer], list[Problem]]:
     return customers, problems + duplicates
 
 
+def kind_folder(ws: Workspace, customer: Customer, kind: Kind) -> Path:
+    """The customer's folder of ``kind`` (草稿/ or Drafts/, OUT, ...): the one there,
+    in either language, else the layout's name for a new one."""
+    try:
+        for child in sorted(customer.path.iterdir()):
+            if child.is_dir() and not child.is_symlink() and kind_of_folder(child.name) == kind:
+                return child
+    except OSError:
+        pass
+    return customer.path / ws.layout.customer_dirs[kind]
+
+
 def list_customers(ws: Workspace) -> list[Customer]:
     """Every customer folder in every grade folder, sorted by grade then name."""
     return find_customers(ws)[0]
@@ -257,8 +277,14 @@ def resolve_customer(
     the portable folder name of what was typed (``Maersk A/S``); the company
     name in Contact.txt; then a unique part of either name. ``customers`` and
     ``companies`` (real names by customer key) are what the index holds; without
-    them the folders are listed and every Contact.txt is read.
+    them the folders are listed and every Contact.txt is read. A blank ``query``
+    is refused: `log ''` must not pick a folder named "   ".
     """
+    if not query.strip():
+        raise UsageError(
+            "NAME is empty: give the customer's name as `customer list` shows it, "
+            "or . inside its folder"
+        )
     if customers is None:
         customers = list_customers(ws)
     by_path = _by_path(customers, query, cwd or Path.cwd())
