@@ -197,3 +197,16 @@ def test_status_names_the_running_watcher_and_shows_its_log(
         f"Log: {log_path(workspace)}, last lines:",
     ]
     assert lines[5].endswith(" 10:42  in     ACME GmbH      IN/Re quotation.eml")
+
+
+def test_status_shows_an_escape_sequence_in_the_log_and_never_sends_it(
+    invoke: Invoke, workspace: Path, systemctl: Path
+) -> None:
+    log = open_log(workspace)  # as a watcher before the fix wrote it: the name raw
+    log.info("10:42  in     ACME GmbH      IN/Re \x1b]0;pwned\x07.eml")
+    for handler in log.handlers:
+        handler.flush()
+    result = invoke("-w", str(workspace), "service", "status")
+    assert_ok(result)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert result.stdout.splitlines()[-1].endswith(" IN/Re \\x1b]0;pwned\\x07.eml")

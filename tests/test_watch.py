@@ -19,6 +19,7 @@ import pytest
 from watching import Line, WatchProcess, settles_to_rebuild, wait_until, watching
 
 from folder_kit.timeline.index import state_dir
+from folder_kit.watch.log import log_path
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -196,6 +197,18 @@ def test_a_second_watcher_exits_1_naming_the_first(ws: Path) -> None:
         )
         assert done.stdout == ""
         assert w.stop() == 0
+
+
+def test_the_log_holds_a_file_names_escape_sequence_written_out_never_raw(ws: Path) -> None:
+    name = "Re \x1b]0;pwned\x07.eml"
+    with watching(ws, "--log") as w:
+        w.ready()
+        (ws / B / "ACME GmbH" / "IN" / name).write_bytes(mail("Re: Quotation QT-1"))
+        w.expect(lambda line: line.get("path") == f"{B}/ACME GmbH/IN/{name}")
+        assert w.stop() == 0
+    text = log_path(ws).read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ACME GmbH      IN/Re \\x1b]0;pwned\\x07.eml  <- a reply to an open quote" in text
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
