@@ -279,6 +279,20 @@ def test_sigstop_through_thousands_of_files_loses_nothing(ws: Path) -> None:
         ]
 
 
+def test_the_customers_folder_renamed_is_watched_under_its_new_name(ws: Path) -> None:
+    with watching(ws) as w:
+        w.ready()
+        (ws / "客户").rename(ws / "Customers")  # the other language's name: still found
+        w.expect(lambda line: line.get("reconciled") is True)
+        folder = ws / "Customers" / "B-在谈客户" / "ACME GmbH" / "IN"
+        (folder / "Re renamed.eml").write_bytes(mail("Re: Quotation QT-1"))
+        [line] = w.expect(lambda line: "change" in line)
+        assert line["change"] == "new"
+        assert line["path"] == "Customers/B-在谈客户/ACME GmbH/IN/Re renamed.eml"
+        assert w.stop() == 0
+    assert w.stderr == []
+
+
 def drain(w: WatchProcess) -> list[Line]:
     while not w.lines.empty():
         if w.lines.queue[0] is None:

@@ -104,6 +104,9 @@ class Watcher:
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
         self._observer: Any = None
+        # Looked at once per observer start and config reload, not per event:
+        self._customers = ""  # str(self.ws.customers_dir), set by _watched()
+        self._tracks_close = False  # obs.tracks_close(self._observer)
         self._full: str | None = None  # the reason of a full reconcile wanted now
         self._again: dict[str, float] = {}  # folders to read once more, and when
         self._failures: dict[str, int] = {}
@@ -241,7 +244,7 @@ class Watcher:
     def _hint(self, event: Any) -> None:
         now = time.monotonic()
         root = str(self.root)
-        customers = str(self.ws.customers_dir)
+        customers = self._customers
         src: str = os.fsdecode(event.src_path)
         dest: str = os.fsdecode(getattr(event, "dest_path", "") or "")
         moved = event.event_type == "moved"
@@ -274,7 +277,7 @@ class Watcher:
                 self.settler.touch(place.folder, now, at_once=whole)
                 continue
             writing = None
-            if event.event_type == "modified" and obs.tracks_close(self._observer):
+            if event.event_type == "modified" and self._tracks_close:
                 writing = True
             elif event.event_type == "closed":
                 writing = False
@@ -283,6 +286,7 @@ class Watcher:
     def _reload_config(self) -> None:
         try:
             self.ws = open_workspace(self.root)
+            self._customers = str(self.ws.customers_dir)
         except Exception as e:  # keep the last good one: the user is still editing
             self._warn(f"{e}; still using the settings read before")
 
@@ -413,9 +417,11 @@ class Watcher:
     # --- the observer and its supervision ------------------------------------
 
     def _watched(self) -> list[tuple[Path, bool]]:
+        customers = self.ws.customers_dir
+        self._customers = str(customers)
         paths = [(self.root, False)]
-        if self.ws.customers_dir.is_dir():
-            paths.append((self.ws.customers_dir, True))
+        if customers.is_dir():
+            paths.append((customers, True))
         return paths
 
     def _start_observer(self) -> None:
@@ -437,6 +443,7 @@ class Watcher:
             self._observer = obs.start_observer(
                 self._watched(), polling=True, hint=hint, fault=self._fault
             )
+        self._tracks_close = obs.tracks_close(self._observer)
 
     def _restart_observer(self) -> None:
         # The new one first, then the old one stopped: a file descriptor the old
