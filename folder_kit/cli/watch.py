@@ -115,7 +115,6 @@ def watch(
             if not as_json and log is None:
                 return
         else:
-            line = change_line(n, now=dt.datetime.now())
             if not catching_up["done"]:
                 if catching_up["shown"] >= CATCH_UP_SHOWN:
                     catching_up["more"] += 1
@@ -125,6 +124,9 @@ def watch(
                 from folder_kit.watch.highlights import MESSAGES
 
                 notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
+            if as_json and log is None:
+                return  # the JSON line was all there is to say
+            line = change_line(n, now=dt.datetime.now())
         line = visible(line)  # a control character in a file name must not reach the terminal
         if log is not None:
             log.info("%s", line)
