@@ -118,6 +118,7 @@ class Watcher:
             pid=os.getpid(), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             polling=polling,
         )  # fmt: skip
+        self._index: Index | None = None  # held from run()'s start to its end
         self._conn: Any = None
         self._next_full = 0.0
 
@@ -138,7 +139,7 @@ class Watcher:
         threading.excepthook = self._thread_failed
         index = None
         try:
-            index = Index.open(self.root)
+            index = self._index = Index.open(self.root)
             self._conn = index.conn
             self._start_observer()
             changes, customers, events = self._reconcile_all()
@@ -381,21 +382,16 @@ class Watcher:
     def _report(self, changes: list[Change]) -> None:
         if not changes:
             return
-        base = self.ws.customers_dir.name
         by_customer: dict[str, list[Event]] = {}
-        wanted = {
-            c.event.customer
-            for c in changes
-            if c.change == "new" and c.event.kind in ("in", "order")
-        }
+        # Only a reply needs the customer's other events: an order is one by itself.
+        wanted = {c.event.customer for c in changes if c.change == "new" and c.event.kind == "in"}
         if wanted:
-            with Index.open(self.root) as index:
-                for key in wanted:
-                    by_customer[key] = load_events(self.ws, index, customer=key)
-        del base
+            assert self._index is not None  # a report comes from run(), which holds it
+            for key in wanted:
+                by_customer[key] = load_events(self.ws, self._index, customer=key)
         for c in changes:
-            if c.change == "new" and c.event.customer in by_customer:
-                others = [e for e in by_customer[c.event.customer] if e != c.event]
+            if c.change == "new" and c.event.kind in ("in", "order"):
+                others = [e for e in by_customer.get(c.event.customer, ()) if e != c.event]
                 c = Change(c.change, c.event, highlight(c.event, others))
             self.on_note(c)
 
