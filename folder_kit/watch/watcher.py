@@ -330,13 +330,13 @@ class Watcher:
         if not self._present():
             self._gone()
             return
-        from folder_kit.timeline.scan import scan
+        from folder_kit.timeline.scan import update
 
         keys = [customer_key(f.rsplit(os.sep, 1)[-1]) for f in folders]
         before = warnings(self._conn)
         try:
             snapshot = Snapshot(self._conn, keys)
-            scan(self.ws, only=[Path(f) for f in folders])
+            update(self.ws, only=[Path(f) for f in folders])
             changes = snapshot.diff(self.ws.customers_dir.name)
         except Exception as e:
             if len(folders) > 1:
