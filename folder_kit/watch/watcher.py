@@ -92,7 +92,6 @@ class Watcher:
         on_warning: Callable[[str], None],
         polling: bool = False,
         interval: float = INTERVAL_SECONDS,
-        settle: float = SETTLE_SECONDS,
     ) -> None:
         self.ws = ws
         self.root = ws.root
@@ -100,7 +99,7 @@ class Watcher:
         self.on_warning = on_warning
         self.polling = polling
         self.interval = interval
-        self.settler = Settler(settle=settle)
+        self.settler = Settler(settle=SETTLE_SECONDS)
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
         self._observer: Any = None
@@ -263,8 +262,7 @@ class Watcher:
                     self._restart_observer()
                 continue
             if place.level == "grades":
-                if path != customers or event.event_type != "modified":
-                    self._full = self._full or "grade-folder"
+                self._full = self._full or "grade-folder"
                 continue
             name = path.rsplit(os.sep, 1)[-1]
             if place.rel and is_ignored(name) and name != HISTORY_FILE:
