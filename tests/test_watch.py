@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from watching import Line, WatchProcess, settles_to_rebuild, wait_until, watching
 
-from folder_kit.timeline.index import state_dir
+from folder_kit.timeline.watcher_lock import running_watcher
 from folder_kit.watch.log import log_path
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -235,7 +235,7 @@ def test_kill_9_mid_burst_leaves_no_stale_lock_and_a_restart_catches_up(ws: Path
             if i == 100:
                 w.expect(lambda line: "change" in line)  # mid-reconcile, or near it
                 w.kill()
-    assert (state_dir(ws) / "watcher.lock").exists()
+    assert running_watcher(ws) is None  # `service status` says "Watcher: not running"
     with watching(ws) as w2:  # a second watcher would exit 1: the lock died with the first
         _, ready = w2.ready()
         assert ready["events"] == 3 + 200
