@@ -43,8 +43,9 @@ JITTER = 0.1  # of the interval, either way
 SUPERVISE_SECONDS = 2.0
 WAIT_MAX = 0.5  # the longest the loop sleeps: how soon a stop is seen
 RETRY_FIRST, RETRY_MAX = 2.0, 300.0
-# A folder created or moved in is read at once, and once more after the scan's own
-# settle period, for files created in it before its watch was in place.
+# A folder moved in is read at once, a created one once it has settled; either is
+# read once more after the scan's own settle period, for files created in it
+# before its watch was in place.
 AGAIN_SECONDS = 2.5
 
 
