@@ -30,6 +30,14 @@ def root(tmp_path: Path, workspace: Path) -> Path:
     return target
 
 
+def test_the_systemd_unit_quotes_the_command_for_systemd(root: Path, tmp_path: Path) -> None:
+    plan = svc.plan(root, platform="linux", env={"FOLDER_KIT_STATE": str(tmp_path / "s")})
+    text = plan.shown()
+    odd = f'{root.parent}/My 100%% Sales $$HOME \\"quoted\\"'
+    assert f'ExecStart="{sys.executable}" "-m" "folder_kit" "-w" "{odd}" "watch" "--log"' in text
+    assert "WantedBy=default.target" in text and "Restart=on-failure" in text
+
+
 def test_the_systemd_unit_passes_systemd_analyze_verify(root: Path, tmp_path: Path) -> None:
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
@@ -44,10 +52,6 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(root: Path, tmp_path: Pa
         pytest.skip(f"systemd-analyze cannot run here: {done.stderr.strip()}")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    text = plan.shown()
-    odd = f'{root.parent}/My 100%% Sales $$HOME \\"quoted\\"'
-    assert f'ExecStart="{sys.executable}" "-m" "folder_kit" "-w" "{odd}" "watch" "--log"' in text
-    assert "WantedBy=default.target" in text and "Restart=on-failure" in text
 
 
 def test_the_launch_agent_parses_back(root: Path, tmp_path: Path) -> None:
@@ -197,3 +201,16 @@ def test_status_names_the_running_watcher_and_shows_its_log(
         f"Log: {log_path(workspace)}, last lines:",
     ]
     assert lines[5].endswith(" 10:42  in     ACME GmbH      IN/Re quotation.eml")
+
+
+def test_status_shows_an_escape_sequence_in_the_log_and_never_sends_it(
+    invoke: Invoke, workspace: Path, systemctl: Path
+) -> None:
+    log = open_log(workspace)  # as a watcher before the fix wrote it: the name raw
+    log.info("10:42  in     ACME GmbH      IN/Re \x1b]0;pwned\x07.eml")
+    for handler in log.handlers:
+        handler.flush()
+    result = invoke("-w", str(workspace), "service", "status")
+    assert_ok(result)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert result.stdout.splitlines()[-1].endswith(" IN/Re \\x1b]0;pwned\\x07.eml")

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from watching import Line, WatchProcess, settles_to_rebuild, wait_until, watching
 
-from folder_kit.timeline.index import state_dir
+from folder_kit.timeline.watcher_lock import running_watcher
+from folder_kit.watch.log import log_path
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -198,6 +199,18 @@ def test_a_second_watcher_exits_1_naming_the_first(ws: Path) -> None:
         assert w.stop() == 0
 
 
+def test_the_log_holds_a_file_names_escape_sequence_written_out_never_raw(ws: Path) -> None:
+    name = "Re \x1b]0;pwned\x07.eml"
+    with watching(ws, "--log") as w:
+        w.ready()
+        (ws / B / "ACME GmbH" / "IN" / name).write_bytes(mail("Re: Quotation QT-1"))
+        w.expect(lambda line: line.get("path") == f"{B}/ACME GmbH/IN/{name}")
+        assert w.stop() == 0
+    text = log_path(ws).read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ACME GmbH      IN/Re \\x1b]0;pwned\\x07.eml  <- a reply to an open quote" in text
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_and_sigterm_stop_it_with_exit_0_and_a_consistent_index(ws: Path, sig: int) -> None:
     with watching(ws) as w:
@@ -222,7 +235,7 @@ def test_kill_9_mid_burst_leaves_no_stale_lock_and_a_restart_catches_up(ws: Path
             if i == 100:
                 w.expect(lambda line: "change" in line)  # mid-reconcile, or near it
                 w.kill()
-    assert (state_dir(ws) / "watcher.lock").exists()
+    assert running_watcher(ws) is None  # `service status` says "Watcher: not running"
     with watching(ws) as w2:  # a second watcher would exit 1: the lock died with the first
         _, ready = w2.ready()
         assert ready["events"] == 3 + 200
@@ -264,6 +277,20 @@ def test_sigstop_through_thousands_of_files_loses_nothing(ws: Path) -> None:
             "Warning: too many file changes at once for the OS to report them all; "
             "reading the whole workspace again"
         ]
+
+
+def test_the_customers_folder_renamed_is_watched_under_its_new_name(ws: Path) -> None:
+    with watching(ws) as w:
+        w.ready()
+        (ws / "客户").rename(ws / "Customers")  # the other language's name: still found
+        w.expect(lambda line: line.get("reconciled") is True)
+        folder = ws / "Customers" / "B-在谈客户" / "ACME GmbH" / "IN"
+        (folder / "Re renamed.eml").write_bytes(mail("Re: Quotation QT-1"))
+        [line] = w.expect(lambda line: "change" in line)
+        assert line["change"] == "new"
+        assert line["path"] == "Customers/B-在谈客户/ACME GmbH/IN/Re renamed.eml"
+        assert w.stop() == 0
+    assert w.stderr == []
 
 
 def drain(w: WatchProcess) -> list[Line]:

@@ -60,10 +60,6 @@ F = "/c/ACME"
 A = "/c/ACME/OUT/a.eml"
 
 
-def stamps(table: dict[str, tuple[int, int] | None]) -> object:
-    return lambda path: table.get(path)
-
-
 # (events: (time, path, stamp, writing, at_once)), (check time, stat now) -> due?
 @pytest.mark.parametrize(
     ("events", "now", "stat", "due"),

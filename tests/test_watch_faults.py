@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from watching import wait_until
 
 import folder_kit.timeline.mail
 from folder_kit.watch import observer as obs
@@ -107,10 +108,11 @@ def run(ws: Path) -> Iterator[Callable[..., InThread]]:
     for w in started:
         if w.thread.is_alive():
             w.stop()
-    deadline = time.monotonic() + 10
-    while set(threading.enumerate()) - before and time.monotonic() < deadline:
-        time.sleep(0.05)  # watchdog's threads end a moment after they are joined
-    assert set(threading.enumerate()) - before == set()
+    wait_until(  # watchdog's threads end a moment after they are joined
+        lambda: set(threading.enumerate()) - before == set(),
+        timeout=10,
+        what=f"the threads to end: {set(threading.enumerate()) - before}",
+    )
 
 
 def test_a_parser_that_raises_stops_only_its_customer_and_is_tried_again(
@@ -220,10 +222,13 @@ def test_with_polling_a_folder_failing_for_a_while_is_never_taken_as_deleted(
     monkeypatch.setattr(os, "stat", stat)
     monkeypatch.setattr(os, "scandir", scandir)
     w = run(polling=True, interval=2.0)
+    caught_up = len(w.seen)
     failing.set()
     (ws / B / "ACME GmbH" / "IN" / "Re meanwhile.eml").write_bytes(mail("Re: meanwhile"))
     w.expect(lambda n: n.get("reason") == "timer", timeout=20)  # a full reconcile while failing
     w.expect(lambda n: n.get("reason") == "timer", timeout=20)
+    assert f"cannot read folder {B}/ACME GmbH: Input/output error" in w.warnings
+    assert [n for n in w.seen[caught_up:] if "change" in n] == []  # none new, none gone
     failing.clear()
     w.new(f"{B}/ACME GmbH/IN/Re meanwhile.eml", timeout=20)
     assert [n for n in w.seen if n.get("change") == "gone"] == []

@@ -90,8 +90,8 @@ def watch(
 
     def warn(message: str) -> None:
         say(f"Warning: {message}", err=True)
-        if log is not None:
-            log.warning("Warning: %s", message)
+        if log is not None:  # the visible form: `service status` prints the log's tail
+            log.warning("Warning: %s", visible(message))
 
     if notify:
         from folder_kit.watch.notify import Notifier
@@ -115,7 +115,6 @@ def watch(
             if not as_json and log is None:
                 return
         else:
-            line = change_line(n, now=dt.datetime.now())
             if not catching_up["done"]:
                 if catching_up["shown"] >= CATCH_UP_SHOWN:
                     catching_up["more"] += 1
@@ -125,6 +124,10 @@ def watch(
                 from folder_kit.watch.highlights import MESSAGES
 
                 notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
+            if as_json and log is None:
+                return  # the JSON line was all there is to say
+            line = change_line(n, now=dt.datetime.now())
+        line = visible(line)  # a control character in a file name must not reach the terminal
         if log is not None:
             log.info("%s", line)
         if as_json or isinstance(n, Reconciled):
@@ -132,7 +135,6 @@ def watch(
         style = _HIGHLIGHT_STYLE.get(getattr(n, "highlight", None) or "", {})
         if getattr(n, "change", "") == "gone":
             style = {"dim": True}
-        line = visible(line)  # a control character in a file name must not reach the terminal
         click.echo(click.style(line, **style) if style else line)
 
     watcher = Watcher(ws, on_note=note, on_warning=warn, polling=polling, interval=interval)
@@ -246,5 +248,5 @@ def service_status(ctx: click.Context, dry_run: bool) -> None:
         click.echo(f"Log: {log} (empty)")
         return
     click.echo(f"Log: {log}, last lines:")
-    for line in lines:
-        click.echo(f"  {line}")
+    for line in lines:  # written visible, but a log is a file anyone could have written to
+        say(f"  {line}")

@@ -157,11 +157,12 @@ def scan(
         )
 
 
-def update(ws: Workspace) -> None:
-    """``scan(ws)`` for a command that only needs the index up to date: the same
-    reconcile, without counting what the index then holds (11 ms at 110,000 files)."""
+def update(ws: Workspace, *, only: Sequence[Path] | None = None) -> None:
+    """``scan(ws, only=only)`` for a caller that only needs the index up to date: the
+    same reconcile, without counting what the index then holds (about 3 ms at 110,000
+    files) nor reading its warnings back."""
     with Index.open(ws.root) as index:
-        _reconcile(ws, index, None, None, None, time.time_ns)
+        _reconcile(ws, index, only, None, None, time.time_ns)
 
 
 def _reconcile(

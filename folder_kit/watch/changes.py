@@ -171,12 +171,6 @@ class Snapshot:
         return changes
 
 
-def event_count(conn: sqlite3.Connection) -> int:
-    files = conn.execute("SELECT COUNT(*) FROM files WHERE kind != 'history'").fetchone()[0]
-    grades = conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
-    return int(files) + int(grades)
-
-
 def warnings(conn: sqlite3.Connection) -> dict[str, str]:
     """The scan's warnings, by what they are about."""
     return dict(conn.execute("SELECT key, message FROM warnings"))

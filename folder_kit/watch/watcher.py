@@ -43,8 +43,9 @@ JITTER = 0.1  # of the interval, either way
 SUPERVISE_SECONDS = 2.0
 WAIT_MAX = 0.5  # the longest the loop sleeps: how soon a stop is seen
 RETRY_FIRST, RETRY_MAX = 2.0, 300.0
-# A folder created or moved in is read at once, and once more after the scan's own
-# settle period, for files created in it before its watch was in place.
+# A folder moved in is read at once, a created one once it has settled; either is
+# read once more after the scan's own settle period, for files created in it
+# before its watch was in place.
 AGAIN_SECONDS = 2.5
 
 
@@ -92,7 +93,6 @@ class Watcher:
         on_warning: Callable[[str], None],
         polling: bool = False,
         interval: float = INTERVAL_SECONDS,
-        settle: float = SETTLE_SECONDS,
     ) -> None:
         self.ws = ws
         self.root = ws.root
@@ -100,10 +100,13 @@ class Watcher:
         self.on_warning = on_warning
         self.polling = polling
         self.interval = interval
-        self.settler = Settler(settle=settle)
+        self.settler = Settler(settle=SETTLE_SECONDS)
         self._queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stop = threading.Event()
         self._observer: Any = None
+        # Looked at once per observer start and config reload, not per event:
+        self._customers = ""  # str(self.ws.customers_dir), set by _watched()
+        self._tracks_close = False  # obs.tracks_close(self._observer)
         self._full: str | None = None  # the reason of a full reconcile wanted now
         self._again: dict[str, float] = {}  # folders to read once more, and when
         self._failures: dict[str, int] = {}
@@ -115,6 +118,7 @@ class Watcher:
             pid=os.getpid(), started=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             polling=polling,
         )  # fmt: skip
+        self._index: Index | None = None  # held from run()'s start to its end
         self._conn: Any = None
         self._next_full = 0.0
 
@@ -135,7 +139,7 @@ class Watcher:
         threading.excepthook = self._thread_failed
         index = None
         try:
-            index = Index.open(self.root)
+            index = self._index = Index.open(self.root)
             self._conn = index.conn
             self._start_observer()
             changes, customers, events = self._reconcile_all()
@@ -241,7 +245,7 @@ class Watcher:
     def _hint(self, event: Any) -> None:
         now = time.monotonic()
         root = str(self.root)
-        customers = str(self.ws.customers_dir)
+        customers = self._customers
         src: str = os.fsdecode(event.src_path)
         dest: str = os.fsdecode(getattr(event, "dest_path", "") or "")
         moved = event.event_type == "moved"
@@ -259,8 +263,7 @@ class Watcher:
                     self._restart_observer()
                 continue
             if place.level == "grades":
-                if path != customers or event.event_type != "modified":
-                    self._full = self._full or "grade-folder"
+                self._full = self._full or "grade-folder"
                 continue
             name = path.rsplit(os.sep, 1)[-1]
             if place.rel and is_ignored(name) and name != HISTORY_FILE:
@@ -274,7 +277,7 @@ class Watcher:
                 self.settler.touch(place.folder, now, at_once=whole)
                 continue
             writing = None
-            if event.event_type == "modified" and obs.tracks_close(self._observer):
+            if event.event_type == "modified" and self._tracks_close:
                 writing = True
             elif event.event_type == "closed":
                 writing = False
@@ -283,6 +286,7 @@ class Watcher:
     def _reload_config(self) -> None:
         try:
             self.ws = open_workspace(self.root)
+            self._customers = str(self.ws.customers_dir)
         except Exception as e:  # keep the last good one: the user is still editing
             self._warn(f"{e}; still using the settings read before")
 
@@ -325,13 +329,13 @@ class Watcher:
         if not self._present():
             self._gone()
             return
-        from folder_kit.timeline.scan import scan
+        from folder_kit.timeline.scan import update
 
         keys = [customer_key(f.rsplit(os.sep, 1)[-1]) for f in folders]
         before = warnings(self._conn)
         try:
             snapshot = Snapshot(self._conn, keys)
-            scan(self.ws, only=[Path(f) for f in folders])
+            update(self.ws, only=[Path(f) for f in folders])
             changes = snapshot.diff(self.ws.customers_dir.name)
         except Exception as e:
             if len(folders) > 1:
@@ -377,21 +381,16 @@ class Watcher:
     def _report(self, changes: list[Change]) -> None:
         if not changes:
             return
-        base = self.ws.customers_dir.name
         by_customer: dict[str, list[Event]] = {}
-        wanted = {
-            c.event.customer
-            for c in changes
-            if c.change == "new" and c.event.kind in ("in", "order")
-        }
+        # Only a reply needs the customer's other events: an order is one by itself.
+        wanted = {c.event.customer for c in changes if c.change == "new" and c.event.kind == "in"}
         if wanted:
-            with Index.open(self.root) as index:
-                for key in wanted:
-                    by_customer[key] = load_events(self.ws, index, customer=key)
-        del base
+            assert self._index is not None  # a report comes from run(), which holds it
+            for key in wanted:
+                by_customer[key] = load_events(self.ws, self._index, customer=key)
         for c in changes:
-            if c.change == "new" and c.event.customer in by_customer:
-                others = [e for e in by_customer[c.event.customer] if e != c.event]
+            if c.change == "new" and c.event.kind in ("in", "order"):
+                others = [e for e in by_customer.get(c.event.customer, ()) if e != c.event]
                 c = Change(c.change, c.event, highlight(c.event, others))
             self.on_note(c)
 
@@ -413,9 +412,11 @@ class Watcher:
     # --- the observer and its supervision ------------------------------------
 
     def _watched(self) -> list[tuple[Path, bool]]:
+        customers = self.ws.customers_dir
+        self._customers = str(customers)
         paths = [(self.root, False)]
-        if self.ws.customers_dir.is_dir():
-            paths.append((self.ws.customers_dir, True))
+        if customers.is_dir():
+            paths.append((customers, True))
         return paths
 
     def _start_observer(self) -> None:
@@ -437,6 +438,7 @@ class Watcher:
             self._observer = obs.start_observer(
                 self._watched(), polling=True, hint=hint, fault=self._fault
             )
+        self._tracks_close = obs.tracks_close(self._observer)
 
     def _restart_observer(self) -> None:
         # The new one first, then the old one stopped: a file descriptor the old
