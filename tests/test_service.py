@@ -178,6 +178,19 @@ def test_dry_run_shows_the_file_and_writes_nothing(
     assert result.stdout.startswith("No service installed for ")
 
 
+def test_a_workspace_path_with_an_escape_sequence_is_shown_never_sent(
+    invoke: Invoke, tmp_path: Path, systemctl: Path
+) -> None:
+    root = tmp_path / "ws \x1b]0;pwned\x07"
+    assert_ok(invoke("init", str(root)))
+    for args in (["install", "--dry-run"], ["uninstall", "--dry-run"], ["status"]):
+        result = invoke("-w", str(root), "service", *args)
+        assert_ok(result)
+        assert "\x1b" not in result.output and "\x07" not in result.output, args
+        if args[0] != "status":  # status names the unit and the log, not the workspace
+            assert "ws \\x1b]0;pwned\\x07" in result.output, args
+
+
 def test_status_names_the_running_watcher_and_shows_its_log(
     invoke: Invoke, workspace: Path, systemctl: Path
 ) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import json_line, say, width, workspace, workspace_option
+from folder_kit.cli.common import json_line, say, say_lines, width, workspace, workspace_option
 from folder_kit.errors import visible
 
 if TYPE_CHECKING:
@@ -185,13 +185,13 @@ def service_install(ctx: click.Context, dry_run: bool) -> None:
     ws = workspace(ctx)
     plan = svc.plan(ws.root)
     if dry_run:
-        click.echo(f"Would write {plan.path}:")
-        click.echo(plan.shown().rstrip("\n"))
+        say(f"Would write {plan.path}:")
+        say_lines(plan.shown().rstrip("\n"))
         for command in plan.commands:
-            click.echo(f"Would run: {' '.join(command)}")
+            say(f"Would run: {' '.join(command)}")
         return
     svc.install(plan)
-    click.echo(f"Wrote {plan.path}")
+    say(f"Wrote {plan.path}")
     click.echo("The watcher runs now and at every login; see `folder-kit service status`.")
 
 
@@ -206,15 +206,15 @@ def service_uninstall(ctx: click.Context, dry_run: bool) -> None:
     ws = workspace(ctx)
     plan = svc.plan(ws.root)
     if not plan.path.exists():
-        click.echo(f"No service installed for {ws.root} ({plan.path} is not there).")
+        say(f"No service installed for {ws.root} ({plan.path} is not there).")
         return
     if dry_run:
         for command in svc.removal_commands(plan):
-            click.echo(f"Would run: {' '.join(command)}")
-        click.echo(f"Would remove {plan.path}")
+            say(f"Would run: {' '.join(command)}")
+        say(f"Would remove {plan.path}")
         return
     svc.uninstall(plan)
-    click.echo(f"Removed {plan.path}; the background watcher is stopped.")
+    say(f"Removed {plan.path}; the background watcher is stopped.")
 
 
 @service.command("status")
@@ -230,7 +230,7 @@ def service_status(ctx: click.Context, dry_run: bool) -> None:
 
     ws = workspace(ctx)
     plan = svc.plan(ws.root)
-    click.echo(f"Service: {svc.state_of(plan)} ({plan.path})")
+    say(f"Service: {svc.state_of(plan)} ({plan.path})")
     info = running_watcher(ws.root)
     if info is None:
         click.echo("Watcher: not running")
@@ -245,8 +245,8 @@ def service_status(ctx: click.Context, dry_run: bool) -> None:
     log = log_path(ws.root)
     lines = tail(log, 10)
     if not lines:
-        click.echo(f"Log: {log} (empty)")
+        say(f"Log: {log} (empty)")
         return
-    click.echo(f"Log: {log}, last lines:")
+    say(f"Log: {log}, last lines:")
     for line in lines:  # written visible, but a log is a file anyone could have written to
         say(f"  {line}")
