@@ -12,7 +12,7 @@ from typing import NamedTuple, cast
 
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
-from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.customers import Customer, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import GRADES, Grade
 from folder_kit.workspace.names import match_key
@@ -136,8 +136,6 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
     """The customer NAME means (folder name, company name, part of either, or a
     path), among those the index holds, brought up to date first. A blank NAME is
     refused (by ``resolve_customer``)."""
-    from folder_kit.workspace.customers import resolve_customer
-
     refresh(ws)
     with Index.open(ws.root) as index:
         rows = index.customers()
