@@ -132,6 +132,24 @@ class TargetExistsError(FolderKitError):
         super().__init__(f"{shown(path)} already exists{'; ' + hint if hint else ''}")
 
 
+class FolderInUseError(FolderKitError):
+    """Windows refuses to rename a folder some program holds open."""
+
+    def __init__(self, *, path: str) -> None:
+        super().__init__(
+            f"{shown(path)} is in use, and Windows will not move a folder while a program "
+            "has it or a file in it open (a terminal or a window open in it, an open "
+            "document); close it, or run the command from outside the folder; nothing was moved"
+        )
+
+
+class WatcherStopError(FolderKitError):
+    """A watcher was asked to stop and did not."""
+
+    def __init__(self, *, reason: str) -> None:
+        super().__init__(f"{reason}; it may be busy with a large folder: try again, or end it")
+
+
 class UsageError(FolderKitError):
     """A value the user gave that the library cannot act on."""
 

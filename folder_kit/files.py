@@ -134,7 +134,9 @@ def inside(root: Path, rel: str | Path) -> Path | None:
     must never reach a file outside the workspace.
     """
     rel = Path(rel)
-    if rel.is_absolute() or rel.drive or ".." in rel.parts or not rel.parts:
+    # The anchor is a drive, a root or both: on Windows `/etc/passwd` is not
+    # absolute (it has no drive), yet it is rooted, on the current drive.
+    if rel.anchor or ".." in rel.parts or not rel.parts:
         return None
     path = root / rel
     try:

@@ -381,7 +381,7 @@ def run_windows(python: Path, pytest_args: Sequence[str]) -> int:
         code = wine_run([*pip, "--force-reinstall", "--no-deps", windows_path(wheel)], env=env)
     if code != 0:
         raise DevError("pip install inside Wine failed (its output is above)", code=code)
-    src = copy_tests()
+    src = copy_work_tree()
     print(f"\n$ pytest {' '.join(pytest_args)}    # Windows CPython under Wine", flush=True)
     # -P: the tests import folder_kit from the installed wheel, not from the copy.
     command = [WINE_PYTHON, "-P", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
@@ -533,16 +533,18 @@ def build_wheel(python: Path) -> Path:
     return built[0]
 
 
-def copy_tests() -> Path:
-    """The work tree as it is now (tracked and new files, not ignored ones) at C:\\src,
-    without the package itself: the tests must use the installed wheel."""
+def copy_work_tree() -> Path:
+    """The work tree as it is now (tracked and new files, not ignored ones) at C:\\src.
+    The package's source comes along for the tests that read it (the layering
+    test, the wheel test's own build); what the tests import is the installed
+    wheel, since ``python -P`` puts no work folder on sys.path."""
     src = WINE_PREFIX / "drive_c" / "src"
     shutil.rmtree(src, ignore_errors=True)
     listed = captured(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
     if listed.returncode != 0:
         raise DevError("git ls-files failed: the Windows lane runs from a git checkout")
     for name in sorted(set(listed.stdout.split("\0"))):
-        if not name or name.startswith("folder_kit/"):
+        if not name:
             continue
         source = ROOT / name
         if not source.is_file() or source.is_symlink():

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from watching import Line, WatchProcess, settles_to_rebuild, wait_until, watching
 
-from folder_kit.timeline.watcher_lock import running_watcher
+from folder_kit.timeline.watcher_lock import request_stop, running_watcher
 from folder_kit.watch.log import log_path
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+posix_signals = pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX signals")
 
 B = "客户/B-在谈客户"
 A = "客户/A-交易客户"
@@ -199,6 +199,7 @@ def test_a_second_watcher_exits_1_naming_the_first(ws: Path) -> None:
         assert w.stop() == 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows forbids control characters in names")
 def test_the_log_holds_a_file_names_escape_sequence_written_out_never_raw(ws: Path) -> None:
     name = "Re \x1b]0;pwned\x07.eml"
     with watching(ws, "--log") as w:
@@ -211,6 +212,7 @@ def test_the_log_holds_a_file_names_escape_sequence_written_out_never_raw(ws: Pa
     assert "ACME GmbH      IN/Re \\x1b]0;pwned\\x07.eml  <- a reply to an open quote" in text
 
 
+@posix_signals
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_and_sigterm_stop_it_with_exit_0_and_a_consistent_index(ws: Path, sig: int) -> None:
     with watching(ws) as w:
@@ -224,6 +226,42 @@ def test_ctrl_c_and_sigterm_stop_it_with_exit_0_and_a_consistent_index(ws: Path,
         again.ready()
         settles_to_rebuild(ws, ws.parent / "rebuilt")
         assert again.stop() == 0
+
+
+def test_watch_stop_ends_it_with_exit_0_and_a_consistent_index(ws: Path) -> None:
+    """`folder-kit watch --stop`: the clean stop every system has (Windows too, where
+    a background watcher has no console to send Ctrl-C to)."""
+    with watching(ws) as w:
+        w.ready()
+        for i in range(30):
+            (ws / B / "Rossi Srl" / "IN" / f"Re {i}.eml").write_bytes(mail(f"Re: {i}"))
+        w.expect(lambda line: "change" in line)
+        stopper = subprocess.run(
+            [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch", "--stop"],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        assert stopper.returncode == 0, stopper.stderr
+        said = stopper.stdout.decode("utf-8")
+        assert said == f"Stopped the watcher on {ws} (PID {w.pid}).\n"
+        assert w.proc.wait(timeout=20) == 0
+    assert w.stderr == []
+    assert running_watcher(ws) is None
+    again = subprocess.run(
+        [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch", "--stop"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0
+    assert again.stdout.decode("utf-8") == f"No watcher is running on {ws}.\n"
+    with watching(ws) as w2:  # the lock is free, no stale request stops the next one
+        w2.ready()
+        settles_to_rebuild(ws, ws.parent / "rebuilt")
+        assert w2.stop() == 0
 
 
 def test_kill_9_mid_burst_leaves_no_stale_lock_and_a_restart_catches_up(ws: Path) -> None:
@@ -243,6 +281,7 @@ def test_kill_9_mid_burst_leaves_no_stale_lock_and_a_restart_catches_up(ws: Path
         assert w2.stop() == 0
 
 
+@posix_signals
 def test_sigstop_through_thousands_of_files_loses_nothing(ws: Path) -> None:
     """More events than the inotify queue holds (16384 by default): it overflows
     while the watcher is stopped, and a full reconcile picks everything up."""
@@ -360,7 +399,10 @@ def test_in_a_terminal_the_first_catch_up_shows_ten_lines_and_counts_the_rest(
         lines: list[str] = []
         while not lines or not lines[-1].startswith("Watching"):
             lines.append(got.get(timeout=20).rstrip("\n"))
-        proc.send_signal(signal.SIGTERM)
+        if sys.platform == "win32":
+            request_stop(ws)
+        else:
+            proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
@@ -17,8 +15,6 @@ from watching import WatchProcess, settles_to_rebuild
 
 from folder_kit.timeline.index import ENV_STATE
 from folder_kit.workspace.scaffold import scaffold
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 GRADES = ["A-交易客户", "B-在谈客户", "C-潜力客户", "待开发客户"]
 CUSTOMERS = ["ACME GmbH", "Rossi Srl", "Müller & Söhne"]

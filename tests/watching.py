@@ -20,6 +20,7 @@ from typing import Any
 
 from folder_kit.timeline.events import load_events
 from folder_kit.timeline.index import ENV_STATE, Index
+from folder_kit.timeline.watcher_lock import request_stop
 from folder_kit.workspace.find import open_workspace
 
 Line = dict[str, Any]
@@ -101,9 +102,15 @@ class WatchProcess:
     def send(self, sig: int) -> None:
         os.kill(self.proc.pid, sig)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+    def stop(self, sig: int | None = None, timeout: float = 20) -> int:
+        """End the watcher the clean way this system has, or by ``sig``: SIGTERM on
+        POSIX; on Windows, which has no signal for a process without a console,
+        the stop request of `folder-kit watch --stop`."""
         if self.proc.poll() is None:
-            self.send(sig)
+            if sig is None and sys.platform == "win32":
+                request_stop(self.root, timeout=timeout)
+            else:
+                self.send(signal.SIGTERM if sig is None else sig)
         code = self.proc.wait(timeout=timeout)
         for t in self._threads:
             t.join(timeout=5)

@@ -131,4 +131,7 @@ def cli(workspace: str | None) -> None:
 def main() -> None:
     """The command line. ``folder-kit`` starts here by way of ``folder_kit.__main__``,
     which sets up the garbage collector first."""
+    from folder_kit.cli.console import prepare_streams
+
+    prepare_streams()
     cli(prog_name="folder-kit")

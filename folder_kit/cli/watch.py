@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import json_line, say, say_lines, width, workspace, workspace_option
+from folder_kit.cli.common import (
+    print_json_line,
+    say,
+    say_lines,
+    width,
+    workspace,
+    workspace_option,
+)
 from folder_kit.errors import visible
 
 if TYPE_CHECKING:
@@ -58,6 +67,11 @@ def change_line(c: Change, *, now: dt.datetime) -> str:
     help="Seconds between full reconciles (give or take 10 %).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines, for other programs.")
+@click.option(
+    "--stop",
+    is_flag=True,
+    help="Ask the watcher running on this workspace to stop, wait until it has, and exit.",
+)
 @click.option("--notify", is_flag=True, help="Also show a desktop notification for what matters.")
 @click.option(
     "--log",
@@ -68,19 +82,30 @@ def change_line(c: Change, *, now: dt.datetime) -> str:
 @workspace_option
 @click.pass_context
 def watch(
-    ctx: click.Context, polling: bool, interval: float, as_json: bool, notify: bool, to_log: bool
+    ctx: click.Context,
+    polling: bool,
+    interval: float,
+    as_json: bool,
+    stop: bool,
+    notify: bool,
+    to_log: bool,
 ) -> None:
     """Watch the workspace and record each mail, quote, PI or order as it is saved.
 
     Prints one line per event; a reply to an open quote, a new order and a
     prospect's first answer stand out. While it runs, customer list, timeline
     and the other readers answer at once from the index it keeps. Whatever
-    happened while it was off is caught up when it starts. Ctrl-C stops it.
-    To run it in the background at login, see `folder-kit service install`.
+    happened while it was off is caught up when it starts. Ctrl-C stops it,
+    and so does `folder-kit watch --stop` from anywhere (one that runs in the
+    background too). To run it in the background at login, see `folder-kit
+    service install`.
     """
+    ws = workspace(ctx)
+    if stop:
+        _stop_watcher(ws.root)
+        return
     from folder_kit.watch.watcher import Ready, Reconciled, Watcher
 
-    ws = workspace(ctx)
     log = None
     if to_log:
         from folder_kit.watch.log import open_log
@@ -103,7 +128,7 @@ def watch(
 
     def note(n: Note) -> None:
         if as_json:
-            click.echo(json_line(n.as_json()))
+            print_json_line(n.as_json())
             sys.stdout.flush()
         if isinstance(n, Ready):
             catching_up["done"] = True
@@ -145,6 +170,20 @@ def watch(
         restore()
     if log is not None:
         log.info("Stopped.")
+
+
+def _stop_watcher(root: Path) -> None:
+    from folder_kit.errors import WatcherStopError
+    from folder_kit.timeline.watcher_lock import request_stop
+
+    try:
+        info = request_stop(root)
+    except TimeoutError as e:
+        raise WatcherStopError(reason=str(e)) from e
+    if info is None:
+        say(f"No watcher is running on {root}.")
+    else:
+        say(f"Stopped the watcher on {root}" + (f" (PID {info.pid})." if info.pid else "."))
 
 
 def _stop_on_signals(stop: Callable[[], None]) -> Callable[[], None]:
@@ -209,10 +248,18 @@ def service_uninstall(ctx: click.Context, dry_run: bool) -> None:
         say(f"No service installed for {ws.root} ({plan.path} is not there).")
         return
     if dry_run:
+        if plan.manager == "schtasks":
+            say("Would ask the running watcher to stop (as `folder-kit watch --stop` does)")
         for command in svc.removal_commands(plan):
             say(f"Would run: {' '.join(command)}")
         say(f"Would remove {plan.path}")
         return
+    if plan.manager == "schtasks":
+        # Task Scheduler ends a task by killing it: ask the watcher to finish first.
+        from folder_kit.timeline.watcher_lock import request_stop
+
+        with contextlib.suppress(TimeoutError):
+            request_stop(ws.root)
     svc.uninstall(plan)
     say(f"Removed {plan.path}; the background watcher is stopped.")
 

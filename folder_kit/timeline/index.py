@@ -185,9 +185,13 @@ class Index:
                 if conn is None:  # derived data: start afresh
                     _remove_database(path)
                     conn = _connect(path)
-                new = _fresh(conn)
-                if new:
-                    _create(conn, root)
+                try:
+                    new = _fresh(conn)
+                    if new:
+                        _create(conn, root)
+                except BaseException:
+                    conn.close()
+                    raise
         except sqlite3.Error as e:
             raise IndexStoreError(path=path, reason=str(e)) from e
         except OSError as e:
@@ -578,8 +582,15 @@ def unpack_dirs(text: str) -> dict[str, int]:
 def _connect(path: Path) -> sqlite3.Connection:
     # Transactions are begun by hand (Index.transaction), not by the module.
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except BaseException:
+        # A damaged file fails here. Closed at once, not when the collector gets to
+        # it: Windows cannot delete a file that is still open, and the caller is
+        # about to delete this one and make it anew.
+        conn.close()
+        raise
     return conn
 
 

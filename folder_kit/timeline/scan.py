@@ -35,6 +35,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -652,16 +653,20 @@ def _die_with(parent: int) -> None:
     (a killed scan must not leave its workers running)."""
     if os.getppid() != parent:
         os._exit(1)
-    try:
-        import ctypes
+    if sys.platform.startswith("linux"):
+        # SIGKILL when the parent dies. Linux only: elsewhere there is no prctl,
+        # and on Windows ctypes cannot even open "the program itself" (CDLL(None)
+        # is a TypeError there), which broke the pool and hung the scan.
+        try:
+            import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, 9)  # SIGKILL when the parent dies (Linux)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # died before prctl took effect
-        os._exit(1)
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, 9)
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # died before prctl took effect
+            os._exit(1)
 
     def watch() -> None:  # elsewhere, and for certainty: look every half second
         while os.getppid() == parent:

@@ -6,6 +6,11 @@ the process dies, so a ``kill -9`` leaves no stale lock. Beside it,
 ``watcher.json`` says who holds it (PID, start time) and what the watcher last
 did; it is believed only while the lock is held.
 
+``watcher.stop``, written by ``request_stop``, asks the watcher whose PID it
+names to end as Ctrl-C would: the one way to stop it cleanly that every system
+has (Windows sends no signal to a process without a console, such as the
+scheduled task of ``service install``).
+
 It lives in timeline/ because the readers (``refresh``) ask it whether to scan.
 """
 
@@ -15,6 +20,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -24,6 +30,7 @@ from folder_kit.timeline.index import state_dir
 
 LOCK_FILE = "watcher.lock"
 INFO_FILE = "watcher.json"
+STOP_FILE = "watcher.stop"
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,40 @@ def running_watcher(root: Path) -> WatcherInfo | None:
     return info if info is not None else WatcherInfo(pid=0, started="")
 
 
+def request_stop(root: Path, *, timeout: float = 30.0) -> WatcherInfo | None:
+    """Ask the watcher running on this workspace to stop, and wait until it has
+    (at most ``timeout`` seconds). Returns what it said of itself, or None when
+    none was running; raises TimeoutError when it was asked and did not end."""
+    info = running_watcher(root)
+    if info is None:
+        return None
+    folder = state_dir(root)
+    stop = folder / STOP_FILE
+    tmp = folder / f".{STOP_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"pid": info.pid}), encoding="utf-8")
+    os.replace(tmp, stop)
+    try:
+        end = time.monotonic() + timeout
+        while running_watcher(root) is not None:
+            if time.monotonic() > end:
+                raise TimeoutError(f"the watcher (PID {info.pid}) did not stop in {timeout:.0f} s")
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(OSError):
+            stop.unlink()
+    return info
+
+
+def _stop_asked_of(folder: Path) -> int | None:
+    """The PID a stop request names, or None when there is none."""
+    try:
+        return int(json.loads((folder / STOP_FILE).read_text(encoding="utf-8"))["pid"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0  # being written, or damaged: asks nobody in particular
+
+
 class WatcherLock:
     """Held by the running watcher for as long as it runs."""
 
@@ -131,7 +172,16 @@ class WatcherLock:
                 pid=other.pid if other else None, since=other.started if other else None
             )
         self._file = f
+        # A request left for a watcher that ended before it saw it asks nothing of this one.
+        with contextlib.suppress(OSError):
+            os.unlink(self.folder / STOP_FILE)
         self.update(info)
+
+    def stop_requested(self) -> bool:
+        """Whether ``request_stop`` asked this watcher to end (one stat when not)."""
+        if not os.path.exists(self.folder / STOP_FILE):
+            return False
+        return self._info is not None and _stop_asked_of(self.folder) == self._info.pid
 
     def update(self, info: WatcherInfo) -> None:
         """Say what the watcher did last (for `service status`), atomically."""

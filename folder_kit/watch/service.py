@@ -200,7 +200,9 @@ def removal_commands(p: Plan) -> list[list[str]]:
     if p.manager == "launchd":
         uid = os.getuid() if hasattr(os, "getuid") else 0
         return [["launchctl", "bootout", f"gui/{uid}", str(p.path)]]
-    return [["schtasks", "/Delete", "/TN", p.name, "/F"]]
+    # Deleting a task leaves its running instance running: /End first. The CLI has
+    # asked the watcher to stop cleanly before (request_stop); /End is the fallback.
+    return [["schtasks", "/End", "/TN", p.name], ["schtasks", "/Delete", "/TN", p.name, "/F"]]
 
 
 def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:

@@ -174,7 +174,7 @@ class Watcher:
                     self._take(self._queue.get_nowait())
             except queue.Empty:
                 pass
-            if self._stop.is_set():
+            if self._stop.is_set() or self._lock.stop_requested():
                 break
             try:
                 next_check = self._step(next_check)

@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 
 from folder_kit.errors import (
     CustomerExistsError,
+    FolderInUseError,
     NotACustomerFolderError,
     TargetExistsError,
     UnknownCustomerError,
@@ -452,6 +453,24 @@ class MoveResult:
     dry_run: bool
 
 
+# ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION: what Windows answers a rename of a
+# folder that some process has open, or has as its working folder.
+_IN_USE = (5, 32)
+
+
+def _leave(folder: Path, *, for_: Path) -> None:
+    """Step out of ``folder`` when it holds this process's working folder (`customer
+    move .` run inside it): Windows renames no folder a process is working in, and
+    the user means the customer, not the place the command ran."""
+    try:
+        here = Path.cwd().resolve()
+        folder = folder.resolve()
+    except OSError:
+        return
+    if here == folder or folder in here.parents:
+        os.chdir(for_)
+
+
 def move_customer(
     ws: Workspace, customer: Customer, *, grade: Grade, dry_run: bool = False
 ) -> MoveResult:
@@ -471,7 +490,13 @@ def move_customer(
     moved = Customer(name=customer.name, grade=grade, path=target)
     if not dry_run:
         grade_dir.mkdir(parents=True, exist_ok=True)
-        os.rename(customer.path, target)
+        _leave(customer.path, for_=ws.root)
+        try:
+            os.rename(customer.path, target)
+        except PermissionError as e:
+            if getattr(e, "winerror", None) in _IN_USE:
+                raise FolderInUseError(path=ws.relative(customer.path)) from e
+            raise
         # The move itself leaves no trace on disk; note it where a rebuilt index finds it.
         append_history(target, change_at(dt.datetime.now(), customer.grade, grade))
     return MoveResult(customer=moved, source=customer.path, moved=True, dry_run=dry_run)
