@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 # `folder-kit -w <copy of sample_workspace/> STEP...`, run in order; append new commands here.
 # "{workspace}" in a step is replaced by the copy's path.
@@ -357,8 +358,8 @@ WINE_SDIST_ONLY = ["red-black-tree-mod==1.22", "win-unicode-console==0.5"]
 # Environment markers are evaluated for Linux when pip downloads, so what the
 # dependencies need only on Windows is named here.
 WINE_WINDOWS_ONLY = ["colorama", "tzdata"]
-# The test tools: the [dev] extra without the linters, which run on Linux.
-WINE_TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "vobject>=0.9", "orjson>=3.9"]
+# The [dev] extra but for these: the linters run on Linux.
+WINE_NOT_NEEDED = ("ruff", "mypy", "types-")
 WINE_TIMEOUT = 1200  # seconds for the suite inside Wine (about 3 minutes on 2 cores)
 
 
@@ -376,7 +377,7 @@ def run_windows(python: Path, pytest_args: Sequence[str]) -> int:
     note("Installing the wheel into the Windows CPython")
     pip = [WINE_PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     pip += ["--no-index", "--find-links", windows_path(wheels)]
-    code = wine_run([*pip, *WINE_TEST_TOOLS, windows_path(wheel)], env=env)
+    code = wine_run([*pip, *windows_test_tools(), windows_path(wheel)], env=env)
     if code == 0:
         code = wine_run([*pip, "--force-reinstall", "--no-deps", windows_path(wheel)], env=env)
     if code != 0:
@@ -471,7 +472,7 @@ def ensure_windows_wheels(python: Path) -> Path:
     stamp = wheels / "folder-kit-wheels.json"
     want = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes()
-        + repr((WINE_SDIST_ONLY, WINE_WINDOWS_ONLY, WINE_TEST_TOOLS)).encode()
+        + repr((WINE_SDIST_ONLY, WINE_WINDOWS_ONLY, WINE_NOT_NEEDED)).encode()
     ).hexdigest()
     try:
         if json.loads(stamp.read_text(encoding="utf-8")) == want:
@@ -484,9 +485,6 @@ def ensure_windows_wheels(python: Path) -> Path:
     pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check"]
     result = captured([*pip, "wheel", "-q", "--no-deps", "-w", wheels, *WINE_SDIST_ONLY])
     if result.returncode == 0:
-        import tomllib
-
-        project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
         result = captured(
             [
                 *pip,
@@ -505,10 +503,9 @@ def ensure_windows_wheels(python: Path) -> Path:
                 wheels,
                 "-d",
                 wheels,
-                *project["dependencies"],
+                *project()["dependencies"],
                 *WINE_WINDOWS_ONLY,
-                *WINE_TEST_TOOLS,
-                "hatchling>=1.25",
+                *windows_test_tools(),
             ]
         )
     if result.returncode != 0:
@@ -516,6 +513,18 @@ def ensure_windows_wheels(python: Path) -> Path:
         raise DevError("downloading the win_amd64 wheels failed (pip's output is above)")
     stamp.write_text(json.dumps(want) + "\n", encoding="utf-8")
     return wheels
+
+
+def project() -> dict[str, Any]:
+    import tomllib
+
+    table: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return dict(table["project"])
+
+
+def windows_test_tools() -> list[str]:
+    dev: list[str] = project()["optional-dependencies"]["dev"]
+    return [r for r in dev if not r.startswith(WINE_NOT_NEEDED)]
 
 
 def build_wheel(python: Path) -> Path:

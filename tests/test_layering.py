@@ -152,12 +152,14 @@ def imports_of_text(text: str, module: str, path: Path) -> list[tuple[str, int, 
 
 
 def loaded_by(*args: str) -> list[str]:
-    """The modules of watchdog, Jinja2 and folder-kit that `folder-kit ARGS` loads."""
+    """The modules of watchdog, Jinja2 and folder-kit that `folder-kit ARGS` loads,
+    started as the console script starts it."""
     code = (
         "import sys\n"
-        "from folder_kit.cli import cli\n"
+        f"sys.argv = ['folder-kit', *{list(args)!r}]\n"
+        "from folder_kit.__main__ import main\n"
         "try:\n"
-        f"    cli({list(args)!r}, prog_name='folder-kit')\n"
+        "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = sorted(m for m in sys.modules\n"
@@ -165,7 +167,11 @@ def loaded_by(*args: str) -> list[str]:
         "print('LOADED', heavy, file=sys.stderr)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        encoding="utf-8",
+        check=True,
+        timeout=60,
     )
     line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
     loaded: list[str] = ast.literal_eval(line.removeprefix("LOADED "))
@@ -173,13 +179,23 @@ def loaded_by(*args: str) -> list[str]:
 
 
 def test_help_loads_neither_watchdog_nor_jinja_nor_any_command() -> None:
-    assert loaded_by("--help") == ["folder_kit", "folder_kit.cli", "folder_kit.errors"]
+    assert loaded_by("--help") == [
+        "folder_kit",
+        "folder_kit.__main__",
+        "folder_kit.cli",
+        "folder_kit.cli.console",
+        "folder_kit.errors",
+    ]
 
 
 def test_a_command_loads_its_own_module_only() -> None:
     loaded = loaded_by("scan", "--help")
     commands = {m for m in loaded if m.startswith("folder_kit.cli.")}
-    assert commands == {"folder_kit.cli.common", "folder_kit.cli.timeline"}
+    assert commands == {
+        "folder_kit.cli.console",
+        "folder_kit.cli.common",
+        "folder_kit.cli.timeline",
+    }
     assert not [m for m in loaded if m.split(".")[0] in ("watchdog", "jinja2")]
 
 
@@ -204,7 +220,11 @@ def test_the_entry_point_sets_the_collector_before_importing_the_cli() -> None:
         "print(seen, gc.get_freeze_count() > 0)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        encoding="utf-8",
+        check=True,
+        timeout=60,
     )
     assert done.stdout.splitlines()[-1] == "[200000] True"
 
