@@ -37,6 +37,16 @@ def build_tree(root: Path, spec: Spec) -> None:
             path.write_bytes(data)
 
 
+def set_times(path: str | os.PathLike[str], when: float) -> None:
+    """Set the access and modification times of ``path`` itself to ``when``, never
+    through a link: a link's own times where the system can set them (POSIX); where
+    it cannot (Windows), a link is left as it is, so its target is never touched."""
+    if os.utime in os.supports_follow_symlinks:
+        os.utime(path, (when, when), follow_symlinks=False)
+    elif not os.path.islink(path):
+        os.utime(path, (when, when))
+
+
 def read_tree(root: Path, *, exclude: tuple[str, ...] = ()) -> Tree:
     """Every file under ``root`` with its bytes and every folder as None, keyed by
     relative posix path; entries at or under a path in ``exclude`` are left out."""

@@ -12,7 +12,7 @@ from typing import Any
 import click
 import pytest
 from conftest import Invoke
-from helpers import assert_error, assert_ok, build_tree, read_tree, tree_diff
+from helpers import assert_error, assert_ok, build_tree, read_tree, set_times, tree_diff
 
 from folder_kit.terms import LOG_TOPICS
 
@@ -35,7 +35,7 @@ def age_tree(root: Path, seconds: float = 3600) -> float:
     when = time.time() - seconds
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in [*filenames, *dirnames]:
-            os.utime(os.path.join(dirpath, name), (when, when), follow_symlinks=False)
+            set_times(os.path.join(dirpath, name), when)
     return when
 
 

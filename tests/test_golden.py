@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_WORKSPACE, Invoke
-from helpers import build_tree
+from helpers import build_tree, set_times
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = bool(os.environ.get("FOLDER_KIT_UPDATE_GOLDEN"))
@@ -100,7 +100,7 @@ def generated_spec() -> dict[str, object]:
 def pin_mtimes(root: Path) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
         for name in [*filenames, *dirnames]:
-            os.utime(os.path.join(dirpath, name), (PINNED, PINNED), follow_symlinks=False)
+            set_times(os.path.join(dirpath, name), PINNED)
     os.utime(root, (PINNED, PINNED))
 
 

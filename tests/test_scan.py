@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_error, assert_ok, build_tree, grade_moves, read_tree
+from helpers import assert_error, assert_ok, build_tree, grade_moves, read_tree, set_times
 from realdata import EML, msg, msg_dir
 
 import folder_kit.timeline.mail
@@ -112,7 +112,7 @@ def age_tree(root: Path, seconds: float = 3600, *, when: float | None = None) ->
         when = time.time() - seconds
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in [*filenames, *dirnames]:
-            os.utime(os.path.join(dirpath, name), (when, when), follow_symlinks=False)
+            set_times(os.path.join(dirpath, name), when)
     os.utime(root, (when, when))
     return when
 
