@@ -9,14 +9,48 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Union
 
+import pytest
 from click.testing import Result
 
 Spec = Mapping[str, Union["Spec", str, bytes, None]]
 Tree = dict[str, bytes | None]
+
+WINDOWS = sys.platform == "win32"
+
+
+def _makes_links() -> bool:
+    """Whether os.symlink here makes a link that reads back as one: Windows refuses
+    without the privilege, and Wine says yes and makes nothing."""
+    with tempfile.TemporaryDirectory() as folder:
+        link = os.path.join(folder, "link")
+        try:
+            os.symlink(folder, link, target_is_directory=True)
+        except OSError:
+            return False
+        return os.path.islink(link)
+
+
+# What some systems cannot make at all; the tests of the product on such things
+# run where they can be made.
+needs_links = pytest.mark.skipif(
+    not _makes_links(),
+    reason="no symbolic links here (Windows makes them only with a privilege; Wine makes none)",
+)
+needs_fifo = pytest.mark.skipif(
+    not hasattr(os, "mkfifo"), reason="no FIFOs (named pipes) on Windows"
+)
+needs_posix_permissions = pytest.mark.skipif(
+    WINDOWS, reason="Windows ignores POSIX permission bits (chmod 0 leaves a file readable)"
+)
+needs_byte_names = pytest.mark.skipif(
+    WINDOWS, reason="Windows names are UTF-16: it has no names of bytes that are not UTF-8"
+)
 
 
 def build_tree(root: Path, spec: Spec) -> None:
