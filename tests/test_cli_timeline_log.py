@@ -195,7 +195,9 @@ def test_timeline_human_output(invoke: Invoke, ws: Path) -> None:
 def test_customer_list_last_contact(invoke: Invoke, ws: Path) -> None:
     # a card edited today, a draft for later and a grade move today are no contact
     assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "A"))
-    (ws / A / "ACME" / "Contact.txt").write_text("公司: ACME Trading GmbH\n备注: VIP\n")
+    (ws / A / "ACME" / "Contact.txt").write_text(
+        "公司: ACME Trading GmbH\n备注: VIP\n", encoding="utf-8"
+    )
     result = invoke("-w", str(ws), "customer", "list", "--json")
     assert_ok(result)
     assert json.loads(result.stdout) == [
