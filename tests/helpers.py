@@ -49,8 +49,21 @@ needs_posix_permissions = pytest.mark.skipif(
     WINDOWS, reason="Windows ignores POSIX permission bits (chmod 0 leaves a file readable)"
 )
 needs_byte_names = pytest.mark.skipif(
-    WINDOWS, reason="Windows names are UTF-16: it has no names of bytes that are not UTF-8"
+    WINDOWS, reason="Windows names are UTF-16, not bytes: none fails to decode as UTF-8"
 )
+
+# The characters Windows refuses in a file or folder name, and the ends it strips
+# (a name ending in a dot or a space, so a name of only spaces too).
+_WINDOWS_REFUSES = re.compile(r'[<>:"|?*\x00-\x1f]|[. ]$')
+
+
+def needs_names(*names: str) -> pytest.MarkDecorator:
+    """Skip where a file or folder cannot be named as one of ``names``: on Windows,
+    a name with a character it forbids, or one it would strip."""
+    refused = [name for name in names if WINDOWS and _WINDOWS_REFUSES.search(name)]
+    return pytest.mark.skipif(
+        bool(refused), reason=f"Windows cannot name a file or folder {ascii(refused[:1])[1:-1]}"
+    )
 
 
 def build_tree(root: Path, spec: Spec) -> None:
