@@ -207,7 +207,9 @@ def test_a_fifo_history_hangs_neither_move_nor_scan(ws: Path) -> None:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "folder_kit", "-w", str(ws), *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        return subprocess.run(
+            command, capture_output=True, encoding="utf-8", timeout=30, check=False
+        )
 
     moved = run("customer", "move", "ACME", "--grade", "A")
     assert moved.returncode == 1 and "FIFO" in moved.stderr, moved.stderr

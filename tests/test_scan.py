@@ -1120,7 +1120,7 @@ def test_two_scans_at_once_both_succeed(workspace: Path) -> None:
     age_tree(workspace)
     command = [sys.executable, "-m", "folder_kit", "-w", str(workspace), "scan", "--json"]
     runs = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
         for _ in range(3)
     ]
     outputs = [run.communicate(timeout=60) for run in runs]

@@ -476,7 +476,7 @@ def run_scans(root: Path, state: Path, count: int) -> list[subprocess.CompletedP
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            encoding="utf-8",  # what folder-kit writes to a pipe, whatever the code page
         )
         for _ in range(count)
     ]
