@@ -9,14 +9,61 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Union
 
+import pytest
 from click.testing import Result
 
 Spec = Mapping[str, Union["Spec", str, bytes, None]]
 Tree = dict[str, bytes | None]
+
+WINDOWS = sys.platform == "win32"
+
+
+def _makes_links() -> bool:
+    """Whether os.symlink here makes a link that reads back as one: Windows refuses
+    without the privilege, and Wine says yes and makes nothing."""
+    with tempfile.TemporaryDirectory() as folder:
+        link = os.path.join(folder, "link")
+        try:
+            os.symlink(folder, link, target_is_directory=True)
+        except OSError:
+            return False
+        return os.path.islink(link)
+
+
+# What some systems cannot make at all; the tests of the product on such things
+# run where they can be made.
+needs_links = pytest.mark.skipif(
+    not _makes_links(),
+    reason="no symbolic links here (Windows makes them only with a privilege; Wine makes none)",
+)
+needs_fifo = pytest.mark.skipif(
+    not hasattr(os, "mkfifo"), reason="no FIFOs (named pipes) on Windows"
+)
+needs_posix_permissions = pytest.mark.skipif(
+    WINDOWS, reason="Windows ignores POSIX permission bits (chmod 0 leaves a file readable)"
+)
+needs_byte_names = pytest.mark.skipif(
+    WINDOWS, reason="Windows names are UTF-16, not bytes: none fails to decode as UTF-8"
+)
+
+# The characters Windows refuses in a file or folder name, and the ends it strips
+# (a name ending in a dot or a space, so a name of only spaces too).
+_WINDOWS_REFUSES = re.compile(r'[<>:"|?*\x00-\x1f]|[. ]$')
+
+
+def needs_names(*names: str) -> pytest.MarkDecorator:
+    """Skip where a file or folder cannot be named as one of ``names``: on Windows,
+    a name with a character it forbids, or one it would strip."""
+    refused = [name for name in names if WINDOWS and _WINDOWS_REFUSES.search(name)]
+    return pytest.mark.skipif(
+        bool(refused), reason=f"Windows cannot name a file or folder {ascii(refused[:1])[1:-1]}"
+    )
 
 
 def build_tree(root: Path, spec: Spec) -> None:
@@ -35,6 +82,16 @@ def build_tree(root: Path, spec: Spec) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             data = content.encode("utf-8") if isinstance(content, str) else content
             path.write_bytes(data)
+
+
+def set_times(path: str | os.PathLike[str], when: float) -> None:
+    """Set the access and modification times of ``path`` itself to ``when``, never
+    through a link: a link's own times where the system can set them (POSIX); where
+    it cannot (Windows), a link is left as it is, so its target is never touched."""
+    if os.utime in os.supports_follow_symlinks:
+        os.utime(path, (when, when), follow_symlinks=False)
+    elif not os.path.islink(path):
+        os.utime(path, (when, when))
 
 
 def read_tree(root: Path, *, exclude: tuple[str, ...] = ()) -> Tree:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from helpers import Tree, assert_error, assert_ok, build_tree, grade_moves, read_tree, tree_diff
+from helpers import (
+    Tree,
+    assert_error,
+    assert_ok,
+    build_tree,
+    grade_moves,
+    needs_links,
+    needs_posix_permissions,
+    read_tree,
+    tree_diff,
+)
 
 from folder_kit.workspace.contact import Contact, parse_card
 
@@ -127,7 +136,7 @@ def test_add_requires_a_known_grade(invoke: Invoke, ws: str, tmp_path: Path) -> 
     assert read_tree(tmp_path) == before
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@needs_posix_permissions
 def test_written_files_get_the_usual_permissions(invoke: Invoke, tmp_path: Path) -> None:
     """Contact.txt and folder-kit.yaml are ordinary user files: readable as any file the
     user saves (a shared or synced folder, a colleague taking the customer over)."""
@@ -499,6 +508,7 @@ def test_bytes_that_are_not_text_are_refused_before_anything_is_written(
     assert read_tree(workspace) == before
 
 
+@needs_links
 def test_add_never_writes_through_a_linked_grade_folder(
     invoke: Invoke, ws: str, workspace: Path, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 import pytest
 from conftest import Invoke
-from helpers import assert_error, assert_ok, build_tree, read_tree, tree_diff
+from helpers import assert_error, assert_ok, build_tree, read_tree, set_times, tree_diff
 
 from folder_kit.terms import LOG_TOPICS
 
@@ -35,7 +35,7 @@ def age_tree(root: Path, seconds: float = 3600) -> float:
     when = time.time() - seconds
     for dirpath, dirnames, filenames in os.walk(root, topdown=False):
         for name in [*filenames, *dirnames]:
-            os.utime(os.path.join(dirpath, name), (when, when), follow_symlinks=False)
+            set_times(os.path.join(dirpath, name), when)
     return when
 
 
@@ -195,7 +195,9 @@ def test_timeline_human_output(invoke: Invoke, ws: Path) -> None:
 def test_customer_list_last_contact(invoke: Invoke, ws: Path) -> None:
     # a card edited today, a draft for later and a grade move today are no contact
     assert_ok(invoke("-w", str(ws), "customer", "move", "ACME", "--grade", "A"))
-    (ws / A / "ACME" / "Contact.txt").write_text("公司: ACME Trading GmbH\n备注: VIP\n")
+    (ws / A / "ACME" / "Contact.txt").write_text(
+        "公司: ACME Trading GmbH\n备注: VIP\n", encoding="utf-8"
+    )
     result = invoke("-w", str(ws), "customer", "list", "--json")
     assert_ok(result)
     assert json.loads(result.stdout) == [

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from email import policy
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -346,7 +347,8 @@ def test_open_hands_the_draft_to_the_system(
 
     opened: list[list[str]] = []
     monkeypatch.setattr(opener, "_spawn", lambda command: opened.append(list(command)))
-    monkeypatch.setattr(opener.sys, "platform", "linux")
+    # opener's own view of the platform: patching sys.platform would be every module's
+    monkeypatch.setattr(opener, "sys", SimpleNamespace(platform="linux"))
     result = invoke("-w", str(ws), "draft", "ACME", "--today", TODAY, "--open")
     assert result.exit_code == 0, result.stderr
     assert opened == [
@@ -361,6 +363,17 @@ def test_open_uses_each_systems_handler(tmp_path: Path) -> None:
     open_with_system(tmp_path / "a.eml", platform="darwin", run=lambda c: calls.append(list(c)))
     open_with_system(tmp_path / "a.eml", platform="linux", run=lambda c: calls.append(list(c)))
     assert calls == [["open", str(tmp_path / "a.eml")], ["xdg-open", str(tmp_path / "a.eml")]]
+
+
+def test_open_on_windows_asks_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no `open` or `xdg-open`: the draft goes to os.startfile."""
+    from folder_kit.drafts.opener import open_with_system
+
+    started: list[Path] = []
+    monkeypatch.setattr(os, "startfile", started.append, raising=False)
+    spawned: list[list[str]] = []
+    open_with_system(tmp_path / "a.eml", platform="win32", run=lambda c: spawned.append(list(c)))
+    assert (started, spawned) == ([tmp_path / "a.eml"], [])
 
 
 def test_draft_due_writes_one_draft_per_due_customer(

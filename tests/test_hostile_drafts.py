@@ -4,18 +4,16 @@ into a mail, nothing is written through a link (see test_hostile.py for the rest
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from helpers import assert_error, read_tree
+from helpers import assert_error, needs_links, read_tree
 from test_drafts import TODAY, draft
 from test_drafts import ws as ws  # the drafts tests' workspace fixture
 
 from folder_kit.files import inside
 
-needs_links = pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges")
 ACME = "客户/B-在谈客户/ACME GmbH"
 
 
@@ -110,7 +108,7 @@ def test_sent_refuses_a_draft_that_is_a_link(invoke: Invoke, ws: Path, secret: P
     os.symlink(secret, link)
     result = invoke("-w", str(ws), "sent", str(link))
     assert "symbolic link" in assert_error(result)
-    assert secret.read_text() == "PRIVATE KEY"
+    assert secret.read_text(encoding="utf-8") == "PRIVATE KEY"
     assert link.is_symlink()
 
 
@@ -132,7 +130,8 @@ def test_inside_keeps_names_in_the_workspace(tmp_path: Path, rel: str, ok: bool)
 
 def test_draft_output_shows_control_characters_from_contact_txt(invoke: Invoke, ws: Path) -> None:
     card = ws / ACME / "Contact.txt"
-    card.write_text(card.read_text().replace("Anna Schmidt", "Anna\x1b]0;pwned\x07 Schmidt"))
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("Anna Schmidt", "Anna\x1b]0;pwned\x07 Schmidt"), encoding="utf-8")
     result = invoke("-w", str(ws), "draft", "ACME", "--today", TODAY)
     assert result.exit_code == 0, result.output
     text = result.stdout + result.stderr

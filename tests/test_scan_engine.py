@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_error, assert_ok, build_tree
+from helpers import assert_error, assert_ok, build_tree, needs_byte_names, needs_fifo
 from test_scan import ACME, MUELLER, B, C, age_tree, eml, two_customers
 
 import folder_kit.timeline.scan as scan_module
@@ -29,6 +29,10 @@ from folder_kit.workspace.find import open_workspace
 from folder_kit.workspace.layout import kind_of_folder
 
 SECOND = 1_000_000_000
+
+needs_fork = pytest.mark.skipif(
+    not hasattr(os, "fork"), reason="no os.fork on Windows: the scan never splits its check there"
+)
 
 
 @pytest.fixture
@@ -131,7 +135,9 @@ def test_a_no_change_scan_takes_the_fast_path(
     assert listed == [str(workspace.customers_dir)]
     # each grade folder; per customer: its folder, Contact.txt, each folder the index knows
     base = str(workspace.customers_dir)
-    in_customers = [p for p in stats if p.startswith(base + "/")]
+    # normpath: the scan joins with "/", and on Windows its listings give "\\"
+    in_customers = [os.path.normpath(p) for p in stats]
+    in_customers = [p for p in in_customers if p.startswith(base + os.sep)]
     expected = []
     for path in (ws / "客户").rglob("*"):
         parts = path.relative_to(ws / "客户").parts
@@ -261,6 +267,7 @@ def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return forks
 
 
+@needs_fork
 @pytest.mark.parametrize(
     ("step", "changed"),
     [(step_add_mail, "ACME GmbH"), (step_new_subfolder, "Müller & Söhne")],
@@ -291,6 +298,7 @@ def test_the_no_change_check_split_in_two_sees_each_change(
     assert events_json(ws) == rebuilt(ws, tmp_path / "fresh", monkeypatch)
 
 
+@needs_fork
 def test_a_split_check_whose_child_fails_reads_that_half_here(
     ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, careful: list[str]
 ) -> None:
@@ -394,6 +402,7 @@ def test_nfc_and_nfd_copies_in_one_grade_folder_say_so(invoke: Invoke, ws: Path)
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses names that are not UTF-8")
+@needs_byte_names
 def test_a_customer_folder_not_named_in_utf8_is_no_customer_anywhere(
     invoke: Invoke, ws: Path
 ) -> None:
@@ -418,6 +427,7 @@ def test_a_customer_folder_not_named_in_utf8_is_no_customer_anywhere(
 # --- what the walk survives ------------------------------------------------------
 
 
+@needs_fifo
 def test_a_pipe_in_a_customer_folder_is_a_warning(invoke: Invoke, ws: Path) -> None:
     os.mkfifo(ws / ACME / "IN" / "pipe.eml")
     data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
@@ -466,7 +476,7 @@ def run_scans(root: Path, state: Path, count: int) -> list[subprocess.CompletedP
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            encoding="utf-8",  # what folder-kit writes to a pipe, whatever the code page
         )
         for _ in range(count)
     ]
@@ -602,8 +612,10 @@ def test_an_index_of_another_schema_is_replaced(ws: Path) -> None:
 
     scan(open_workspace(ws))
     expected = events_json(ws)
-    with sqlite3.connect(index_file(ws)) as conn:
+    conn = sqlite3.connect(index_file(ws))
+    with conn:  # commits; closing is apart, and Windows cannot replace an open file
         conn.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
+    conn.close()
     scan(open_workspace(ws))
     assert events_json(ws) == expected
 

@@ -41,7 +41,7 @@ def run(command: list[str | Path], *, cwd: Path) -> subprocess.CompletedProcess[
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
-        text=True,
+        encoding="utf-8",  # folder-kit writes UTF-8 to a pipe, whatever the code page
         timeout=120,
         check=False,
     )
