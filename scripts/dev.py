@@ -358,7 +358,13 @@ WINE_SDIST_ONLY = ["red-black-tree-mod==1.22", "win-unicode-console==0.5"]
 # dependencies need only on Windows is named here.
 WINE_WINDOWS_ONLY = ["colorama", "tzdata"]
 # The test tools: the [dev] extra without the linters, which run on Linux.
-WINE_TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "vobject>=0.9", "orjson>=3.9"]
+WINE_TEST_TOOLS = [
+    "pytest>=8",
+    "hypothesis>=6.100",
+    "vobject>=0.9",
+    "orjson>=3.9",
+    "xmlschema>=3.0",
+]
 WINE_TIMEOUT = 1200  # seconds for the suite inside Wine (about 3 minutes on 2 cores)
 
 
