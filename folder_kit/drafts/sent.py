@@ -26,7 +26,7 @@ from folder_kit.timeline.mail import read_message
 from folder_kit.workspace.customers import Customer, kind_folder, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
-from folder_kit.workspace.names import folder_name
+from folder_kit.workspace.names import fit_path, folder_name
 
 _DROP = {name.casefold() for name in DRAFT_HEADERS} | {"date"}
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -100,11 +100,13 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
         raise NotADraftError(path=str(draft), reason=f"not a mail: {e}") from None
     subject = read_message(path, addresses=False).subject or path.stem
     subject = re.sub(r"\s*[:：]\s*", " - ", subject)  # as salespeople name saved mail
+    day = when.date().isoformat()
     try:
-        stem = folder_name(f"{when.date().isoformat()} {subject}")
+        stem = folder_name(f"{day} {subject}")
     except UnsafeNameError:
-        stem = f"{when.date().isoformat()} {path.stem}"
+        stem = f"{day} {path.stem}"
     out = kind_folder(ws, customer, "out")
+    stem = fit_path(str(out), stem, ".eml", keep=len(day))  # a long subject, a deep folder
     target = unique_path(out, stem, ".eml")
     check_no_links(ws.root, target)  # OUT linked elsewhere: refuse, the draft stays
     out.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,10 @@ from folder_kit.workspace.ignore import is_ignored
 # Room for the rest of a path (客户/B-在谈客户/<name>/OUT/<mail>.eml) on systems
 # that limit whole paths, while keeping any real company name recognisable.
 MAX_FOLDER_BYTES = 120
+# Windows opens no longer path, in UTF-16 units, unless long paths are enabled
+# (off by default; Explorer does not follow them even then): MAX_PATH, 260, less
+# the terminating NUL.
+MAX_PATH_CHARS = 259
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
     + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
@@ -65,6 +69,28 @@ def _truncate(text: str, max_bytes: int) -> str:
     if len(data) <= max_bytes:
         return text
     return data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def fit_path(folder: str, stem: str, suffix: str, *, keep: int) -> str:
+    """``stem`` cut so that ``folder/stem (NN)suffix`` stays within MAX_PATH_CHARS,
+    but never below its first ``keep`` characters. A workspace may be synced to a
+    Windows machine, so this holds on every system."""
+    room = MAX_PATH_CHARS - _units(folder) - _units(f"/ (99){suffix}")
+    if _units(stem) <= room:
+        return stem
+    cut = ""
+    for ch in stem:
+        if _units(cut + ch) > room:
+            break
+        cut += ch
+    cut = cut.rstrip(". ")
+    if len(cut) < keep or is_ignored(f"{cut}{suffix}"):  # cut to "Offer~", say
+        return stem[:keep]
+    return cut
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def match_key(name: str) -> str:
