@@ -3,8 +3,19 @@ and their online-only placeholders are dated without being downloaded (issue 16)
 
 from __future__ import annotations
 
-import pytest
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
+import pytest
+from helpers import build_tree
+
+import folder_kit.placeholders
+import folder_kit.timeline.mail
+from folder_kit.placeholders import online_only
+from folder_kit.timeline.scan import ScanResult, placeholders_warning, scan
+from folder_kit.workspace.find import open_workspace
 from folder_kit.workspace.ignore import (
     computer_names,
     is_ignored,
@@ -114,3 +125,111 @@ def test_this_computers_names_come_from_the_environment_and_the_host() -> None:
     names = computer_names({"COMPUTERNAME": "OFFICE-PC"})
     assert "office-pc" in names
     assert all(n == n.casefold() and n for n in names)
+
+
+# --- in a scan ------------------------------------------------------------------
+
+ACME = "客户/B-在谈客户/ACME GmbH"
+DATED = "Date: Thu, 05 Mar 2026 10:00:00 +0800\n"
+
+
+def _mail(subject: str) -> bytes:
+    return f"From: hans@acme.de\nSubject: {subject}\n{DATED}\nHello.\n".encode()
+
+
+def _scan(root: Path) -> ScanResult:
+    return scan(open_workspace(root), workers=1, clock=lambda: time.time_ns() + 10**12)
+
+
+def _events(root: Path) -> dict[str, tuple[str, str]]:
+    from folder_kit.timeline.events import timeline
+
+    return {
+        e.path.rpartition("/")[2]: (e.date[:10], e.date_source)
+        for e in timeline(open_workspace(root))
+        if e.kind != "card"
+    }
+
+
+def test_a_scan_passes_over_a_onedrive_copy_beside_its_original(workspace: Path) -> None:
+    build_tree(
+        workspace / ACME,
+        {
+            "报价/2026-03-10 quote.xlsx": b"PK",
+            "报价/2026-03-10 quote-DESKTOP-AB12CD3.xlsx": b"PK",
+            "报价/2026-03-11 quote-FINAL.xlsx": b"PK",
+            "报价/2026-03-11 quote.xlsx": b"PK",
+            "OUT/2026-03-12 offer-DESKTOP-AB12CD3.pdf": b"%PDF",  # no original: kept
+        },
+    )
+    _scan(workspace)
+    assert sorted(_events(workspace)) == [
+        "2026-03-10 quote.xlsx",
+        "2026-03-11 quote-FINAL.xlsx",
+        "2026-03-11 quote.xlsx",
+        "2026-03-12 offer-DESKTOP-AB12CD3.pdf",
+    ]
+
+
+def test_online_only_mails_are_dated_without_opening_with_one_warning(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the system says a mail is online-only, it is not opened: dated from its
+    name (else its mtime) like a mail that cannot be read, with one warning a scan."""
+    build_tree(
+        workspace / ACME,
+        {
+            "IN/2026-03-06 Re offer.eml": _mail("Re: offer"),
+            "IN/Re samples.eml": _mail("Re: samples"),
+            "OUT/2026-03-07 price list.eml": _mail("price list"),
+            "OUT/local.eml": _mail("local"),
+        },
+    )
+    opened: list[str] = []
+    read = folder_kit.timeline.mail.read_message
+
+    def spy(path: str, **kwargs: Any) -> Any:
+        opened.append(Path(path).name)
+        return read(path, **kwargs)
+
+    monkeypatch.setattr(folder_kit.timeline.mail, "read_message", spy)
+    # Every mail but local.eml is online-only, as the system would say.
+    local = (workspace / ACME / "OUT/local.eml").stat().st_ino
+    monkeypatch.setattr(folder_kit.placeholders, "IS_PLACEHOLDER", lambda st: st.st_ino != local)
+    result = _scan(workspace)
+    assert opened == ["local.eml"]
+    events = _events(workspace)
+    assert events["2026-03-06 Re offer.eml"] == ("2026-03-06", "filename")
+    assert events["2026-03-07 price list.eml"] == ("2026-03-07", "filename")
+    assert events["Re samples.eml"][1] == "mtime"
+    assert events["local.eml"] == ("2026-03-05", "header")
+    assert list(result.warnings) == [placeholders_warning(3)]
+    assert result.warnings[0].startswith("3 mails are online-only")
+    # Nothing new: nothing dated without opening this time, no warning.
+    assert _scan(workspace).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("attributes", "flags", "expected"),
+    [
+        (0, 0, False),
+        (0x20, 0, False),  # ARCHIVE
+        (0x80, 0, False),  # NORMAL
+        (0x400, 0, False),  # REPARSE_POINT alone: a link, or a hydrated OneDrive file
+        (0x80000, 0, False),  # PINNED ("always keep on this device")
+        (0x400000, 0, True),  # RECALL_ON_DATA_ACCESS: OneDrive, Nutstore on demand
+        (0x400000 | 0x400 | 0x20, 0, True),
+        (0x40000, 0, True),  # RECALL_ON_OPEN
+        (0x1000, 0, True),  # OFFLINE
+        (0, 0x40000000, True),  # macOS SF_DATALESS
+        (0, 0x20, False),  # macOS UF_COMPRESSED... any other flag
+    ],
+)
+def test_online_only_by_attributes_and_flags(attributes: int, flags: int, expected: bool) -> None:
+    assert online_only(attributes=attributes, flags=flags) is expected
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the Linux and macOS side")
+def test_linux_has_no_placeholder_test() -> None:
+    if sys.platform.startswith("linux"):
+        assert folder_kit.placeholders.IS_PLACEHOLDER is None

@@ -158,6 +158,7 @@ class Changes:
     grades: dict[str, list[GradeRow]] = field(default_factory=dict)  # all of a customer's
     warnings: list[WarningRow] = field(default_factory=list)
     cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
+    placeholders: int = 0  # online-only mails dated without opening (not written)
 
 
 class Index:

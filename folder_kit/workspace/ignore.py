@@ -140,12 +140,12 @@ def computer_names(env: dict[str, str] | None = None) -> tuple[str, ...]:
 
 
 def onedrive_pattern(computers: Iterable[str]) -> re.Pattern[str]:
-    """The casefolded names that may be OneDrive conflict copies: a stem ending in
-    "-" and this machine's name or a Windows default PC name, then the extension.
-    The copy's original is group 1 plus group 2 (stem and extension)."""
+    """What ends a casefolded name that may be a OneDrive conflict copy: "-", this
+    machine's name or a Windows default PC name, then the extension, if any; the
+    original's name is the name without the match, plus group 1."""
     own = "|".join(re.escape(c) for c in sorted(set(computers), key=len, reverse=True))
     suffix = f"(?:{_DEFAULT_PC}|{own})" if own else _DEFAULT_PC
-    return re.compile(rf"(.+)-{suffix}(\.[^.]*)?")
+    return re.compile(rf"-{suffix}(\.[^.]*)?$")
 
 
 def onedrive_copies(names: Collection[str], pattern: re.Pattern[str]) -> set[str]:
@@ -160,13 +160,11 @@ def onedrive_copies(names: Collection[str], pattern: re.Pattern[str]) -> set[str
     copies: set[str] = set()
     folded: set[str] | None = None
     for name in names:
-        if "-" not in name:
-            continue
-        match = pattern.fullmatch(name.casefold())
-        if match is None:
+        match = pattern.search(name.casefold())
+        if match is None or match.start() == 0:
             continue
         if folded is None:
             folded = {n.casefold() for n in names}
-        if match.group(1) + (match.group(2) or "") in folded:
+        if match.string[: match.start()] + (match.group(1) or "") in folded:
             copies.add(name)
     return copies
