@@ -3,6 +3,7 @@ and their online-only placeholders are dated without being downloaded (issue 16)
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -233,3 +234,43 @@ def test_online_only_by_attributes_and_flags(attributes: int, flags: int, expect
 def test_linux_has_no_placeholder_test() -> None:
     if sys.platform.startswith("linux"):
         assert folder_kit.placeholders.IS_PLACEHOLDER is None
+
+
+# --- Windows: real attributes (the Wine lane) -------------------------------------
+
+
+def _set_attributes(path: Path, extra: int) -> int:
+    """Add ``extra`` to a file's attributes with SetFileAttributesW; returns what
+    os.stat then reports."""
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    before = os.stat(path).st_file_attributes  # type: ignore[attr-defined]
+    if not kernel32.SetFileAttributesW(ctypes.c_wchar_p(str(path)), before | extra):
+        pytest.fail(f"SetFileAttributesW failed: {ctypes.get_last_error()}")  # type: ignore[attr-defined]
+    return int(os.stat(path).st_file_attributes)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="Windows file attributes")
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        pytest.param(0x1000, id="OFFLINE"),
+        pytest.param(0x40000, id="RECALL_ON_OPEN"),
+        pytest.param(0x400000, id="RECALL_ON_DATA_ACCESS"),
+    ],
+)
+def test_a_mail_marked_online_only_is_not_opened(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, attribute: int
+) -> None:
+    build_tree(workspace / ACME, {"IN/2026-03-06 Re offer.eml": _mail("Re: offer")})
+    mail = workspace / ACME / "IN/2026-03-06 Re offer.eml"
+    shown = _set_attributes(mail, attribute)
+    if not shown & attribute:
+        pytest.skip(f"this system does not keep the attribute {attribute:#x} (Wine: {shown:#x})")
+    opened: list[str] = []
+    monkeypatch.setattr(folder_kit.timeline.mail, "read_message", lambda p, **k: opened.append(p))
+    result = _scan(workspace)
+    assert opened == []
+    assert _events(workspace)["2026-03-06 Re offer.eml"] == ("2026-03-06", "filename")
+    assert list(result.warnings) == [placeholders_warning(1)]
