@@ -183,7 +183,7 @@ def test_online_only_mails_are_dated_without_opening_with_one_warning(
             "IN/2026-03-06 Re offer.eml": _mail("Re: offer"),
             "IN/Re samples.eml": _mail("Re: samples"),
             "OUT/2026-03-07 price list.eml": _mail("price list"),
-            "OUT/local.eml": _mail("local"),
+            "OUT/local.eml": _mail("local, a size no other mail here has"),
         },
     )
     opened: list[str] = []
@@ -194,9 +194,10 @@ def test_online_only_mails_are_dated_without_opening_with_one_warning(
         return read(path, **kwargs)
 
     monkeypatch.setattr(folder_kit.timeline.mail, "read_message", spy)
-    # Every mail but local.eml is online-only, as the system would say.
-    local = (workspace / ACME / "OUT/local.eml").stat().st_ino
-    monkeypatch.setattr(folder_kit.placeholders, "IS_PLACEHOLDER", lambda st: st.st_ino != local)
+    # Every mail but local.eml is online-only, as the system would say (told by its
+    # size: a scan's stat on Windows has no inode number).
+    local = (workspace / ACME / "OUT/local.eml").stat().st_size
+    monkeypatch.setattr(folder_kit.placeholders, "IS_PLACEHOLDER", lambda st: st.st_size != local)
     result = _scan(workspace)
     assert opened == ["local.eml"]
     events = _events(workspace)
@@ -274,3 +275,15 @@ def test_a_mail_marked_online_only_is_not_opened(
     assert opened == []
     assert _events(workspace)["2026-03-06 Re offer.eml"] == ("2026-03-06", "filename")
     assert list(result.warnings) == [placeholders_warning(1)]
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="Windows file attributes")
+def test_an_ordinary_file_is_no_placeholder_by_its_listed_attributes(tmp_path: Path) -> None:
+    """The scan asks the stat of a folder listing (FindNextFile's data on Windows)."""
+    folder = tmp_path / "IN"
+    build_tree(folder, {"x.eml": _mail("x")})
+    test = folder_kit.placeholders.IS_PLACEHOLDER
+    assert test is not None
+    [entry] = list(os.scandir(folder))
+    assert test(entry.stat(follow_symlinks=False)) is False
+    assert test(os.stat(folder / "x.eml")) is False
