@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -749,9 +750,10 @@ class _Reader:
         self.classifier = Classifier(ws.config)
         self.changes = Changes()
         self.new_events = 0
-        # OneDrive conflict copies need the folder's other names; online-only mails
-        # are told from their stat where the system says (placeholders.py).
-        self.onedrive = onedrive_pattern(computer_names())
+        # OneDrive conflict copies need the folder's other names (the pattern is made
+        # when a first folder is listed: a scan that lists none never needs it);
+        # online-only mails are told from their stat where the system says.
+        self._onedrive: re.Pattern[str] | None = None
         self.is_placeholder = placeholders.IS_PLACEHOLDER
         # The mail reader, imported when the first mail is read (a scan that finds
         # nothing new never needs it: 10 ms of imports), then kept (an import
@@ -1029,7 +1031,9 @@ class _Reader:
         rows = self.changes.files
         classifier = self.classifier
         is_placeholder = self.is_placeholder
-        copies = onedrive_copies([e.name for e in entries], self.onedrive)
+        if self._onedrive is None:
+            self._onedrive = onedrive_pattern(computer_names())
+        copies = onedrive_copies([e.name for e in entries], self._onedrive)
         for entry in entries:
             name = entry.name
             if not valid_name(name):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import socket
 from collections.abc import Collection, Iterable
 
 # Names that are never a contact: editors' lock and temp files, partial
@@ -131,10 +130,9 @@ def computer_names(env: dict[str, str] | None = None) -> tuple[str, ...]:
     casefolded: Windows' COMPUTERNAME, and the host name (short and full)."""
     env = dict(os.environ) if env is None else env
     names = {env.get("COMPUTERNAME", "")}
-    try:
-        host = socket.gethostname()
-    except OSError:
-        host = ""
+    # os.uname, not socket.gethostname: importing socket would cost every command
+    # a millisecond (Windows has COMPUTERNAME, and no uname).
+    host = os.uname().nodename if hasattr(os, "uname") else ""
     names |= {host, host.partition(".")[0]}
     return tuple(sorted(n.casefold() for n in names if n))
 
