@@ -178,7 +178,7 @@ class Index:
         replaced, never one that is merely busy."""
         folder = state_dir(root)
         path = folder / "index.sqlite"
-        # Once an open, not a query: a read of the mount table (Linux, 0.1 ms), one
+        # Once an open, not a query: a read of the mount table (Linux, about 40 us), one
         # call on Windows and macOS. An index an older folder-kit made there is
         # refused too: it is being damaged.
         drive = network_drive(folder.parent)
