@@ -191,6 +191,18 @@ class IndexStoreError(FolderKitError):
         super().__init__(f"index {path}: {reason}; {hint}")
 
 
+class NetworkStateError(FolderKitError):
+    """A state folder on a network drive, where SQLite's locks do not hold."""
+
+    def __init__(self, *, path: Path, drive: str) -> None:
+        self.path = path
+        super().__init__(
+            f"the state folder {shown(path)} is on a network drive ({shown(drive)}), where "
+            "the index would be damaged (SQLite's locks do not hold there); set "
+            "FOLDER_KIT_STATE to a local folder"
+        )
+
+
 class MailError(FolderKitError):
     """A file that should be a mail (.eml or .msg) but cannot be read as one."""
 

@@ -56,7 +56,7 @@ def change_line(c: Change, *, now: dt.datetime) -> str:
     "--polling",
     is_flag=True,
     help="Look at the folders every few seconds instead of asking the OS "
-    "(network drives, synced folders).",
+    "(synced folders; chosen by itself on a network drive).",
 )
 @click.option(
     "--interval",
@@ -162,6 +162,20 @@ def watch(
             style = {"dim": True}
         click.echo(click.style(line, **style) if style else line)
 
+    if not polling:
+        from folder_kit.mounts import network_drive
+        from folder_kit.watch.observer import POLL_SECONDS
+
+        drive = network_drive(ws.root)
+        if drive is not None:  # the OS is not told what other machines write there
+            polling = True
+            line = (
+                f"{ws.root} is on a network drive ({drive}): "
+                f"watching by polling every {POLL_SECONDS:g} s."
+            )
+            say(line, err=as_json)  # JSON lines stay alone on stdout
+            if log is not None:
+                log.info("%s", visible(line))
     watcher = Watcher(ws, on_note=note, on_warning=warn, polling=polling, interval=interval)
     restore = _stop_on_signals(watcher.stop)
     try:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -44,6 +45,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from folder_kit import placeholders
 from folder_kit.errors import MailError
 from folder_kit.timeline.classify import (
     MAIL_SUFFIXES,
@@ -78,7 +80,12 @@ from folder_kit.workspace.customers import (
 )
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
-from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.ignore import (
+    computer_names,
+    is_ignored,
+    onedrive_copies,
+    onedrive_pattern,
+)
 from folder_kit.workspace.layout import Grade, kind_of_folder
 
 if TYPE_CHECKING:
@@ -148,14 +155,28 @@ def scan(
     with Index.open(ws.root, rebuild=rebuild) as index:
         walk = _reconcile(ws, index, None if rebuild else only, progress, workers, clock)
         customers, files, events = index.counts()
+        warnings = index.warnings()
+        if walk.placeholders:
+            warnings.append(placeholders_warning(walk.placeholders))
         return ScanResult(
             customers=customers,
             files=files,
             events=events,
             new_events=walk.new_events,
-            warnings=tuple(index.warnings()),
+            warnings=tuple(warnings),
             index_path=index.path,
         )
+
+
+def placeholders_warning(count: int) -> str:
+    """The one warning of a scan that dated online-only mails without opening them."""
+    mails = "mail is" if count == 1 else "mails are"
+    return (
+        f"{count} {mails} online-only (a OneDrive or Nutstore placeholder): dated from "
+        "the file name or modification time without opening, which would download "
+        "it; to date by the mail's own Date:, make the folder available offline "
+        "(always keep on this device), then run `folder-kit scan --rebuild`"
+    )
 
 
 def update(ws: Workspace, *, only: Sequence[Path] | None = None) -> None:
@@ -231,6 +252,7 @@ class _Walk:
         self.base_rel = self.base.name
         self.changes = Changes()
         self.new_events = 0
+        self.placeholders = 0  # online-only mails dated without opening
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
@@ -270,6 +292,7 @@ class _Walk:
         for changes, new_events, count in self._read(jobs, workers, of):
             Index.write(conn, changes)
             self.new_events += new_events
+            self.placeholders += changes.placeholders
             done += count
             if progress is not None:
                 progress(done, total)
@@ -486,6 +509,7 @@ class _Walk:
         for changes, new_events, _ in _in_this_process(self.ws, self.index, jobs, self.now_ns):
             Index.write(conn, changes)
             self.new_events += new_events
+            self.placeholders += changes.placeholders
         Index.write(conn, self.changes)
 
 
@@ -731,6 +755,11 @@ class _Reader:
         self.classifier = Classifier(ws.config)
         self.changes = Changes()
         self.new_events = 0
+        # OneDrive conflict copies need the folder's other names (the pattern is made
+        # when a first folder is listed: a scan that lists none never needs it);
+        # online-only mails are told from their stat where the system says.
+        self._onedrive: re.Pattern[str] | None = None
+        self.is_placeholder = placeholders.IS_PLACEHOLDER
         # The mail reader, imported when the first mail is read (a scan that finds
         # nothing new never needs it: 10 ms of imports), then kept (an import
         # statement per mail costs 0.5 us).
@@ -1006,6 +1035,10 @@ class _Reader:
         subfolders = []
         rows = self.changes.files
         classifier = self.classifier
+        is_placeholder = self.is_placeholder
+        if self._onedrive is None:
+            self._onedrive = onedrive_pattern(computer_names())
+        copies = onedrive_copies([e.name for e in entries], self._onedrive)
         for entry in entries:
             name = entry.name
             if not valid_name(name):
@@ -1014,7 +1047,7 @@ class _Reader:
                 self.warn(where, message, customer=key, folder=rel)
                 continue
             folded = name.casefold()
-            if is_ignored(name, folded=folded):
+            if is_ignored(name, folded=folded) or (copies and name in copies):
                 continue
             if entry.is_symlink():
                 p = link_problem(self.root, entry.path)
@@ -1045,7 +1078,13 @@ class _Reader:
                 continue
             when, subject = None, None
             if folded.endswith(MAIL_SUFFIXES):
-                when, subject, warned = self._mail(entry.path, shown, file_rel, key, rel)
+                if is_placeholder is not None and is_placeholder(st):
+                    # Opening it would download it: dated as a mail that cannot be
+                    # read is, and counted for the scan's one warning.
+                    self.changes.placeholders += 1
+                    when, subject, warned = None, None, False
+                else:
+                    when, subject, warned = self._mail(entry.path, shown, file_rel, key, rel)
                 if warned:
                     # Remembered as unread: whenever this folder is listed again (which
                     # clears its warnings), the file is read and its warning given again.
