@@ -36,8 +36,6 @@ import os
 import re
 import sqlite3
 import stat
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -552,9 +550,9 @@ def _in_this_process(
 
 
 def _can_fork() -> bool:
-    # Forking beside other threads (the watcher's observer) can copy a held lock
-    # into the child; and there is no fork on Windows.
-    return hasattr(os, "fork") and threading.active_count() == 1
+    from folder_kit.timeline.workers import can_fork
+
+    return can_fork()
 
 
 def _touched(pairs: list[tuple[Found, CustomerRow]], state: _Known) -> list[Found]:
@@ -652,52 +650,16 @@ def _in_processes(
     now_ns: int,
     meanwhile: Iterator[Result],
 ) -> Iterator[Result]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from folder_kit.timeline.workers import Workers
 
-    # fork is fastest, but forking beside other threads (the watcher's observer)
-    # can copy a held lock into the child: then start clean processes instead.
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and _can_fork():
-        method = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
-    ) as pool:
-        futures = [pool.submit(_read_chunk, ws, chunk, now_ns) for chunk in chunks]
+    with Workers(_read_task, (ws, now_ns), chunks, workers) as pool:
         yield from meanwhile
-        for future in futures:
-            yield future.result()
+        yield from pool.answers()
 
 
-def _die_with(parent: int) -> None:
-    """In a worker process: end when the scan that started it ends, however it ends
-    (a killed scan must not leave its workers running)."""
-    if os.getppid() != parent:
-        os._exit(1)
-    if sys.platform.startswith("linux"):
-        # SIGKILL when the parent dies. Linux only: elsewhere there is no prctl,
-        # and on Windows ctypes cannot even open "the program itself" (CDLL(None)
-        # is a TypeError there), which broke the pool and hung the scan.
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, 9)
-        except (OSError, AttributeError):
-            pass
-        if os.getppid() != parent:  # died before prctl took effect
-            os._exit(1)
-
-    def watch() -> None:  # elsewhere, and for certainty: look every half second
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+def _read_task(common: tuple[Workspace, int], jobs: list[_Job]) -> Result:
+    ws, now_ns = common
+    return _read_chunk(ws, jobs, now_ns)
 
 
 def _read_chunk(ws: Workspace, jobs: list[_Job], now_ns: int) -> Result:
