@@ -90,12 +90,12 @@ class Workers(Generic[Task, Answer]):
 
     def _receive(self, n: int) -> Answer:
         reader, proc = self._readers[n], self._procs[n]
-        # The pipe first: a worker that answered and then ended is ready on both.
-        if not reader.poll():
-            wait([reader, proc.sentinel])
         try:
+            # The pipe first: a worker that answered and then ended is ready on both.
+            if not reader.poll():
+                wait([reader, proc.sentinel])
             ok, value = reader.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # Windows: BrokenPipeError, already from poll()
             proc.join(timeout=JOIN_SECONDS)
             raise WorkerDiedError(
                 f"a scan worker process ended without answering (exit code {proc.exitcode})"
