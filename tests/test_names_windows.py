@@ -122,5 +122,7 @@ def test_sent_keeps_the_mail_in_out_within_max_path(invoke: Invoke, workspace: P
     assert sent.is_file() and not draft.exists()
     assert windows_len(sent) <= MAX_PATH_CHARS, (windows_len(sent), sent.name)
     assert sent.suffix == ".eml"
-    assert sent.stem.startswith(f"{dt.date.today().isoformat()} Re - Re - Fwd - Updated")
+    # As much of the subject as the room left allows (the root is a temporary folder
+    # whose length differs by system and test runner).
+    assert sent.stem.startswith(f"{dt.date.today().isoformat()} Re - Re - Fwd")
     assert sent.stem == sent.stem.rstrip(". ")
