@@ -561,6 +561,16 @@ def copy_work_tree() -> Path:
         target = src / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
+    # The real mail beside the checkout (../shared/realdata), where the tests look
+    # for what may not be copied into the repository (the Outlook .msg samples).
+    realdata = ROOT.parent / "shared" / "realdata"
+    shared = WINE_PREFIX / "drive_c" / "shared" / "realdata"
+    shutil.rmtree(shared.parent, ignore_errors=True)
+    for source in sorted(realdata.rglob("*")) if realdata.is_dir() else []:
+        if source.is_file():  # the contents only: shared/ is read-only, the copy need not be
+            target = shared / source.relative_to(realdata)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
     return src
 
 
