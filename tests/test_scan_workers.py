@@ -125,3 +125,59 @@ def wait_for(condition: Callable[[], bool], what: str, *, timeout: float = 30) -
         if time.monotonic() > end:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+def test_a_first_scan_of_hundreds_of_customers_in_two_processes(tmp_path: Path) -> None:
+    """`folder-kit scan` of 450 new customers: read by worker processes, it ends
+    (under Wine it hung for good with concurrent.futures), and gives what one
+    process gives. Run as a command with a time limit, so a hang is a failure."""
+    from folder_kit.timeline.scan import PARALLEL_MIN
+
+    root = tmp_path / "ws"
+    assert run_cli(["init", str(root), "--lang", "en"], tmp_path).returncode == 0
+    count = PARALLEL_MIN + 50
+    for n in range(count):
+        folder = root / "Customers" / "B-Negotiating" / f"Customer {n:03d}"
+        (folder / "OUT").mkdir(parents=True)
+        (folder / "Contact.txt").write_text(f"Company: Customer {n:03d}\n", encoding="utf-8")
+        mail = f"Subject: offer {n}\r\nDate: Mon, 2 Mar 2026 10:00:00 +0100\r\n\r\nHi\r\n"
+        (folder / "OUT" / "2026-03-02 offer.eml").write_bytes(mail.encode())
+
+    def timeline(state: str, workers: int) -> bytes:
+        env = {"FOLDER_KIT_STATE": str(tmp_path / state)}
+        code = (
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from folder_kit.timeline.scan import scan\n"
+            "from folder_kit.workspace.find import open_workspace\n"
+            "print(scan(open_workspace(Path(sys.argv[1])), workers=int(sys.argv[2])).new_events)\n"
+        )
+        scanned = run(["-c", code, str(root), str(workers)], tmp_path, env)
+        assert scanned.returncode == 0, scanned.stderr
+        assert scanned.stdout.split() == [str(2 * count).encode()]  # a card and a mail each
+        shown = run_cli(["-w", str(root), "timeline", "--json"], tmp_path, env)
+        assert shown.returncode == 0, shown.stderr
+        return shown.stdout
+
+    assert timeline("state-processes", 2) == timeline("state-one", 1)
+
+
+def run_cli(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return run(["-m", "folder_kit", *args], cwd, env)
+
+
+def run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Python with ``args``, bounded in time: a hang fails the test."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
