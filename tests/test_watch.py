@@ -228,6 +228,19 @@ def test_ctrl_c_and_sigterm_stop_it_with_exit_0_and_a_consistent_index(ws: Path,
         assert again.stop() == 0
 
 
+def watch_stop(ws: Path) -> str:
+    """What `folder-kit watch --stop` prints; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch", "--stop"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.decode("utf-8")
+
+
 def test_watch_stop_ends_it_with_exit_0_and_a_consistent_index(ws: Path) -> None:
     """`folder-kit watch --stop`: the clean stop every system has (Windows too, where
     a background watcher has no console to send Ctrl-C to)."""
@@ -236,28 +249,11 @@ def test_watch_stop_ends_it_with_exit_0_and_a_consistent_index(ws: Path) -> None
         for i in range(30):
             (ws / B / "Rossi Srl" / "IN" / f"Re {i}.eml").write_bytes(mail(f"Re: {i}"))
         w.expect(lambda line: "change" in line)
-        stopper = subprocess.run(
-            [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch", "--stop"],
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-            check=False,
-        )
-        assert stopper.returncode == 0, stopper.stderr
-        said = stopper.stdout.decode("utf-8")
-        assert said == f"Stopped the watcher on {ws} (PID {w.pid}).\n"
+        assert watch_stop(ws) == f"Stopped the watcher on {ws} (PID {w.pid}).\n"
         assert w.proc.wait(timeout=20) == 0
     assert w.stderr == []
     assert running_watcher(ws) is None
-    again = subprocess.run(
-        [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch", "--stop"],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
-    assert again.returncode == 0
-    assert again.stdout.decode("utf-8") == f"No watcher is running on {ws}.\n"
+    assert watch_stop(ws) == f"No watcher is running on {ws}.\n"
     with watching(ws) as w2:  # the lock is free, no stale request stops the next one
         w2.ready()
         settles_to_rebuild(ws, ws.parent / "rebuilt")
