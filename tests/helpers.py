@@ -57,6 +57,17 @@ needs_byte_names = pytest.mark.skipif(
 _WINDOWS_REFUSES = re.compile(r'[<>:"|?*\x00-\x1f]|[. ]$')
 
 
+def under_wine() -> bool:
+    """Whether this is Windows' Python under Wine (the Windows lane), which does
+    what Windows does for names, locks and code pages but only emulates some of
+    its APIs (ReadDirectoryChangesW among them)."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")
+
+
 def needs_names(*names: str) -> pytest.MarkDecorator:
     """Skip where a file or folder cannot be named as one of ``names``: on Windows,
     a name with a character it forbids, or one it would strip."""

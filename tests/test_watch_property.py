@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from helpers import under_wine
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
@@ -15,6 +16,12 @@ from watching import WatchProcess, settles_to_rebuild
 
 from folder_kit.timeline.index import ENV_STATE
 from folder_kit.workspace.scaffold import scaffold
+
+# Wine's emulation of ReadDirectoryChangesW was seen to miss a deletion in this
+# test (the index kept a deleted file until the next full reconcile): under Wine
+# the random operations are watched by polling, the watcher's other observer.
+# test_watch.py runs the native observer under Wine too, on fixed operations.
+OBSERVER = ("--polling",) if under_wine() else ()
 
 GRADES = ["A-交易客户", "B-在谈客户", "C-潜力客户", "待开发客户"]
 CUSTOMERS = ["ACME GmbH", "Rossi Srl", "Müller & Söhne"]
@@ -40,7 +47,7 @@ class FoldersUnderAWatcher(RuleBasedStateMachine):
             for kind, name in zip(KINDS, NAMES, strict=True):
                 (self.folder(customer) / kind).mkdir(parents=True)
                 (self.folder(customer) / kind / name).write_bytes(mail(name))
-        self.watcher = WatchProcess(self.root)
+        self.watcher = WatchProcess(self.root, *OBSERVER)
         self.watcher.ready()
 
     def folder(self, customer: str) -> Path:
