@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import under_wine
 from watching import wait_until
 
 import folder_kit.timeline.mail
@@ -166,7 +167,10 @@ def test_a_handler_that_raises_is_survived_with_a_full_reconcile(
 def test_an_observer_that_stops_is_started_again_and_the_workspace_reread(
     ws: Path, run: Callable[..., InThread]
 ) -> None:
-    w = run()
+    # Under Wine, a ReadDirectoryChangesW watch set up anew was seen to miss a file
+    # saved the moment after (Wine's emulation, not Windows'): the restart is
+    # tested there with the polling observer.
+    w = run(polling=under_wine())
     w.watcher._observer.stop()  # as if its thread had died
     got = w.expect(lambda n: n.get("reconciled") is True)
     assert got[-1]["reason"] == "observer-restarted"
