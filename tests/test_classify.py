@@ -556,7 +556,7 @@ def test_a_call_named_after_the_customer_is_a_call() -> None:
 
 
 def _ignored_by_regex_alone(name: str) -> bool:
-    """is_ignored as it was before its quick pre-test (issue 11)."""
+    """is_ignored as it was before its quick pre-test (a scan asks it of every file)."""
     from folder_kit.workspace.ignore import _IGNORED_RE, IGNORED_NAMES
 
     folded = name.casefold()
