@@ -527,7 +527,7 @@ def test_a_configured_medium_keyword_with_a_dot_matches() -> None:
     ],
 )
 def test_a_drafts_folder_anywhere_in_a_customer_is_not_contact(path: str) -> None:
-    """DOMAIN.md: "anything in 草稿/" is not contact, also a 草稿 kept inside OUT."""
+    """docs/domain.md: "anything in 草稿/" is not contact, also a 草稿 kept inside OUT."""
     where = place_of(parts(path))
     assert where is not None
     name = path.rsplit("/", 1)[1]

@@ -1,4 +1,4 @@
-"""The timeline: events as the index holds them, in the shape CLI.md promises."""
+"""The timeline: events as the index holds them, in the shape docs/cli.md describes."""
 
 from __future__ import annotations
 
