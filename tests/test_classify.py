@@ -527,7 +527,7 @@ def test_a_configured_medium_keyword_with_a_dot_matches() -> None:
     ],
 )
 def test_a_drafts_folder_anywhere_in_a_customer_is_not_contact(path: str) -> None:
-    """DOMAIN.md: "anything in 草稿/" is not contact, also a 草稿 kept inside OUT."""
+    """docs/domain.md: "anything in 草稿/" is not contact, also a 草稿 kept inside OUT."""
     where = place_of(parts(path))
     assert where is not None
     name = path.rsplit("/", 1)[1]
@@ -556,7 +556,7 @@ def test_a_call_named_after_the_customer_is_a_call() -> None:
 
 
 def _ignored_by_regex_alone(name: str) -> bool:
-    """is_ignored as it was before its quick pre-test (issue 11)."""
+    """is_ignored as it was before its quick pre-test (a scan asks it of every file)."""
     from folder_kit.workspace.ignore import _IGNORED_RE, IGNORED_NAMES
 
     folded = name.casefold()

@@ -1,4 +1,4 @@
-"""`folder-kit customer add/move/list` as CLI.md describes them."""
+"""`folder-kit customer add/move/list` as docs/cli.md describes them."""
 
 from __future__ import annotations
 

@@ -185,7 +185,7 @@ def test_init_with_a_broken_config_is_an_error(invoke: Invoke, tmp_path: Path) -
 def test_init_after_renaming_a_grade_folder_adds_no_second_folder(
     invoke: Invoke, tmp_path: Path
 ) -> None:
-    """DOMAIN.md: a user may rename B-在谈客户 to "B 在谈" and nothing breaks."""
+    """docs/domain.md: a user may rename B-在谈客户 to "B 在谈" and nothing breaks."""
     root = tmp_path / "ws"
     assert_ok(invoke("init", str(root)))
     (root / "客户" / "B-在谈客户").rename(root / "客户" / "B 在谈")

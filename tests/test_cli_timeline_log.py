@@ -1,4 +1,5 @@
-"""`folder-kit timeline`, `customer list`'s last contact, and `log` as CLI.md describes them."""
+"""`folder-kit timeline`, `customer list`'s last contact, and `log`, as docs/cli.md
+describes them."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ D = dt.date
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # the forms DOMAIN.md names
+        # the forms docs/domain.md names
         ("2026-11-26.eml", D(2026, 11, 26)),
         ("20261126.pdf", D(2026, 11, 26)),
         ("2026.11.26.xlsx", D(2026, 11, 26)),

@@ -1,5 +1,6 @@
 """Every reader's output, byte for byte, against what it printed before the
-performance work (issue 11): a faster scan or reader must not change one byte.
+performance work for large workspaces (bench/README.md): a faster scan or reader
+must not change one byte.
 
 Two fixed trees: a copy of sample_workspace/ and a small generated one that
 holds the awkward cases (mail without a date, files dated by their mtime,

@@ -1,4 +1,4 @@
-"""Network drives (issue 16): the watcher polls there by itself, and the index
+"""Network drives: the watcher polls there by itself, and the index
 refuses a state folder there (SQLite's locks do not hold on network file systems)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Folders shared and backed up by sync tools: their conflict copies are no contact,
-and their online-only placeholders are dated without being downloaded (issue 16)."""
+and their online-only placeholders are dated without being downloaded."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ DEFAULT = Classifier(Config())
 @pytest.mark.parametrize(
     ("name", "medium", "topic"),
     [
-        # the issue's own examples
+        # a medium and a topic in one name; a "visit invitation" is a topic, not a visit
         ("电话 price.txt", "phone", "price-update"),
         ("call about prices.txt", "phone", "price-update"),
         ("visit invitation.txt", "file", "visit-invite"),

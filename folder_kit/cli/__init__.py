@@ -25,7 +25,8 @@ WORKSPACE_HELP = (
 # The commands: (module in folder_kit.cli, attribute, the line `folder-kit --help`
 # shows). A command's module is imported when it runs or its own help is asked, so
 # that `folder-kit --help` imports none of them and `folder-kit scan` only its own
-# (issue 11: start-up). Its one-line summary lives here for the same reason.
+# (start-up time: `--help` must stay fast). Its one-line summary lives here for the
+# same reason.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("workspace", "init", "Create the recommended workspace (safe to run again)."),
     "customer": ("workspace", "customer", "Add, move and list customers."),

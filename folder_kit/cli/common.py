@@ -87,7 +87,7 @@ def json_pieces(value: object) -> Iterator[str | bytes]:
     and faster: text, or orjson's UTF-8 bytes (which never hold a lone surrogate).
 
     With ``indent`` set, the json module leaves its C encoder for the pure-Python
-    one, which is about three times slower (issue 11). What the commands print
+    one, which is about three times slower. What the commands print
     is mostly a list of flat objects (events, customers): that shape is encoded
     here by the C encoder, a chunk of objects at a time, with the separators
     that indent writes inside an object; the seams between objects are then
@@ -186,7 +186,7 @@ def print_json_objects(objects: list[bytes]) -> None:
         return
     # A chunk at a time, not joined into one bytes (35 MB at 110,000 events, then
     # copied again to add the brackets): memory that is used again is memory the
-    # kernel need not hand out and zero again (issue 11: about 90 ms less).
+    # kernel need not hand out and zero again (about 90 ms less at 110,000 events).
     for start in range(0, len(objects), _CHUNK):
         part = b",\n".join(objects[start : start + _CHUNK])
         _write(b",\n" if start else b"[\n")
@@ -208,7 +208,7 @@ def print_json_rows(rows: list[dict[str, object]]) -> None:
     # if there are more, an item of a list is not a string (a number, an object),
     # and that chunk is written a row at a time instead. Done on the UTF-8 bytes,
     # where replacing, counting and looking for what to escape are memchr/memmem
-    # (issue 11: the 26,000 rows of `check`, 13 MB, in 0.11 s where a dumps per
+    # (the 26,000 rows of `check` of a large workspace, 13 MB, in 0.11 s where a dumps per
     # row took 0.2 s; in chunks for the reason print_json_objects gives).
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]

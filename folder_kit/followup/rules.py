@@ -1,4 +1,4 @@
-"""The follow-up rules of DOMAIN.md as pure functions: plain values in, plain values out.
+"""The follow-up rules of docs/domain.md as pure functions: plain values in, plain values out.
 
 No I/O and no clock: ``today`` is passed in, and events dated after it are not
 known yet. A customer's events come in as ``Ev`` tuples (cheap: a check reads
@@ -626,7 +626,7 @@ def _grade(s: _Seen) -> Finding | None:
     )
 
 
-# In the order CLI.md lists the codes. too-long stays quiet where gave-up fired:
+# In the order docs/cli.md lists the codes. too-long stays quiet where gave-up fired:
 # that one already says how long, and why it matters.
 _CHECKS = (
     _too_direct,

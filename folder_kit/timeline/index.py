@@ -225,7 +225,7 @@ class Index:
                 # The page cache of a new index's first transaction (a rebuild, a
                 # first scan) holds all it writes: with SQLite's default 2 MB, a
                 # cold scan of 110,000 files spilled into the WAL and wrote each
-                # page about 5.5 times (issue 11). Memory is taken as pages are
+                # page about 5.5 times. Memory is taken as pages are
                 # used, up to this (KiB). Not for an incremental scan, which
                 # writes little and would only keep more of what it read.
                 self.conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
@@ -296,7 +296,7 @@ class Index:
 
         Written by SQLite (json_quote) rather than made into rows, then events, then
         dicts, then JSON in Python: 110,000 events in 0.28 s instead of 0.75 s
-        (issue 11; the part of each customer is made once, not once per file).
+        (the part of each customer is made once, not once per file).
         Sorted here, as ``events.load_events`` sorts: by day, date, customer, then
         path, which within a customer is the order of the path inside its folder;
         grade moves of one moment in their note's order.

@@ -55,7 +55,8 @@ IGNORED_PATTERNS = (
 )
 # OneDrive for Windows keeps the local side of a conflict as "name-COMPUTERNAME.ext"
 # beside "name.ext" (the Linux client did the same with the host name before its
-# safeBackup names: abraunegg/onedrive issue 1144, "<filename>-sahil-Inspiron-5559").
+# safeBackup names: "<filename>-sahil-Inspiron-5559" in
+# https://github.com/abraunegg/onedrive/issues/1144).
 # A name alone cannot tell "Quote-FINAL.pdf" from such a copy, so that rule needs
 # the folder's other names: see ``onedrive_copies``.
 
