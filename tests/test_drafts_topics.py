@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +223,22 @@ def test_greeted_name(official: str, name: str | None) -> None:
 )
 def test_names_as_people_say_them(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+def test_a_sync_tools_copy_of_a_price_list_is_no_new_price_list(workspace: Path) -> None:
+    """OneDrive's conflict copy beside the real file (`…-DESKTOP-AB12CD3.pdf`) is
+    passed over as the scan passes it over; a name that only looks like one is kept."""
+    from folder_kit.drafts.facts import product_files, product_folder
+    from folder_kit.workspace.find import open_workspace
+
+    ws = open_workspace(workspace)
+    folder = product_folder(ws, "price_lists")
+    assert folder is not None
+    for name in (
+        "2026-11-01 price list.pdf",
+        "2026-11-01 price list-DESKTOP-AB12CD3.pdf",
+        "2026-11-20 price list-FINAL.pdf",
+    ):
+        (folder / name).write_bytes(b"%PDF-1.4")
+    names = [Path(f.path).name for f in product_files(ws, "price_lists")]
+    assert names == ["2026-11-01 price list.pdf", "2026-11-20 price list-FINAL.pdf"]

@@ -13,7 +13,12 @@ from folder_kit.timeline.dates import date_from_name
 from folder_kit.timeline.events import Event
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.ignore import is_ignored
+from folder_kit.workspace.ignore import (
+    computer_names,
+    is_ignored,
+    onedrive_copies,
+    onedrive_pattern,
+)
 from folder_kit.workspace.layout import LANGS, load_layout
 
 HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
@@ -41,8 +46,12 @@ def product_files(ws: Workspace, key: str) -> tuple[FileFact, ...]:
         entries = list(os.scandir(folder))
     except OSError:
         return ()
+    # A sync tool's conflict copy beside the real file is no new product to write about.
+    copies = onedrive_copies([e.name for e in entries], onedrive_pattern(computer_names()))
     for entry in entries:
-        if is_ignored(entry.name) or not entry.is_file(follow_symlinks=False):
+        if is_ignored(entry.name) or entry.name in copies:
+            continue
+        if not entry.is_file(follow_symlinks=False):
             continue
         day = date_from_name(entry.name)
         if day is None:
