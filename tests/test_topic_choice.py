@@ -1,4 +1,4 @@
-"""Topic choice and holidays: pure functions, tested by tables."""
+"""Choosing a topic (followup.topics) and holidays: pure functions, tested by tables."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from folder_kit.drafts.greetings import clean_name, greeted_name, upcoming_holidays
-from folder_kit.drafts.topics import Facts, FileFact, choose_topic, forced_topic
 from folder_kit.errors import TopicError
+from folder_kit.followup.greetings import clean_name, greeted_name, upcoming_holidays
+from folder_kit.followup.topics import Facts, FileFact, choose_topic, forced_topic
 from folder_kit.workspace.config import DEFAULT_GREETED_HOLIDAYS, Exhibition
 
 D = dt.date
