@@ -381,9 +381,9 @@ def write_due_drafts(
     """
     from folder_kit.followup.pipeline import due
 
-    items = due(ws, today=today)  # brings the index up to date; none due later
-    when = now or dt.datetime.now().astimezone()
     products = all_product_files(ws)
+    items = due(ws, today=today, products=products)  # brings the index up to date
+    when = now or dt.datetime.now().astimezone()
     prepared = []
     with Index.open(ws.root) as index:
         by_name = {c.name: c for c in indexed_customers(ws, index)}

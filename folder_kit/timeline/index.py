@@ -351,16 +351,18 @@ class Index:
         self, kinds: Iterable[str], *, until: str
     ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
         """Per customer, in one pass: the latest contact on or before the day
-        ``until`` — (customer, day, date, kind, medium, topic, rel) — and the
-        day and topic of each of its `out` events, as "day\ttopic" lines in no
-        particular order (None when there is no `out`)."""
+        ``until`` — (customer, day, date, kind, medium, topic, rel) — and each of
+        its `out` events as a "day||date TAB hex(rel) TAB topic" line, in no
+        particular order (None when there is no `out`): sorted, they are in the
+        order of ``events.load_events`` (by day, date, path; the path as hex, since
+        a file name may hold a tab or a line break)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
         rows = self.conn.execute(
             f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
-            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || "
-            f"ifnull(topic, '') END, char(10)) "
+            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || hex(rel) || "
+            f"char(9) || ifnull(topic, '') END, char(10)) "
             f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
             (*wanted, until),
         )
