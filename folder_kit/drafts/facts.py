@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import Ev, grade_on
-from folder_kit.followup.topics import Facts, FileFact, topic_facts
+from folder_kit.followup.topics import Facts, FileFact, stem, topic_facts
 from folder_kit.timeline.events import Event
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
@@ -50,7 +49,7 @@ def customer_facts(
         last_sent=(
             FileFact(last.path, dt.date.fromisoformat(last.day)) if last is not None else None
         ),
-        last_subject=(last.subject or Path(last.path).stem) if last is not None else "",
+        last_subject=(last.subject or stem(last.path)) if last is not None else "",
         country=country,
         products=products,
         config=ws.config,

@@ -14,7 +14,6 @@ import itertools
 import operator
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import (
@@ -36,7 +35,7 @@ from folder_kit.followup.rules import (
     sort_due,
     unanswered,
 )
-from folder_kit.followup.topics import Choice, FileFact, choose_topic, topic_facts
+from folder_kit.followup.topics import Choice, FileFact, choose_topic, stem, topic_facts
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import find_customer, refresh
 from folder_kit.timeline.index import Index
@@ -170,14 +169,14 @@ def _topic(
     the same facts in the customer's events; a test holds the two together).
     ``outs``: ``latest_contacts``' lines of its `out` events; ``sent``: its
     ``last_sent`` row; ``country``: as its card gives it."""
-    lines = sorted(outs.split("\n")) if outs else []
+    follow_ups = sorted(map(_out, outs.split("\n"))) if outs else []
     last_sent = FileFact(f"{c.folder}/{sent[2]}", dt.date.fromisoformat(sent[1])) if sent else None
     facts = topic_facts(
         prospect=c.grade == "P",
-        out_topics=[line.rpartition("\t")[2] or None for line in lines],
-        last_out=dt.date.fromisoformat(lines[-1][:10]) if lines else None,
+        out_topics=[topic or None for _, _, topic in follow_ups],
+        last_out=dt.date.fromisoformat(follow_ups[-1][0][:10]) if follow_ups else None,
         last_sent=last_sent,
-        last_subject=(sent[3] or Path(last_sent.path).stem) if sent and last_sent else "",
+        last_subject=(sent[3] or stem(last_sent.path)) if sent and last_sent else "",
         country=country_code(country) if country else None,
         products=products,
         config=ws.config,
@@ -343,6 +342,14 @@ def _facts(
         for tl in _timelines(ws, index, today=today, only=moved, customers=customers):
             facts.append(facts_of(tl, today=today)._replace(events=0))
     return facts
+
+
+def _out(line: str) -> tuple[str, str, str]:
+    """(day||date, hex(rel), topic) of a line of ``latest_contacts``: sorted, in
+    the order of ``events.load_events`` (by day, date, path)."""
+    stamp, _, rest = line.partition("\t")
+    rel, _, topic = rest.partition("\t")
+    return stamp, rel, topic
 
 
 def _stamp(bound: str) -> str:

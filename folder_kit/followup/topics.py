@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from folder_kit.errors import TopicError
 from folder_kit.followup.greetings import Holiday, upcoming_holidays
@@ -72,6 +73,14 @@ class Choice:
     last_subject: str = ""
 
 
+def stem(path: str) -> str:
+    """A "/"-separated path's file name without its suffix, as ``PurePath.stem``
+    gives it (without building a path object per customer)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def topic_facts(
     *,
     prospect: bool,
@@ -92,17 +101,9 @@ def topic_facts(
     index's aggregates; both end here, so both choose alike."""
     window = config.taboos.repeat_window
     greet = config.holidays
-    holidays: list[Holiday] = []
+    holidays: tuple[Holiday, ...] = ()
     if greet.greet:
-        ahead = max(HOLIDAY_LOOKAHEAD, greet.lead_days)
-        holidays = upcoming_holidays(
-            country, today=today, names=greet.names, min_days=0, lead_days=ahead
-        )
-        if country is None:
-            # No country on the card: New Year's Day is one holiday everybody keeps.
-            new_year = dt.date(today.year + 1, 1, 1)
-            if (new_year - today).days <= ahead:
-                holidays = [Holiday("New Year", "新年", new_year, "", "New Year's Day")]
+        holidays = _holidays(country, today, greet.names, max(HOLIDAY_LOOKAHEAD, greet.lead_days))
     return Facts(
         prospect=prospect,
         last_out=last_out,
@@ -114,9 +115,23 @@ def topic_facts(
         certificates=products["certificates"],
         company_files=products["company_profile"],
         exhibitions=config.exhibitions,
-        holidays=tuple(holidays),
+        holidays=holidays,
         holiday_window=(greet.min_days, greet.lead_days),
     )
+
+
+@lru_cache(maxsize=1024)  # `due` asks once per customer, and customers share countries
+def _holidays(
+    country: str | None, today: dt.date, names: tuple[str, ...], ahead: int
+) -> tuple[Holiday, ...]:
+    """Holidays to greet in ``country`` from ``today`` to ``ahead`` days on, soonest first."""
+    if country is None:
+        # No country on the card: New Year's Day is one holiday everybody keeps.
+        new_year = dt.date(today.year + 1, 1, 1)
+        if (new_year - today).days <= ahead:
+            return (Holiday("New Year", "新年", new_year, "", "New Year's Day"),)
+        return ()
+    return tuple(upcoming_holidays(country, today=today, names=names, min_days=0, lead_days=ahead))
 
 
 def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:

@@ -354,8 +354,9 @@ class Index:
         ``until`` — (customer, day, date, kind, medium, topic, rel) — and each of
         its `out` events as a "day||date TAB hex(rel) TAB topic" line, in no
         particular order (None when there is no `out`): sorted, they are in the
-        order of ``events.load_events`` (by day, date, path; the path as hex, since
-        a file name may hold a tab or a line break)."""
+        order of ``events.load_events`` (by day, date, path; the path as hex, as
+        a file name may hold a tab or a line break, and UTF-8 sorts as its code
+        points do)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
