@@ -1,12 +1,15 @@
 """Choosing the topic of the next follow-up: a pure function of the customer's facts.
 
-The one chooser: `draft` writes about what it picks, and `due`, `report --html`
-and `due --ics` suggest the same, so the topic and its reason are the same
-wherever a customer is shown. The course: "find a good excuse for every follow-up". A topic is a candidate
+The course: "find a good excuse for every follow-up". A topic is a candidate
 when its data exists and is new since the last follow-up (by any medium);
 topics of the last N follow-ups are taken away; time-bound reasons (a holiday,
 a fair) rank above new data (a price list, a certificate), which ranks above
 standing ones.
+
+The one chooser: `draft` writes about what it picks, and `due`, `due --ics` and
+`report --html` suggest the same, with the same reason. Each caller finds the
+plain facts its own way (``drafts.facts`` in a customer's events, ``pipeline``
+in the index's aggregates) and ``topic_facts`` turns them into ``Facts``.
 """
 
 from __future__ import annotations
