@@ -240,7 +240,7 @@ def test_drafts_never_overwrite_and_never_count(invoke: Invoke, ws: Path) -> Non
 def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path) -> None:
     import datetime as dt
 
-    from folder_kit.drafts.render import en_date
+    from folder_kit.followup.topics import en_date
 
     # `sent` dates the mail now: the fair opens in 30 days from the real today, within
     # the 90 days an invitation looks ahead (no holiday greeting to come first).
@@ -379,18 +379,18 @@ def test_open_on_windows_asks_the_shell(tmp_path: Path, monkeypatch: pytest.Monk
 def test_draft_due_writes_one_draft_per_due_customer(
     invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from folder_kit.drafts import facts
+    from folder_kit.followup import products
 
     listed: list[str] = []
-    product_files = facts.product_files
+    real = products.product_files
 
     def spy(ws: Any, key: str) -> Any:
         listed.append(key)
-        return product_files(ws, key)
+        return real(ws, key)
 
-    monkeypatch.setattr(facts, "product_files", spy)
+    monkeypatch.setattr(products, "product_files", spy)
     result = invoke("-w", str(ws), "draft", "--due", "--today", TODAY, "--json")
-    assert sorted(listed) == sorted(facts.PRODUCT_KEYS)  # once for the run, not per customer
+    assert sorted(listed) == sorted(products.PRODUCT_KEYS)  # once for the run, not per customer
     monkeypatch.undo()
     assert result.exit_code == 0, (result.stdout, result.stderr)
     out = json.loads(result.stdout)

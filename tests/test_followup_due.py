@@ -9,7 +9,7 @@ import pytest
 from helpers import build_tree
 
 from folder_kit.followup.pipeline import due
-from folder_kit.followup.rules import Ev, due_for, grade_on, suggest_topic
+from folder_kit.followup.rules import Ev, due_for, grade_on
 from folder_kit.workspace.config import DEFAULT_CADENCE
 from folder_kit.workspace.find import open_workspace
 
@@ -58,19 +58,6 @@ def test_due_for(
 def test_grade_on(moves: tuple[tuple[str, str, str], ...], day: str, want: str) -> None:
     events = [Ev("grade", D(d), from_grade=f, to_grade=t) for d, f, t in moves]
     assert grade_on("B", events, D(day)) == want
-
-
-@pytest.mark.parametrize(
-    ("recent", "has_out", "want"),
-    [
-        ([], False, "first-contact"),
-        (["first-contact"], True, "price-update"),
-        (["price-update", "product-update"], True, "company-news"),
-        (["price-update", "other", "product-update"], True, "price-update"),  # window 2
-    ],
-)
-def test_suggest_topic(recent: list[str | None], has_out: bool, want: str) -> None:
-    assert suggest_topic(recent, has_out=has_out, window=2) == want
 
 
 def test_due_reads_the_workspace(workspace: Path) -> None:

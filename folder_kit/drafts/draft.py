@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from folder_kit.drafts.check import Expected, check_draft, interval_warning, split_closing
-from folder_kit.drafts.country import country_code, mail_language
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
-from folder_kit.drafts.facts import all_product_files, customer_facts, product_folder
+from folder_kit.drafts.facts import customer_facts
 from folder_kit.drafts.render import Template, find_template, render
-from folder_kit.drafts.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.errors import UsageError
 from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
+from folder_kit.followup.products import all_product_files, product_folder
+from folder_kit.followup.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.events import Event, find_customer, indexed_customers, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
+from folder_kit.workspace.country import country_code, mail_language
 from folder_kit.workspace.customers import Customer, kind_folder
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import LANGS, load_layout
@@ -380,9 +381,9 @@ def write_due_drafts(
     """
     from folder_kit.followup.pipeline import due
 
-    items = due(ws, today=today)  # brings the index up to date; none due later
-    when = now or dt.datetime.now().astimezone()
     products = all_product_files(ws)
+    items = due(ws, today=today, products=products)  # brings the index up to date
+    when = now or dt.datetime.now().astimezone()
     prepared = []
     with Index.open(ws.root) as index:
         by_name = {c.name: c for c in indexed_customers(ws, index)}

@@ -16,6 +16,7 @@ from typing import Any
 
 from folder_kit.errors import TemplateError, UnreadableFileError
 from folder_kit.files import read_regular
+from folder_kit.followup.topics import en_date
 from folder_kit.resources import read_template
 
 HEADERS = ("subject", "attach")
@@ -49,11 +50,6 @@ def find_template(topic: str, lang: str, *, override_dirs: tuple[Path, ...] = ()
                 return Template(source, str(path))
     name = f"{topic}.{lang}.j2"
     return Template(read_template("drafts", name), f"built-in drafts/{name}")
-
-
-def en_date(day: dt.date) -> str:
-    """25 December 2026."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def zh_date(day: dt.date) -> str:

@@ -5,7 +5,9 @@ due dates from the grade cadences, the course's taboos, evaporated quotes, the
 change-approach ladder, grade suggestions and the follow-up distributions.
 ``pipeline`` is the thin loading layer: it brings the index up to date, reads
 it (in SQL where that is the natural shape) and hands plain values to the
-core. ``ics`` and ``page`` turn results into a calendar file and an HTML page.
+core. ``topics`` chooses the next follow-up's topic (pure, with ``greetings``
+for holidays); ``products`` reads the 产品/ files it draws on, once per command.
+`due` suggests with it and `draft` writes with it. ``ics`` and ``page`` turn results into a calendar file and an HTML page.
 
 May import the top-level modules, ``workspace/`` and ``timeline/``; never
 ``watch/``, ``drafts/`` or the CLI (``drafts/`` builds on this package).

@@ -1,8 +1,9 @@
 """The follow-up engine over a workspace: bring the index up to date, read it, apply the rules.
 
-The only layer of ``followup/`` that does I/O. Aggregates the database does
-well (the latest contact per customer) are asked of it in SQL; the rules in
-``rules`` get plain values.
+The layer of ``followup/`` that does I/O (with ``products``, the 产品/ files).
+Aggregates the database does well (the latest contact per customer) are asked
+of it in SQL; the rules in ``rules`` and the topic choice in ``topics`` get
+plain values.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import contextlib
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import (
     PRIORITY,
     Due,
@@ -31,12 +33,13 @@ from folder_kit.followup.rules import (
     later_stamp,
     report_of,
     sort_due,
-    suggest_topic,
     unanswered,
 )
+from folder_kit.followup.topics import Choice, FileFact, choose_topic, stem, topic_facts
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import find_customer, refresh
 from folder_kit.timeline.index import Index
+from folder_kit.workspace.country import country_code
 from folder_kit.workspace.find import Workspace
 
 __all__ = ["Due", "Finding", "Overview", "Report", "check", "due", "overview", "report"]
@@ -80,14 +83,22 @@ def _fresh_index(ws: Workspace) -> Iterator[Index]:
         yield index
 
 
-def due(ws: Workspace, *, today: dt.date, within: int = 0) -> list[Due]:
-    """Customers whose follow-up is due by ``today + within`` days, most overdue first.
+def due(
+    ws: Workspace,
+    *,
+    today: dt.date,
+    within: int = 0,
+    products: Mapping[str, tuple[FileFact, ...]] | None = None,
+) -> list[Due]:
+    """Customers whose follow-up is due by ``today + within`` days, most overdue first,
+    each with the topic `draft` would write about that day, and why.
 
     Brings the index up to date first. The latest contact of every customer is
-    one aggregate query; no event is built as an object.
+    one aggregate query; no event is built as an object. ``products``: the 产品/
+    files (``products.all_product_files``), when read already.
     """
     with _fresh_index(ws) as index:
-        return _due(ws, index, today=today, within=within)
+        return _due(ws, index, today=today, within=within, products=products)
 
 
 def _due(
@@ -97,13 +108,14 @@ def _due(
     today: dt.date,
     within: int,
     customers: dict[str, _Customer] | None = None,
+    products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> list[Due]:
     cadence = ws.config.cadence
-    window = ws.config.taboos.repeat_window
+    until = today.isoformat()
     if customers is None:
         customers = _customers(ws, index, today)
-    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=today.isoformat())}
-    items = []
+    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
+    listed = []
     for key, c in customers.items():
         row = latest.get(key)
         outs = row[7] if row is not None else None
@@ -111,13 +123,23 @@ def _due(
         when = due_day(c.grade, last_day, has_out=outs is not None, cadence=cadence, today=today)
         if when is None or (today - when).days < -within:
             continue
-        # Only for those listed: the topics of its last follow-ups, oldest first.
-        recent = [line.partition("\t")[2] for line in sorted((outs or "").splitlines())]
         last = (
             Ev(row[3], last_day, medium=row[4], topic=row[5], path=f"{c.folder}/{row[6]}")
             if row is not None and last_day is not None
             else None
         )
+        listed.append((key, c, last, outs))
+    if not listed:
+        return []
+    # What the topic choice needs beyond that, for the customers listed: two more
+    # queries, and the 产品/ files read once (no file read per customer).
+    if products is None:
+        products = all_product_files(ws)
+    sent = {r[0]: r for r in index.last_sent(until=until)}
+    countries = index.countries()
+    items = []
+    for key, c, last, outs in listed:
+        choice = _topic(ws, c, outs, sent.get(key), countries.get(key), products, today=today)
         item = due_for(
             c.name,
             c.grade,
@@ -125,11 +147,42 @@ def _due(
             has_out=outs is not None,
             cadence=cadence,
             today=today,
-            suggested_topic=suggest_topic(recent, has_out=outs is not None, window=window),
+            suggested_topic=choice.topic,
+            suggested_reason=choice.reason,
         )
         if item is not None:
             items.append(item)
     return sort_due(items)
+
+
+def _topic(
+    ws: Workspace,
+    c: _Customer,
+    outs: str | None,
+    sent: tuple[str, str, str, str | None] | None,
+    country: str | None,
+    products: Mapping[str, tuple[FileFact, ...]],
+    *,
+    today: dt.date,
+) -> Choice:
+    """What `draft` would write about to ``c`` on ``today`` (``drafts.facts`` finds
+    the same facts in the customer's events; a test holds the two together).
+    ``outs``: ``latest_contacts``' lines of its `out` events; ``sent``: its
+    ``last_sent`` row; ``country``: as its card gives it."""
+    follow_ups = sorted(map(_out, outs.split("\n"))) if outs else []
+    last_sent = FileFact(f"{c.folder}/{sent[2]}", dt.date.fromisoformat(sent[1])) if sent else None
+    facts = topic_facts(
+        prospect=c.grade == "P",
+        out_topics=[topic or None for _, _, topic in follow_ups],
+        last_out=dt.date.fromisoformat(follow_ups[-1][0][:10]) if follow_ups else None,
+        last_sent=last_sent,
+        last_subject=(sent[3] or stem(last_sent.path)) if sent and last_sent else "",
+        country=country_code(country) if country else None,
+        products=products,
+        config=ws.config,
+        today=today,
+    )
+    return choose_topic(facts, today=today, repeat_window=ws.config.taboos.repeat_window)
 
 
 def _timelines(
@@ -289,6 +342,14 @@ def _facts(
         for tl in _timelines(ws, index, today=today, only=moved, customers=customers):
             facts.append(facts_of(tl, today=today)._replace(events=0))
     return facts
+
+
+def _out(line: str) -> tuple[str, str, str]:
+    """(day||date, hex(rel), topic) of a line of ``latest_contacts``: sorted, in
+    the order of ``events.load_events`` (by day, date, path)."""
+    stamp, _, rest = line.partition("\t")
+    rel, _, topic = rest.partition("\t")
+    return stamp, rel, topic
 
 
 def _stamp(bound: str) -> str:

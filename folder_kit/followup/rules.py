@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
-from folder_kit.terms import FOLLOW_UP_TOPICS
 from folder_kit.workspace.config import Taboos
 from folder_kit.workspace.layout import Grade
 
@@ -25,17 +24,6 @@ GRADE_RANK: Mapping[str, int] = {"P": 0, "D": 1, "C": 2, "B": 3, "A": 4}
 CONTACT_KINDS = frozenset({"out", "in", "quote", "pi", "order"})
 # Topics that are no reason to write: what no keyword matched.
 NO_TOPIC = frozenset({"other", ""})
-# The order ``due`` suggests reasons to write in; the drafts engine chooses by data.
-SUGGESTED_TOPICS: tuple[str, ...] = (
-    "price-update",
-    "product-update",
-    "company-news",
-    "exhibition-invite",
-    "holiday-greeting",
-    "visit-invite",
-    "self-check",
-)
-assert set(SUGGESTED_TOPICS) == set(FOLLOW_UP_TOPICS)
 
 # The course's figures (US sales-association statistics): share of sales closed
 # at the first contact, after the 1st, 2nd, 3rd and the 4th to 11th follow-up.
@@ -96,7 +84,8 @@ class Due:
     last_medium: str | None = None
     last_topic: str | None = None
     last_path: str | None = None
-    suggested_topic: str | None = None
+    suggested_topic: str | None = None  # what `draft` would write about (topics.choose_topic)
+    suggested_reason: str | None = None  # and why, in the words `draft` gives
 
     @property
     def last_what(self) -> str:
@@ -215,6 +204,7 @@ def due_for(
     cadence: Mapping[Grade, int],
     today: dt.date,
     suggested_topic: str | None = None,
+    suggested_reason: str | None = None,
 ) -> Due | None:
     """When ``customer`` is due: ``cadence`` days after the latest contact in either
     direction; a customer of A-D never contacted is due today; a prospect never
@@ -235,16 +225,8 @@ def due_for(
         last_topic=last.topic if last else None,
         last_path=last.path if last else None,
         suggested_topic=suggested_topic,
+        suggested_reason=suggested_reason,
     )
-
-
-def suggest_topic(recent_topics: Sequence[str | None], *, has_out: bool, window: int) -> str:
-    """A reason to write not used in the last ``window`` follow-ups (most recent
-    last); the first letter to a prospect never written to."""
-    if not has_out:
-        return "first-contact"
-    used = {t for t in recent_topics[-window:] if t}
-    return next((t for t in SUGGESTED_TOPICS if t not in used), SUGGESTED_TOPICS[0])
 
 
 # Among customers equally late: negotiating first (the course's top priority).

@@ -26,7 +26,7 @@ from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -40,7 +40,8 @@ CREATE TABLE customers(
     dirs TEXT NOT NULL,            -- its folders and their mtimes (pack_dirs), one row to load
     card_size INTEGER,             -- Contact.txt as last read; NULL when there is none
     card_mtime_ns INTEGER,
-    company TEXT                   -- the real name, from Contact.txt
+    company TEXT,                  -- the real name, from Contact.txt
+    country TEXT                   -- the primary contact's country, as typed there
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -138,6 +139,7 @@ class CustomerRow(NamedTuple):
     card_size: int | None = None
     card_mtime_ns: int | None = None
     company: str | None = None
+    country: str | None = None
 
 
 class WarningRow(NamedTuple):
@@ -247,7 +249,7 @@ class Index:
     def customers(self) -> dict[str, CustomerRow]:
         rows = self.conn.execute(
             "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, "
-            "company FROM customers"
+            "company, country FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 
@@ -349,20 +351,41 @@ class Index:
         self, kinds: Iterable[str], *, until: str
     ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
         """Per customer, in one pass: the latest contact on or before the day
-        ``until`` — (customer, day, date, kind, medium, topic, rel) — and the
-        day and topic of each of its `out` events, as "day\ttopic" lines in no
-        particular order (None when there is no `out`)."""
+        ``until`` — (customer, day, date, kind, medium, topic, rel) — and each of
+        its `out` events as a "day||date TAB hex(rel) TAB topic" line, in no
+        particular order (None when there is no `out`): sorted, they are in the
+        order of ``events.load_events`` (by day, date, path; the path as hex, as
+        a file name may hold a tab or a line break, and UTF-8 sorts as its code
+        points do)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
         rows = self.conn.execute(
             f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
-            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || "
-            f"ifnull(topic, '') END, char(10)) "
+            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || hex(rel) || "
+            f"char(9) || ifnull(topic, '') END, char(10)) "
             f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
             (*wanted, until),
         )
         return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+
+    def last_sent(self, *, until: str) -> list[tuple[str, str, str, str | None]]:
+        """Per customer, its last mail sent or quotation on or before the day ``until``
+        (what a self-check completes; a call or a visit is none), last in the order
+        of ``events.load_events``: (customer, day, rel, subject)."""
+        # SQLite takes the bare columns from the row that holds the MAX.
+        rows = self.conn.execute(
+            "SELECT customer, day, rel, subject, MAX(day || date || char(9) || rel) FROM files "
+            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ? "
+            "GROUP BY customer",
+            (until,),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def countries(self) -> dict[str, str]:
+        """The country each customer's card gives (as typed), by customer key."""
+        rows = self.conn.execute("SELECT key, country FROM customers WHERE country IS NOT NULL")
+        return dict(rows.fetchall())
 
     def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
         """Per customer, in one pass over events on or before the day ``until``: its
@@ -486,7 +509,7 @@ class Index:
             )
             conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
         conn.executemany(
-            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
+            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
         )
         conn.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.files

@@ -776,7 +776,7 @@ class _Reader:
         else:
             subdirs, has_history = listing
         self._history(job, has_history)
-        card, company = self._card(job)
+        card, company, country = self._card(job)
         live = self._folders(job, subdirs, known_dirs, dirs, shown)
         if len(live) != len(known_dirs):
             for rel in known_dirs.keys() - live:
@@ -793,6 +793,7 @@ class _Reader:
             card[0] if card else None,
             card[1] if card else None,
             company,
+            country,
         )
         if row != prev:
             self.changes.customers.append(row)
@@ -867,29 +868,29 @@ class _Reader:
                 customer=job.key,
             )
 
-    def _card(self, job: _Job) -> tuple[Stamp | None, str | None]:
-        """The card event; returns Contact.txt's stamp to remember (None: no card)
-        and the company's real name it gives."""
+    def _card(self, job: _Job) -> tuple[Stamp | None, str | None, str | None]:
+        """The card event; returns Contact.txt's stamp to remember (None: no card),
+        the company's real name and the primary contact's country it gives."""
         key = job.key
         path = os.path.join(job.path, CONTACT_FILE)
         shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
-        known = job.prev.company if job.prev else None
+        known = (job.prev.company, job.prev.country) if job.prev else (None, None)
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
             if job.card is not None:
                 self.changes.gone_files.append((key, CONTACT_FILE))
-            return None, None
+            return None, None, None
         except OSError as e:
             self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
-            return (job.card[0], 0) if job.card else None, known  # kept; read again next time
+            return (job.card[0], 0) if job.card else None, *known  # kept; read again next time
         if not stat.S_ISREG(st.st_mode):
             self.warn(
                 shown, f"{shown} is not a regular file; contact details ignored", customer=key
             )
-            return None, None
+            return None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
-            return job.card, known
+            return job.card, *known
         # classify's card event, without its objects (one per customer).
         date, day, source = date_text(CONTACT_FILE, st.st_mtime, None)
         if job.card is None:
@@ -902,7 +903,7 @@ class _Reader:
             (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns), "card", date,
              day, source, None, None, None)
         )  # fmt: skip
-        return stamp, card.company or None
+        return stamp, card.company or None, card.primary.country or None
 
     def _folders(
         self,

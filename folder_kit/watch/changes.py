@@ -22,7 +22,7 @@ from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow
 # when a file is re-read without its event changing.
 _SHOWN = "customer, rel, kind, date, day, date_source, medium, topic, subject"
 _CUSTOMER_COLUMNS = (
-    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company"
+    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country"
 )
 # The same event before (b) and after (m): its identity, and all it shows (NULL-safe).
 _SAME_FILE = (

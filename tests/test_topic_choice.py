@@ -1,4 +1,4 @@
-"""Topic choice and holidays: pure functions, tested by tables."""
+"""Choosing a topic (followup.topics) and holidays: pure functions, tested by tables."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.drafts.greetings import clean_name, greeted_name, upcoming_holidays
-from folder_kit.drafts.topics import Facts, FileFact, choose_topic, forced_topic
 from folder_kit.errors import TopicError
+from folder_kit.followup.greetings import clean_name, greeted_name, upcoming_holidays
+from folder_kit.followup.topics import Facts, FileFact, choose_topic, forced_topic
 from folder_kit.workspace.config import DEFAULT_GREETED_HOLIDAYS, Exhibition
 
 D = dt.date
@@ -228,7 +228,7 @@ def test_names_as_people_say_them(raw: str, clean: str) -> None:
 def test_a_sync_tools_copy_of_a_price_list_is_no_new_price_list(workspace: Path) -> None:
     """OneDrive's conflict copy beside the real file (`…-DESKTOP-AB12CD3.pdf`) is
     passed over as the scan passes it over; a name that only looks like one is kept."""
-    from folder_kit.drafts.facts import product_files, product_folder
+    from folder_kit.followup.products import product_files, product_folder
     from folder_kit.workspace.find import open_workspace
 
     ws = open_workspace(workspace)

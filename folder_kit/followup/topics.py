@@ -5,21 +5,32 @@ when its data exists and is new since the last follow-up (by any medium);
 topics of the last N follow-ups are taken away; time-bound reasons (a holiday,
 a fair) rank above new data (a price list, a certificate), which ranks above
 standing ones.
+
+The one chooser: `draft` writes about what it picks, and `due`, `due --ics` and
+`report --html` suggest the same, with the same reason. Each caller finds the
+plain facts its own way (``drafts.facts`` in a customer's events, ``pipeline``
+in the index's aggregates) and ``topic_facts`` turns them into ``Facts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from folder_kit.drafts.greetings import Holiday
-from folder_kit.drafts.render import en_date
 from folder_kit.errors import TopicError
+from folder_kit.followup.greetings import Holiday, upcoming_holidays
 from folder_kit.terms import DRAFT_TOPICS
-from folder_kit.workspace.config import Exhibition
+from folder_kit.workspace.config import Config, Exhibition
 
 EXHIBITION_HORIZON = 90  # days ahead a fair is worth an invitation
+HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
+
+
+def en_date(day: dt.date) -> str:
+    """25 December 2026."""
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,67 @@ class Choice:
     holiday: Holiday | None = None
     last_sent: FileFact | None = None
     last_subject: str = ""
+
+
+def stem(path: str) -> str:
+    """A "/"-separated path's file name without its suffix, as ``PurePath.stem``
+    gives it (without building a path object per customer)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def topic_facts(
+    *,
+    prospect: bool,
+    out_topics: Sequence[str | None],
+    last_out: dt.date | None,
+    last_sent: FileFact | None,
+    last_subject: str,
+    country: str | None,
+    products: Mapping[str, tuple[FileFact, ...]],
+    config: Config,
+    today: dt.date,
+) -> Facts:
+    """The Facts of one customer as of ``today``, from what every caller knows:
+    ``out_topics``, the topics of its `out` events up to today, oldest first;
+    ``last_sent``, its last mail or quotation (what a self-check completes);
+    ``country``, an ISO code; ``products``, the 产品/ files by key (read once
+    per command). `draft` finds these in the customer's events, `due` in the
+    index's aggregates; both end here, so both choose alike."""
+    window = config.taboos.repeat_window
+    greet = config.holidays
+    holidays: tuple[Holiday, ...] = ()
+    if greet.greet:
+        holidays = _holidays(country, today, greet.names, max(HOLIDAY_LOOKAHEAD, greet.lead_days))
+    return Facts(
+        prospect=prospect,
+        last_out=last_out,
+        recent_topics=tuple(reversed(out_topics[-window:])),
+        last_sent=last_sent,
+        last_subject=last_subject,
+        price_lists=products["price_lists"],
+        pictures=products["pictures"],
+        certificates=products["certificates"],
+        company_files=products["company_profile"],
+        exhibitions=config.exhibitions,
+        holidays=holidays,
+        holiday_window=(greet.min_days, greet.lead_days),
+    )
+
+
+@lru_cache(maxsize=1024)  # `due` asks once per customer, and customers share countries
+def _holidays(
+    country: str | None, today: dt.date, names: tuple[str, ...], ahead: int
+) -> tuple[Holiday, ...]:
+    """Holidays to greet in ``country`` from ``today`` to ``ahead`` days on, soonest first."""
+    if country is None:
+        # No country on the card: New Year's Day is one holiday everybody keeps.
+        new_year = dt.date(today.year + 1, 1, 1)
+        if (new_year - today).days <= ahead:
+            return (Holiday("New Year", "新年", new_year, "", "New Year's Day"),)
+        return ()
+    return tuple(upcoming_holidays(country, today=today, names=names, min_days=0, lead_days=ahead))
 
 
 def _since(files: Sequence[FileFact], last_out: dt.date | None, today: dt.date) -> list[FileFact]:

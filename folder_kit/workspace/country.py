@@ -45,6 +45,7 @@ _ALIASES = {
 CHINESE_COUNTRIES = frozenset({"CN", "TW", "HK"})
 
 
+@cache  # `due` asks for every customer's, and a workspace has few countries
 def country_code(text: str) -> str | None:
     """``US`` for "US", "USA", "United States", "美国"; None when nothing fits."""
     key = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
