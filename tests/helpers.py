@@ -11,9 +11,9 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import pytest
 from click.testing import Result
@@ -55,6 +55,22 @@ needs_byte_names = pytest.mark.skipif(
 # The characters Windows refuses in a file or folder name, and the ends it strips
 # (a name ending in a dot or a space, so a name of only spaces too).
 _WINDOWS_REFUSES = re.compile(r'[<>:"|?*\x00-\x1f]|[. ]$')
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, what: Callable[..., str]
+) -> list[str]:
+    """Wrap ``owner.name`` so that each call is noted (``what(*args)``) and then
+    made as usual; returns the list the notes go into."""
+    calls: list[str] = []
+    real = getattr(owner, name)
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(what(*args))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
 
 
 def under_wine() -> bool:

@@ -11,11 +11,10 @@ import subprocess
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_error, build_tree, read_tree
+from helpers import assert_error, build_tree, read_tree, record_calls
 
 from folder_kit.terms import DRAFT_TOPICS
 
@@ -381,14 +380,7 @@ def test_draft_due_writes_one_draft_per_due_customer(
 ) -> None:
     from folder_kit.followup import products
 
-    listed: list[str] = []
-    real = products.product_files
-
-    def spy(ws: Any, key: str) -> Any:
-        listed.append(key)
-        return real(ws, key)
-
-    monkeypatch.setattr(products, "product_files", spy)
+    listed = record_calls(monkeypatch, products, "product_files", lambda ws, key: key)
     result = invoke("-w", str(ws), "draft", "--due", "--today", TODAY, "--json")
     assert sorted(listed) == sorted(products.PRODUCT_KEYS)  # once for the run, not per customer
     monkeypatch.undo()

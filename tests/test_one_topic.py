@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_ok, build_tree, set_times
+from helpers import assert_ok, build_tree, record_calls, set_times
 
 from folder_kit.drafts.draft import customer_events, prepare_draft
 from folder_kit.followup.page import LABELS
@@ -223,16 +223,9 @@ def test_due_reads_no_card_and_the_product_folders_once(
     def no_card(*args: object, **kwargs: object) -> None:
         raise AssertionError("a Contact.txt read by `due`")
 
-    listed: list[str] = []
-    real = products.product_files
-
-    def spy(ws: Any, key: str) -> Any:
-        listed.append(key)
-        return real(ws, key)
-
     monkeypatch.setattr(contact, "read_card", no_card)
     monkeypatch.setattr(scan, "read_card", no_card)
-    monkeypatch.setattr(products, "product_files", spy)
+    listed = record_calls(monkeypatch, products, "product_files", lambda ws, key: key)
     result = invoke(
         "-w", str(workspace), "due", "--today", "2026-12-15", "--within", "400", "--json"
     )

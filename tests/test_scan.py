@@ -23,12 +23,12 @@ from helpers import (
     needs_fifo,
     needs_links,
     read_tree,
+    record_calls,
     set_times,
 )
 from realdata import EML, msg, msg_dir
 
 import folder_kit.timeline.mail
-from folder_kit.timeline.mail import MessageInfo
 
 A = "客户/A-交易客户"
 B = "客户/B-在谈客户"
@@ -189,15 +189,9 @@ def aged(ws: Path) -> float:
 @pytest.fixture
 def read_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every mail the scan opens, by file name."""
-    calls: list[str] = []
-    real = folder_kit.timeline.mail.read_message
-
-    def counting(path: Path, **kwargs: Any) -> MessageInfo:
-        calls.append(Path(path).name)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(folder_kit.timeline.mail, "read_message", counting)
-    return calls
+    return record_calls(
+        monkeypatch, folder_kit.timeline.mail, "read_message", lambda path: Path(path).name
+    )
 
 
 # --- what each folder means ------------------------------------------------------

@@ -7,10 +7,9 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from helpers import build_tree
+from helpers import build_tree, record_calls
 
 import folder_kit.placeholders
 import folder_kit.timeline.mail
@@ -186,14 +185,9 @@ def test_online_only_mails_are_dated_without_opening_with_one_warning(
             "OUT/local.eml": _mail("local, a size no other mail here has"),
         },
     )
-    opened: list[str] = []
-    read = folder_kit.timeline.mail.read_message
-
-    def spy(path: str, **kwargs: Any) -> Any:
-        opened.append(Path(path).name)
-        return read(path, **kwargs)
-
-    monkeypatch.setattr(folder_kit.timeline.mail, "read_message", spy)
+    opened = record_calls(
+        monkeypatch, folder_kit.timeline.mail, "read_message", lambda path: Path(path).name
+    )
     # Every mail but local.eml is online-only, as the system would say (told by its
     # size: a scan's stat on Windows has no inode number).
     local = (workspace / ACME / "OUT/local.eml").stat().st_size

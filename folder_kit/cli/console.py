@@ -45,4 +45,4 @@ def prepare(stream: object) -> None:
         if not utf8 and stream.errors == "strict":
             stream.reconfigure(errors="replace")
         return
-    stream.reconfigure(encoding="utf-8" if not utf8 else stream.encoding, newline="\n")
+    stream.reconfigure(encoding="utf-8", newline="\n")

@@ -63,6 +63,7 @@ from folder_kit.timeline.index import (
     pack_dirs,
     unpack_dirs,
 )
+from folder_kit.timeline.workers import can_fork
 from folder_kit.workspace.contact import CONTACT_FILE, read_card
 from folder_kit.workspace.customers import (
     Found,
@@ -272,7 +273,7 @@ class _Walk:
             return  # nothing could be listed: keep every customer the index knows
         found, unlisted = listed
         of = None
-        if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and _can_fork():
+        if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and can_fork():
             # Every one found is a customer the index holds, where it held it: the
             # no-change check comes first, and only the touched become jobs.
             state = self._known(known)
@@ -548,12 +549,6 @@ def _in_this_process(
         for job in batch:
             reader.customer(job)
         yield reader.take(len(batch))
-
-
-def _can_fork() -> bool:
-    from folder_kit.timeline.workers import can_fork
-
-    return can_fork()
 
 
 def _touched(pairs: list[tuple[Found, CustomerRow]], state: _Known) -> list[Found]:

@@ -16,8 +16,10 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing itself is imported when workers start, not by every scan
+    from multiprocessing.connection import Connection
 
 Task = TypeVar("Task")
 Answer = TypeVar("Answer")
@@ -89,6 +91,8 @@ class Workers(Generic[Task, Answer]):
             yield self._receive(i % self._count)
 
     def _receive(self, n: int) -> Answer:
+        from multiprocessing.connection import wait
+
         reader, proc = self._readers[n], self._procs[n]
         try:
             # The pipe first: a worker that answered and then ended is ready on both.
