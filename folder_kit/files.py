@@ -237,7 +237,7 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
     """``folder/stem+suffix``, or ``stem (2)+suffix``... if that name is taken."""
     candidate = folder / f"{stem}{suffix}"
     n = 2
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link holds its name too
         candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate

@@ -26,7 +26,7 @@ from folder_kit.timeline.record import _file_stem, _reads_back
 from folder_kit.workspace.config import Config, parse_config
 from folder_kit.workspace.contact import Contact, decode, parse_card, render_card
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.names import check_line, folder_name, normalize_name
+from folder_kit.workspace.names import MAX_PATH_CHARS, check_line, folder_name, normalize_name
 
 settings.register_profile(
     "ci",
@@ -221,6 +221,8 @@ def test_any_config_text_is_a_config_or_one_config_error(text: str) -> None:
 # --- log: the file name reads back ----------------------------------------------------
 
 CLASSIFIER = Classifier(Config())
+# A deep customer folder, so that long notes are cut to fit Windows' MAX_PATH too.
+DEEP_OUT = Path("C:/Users/salesperson/Documents/客户/B-在谈客户") / ("Customer " * 12) / "OUT"
 
 
 @given(
@@ -232,12 +234,14 @@ CLASSIFIER = Classifier(Config())
 def test_a_logged_contact_is_named_so_that_it_reads_back(
     note: str, medium: str, topic: str | None, day: dt.date
 ) -> None:
-    stem = _file_stem(CLASSIFIER, medium=medium, day=day, topic=topic, note=note)
+    stem, keep = _file_stem(CLASSIFIER, DEEP_OUT, medium=medium, day=day, topic=topic, note=note)
     assert _reads_back(CLASSIFIER, f"{stem}.txt", medium, day, topic)
     assert "/" not in stem and "\n" not in stem
+    assert stem.startswith(stem[:keep]) and keep >= len(day.isoformat())
+    assert len(f"{DEEP_OUT}/{stem} (99).txt") <= MAX_PATH_CHARS
 
 
 @pytest.mark.parametrize("day", [dt.date(1989, 12, 31), dt.date(2100, 1, 1), dt.date(1, 1, 1)])
 def test_a_day_out_of_the_readable_range_is_refused(day: dt.date) -> None:
     with pytest.raises(UsageError, match="years 1990 to 2099"):
-        _file_stem(CLASSIFIER, medium="phone", day=day, topic=None, note="")
+        _file_stem(CLASSIFIER, DEEP_OUT, medium="phone", day=day, topic=None, note="")

@@ -13,7 +13,7 @@ from folder_kit.drafts.eml import Attachment, Mail, build_eml
 from folder_kit.drafts.facts import customer_facts
 from folder_kit.drafts.render import Template, find_template, render
 from folder_kit.errors import UsageError
-from folder_kit.files import check_no_links, inside, read_regular, unique_path, write_new
+from folder_kit.files import inside, read_regular
 from folder_kit.followup.products import all_product_files, product_folder
 from folder_kit.followup.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.timeline.classify import Classifier
@@ -21,7 +21,8 @@ from folder_kit.timeline.events import Event, find_customer, indexed_customers, 
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import Card, Contact, read_card
 from folder_kit.workspace.country import country_code, mail_language
-from folder_kit.workspace.customers import Customer, kind_folder
+from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.filing import file_into, planned_path
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import LANGS, load_layout
 
@@ -207,8 +208,9 @@ class Prepared:
     """A draft rendered and checked, not yet written."""
 
     result: DraftResult
-    folder: Path
+    customer: Customer
     stem: str
+    keep: int  # the stem's date, never cut to fit the path
     data: Callable[[], bytes]
 
 
@@ -287,9 +289,9 @@ def prepare_draft(
     )
     if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
         warnings.append(w)
-    folder = kind_folder(ws, customer, "drafts")
     stem = f"{today.isoformat()} {choice.topic}"
-    path = unique_path(folder, stem, ".eml")
+    keep = len(today.isoformat())
+    path = planned_path(ws, customer, "drafts", stem=stem, suffix=".eml", keep=keep)
     me = ws.config.me
 
     def data() -> bytes:
@@ -320,16 +322,20 @@ def prepare_draft(
         warnings=tuple(warnings),
         body=mail.body,
     )
-    return Prepared(result=result, folder=folder, stem=stem, data=data)
+    return Prepared(result=result, customer=customer, stem=stem, keep=keep, data=data)
 
 
 def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
     """Write the .eml atomically under a name not taken yet; never overwrites."""
-    data = prepared.data()  # built first: a missing attachment leaves nothing behind
-    path = unique_path(prepared.folder, prepared.stem, ".eml")
-    check_no_links(ws.root, path)  # 草稿/ or the customer linked elsewhere: refuse
-    prepared.folder.mkdir(parents=True, exist_ok=True)
-    write_new(path, data)
+    path = file_into(  # data built first: a missing attachment leaves nothing behind
+        ws,
+        prepared.customer,
+        "drafts",
+        stem=prepared.stem,
+        suffix=".eml",
+        data=prepared.data,
+        keep=prepared.keep,
+    )
     result = prepared.result
     if ws.relative(path) != result.path:
         from dataclasses import replace

@@ -19,14 +19,13 @@ from folder_kit.errors import (
     NotACustomerFolderError,
     NotADraftError,
     UnreadableFileError,
-    UnsafeNameError,
 )
-from folder_kit.files import check_no_links, read_regular, unique_path, write_new
+from folder_kit.files import read_regular
 from folder_kit.timeline.mail import read_message
-from folder_kit.workspace.customers import Customer, kind_folder, resolve_customer
+from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.filing import file_into, mail_stem
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
-from folder_kit.workspace.names import fit_path, folder_name
 
 _DROP = {name.casefold() for name in DRAFT_HEADERS} | {"date"}
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -99,17 +98,11 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
     except ValueError as e:
         raise NotADraftError(path=str(draft), reason=f"not a mail: {e}") from None
     subject = read_message(path, addresses=False).subject or path.stem
-    subject = re.sub(r"\s*[:：]\s*", " - ", subject)  # as salespeople name saved mail
-    day = when.date().isoformat()
-    try:
-        stem = folder_name(f"{day} {subject}")
-    except UnsafeNameError:
-        stem = f"{day} {path.stem}"
-    out = kind_folder(ws, customer, "out")
-    stem = fit_path(str(out), stem, ".eml", keep=len(day))  # a long subject, a deep folder
-    target = unique_path(out, stem, ".eml")
-    check_no_links(ws.root, target)  # OUT linked elsewhere: refuse, the draft stays
-    out.mkdir(parents=True, exist_ok=True)
-    write_new(target, sent)  # first the mail in OUT, then the draft goes
+    day = when.date()
+    stem = mail_stem(day, subject) or f"{day.isoformat()} {path.stem}"
+    # First the mail in OUT, then the draft goes; OUT linked elsewhere: refused, the draft stays.
+    target = file_into(
+        ws, customer, "out", stem=stem, suffix=".eml", data=sent, keep=len(day.isoformat())
+    )
     path.unlink()
     return SentResult(customer=customer.name, path=ws.relative(target))

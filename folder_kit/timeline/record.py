@@ -16,14 +16,14 @@ from typing import Literal
 from pathvalidate import sanitize_filename
 
 from folder_kit.errors import UsageError, quoted
-from folder_kit.files import check_no_links, unique_path, write_new
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.dates import date_from_name
-from folder_kit.workspace.customers import Customer
+from folder_kit.workspace.customers import Customer, kind_folder
+from folder_kit.workspace.filing import file_into
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.ignore import is_ignored
-from folder_kit.workspace.names import check_text
+from folder_kit.workspace.names import check_text, fit_path
 
 NOTE_HEAD_CHARS = 40
 
@@ -49,25 +49,39 @@ def record_contact(
     check_text(note=note)
     if medium not in LOG_MEDIA:
         raise UsageError(f"unknown medium {quoted(medium)} (one of: {', '.join(LOG_MEDIA)})")
-    folder = customer.path / ws.layout.customer_dirs[direction]
-    stem = _file_stem(Classifier(ws.config), medium=medium, day=day, topic=topic, note=note)
-    path = unique_path(folder, stem, ".txt")
-    check_no_links(ws.root, path)  # OUT, the customer or 客户 linked elsewhere: refuse
-    if not dry_run:
-        folder.mkdir(parents=True, exist_ok=True)
-        text = note.strip() + "\n" if note.strip() else ""
-        write_new(path, text.encode("utf-8"))
+    folder = kind_folder(ws, customer, direction)
+    stem, keep = _file_stem(
+        Classifier(ws.config), folder, medium=medium, day=day, topic=topic, note=note
+    )
+    text = note.strip() + "\n" if note.strip() else ""
+    path = file_into(
+        ws,
+        customer,
+        direction,
+        stem=stem,
+        suffix=".txt",
+        data=text.encode("utf-8"),
+        keep=keep,
+        dry_run=dry_run,
+    )
     return Recorded(path=path, dry_run=dry_run)
 
 
 def _file_stem(
-    classifier: Classifier, *, medium: str, day: dt.date, topic: str | None, note: str
-) -> str:
+    classifier: Classifier,
+    folder: Path,
+    *,
+    medium: str,
+    day: dt.date,
+    topic: str | None,
+    note: str,
+) -> tuple[str, int]:
     """The file name's stem: date, medium, topic and the start of the note, chosen so
     that the scan reads it back as this day, medium and topic.
 
     The note's start is left out where it would change what the scan reads: a
-    "(conflicted copy" that makes the file look like a sync tool's, say.
+    "(conflicted copy" that makes the file look like a sync tool's, say. Also
+    returns how much of the stem is never cut to fit the path: date, medium, topic.
     """
     words = [day.isoformat(), medium, *([topic] if topic else [])]
     bare = " ".join(words)
@@ -79,8 +93,9 @@ def _file_stem(
     head = _note_head(note)
     plain = " ".join(_PLAIN.sub(" ", head).split()).strip(". ")
     for candidate in dict.fromkeys((f"{bare} {head}", f"{bare} {plain}", bare)):
-        if _reads_back(classifier, f"{candidate.rstrip()}.txt", medium, day, topic):
-            return candidate.rstrip()
+        stem = fit_path(str(folder), candidate.rstrip(), ".txt", keep=len(bare))
+        if _reads_back(classifier, f"{stem}.txt", medium, day, topic):
+            return stem, len(bare)
     raise UsageError(
         f"a file named {quoted(bare)} would not read back as a {medium} contact"
         + (f" about {topic}" if topic else "")
