@@ -12,9 +12,12 @@ a link, so nothing is written outside the workspace.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from folder_kit.errors import LinkInPathError, TargetExistsError, UnreadableFileError
 
@@ -180,11 +183,72 @@ def write_new(path: Path, data: bytes) -> None:
         except FileExistsError:
             raise TargetExistsError(path=str(path)) from None
         except OSError:
-            # File systems without hard links (some FUSE and sync mounts): the
-            # exclusive create below keeps the never-overwrite promise.
+            # File systems without hard links (FAT, exFAT, SMB shares): the
+            # written copy takes the name by a rename that refuses to replace,
+            # so the data is not written twice (a full disk would leave half
+            # of the second copy).
+            if _renamed_new(tmp, path):
+                return
             _write_exclusive(path, data)
     finally:
-        os.unlink(tmp)
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _renamed_new(src: str, dst: Path) -> bool:
+    """Rename ``src`` to ``dst`` unless ``dst`` exists, atomically; False where the
+    system or the file system has no such rename."""
+    rename = _no_replace_rename()
+    if rename is None:
+        return False
+    try:
+        rename(src, str(dst))
+    except FileExistsError:
+        raise TargetExistsError(path=str(dst)) from None
+    except OSError as e:
+        if e.errno in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return False
+        raise
+    return True
+
+
+@functools.cache
+def _no_replace_rename() -> Callable[[str, str], None] | None:
+    """The system's rename that never replaces, or None (looked up when first
+    needed: ctypes is not for every command's start)."""
+    if os.name == "nt":
+        return os.rename  # MoveFileEx without MOVEFILE_REPLACE_EXISTING: fails if taken
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    except OSError:
+        return None
+    renameat2: Any = getattr(libc, "renameat2", None)  # Linux, glibc 2.28 and later
+    renamex_np: Any = getattr(libc, "renamex_np", None)  # macOS 10.12 and later
+
+    def linux(a: bytes, b: bytes) -> int:
+        return int(renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_NOREPLACE))
+
+    def macos(a: bytes, b: bytes) -> int:
+        return int(renamex_np(a, b, _RENAME_EXCL))
+
+    call = linux if renameat2 is not None else macos if renamex_np is not None else None
+    if call is None:
+        return None
+
+    def rename(src: str, dst: str) -> None:
+        if call(os.fsencode(src), os.fsencode(dst)) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), dst)
+
+    return rename
+
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1  # Linux
+_RENAME_EXCL = 4  # macOS
 
 
 def write_replacing(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -226,11 +290,24 @@ def umask() -> int:
 
 
 def _write_exclusive(path: Path, data: bytes) -> None:
+    """The last resort: create ``path`` exclusively and write it; a write that
+    fails (a full disk) takes the file along, so nothing half-written remains."""
+    created = False
     try:
         with open(path, "xb") as f:
+            created = True
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
     except FileExistsError:
-        raise TargetExistsError(path=str(path)) from None
+        if not created:
+            raise TargetExistsError(path=str(path)) from None
+        os.unlink(path)
+        raise
+    except BaseException:
+        if created:
+            os.unlink(path)
+        raise
 
 
 def unique_path(folder: Path, stem: str, suffix: str) -> Path:
