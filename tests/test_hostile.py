@@ -24,6 +24,7 @@ from helpers import (
     needs_links,
     needs_names,
     needs_posix_permissions,
+    read_tree,
 )
 
 from folder_kit.errors import MailError, UnreadableFileError
@@ -466,6 +467,28 @@ def test_log_refuses_a_date_the_scan_cannot_read_back(invoke: Invoke, ws: Path, 
             "the years 1990 to 2099",
         )
     assert list((ws / ACME / "OUT").iterdir()) == []
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-25", "2100-01-01", "0001-01-01"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["draft", "ACME"],
+        ["draft", "--due"],
+        ["due"],
+        ["due", "--within", "30"],
+        ["check"],
+        ["report"],
+    ],
+)
+def test_a_judging_day_outside_the_readable_years_is_refused(
+    invoke: Invoke, ws: Path, command: list[str], day: str
+) -> None:
+    """Days near the calendar's end overflowed; the year 1 said "no contact events yet"."""
+    before = read_tree(ws)
+    result = invoke("-w", str(ws), *command, "--today", day)
+    assert_error(result, f"Error: --today {day} is outside the years 1990 to 2099")
+    assert read_tree(ws) == before
 
 
 @pytest.mark.parametrize(

@@ -281,9 +281,9 @@ def today_option(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def parse_today(text: str | None) -> dt.date:
-    from folder_kit.timeline.dates import parse_iso_day
+    from folder_kit.timeline.dates import parse_judging_day
 
-    return parse_iso_day(text) if text is not None else dt.date.today()
+    return parse_judging_day(text) if text is not None else dt.date.today()
 
 
 def _remember_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:

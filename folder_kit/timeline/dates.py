@@ -13,6 +13,11 @@ import unicodedata
 
 from folder_kit.errors import UsageError, quoted
 
+# The days folder-kit reads from a file name, and so the days it judges: a year
+# outside them is an order or invoice number, never a day.
+FIRST_DAY = dt.date(1990, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+READABLE_YEARS = f"the years {FIRST_DAY.year} to {LAST_DAY.year}"
 _YEAR = r"(?P<{0}>199[0-9]|20[0-9]{{2}})"
 
 # One pattern, alternatives tried at each position from the left, so the first
@@ -51,6 +56,15 @@ def date_from_name(name: str) -> dt.date | None:
                     break  # 2026-13-45: not a day; look further along the name
         pos = match.start() + 1
     return None
+
+
+def parse_judging_day(text: str) -> dt.date:
+    """A ``--today`` value: a ``YYYY-MM-DD`` day in the readable years (a file
+    dated later could not be read, and days near the calendar's end overflow)."""
+    day = parse_iso_day(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"--today {day.isoformat()} is outside {READABLE_YEARS}")
+    return day
 
 
 def parse_iso_day(text: str) -> dt.date:

@@ -18,7 +18,7 @@ from pathvalidate import sanitize_filename
 from folder_kit.errors import UsageError, quoted
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.classify import Classifier
-from folder_kit.timeline.dates import date_from_name
+from folder_kit.timeline.dates import READABLE_YEARS, date_from_name
 from folder_kit.workspace.customers import Customer, kind_folder
 from folder_kit.workspace.filing import file_into
 from folder_kit.workspace.find import Workspace
@@ -87,8 +87,7 @@ def _file_stem(
     bare = " ".join(words)
     if date_from_name(bare) != day:
         raise UsageError(
-            f"{day} cannot be logged: the scan reads a date in a file name only "
-            "in the years 1990 to 2099"
+            f"{day} cannot be logged: the scan reads a date in a file name only in {READABLE_YEARS}"
         )
     head = _note_head(note)
     plain = " ".join(_PLAIN.sub(" ", head).split()).strip(". ")
