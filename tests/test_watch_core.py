@@ -267,13 +267,14 @@ def test_readers_do_not_scan_while_a_watcher_holds_the_lock(workspace: Path) -> 
     assert customers() == ["ACME GmbH", "Rossi Srl"]
 
 
-def test_watch_help_and_a_bad_interval() -> None:
+@pytest.mark.parametrize("interval", ["0", "nan", "NaN", "inf", "-inf", "1e400"])
+def test_watch_help_and_a_bad_interval(interval: str) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["watch", "--help"])
     assert (
         result.exit_code == 0 and "--polling" in result.stdout and "--interval S" in result.stdout
     )
-    result = runner.invoke(cli, ["watch", "--interval", "0"])
+    result = runner.invoke(cli, ["watch", "--interval", interval])
     assert result.exit_code == 2
     assert "Invalid value for '--interval'" in result.stderr
 

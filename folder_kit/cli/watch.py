@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import math
 import signal
 import sys
 from collections.abc import Callable
@@ -26,7 +28,18 @@ if TYPE_CHECKING:
     from folder_kit.watch.changes import Change
     from folder_kit.watch.watcher import Note
 
+
 # Colours of what matters (a terminal only: click drops them elsewhere).
+class _Seconds(click.FloatRange):
+    """A number of seconds: finite (``nan`` passes every comparison of a range)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return seconds
+
+
 _HIGHLIGHT_STYLE: dict[str, dict[str, Any]] = {
     "order": {"fg": "green", "bold": True},
     "reply-to-quote": {"fg": "yellow", "bold": True},
@@ -60,7 +73,7 @@ def change_line(c: Change, *, now: dt.datetime) -> str:
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=1.0),
+    type=_Seconds(min=1.0),
     default=1800.0,
     show_default=True,
     metavar="S",
@@ -123,43 +136,58 @@ def watch(
 
         notifier = Notifier(on_warning=warn)
 
-    # A first run finds every event there is: a terminal shows the first few.
-    catching_up = {"shown": 0, "more": 0, "done": False}
+    # A first run finds every event there is: a terminal shows the first few,
+    # under the banner (it names the workspace), so they wait for it.
+    catching_up: list[Callable[[], None]] = []
+    more = 0
+    ready = False
 
     def note(n: Note) -> None:
+        nonlocal more, ready
         if as_json:
             print_json_line(n.as_json())
             sys.stdout.flush()
         if isinstance(n, Ready):
-            catching_up["done"] = True
-            if catching_up["more"] and not as_json:
-                click.echo(f"... and {catching_up['more']} more since the watcher last ran.")
+            ready = True
             line = f"Watching {ws.root}: {n.customers} customers, {n.events} events. Ctrl-C stops."
-        elif isinstance(n, Reconciled):
-            line = f"Read the whole workspace again ({n.reason}): {n.events} events."
-            if not as_json and log is None:
+            show(line, {})
+            for shown in catching_up:
+                shown()
+            catching_up.clear()
+            if more and not as_json:
+                show(f"... and {more} more since the watcher last ran.", {})
+            return
+        if isinstance(n, Reconciled):
+            if as_json or log is not None:
+                line = f"Read the whole workspace again ({n.reason}): {n.events} events."
+                show(line, None)
+            return
+        if not ready:
+            if len(catching_up) >= CATCH_UP_SHOWN:
+                more += 1
                 return
-        else:
-            if not catching_up["done"]:
-                if catching_up["shown"] >= CATCH_UP_SHOWN:
-                    catching_up["more"] += 1
-                    return
-                catching_up["shown"] += 1
-            elif notifier is not None and n.highlight is not None and n.change == "new":
-                from folder_kit.watch.highlights import MESSAGES
+        elif notifier is not None and n.highlight is not None and n.change == "new":
+            from folder_kit.watch.highlights import MESSAGES
 
-                notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
-            if as_json and log is None:
-                return  # the JSON line was all there is to say
-            line = change_line(n, now=dt.datetime.now())
+            notifier.send(f"{n.event.customer}: {MESSAGES[n.highlight]}", n.rel)
+        if as_json and log is None:
+            return  # the JSON line was all there is to say
+        style = _HIGHLIGHT_STYLE.get(n.highlight or "", {})
+        if n.change == "gone":
+            style = {"dim": True}
+        line = change_line(n, now=dt.datetime.now())
+        if ready:
+            show(line, style)
+        else:
+            catching_up.append(functools.partial(show, line, style))
+
+    def show(line: str, style: dict[str, Any] | None) -> None:
+        """Log ``line`` and print it (``style=None``: to the log only)."""
         line = visible(line)  # a control character in a file name must not reach the terminal
         if log is not None:
             log.info("%s", line)
-        if as_json or isinstance(n, Reconciled):
+        if as_json or style is None:
             return
-        style = _HIGHLIGHT_STYLE.get(getattr(n, "highlight", None) or "", {})
-        if getattr(n, "change", "") == "gone":
-            style = {"dim": True}
         click.echo(click.style(line, **style) if style else line)
 
     if not polling:
