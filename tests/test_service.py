@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import plistlib
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from helpers import WINDOWS, assert_error, assert_ok, read_tree
+from helpers import WINDOWS, assert_error, assert_ok, needs_byte_names, read_tree
 
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import service as svc
@@ -39,6 +40,61 @@ def test_the_systemd_unit_quotes_the_command_for_systemd(root: Path, tmp_path: P
     odd = f'{root.parent}/My 100%% Sales $$HOME \\"quoted\\"'
     assert f'ExecStart="{sys.executable}" "-m" "folder_kit" "-w" "{odd}" "watch" "--log"' in text
     assert "WantedBy=default.target" in text and "Restart=on-failure" in text
+
+
+def _unit_arguments(line: str) -> list[bytes]:
+    """ExecStart's arguments as systemd reads them: quoted, with C escapes."""
+    out: list[bytes] = []
+    for arg in re.findall(r'"((?:[^"\\]|\\.)*)"', line):
+        raw = re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), arg)
+        raw = raw.replace('\\"', '"').replace("\\\\", "\\").replace("$$", "$").replace("%%", "%")
+        out.append(
+            raw.encode("latin-1") if raw.isascii() or max(map(ord, raw)) < 256 else raw.encode()
+        )
+    return out
+
+
+@needs_byte_names
+@pytest.mark.parametrize(
+    "name", [b"Line\nBreak\nExecStartPre=false", b"\xc4\xe3\xba\xc3 ws", b"tab\there\r"]
+)
+def test_the_systemd_unit_keeps_a_hostile_workspace_name_in_its_argument(
+    tmp_path: Path, workspace: Path, name: bytes
+) -> None:
+    """A line break must not start a new setting; bytes that are not UTF-8 reach
+    the watcher as those bytes (systemd drops a line that is not UTF-8)."""
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + name))
+    workspace.rename(root)
+    plan = svc.plan(root, platform="linux", env={"FOLDER_KIT_STATE": str(tmp_path / "s")})
+    text = plan.content.decode("utf-8")  # strict: the whole unit is UTF-8
+    keys = [line.split("=")[0] for line in text.splitlines() if line and line[0] not in "#["]
+    assert keys == [
+        "Description",
+        "Type",
+        "ExecStart",
+        "Environment",
+        "Environment",
+        "Restart",
+        "RestartSec",
+        "StandardOutput",
+        "WantedBy",
+    ]
+    (exec_start,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    args = _unit_arguments(exec_start)
+    assert args[3:5] == [b"-w", os.fsencode(root)]
+
+
+@needs_byte_names
+def test_report_html_of_a_workspace_whose_name_is_not_utf8(
+    invoke: Invoke, tmp_path: Path, workspace: Path
+) -> None:
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xc4\xe3\xba\xc3 ws"))
+    workspace.rename(root)
+    page = tmp_path / "report.html"
+    assert_ok(invoke("-w", str(root), "report", "--html", str(page)))
+    shown = os.fsencode(root.name).decode("utf-8", "replace")
+    assert shown.startswith("\ufffd") and f" · {shown} · " in page.read_text(encoding="utf-8")
+    assert_ok(invoke("-w", str(root), "service", "install", "--dry-run"))
 
 
 def test_the_systemd_unit_passes_systemd_analyze_verify(root: Path, tmp_path: Path) -> None:

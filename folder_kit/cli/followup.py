@@ -194,6 +194,7 @@ def report_cmd(
     else:
         from folder_kit.files import write_export
         from folder_kit.followup.page import MARKER, render
+        from folder_kit.workspace.customers import printable
 
         seen = overview(ws, today=today)
         result = seen.report
@@ -202,7 +203,7 @@ def report_cmd(
             due=seen.due,
             findings=seen.findings,
             lang=ws.config.lang,
-            workspace=ws.root.name,
+            workspace=printable(ws.root.name),  # its undecodable bytes too
         )
         write_export(html_path, page.encode("utf-8"), marker=MARKER)
         if not as_json:

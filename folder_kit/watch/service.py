@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import plistlib
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
-from folder_kit.errors import ServiceError
+from folder_kit.errors import ServiceError, visible
 from folder_kit.timeline.index import ENV_STATE, state_dir
 
 Manager = Literal["systemd", "launchd", "schtasks"]
@@ -76,9 +77,20 @@ def _environment(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+# Characters that must not reach a unit file as they are: a line break would
+# start a new setting, and a byte that is not UTF-8 makes systemd drop the line.
+_UNIT_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _unit_bytes(match: re.Match[str]) -> str:
+    """The character's bytes (a name's undecodable byte itself) as systemd's ``\\xNN``."""
+    raw = match.group().encode("utf-8", "surrogateescape")
+    return "".join(f"\\x{b:02x}" for b in raw)
+
+
 def _systemd_quote(arg: str) -> str:
     quoted = '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return quoted.replace("%", "%%").replace("$", "$$")
+    return _UNIT_UNSAFE.sub(_unit_bytes, quoted.replace("%", "%%").replace("$", "$$"))
 
 
 def systemd_unit(root: Path, command: Sequence[str], env: Mapping[str, str]) -> str:
@@ -88,7 +100,7 @@ def systemd_unit(root: Path, command: Sequence[str], env: Mapping[str, str]) -> 
     return (
         "# Written by `folder-kit service install`; `folder-kit service uninstall` removes it.\n"
         "[Unit]\n"
-        f"Description=folder-kit watcher for {str(root).replace('%', '%%')}\n"
+        f"Description=folder-kit watcher for {visible(str(root)).replace('%', '%%')}\n"
         "\n"
         "[Service]\n"
         "Type=simple\n"
