@@ -195,6 +195,17 @@ def write_new(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+def rename_new(src: Path, dst: Path) -> None:
+    """Give ``src`` (a file or a folder) the name ``dst``, which must not exist:
+    atomically where the system can refuse to replace; elsewhere after a check,
+    and never over a non-empty folder (a rename replaces only an empty one)."""
+    if _renamed_new(str(src), dst):
+        return
+    if os.path.lexists(dst):
+        raise TargetExistsError(path=str(dst))
+    os.rename(src, dst)
+
+
 def _renamed_new(src: str, dst: Path) -> bool:
     """Rename ``src`` to ``dst`` unless ``dst`` exists, atomically; False where the
     system or the file system has no such rename."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -21,6 +22,7 @@ from helpers import (
     tree_diff,
 )
 
+from folder_kit.workspace import customers as customers_module
 from folder_kit.workspace.contact import Contact, parse_card
 
 A = "客户/A-交易客户"
@@ -126,6 +128,43 @@ def test_add_an_existing_customer_is_refused(
     result = invoke("-w", ws, "customer", "add", again, "--grade", "C")
     assert_error(result, f"Error: customer {again!r} already exists at {B}/ACME")
     assert read_tree(tmp_path) == before
+
+
+def test_add_on_a_full_disk_leaves_nothing_and_a_retry_works(
+    invoke: Invoke, ws: str, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder was left without its Contact.txt: the retry said "already
+    exists", and the email given was lost."""
+    before = read_tree(workspace)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    add = ("-w", ws, "customer", "add", "ACME GmbH", "--grade", "B", "--email", "a@acme.de")
+    with monkeypatch.context() as m:
+        m.setattr(customers_module, "write_new", full_disk)
+        assert_error(invoke(*add), "Error: No space left on device")
+    assert read_tree(workspace) == before
+    assert_ok(invoke(*add))
+    card = (workspace / "客户" / "B-在谈客户" / "ACME GmbH" / "Contact.txt").read_text("utf-8")
+    assert "a@acme.de" in card
+
+
+def test_add_never_replaces_an_empty_folder_that_appeared_meanwhile(
+    invoke: Invoke, ws: str, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = workspace / "客户" / "B-在谈客户" / "ACME GmbH"
+    real = customers_module.rename_new
+
+    def racing(src: Path, dst: Path) -> None:
+        dst.mkdir()  # another program (a sync tool) made it since the check
+        real(src, dst)
+
+    monkeypatch.setattr(customers_module, "rename_new", racing)
+    result = invoke("-w", ws, "customer", "add", "ACME GmbH", "--grade", "B")
+    assert_error(result, "Error: customer 'ACME GmbH' already exists at 客户/B-在谈客户/ACME GmbH")
+    assert list(target.iterdir()) == []
+    assert [p.name for p in target.parent.iterdir()] == ["ACME GmbH"]
 
 
 def test_add_requires_a_known_grade(invoke: Invoke, ws: str, tmp_path: Path) -> None:

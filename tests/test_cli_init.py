@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, read_tree
 
+from folder_kit.workspace import scaffold as scaffold_module
 from folder_kit.workspace.config import load_config
 from folder_kit.workspace.layout import load_layout
 from folder_kit.workspace.scaffold import config_template
@@ -229,3 +232,49 @@ def test_a_settings_file_that_is_a_folder_is_named(invoke: Invoke, tmp_path: Pat
         f"Error: {config} is a folder, not the settings file; rename it and run "
         f"`folder-kit init {root}`",
     )
+
+
+def _full_disk(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_init_on_a_full_disk_leaves_nothing_that_blocks_a_retry(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`init --lang en` cut short left the English folders without folder-kit.yaml,
+    and a plain `init` then added a Chinese tree beside them."""
+    target = tmp_path / "ws"
+    with monkeypatch.context() as m:
+        m.setattr(scaffold_module, "write_new", _full_disk)
+        assert_error(invoke("init", str(target), "--lang", "en"), "Error: No space left on device")
+    assert not target.exists() or list(target.iterdir()) == []
+    assert_ok(invoke("init", str(target)))
+    assert load_config(target / "folder-kit.yaml").lang == "zh"
+    assert (target / "客户").is_dir() and not (target / "Customers").exists()
+
+
+def test_init_cut_short_after_its_settings_is_completed_by_the_next(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "ws"
+    made: list[Path] = []
+    real_mkdir = Path.mkdir
+
+    def mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+        if len(made) >= 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        made.append(self)
+        real_mkdir(self, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(Path, "mkdir", mkdir)
+        assert_error(invoke("init", str(target), "--lang", "en"), "Error: No space left on device")
+    assert_ok(invoke("init", str(target)))  # follows the settings it finds: English
+    assert not (target / "客户").exists()
+    assert read_tree(target) == read_tree(_fresh_en(tmp_path, invoke))
+
+
+def _fresh_en(tmp_path: Path, invoke: Invoke) -> Path:
+    fresh = tmp_path / "fresh"
+    assert_ok(invoke("init", str(fresh), "--lang", "en"))
+    return fresh

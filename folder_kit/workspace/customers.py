@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from folder_kit.errors import (
     UnsafeNameError,
     UsageError,
 )
-from folder_kit.files import check_no_links, write_new
+from folder_kit.files import check_no_links, rename_new, umask, write_new
 from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import append_history, change_at, check_history
@@ -416,14 +417,27 @@ def add_customer(
     if dry_run:
         return AddResult(customer=customer, created=created, dry_run=True)
     grade_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        path.mkdir()
-    except FileExistsError:
-        raise CustomerExistsError(name=name, path=ws.relative(path)) from None
-    for sub in subfolders:
-        sub.mkdir()
+    if os.path.lexists(path):
+        raise CustomerExistsError(name=name, path=ws.relative(path))
+    # Built whole in a hidden folder beside it, then given its name: a full disk
+    # leaves no customer without its card (a retry would find it "already there").
     contact = Contact(company=company, country=country, name=contact_name, email=email)
-    write_new(path / CONTACT_FILE, render_card([contact], lang=ws.config.lang).encode("utf-8"))
+    card = render_card([contact], lang=ws.config.lang).encode("utf-8")
+    import tempfile  # only when writing: it is slow to import
+
+    building = Path(tempfile.mkdtemp(dir=grade_dir, prefix=".folder-kit-new-"))
+    try:
+        os.chmod(building, 0o777 & ~umask())  # mkdtemp makes 0700
+        for sub in subfolders:
+            (building / sub.name).mkdir()
+        write_new(building / CONTACT_FILE, card)
+        try:
+            rename_new(building, path)
+        except TargetExistsError:
+            raise CustomerExistsError(name=name, path=ws.relative(path)) from None
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     return AddResult(customer=customer, created=created, dry_run=False)
 
 

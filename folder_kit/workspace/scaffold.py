@@ -81,16 +81,20 @@ def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
             existing.append(rel + "/")
         else:
             created.append(rel + "/")
-    if not dry_run:
-        for rel in created:
-            (root / rel).mkdir(parents=True, exist_ok=True)
+    # folder-kit.yaml first: it says which layout the folders are, so a run cut
+    # short (a full disk) is completed by the next `init`, never mixed with a tree
+    # of the other language.
+    folders = list(created)
     if os.path.lexists(config_path):
         existing.append(CONFIG_NAME)
     else:
-        created.append(CONFIG_NAME)
         if not dry_run:
             root.mkdir(parents=True, exist_ok=True)
             write_new(config_path, config_template(lang).encode("utf-8"))
+        created.append(CONFIG_NAME)
+    if not dry_run:
+        for rel in folders:
+            (root / rel).mkdir(parents=True, exist_ok=True)
     return Plan(
         root=root, lang=lang, created=tuple(created), existing=tuple(existing), dry_run=dry_run
     )
