@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Callable, Collection
@@ -17,6 +18,7 @@ from conftest import Invoke
 from helpers import WINDOWS, assert_error, assert_ok, build_tree, needs_names, read_tree
 
 from folder_kit.cli import cli
+from folder_kit.followup.rules import Due
 
 B = "客户/B-在谈客户"
 # A customer folder whose name HTML and .ics must escape. Windows forbids "<>" in
@@ -92,6 +94,66 @@ def test_due_ics_is_read_back_by_another_parser(invoke: Invoke, ws: Path, tmp_pa
     again = vobject.readOne(ics.read_text(encoding="utf-8")).contents["vtodo"]
     assert {t.summary.value: t.uid.value for t in again} == first
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".folder-kit-")] == []
+
+
+def test_due_ics_closes_the_to_do_of_a_customer_followed_up(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    """Left out of the next export, the to-do stayed open on the phone."""
+    ics = tmp_path / "followups.ics"
+    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    first = {t.summary.value: t for t in vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]}
+    assert first["Follow up Late Co (B)"].status.value == "NEEDS-ACTION"
+    log = ("log", "Late", "--direction", "out", "--medium", "phone", "--date", TODAY)
+    assert_ok(invoke("-w", str(ws), *log))
+    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    todos = vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]
+    again = {t.summary.value: t for t in todos}
+    assert set(again) == set(first)
+    late = again["Follow up Late Co (B)"]
+    assert late.uid.value == first["Follow up Late Co (B)"].uid.value
+    assert late.status.value == "COMPLETED"
+    assert late.percent_complete.value == "100" and late.completed.value is not None
+    assert int(late.sequence.value) == 1
+    others = [t for name, t in again.items() if name != "Follow up Late Co (B)"]
+    assert all(t.status.value == "NEEDS-ACTION" for t in others)
+    # Still closed in the export after that, so a phone that imports later closes it too.
+    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    third = {t.summary.value: t for t in vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]}
+    assert third["Follow up Late Co (B)"].status.value == "COMPLETED"
+
+
+def test_a_closed_to_do_is_reopened_when_due_again_and_dropped_in_the_end() -> None:
+    from folder_kit.followup.ics import KEEP_DONE_DAYS, calendar
+
+    day = dt.date(2026, 12, 1)
+    stamp = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    late = Due("Late Co", "B", day - dt.timedelta(days=9), day - dt.timedelta(days=2), 2, 7)
+    soon = Due("Soon Co", "A", day, day, 0, 14)
+
+    def todos(data: bytes) -> dict[str, tuple[str, int]]:
+        cal = vobject.readOne(data.decode("utf-8"))
+        return {
+            t.summary.value: (
+                t.status.value,
+                int(t.sequence.value) if hasattr(t, "sequence") else 0,
+            )
+            for t in cal.contents.get("vtodo", [])
+        }
+
+    one = calendar([late, soon], stamp=stamp)
+    two = calendar([soon], stamp=stamp, last=one)
+    assert todos(two) == {
+        "Follow up Late Co (B)": ("COMPLETED", 1),
+        "Follow up Soon Co (A)": ("NEEDS-ACTION", 0),
+    }
+    three = calendar([late, soon], stamp=stamp, last=two)
+    assert todos(three)["Follow up Late Co (B)"] == ("NEEDS-ACTION", 2)
+    later = stamp + dt.timedelta(days=KEEP_DONE_DAYS + 1)
+    assert todos(calendar([soon], stamp=later, last=calendar([soon], stamp=stamp, last=one))) == {
+        "Follow up Soon Co (A)": ("NEEDS-ACTION", 0)
+    }
+    assert todos(calendar([], stamp=stamp, last=b"not a calendar")) == {}
 
 
 def test_an_export_never_replaces_a_file_folder_kit_did_not_write(

@@ -86,11 +86,9 @@ def due_cmd(
     today = parse_today(today_text)
     items = due(ws, today=today, within=within)
     if ics_path is not None:
-        from folder_kit.files import write_export
-        from folder_kit.followup.ics import PRODID, calendar
+        from folder_kit.followup.ics import export
 
-        stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        write_export(ics_path, calendar(items, stamp=stamp), marker=PRODID.encode())
+        export(ics_path, items, stamp=dt.datetime.now(dt.UTC).replace(microsecond=0))
         if not as_json:
             say(f"Wrote {len(items)} to-dos to {ics_path}")
     if as_json:
