@@ -17,6 +17,7 @@ from helpers import (
     build_tree,
     grade_moves,
     needs_links,
+    needs_names,
     needs_posix_permissions,
     read_tree,
     tree_diff,
@@ -264,6 +265,42 @@ def test_move_onto_an_existing_folder_moves_nothing(
         f"Error: {C}/ACME GmbH already exists; move or rename that folder first; nothing was moved",
     )
     assert read_tree(workspace) == before
+
+
+@needs_names("Mu\u0308ller GmbH")
+def test_move_onto_a_unicode_twin_moves_nothing(invoke: Invoke, ws: str, workspace: Path) -> None:
+    """Müller GmbH in A and its NFD spelling in C: only one folder's events stayed visible."""
+    nfc, nfd = "M\u00fcller GmbH", "Mu\u0308ller GmbH"
+    build_tree(workspace / A / nfc, {"OUT": {"2026-03-05 offer.txt": "offer"}})
+    build_tree(workspace / C / nfd, {"IN": {"2026-03-06 reply.txt": "reply"}})
+    if len(list((workspace / C).iterdir())) != 1 or (workspace / C / nfc).exists():
+        pytest.skip("this file system folds Unicode spellings into one name")
+    before = read_tree(workspace)
+    result = invoke("-w", ws, "customer", "move", str(workspace / A / nfc), "--grade", "C")
+    assert_error(
+        result,
+        f"Error: {C}/{nfd} already exists; move or rename that folder first; nothing was moved",
+    )
+    assert read_tree(workspace) == before
+
+
+def test_move_on_a_full_disk_says_the_move_happened(
+    invoke: Invoke, ws: str, workspace: Path, acme: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "Error: No space left on device" after the folder had moved."""
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(customers_module, "append_history", full_disk)
+    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "A")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {A}/ACME GmbH/\n"
+    assert result.stderr == (
+        "Warning: the grade change could not be noted in the folder (No space left on device); "
+        "the next scan writes the note\n"
+    )
+    assert (workspace / A / "ACME GmbH" / "OUT" / "2026-03-05 offer.txt").is_file()
 
 
 def test_unknown_customer_is_an_error(invoke: Invoke, ws: str, tmp_path: Path, acme: Tree) -> None:

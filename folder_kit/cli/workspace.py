@@ -139,6 +139,12 @@ def customer_move(ctx: click.Context, name: str, grade: str, dry_run: bool) -> N
         return
     verb = "Would move" if dry_run else "Moved"
     say(f"{verb} {ws.relative(result.source)}/ -> {ws.relative(result.customer.path)}/")
+    if result.note_error:
+        say(
+            f"Warning: the grade change could not be noted in the folder ({result.note_error}); "
+            "the next scan writes the note",
+            err=True,
+        )
 
 
 @customer.command("list")

@@ -465,6 +465,7 @@ class MoveResult:
     source: Path
     moved: bool
     dry_run: bool
+    note_error: str = ""  # why the grade note was not written (the scan writes it later)
 
 
 # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION: what Windows answers a rename of a
@@ -485,6 +486,20 @@ def _leave(folder: Path, *, for_: Path) -> None:
         os.chdir(for_)
 
 
+def _twin(grade_dir: Path, name: str) -> Path | None:
+    """What in ``grade_dir`` holds ``name``: itself, or a spelling of it one key
+    (an NFD "Müller" beside an NFC one would hide one customer's events)."""
+    target = grade_dir / name
+    if os.path.lexists(target):
+        return target
+    key = customer_key(name)
+    try:
+        with os.scandir(grade_dir) as entries:
+            return next((Path(e.path) for e in entries if customer_key(e.name) == key), None)
+    except OSError:
+        return None
+
+
 def move_customer(
     ws: Workspace, customer: Customer, *, grade: Grade, dry_run: bool = False
 ) -> MoveResult:
@@ -497,20 +512,28 @@ def move_customer(
     check_no_links(ws.root, grade_dir)
     # A history note that is a link or a FIFO is refused before anything moves.
     check_history(customer.path)
-    if os.path.lexists(target):
+    taken = _twin(grade_dir, customer.path.name)
+    if taken is not None:
         raise TargetExistsError(
-            path=ws.relative(target), hint="move or rename that folder first; nothing was moved"
+            path=ws.relative(taken), hint="move or rename that folder first; nothing was moved"
         )
     moved = Customer(name=customer.name, grade=grade, path=target)
     if not dry_run:
         grade_dir.mkdir(parents=True, exist_ok=True)
         _leave(customer.path, for_=ws.root)
         try:
-            os.rename(customer.path, target)
+            rename_new(customer.path, target)
+        except TargetExistsError:  # made meanwhile
+            raise TargetExistsError(
+                path=ws.relative(target), hint="move or rename that folder first; nothing was moved"
+            ) from None
         except PermissionError as e:
             if getattr(e, "winerror", None) in _IN_USE:
                 raise FolderInUseError(path=ws.relative(customer.path)) from e
             raise
         # The move itself leaves no trace on disk; note it where a rebuilt index finds it.
-        append_history(target, change_at(dt.datetime.now(), customer.grade, grade))
+        try:
+            append_history(target, change_at(dt.datetime.now(), customer.grade, grade))
+        except OSError as e:  # a full disk: the move happened all the same
+            return MoveResult(moved, customer.path, True, dry_run, note_error=e.strerror or str(e))
     return MoveResult(customer=moved, source=customer.path, moved=True, dry_run=dry_run)
