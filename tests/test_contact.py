@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.workspace.contact import Card, Contact, parse_card, read_card, render_card
+from folder_kit.workspace.contact import (
+    KEYS,
+    Card,
+    Contact,
+    parse_card,
+    read_card,
+    render_card,
+)
 
 ZH_CARD = """\
 公司: 上海某某贸易有限公司
@@ -102,6 +109,43 @@ def test_continuation_lines_extend_the_previous_value() -> None:
     assert dict(card.primary.extra) == {"Skype": "acme.buyer\n(evenings)"}
 
 
+@pytest.mark.parametrize("key", ["Name", "联系人", "Email", "Company", "Title", "Phone", "Country"])
+def test_a_line_without_a_key_under_a_one_line_field_belongs_to_no_field(key: str) -> None:
+    """`Purchasing Manager` typed under `Name:` is not part of the name: a name or
+    an address with a line break would end a mail's headers."""
+    card = parse_card(f"{key}: first\nPurchasing Manager\n  +49 30 1234\nNotes: n\n")
+    value = getattr(card.primary, KEY_FIELDS[key])
+    assert value == "first"
+    assert card.primary.loose == ("Purchasing Manager", "+49 30 1234")
+    assert card.primary.notes == "n"
+
+
+KEY_FIELDS = {
+    "Name": "name",
+    "联系人": "name",
+    "Email": "email",
+    "Company": "company",
+    "Title": "title",
+    "Phone": "phone",
+    "Country": "country",
+}
+
+
+def test_a_line_without_a_key_before_any_key_is_kept_loose() -> None:
+    card = parse_card("ACME GmbH\nName: Hans\n---\nSecond Co\nName: Petra\n")
+    assert [(c.name, c.loose) for c in card.contacts] == [
+        ("Hans", ("ACME GmbH",)),
+        ("Petra", ("Second Co",)),
+    ]
+
+
+def test_no_field_value_holds_a_line_break_but_notes_and_unknown_keys() -> None:
+    card = parse_card("Name: Bob\nSmith\nEmail: b@x.example\nx@y.example\nNotes: a\nb\n")
+    one_line = [getattr(card.primary, f) for f in KEYS if f != "notes"]
+    assert not any("\n" in v for v in one_line)
+    assert card.primary.notes == "a\nb"
+
+
 def test_blank_lines_comments_and_crlf_are_ignored() -> None:
     card = parse_card("# 客户资料\r\n\r\n公司: ACME\r\n\r\n# 旧的\r\n邮箱: a@acme.de\r\n")
     assert card.contacts == (Contact(company="ACME", email="a@acme.de"),)
@@ -177,7 +221,7 @@ TWO = [
         notes="first line\nsecond line",
         extra={"WhatsApp": "+49 170 000"},
     ),
-    Contact(name="Petra Schmidt", email="petra@mueller.de"),
+    Contact(name="Petra Schmidt", email="petra@mueller.de", loose=("Purchasing Manager",)),
 ]
 
 

@@ -57,7 +57,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 
 @dataclass(frozen=True)
 class Contact:
-    """One person at the customer. ``extra`` keeps keys the tool does not know."""
+    """One person at the customer. ``extra`` keeps keys the tool does not know,
+    ``loose`` the lines that have no key and belong to no field."""
 
     company: str = ""
     country: str = ""
@@ -69,6 +70,12 @@ class Contact:
     source: str = ""
     notes: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    loose: tuple[str, ...] = ()
+
+
+# Free text the tool never puts into a mail header: a line without a key after
+# one of these continues it (a long note). Every other field is one line.
+MULTILINE = frozenset({"notes"})
 
 
 @dataclass(frozen=True)
@@ -117,13 +124,15 @@ def parse_card(text: str) -> Card:
     contacts: list[Contact] = []
     block: dict[str, str] = {}
     extra: dict[str, str] = {}
+    loose: list[str] = []
     last_key: str | None = None
 
     def close() -> None:
-        if block or extra:
-            contacts.append(Contact(**block, extra=dict(extra)))
+        if block or extra or loose:
+            contacts.append(Contact(**block, extra=dict(extra), loose=tuple(loose)))
         block.clear()
         extra.clear()
+        loose.clear()
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -135,11 +144,15 @@ def parse_card(text: str) -> Card:
             continue
         key, sep, value = _split(line)
         if not sep:
-            # A line without a key continues the previous value (a long note).
-            if last_key in block:
+            # A line without a key continues a note or an unknown key's value. Under
+            # a name or an address it is not part of it (`Purchasing Manager` under
+            # `Name:`): a line break there would end a mail's headers.
+            if last_key in MULTILINE and last_key in block:
                 block[last_key] = f"{block[last_key]}\n{line}"
             elif last_key in extra:
                 extra[last_key] = f"{extra[last_key]}\n{line}"
+            else:
+                loose.append(line)
             continue
         canonical = _ALIASES.get(key.casefold())
         if canonical:
@@ -186,7 +199,9 @@ def render_card(contacts: list[Contact], *, lang: str) -> str:
     labels = LABELS.get(lang, LABELS["en"])
     blocks = []
     for contact in contacts:
-        lines = [f"{labels[key]}: {getattr(contact, key)}" for key in KEYS]
+        # Lines without a key go first: after a field they could continue it.
+        lines = [*contact.loose]
+        lines += [f"{labels[key]}: {getattr(contact, key)}" for key in KEYS]
         lines += [f"{k}: {v}" for k, v in contact.extra.items()]
         blocks.append("\n".join(lines))
     return "\n---\n".join(blocks) + "\n"
