@@ -8,8 +8,10 @@ import pytest
 
 from folder_kit.workspace.contact import (
     KEYS,
+    Address,
     Card,
     Contact,
+    mail_address,
     parse_card,
     read_card,
     render_card,
@@ -241,3 +243,57 @@ def test_render_uses_the_workspace_language() -> None:
         "Company: 上海某某贸易\nCountry: CN\nName: 李娜\nTitle: \nEmail: li@example.cn\n"
         "Phone: \nLanguage: \nSource: \nNotes: \n"
     )
+
+
+# --- the address in an Email field ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "addr", "name"),
+    [
+        ("anna@acme.example", "anna@acme.example", ""),
+        ("  anna@acme.example  ", "anna@acme.example", ""),
+        ("<anna@acme.example>", "anna@acme.example", ""),
+        ("Anna Schmidt <anna@acme.example>", "anna@acme.example", "Anna Schmidt"),
+        ('"Schmidt, Anna" <anna@acme.example>', "anna@acme.example", "Schmidt, Anna"),
+        # What a Chinese input method types: full-width ＠ and letters, 。 for the dot.
+        ("wang＠example.cn", "wang@example.cn", ""),
+        ("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", "wang@example.cn", ""),
+        ("wang@example。cn", "wang@example.cn", ""),
+        ("\u3000wang@example.cn\u3000", "wang@example.cn", ""),
+        # An international domain goes into a header in its ASCII (IDNA) form.
+        ("sales@例子.中国", "sales@xn--fsqu00a.xn--fiqs8s", ""),
+        ("info@müller.de", "info@xn--mller-kva.de", ""),
+        ("sales＠例子。中国", "sales@xn--fsqu00a.xn--fiqs8s", ""),
+    ],
+)
+def test_an_email_field_gives_one_ascii_address(value: str, addr: str, name: str) -> None:
+    got = mail_address(value)
+    assert (got.addr, got.name, got.problem) == (addr, name, "")
+
+
+def test_an_international_domain_is_kept_readable_for_the_card() -> None:
+    assert mail_address("sales＠例子.中国").typed == "sales@例子.中国"
+
+
+def test_an_empty_field_is_no_address_and_no_problem() -> None:
+    assert mail_address("  ") == Address()
+
+
+@pytest.mark.parametrize(
+    ("value", "addr", "problem"),
+    [
+        ("a@b.example, c@d.example", "a@b.example", "holds 2 addresses"),
+        ("a@b.example; c@d.example", "", "is not one mail address"),
+        ("a@b.example>, Evil <c@d.example", "", "is not one mail address"),
+        ("Bob <bob@x.example", "", "is not one mail address"),
+        ("anna", "", "is not one mail address"),
+        ("a@@b.example", "", "is not one mail address"),
+        ("张伟@example.cn", "", "SMTPUTF8"),
+        ("sales@" + "例" * 64 + ".中国", "", "cannot be written in ASCII"),
+    ],
+)
+def test_what_is_not_exactly_one_address_says_so(value: str, addr: str, problem: str) -> None:
+    got = mail_address(value)
+    assert got.addr == addr
+    assert problem in got.problem

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.errors import NonASCIILocalPartDefect
+from email.headerregistry import Address as HeaderAddress
+from email.headerregistry import AddressHeader, HeaderRegistry
 from pathlib import Path
 
 from folder_kit.errors import UnreadableFileError
@@ -92,6 +95,69 @@ class Card:
     def company(self) -> str:
         """The real company name: the first contact that names one."""
         return next((c.company for c in self.contacts if c.company), "")
+
+
+# Full-width ASCII (＠, ．, ｗａｎｇ) as Chinese and Japanese input methods type it,
+# the ideographic space, and the ideographic full stops they type for ".".
+_NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0x3000: 0x20,
+    0x3002: 0x2E,
+    0xFF61: 0x2E,
+}
+_HEADERS = HeaderRegistry()
+
+
+@dataclass(frozen=True)
+class Address:
+    """What the address field of a card gives a mail: one address in ASCII, fit
+    for a header, or none; ``problem`` says why the field is not exactly one."""
+
+    addr: str = ""  # for a header: the domain in its ASCII (IDNA) form
+    typed: str = ""  # the same address as a person reads it (domain in its script)
+    name: str = ""  # a name written in the field itself (`Bob <bob@acme.de>`)
+    problem: str = ""  # a phrase after the field: "is not one mail address"
+
+
+NOT_ONE = "is not one mail address"
+SMTPUTF8 = (
+    "has a name before the @ that is not in ASCII, which a mail header can only carry "
+    "where every server on the way supports SMTPUTF8"
+)
+
+
+def mail_address(value: str) -> Address:
+    """The address in an Email field as typed: full-width characters made ASCII,
+    an international domain in its ASCII form, a name beside it kept apart.
+
+    A name before the @ in another script (张伟@example.cn) is not made ASCII:
+    there is no such form, and the RFC 2047 headers drafts are written with
+    cannot carry it (domain.md, Contact.txt).
+    """
+    text = value.translate(_NARROW).strip()
+    if not text:
+        return Address()
+    header = _HEADERS("To", text)
+    if not isinstance(header, AddressHeader):  # pragma: no cover - To is an address header
+        raise TypeError(type(header))
+    found = header.addresses
+    defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
+    if defects or not found or not all(a.username and a.domain for a in found):
+        return Address(problem=NOT_ONE)
+    first = found[0]
+    typed = HeaderAddress(username=first.username, domain=first.domain).addr_spec
+    if not first.username.isascii():
+        return Address(typed=typed, name=first.display_name, problem=SMTPUTF8)
+    try:
+        domain = first.domain.encode("idna").decode("ascii")
+    except UnicodeError as e:
+        return Address(
+            typed=typed,
+            name=first.display_name,
+            problem=f"has a domain that cannot be written in ASCII ({e})",
+        )
+    addr = HeaderAddress(username=first.username, domain=domain).addr_spec
+    many = f"holds {len(found)} addresses, not one" if len(found) > 1 else ""
+    return Address(addr=addr, typed=typed, name=first.display_name, problem=many)
 
 
 def decode(data: bytes) -> tuple[str, str]:
