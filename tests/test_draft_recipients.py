@@ -144,3 +144,10 @@ def test_my_own_address_is_normalised_too(invoke: Invoke, ws: Path) -> None:
         "not in ASCII, which a mail header can only carry where every server on the way "
         "supports SMTPUTF8; drafts have no From address: write one address, as name@domain"
     ]
+
+
+def test_a_big5_card_gives_the_recipient_in_its_own_script(invoke: Invoke, ws: Path) -> None:
+    card = "Company: 台灣照明股份有限公司\nCountry: TW\nName: 陳志明\nEmail: chen@example.tw\n"
+    (ws / ACME / "Contact.txt").write_bytes(card.encode("big5"))
+    out = draft(invoke, ws, "ACME")
+    assert recipient(ws, out) == ("陳志明", "chen@example.tw")
