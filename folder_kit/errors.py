@@ -150,6 +150,14 @@ class WatcherStopError(FolderKitError):
         super().__init__(f"{reason}; it may be busy with a large folder: try again, or end it")
 
 
+class AddressError(FolderKitError):
+    """An email address given to be written that is not one address a mail can carry."""
+
+    def __init__(self, *, option: str, value: str, reason: str, hint: str) -> None:
+        self.value = value
+        super().__init__(f"{option} {quoted(value)} {reason}; {hint}; nothing was written")
+
+
 class UsageError(FolderKitError):
     """A value the user gave that the library cannot act on."""
 

@@ -120,6 +120,65 @@ def test_add_dry_run_writes_nothing(invoke: Invoke, ws: str, tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("wang＠example.cn", "wang@example.cn"),
+        ("ｗａｎｇ＠ｅｘａｍｐｌｅ。ｃｎ", "wang@example.cn"),
+        # Readable in the card; drafts write its ASCII form (xn--fsqu00a.xn--fiqs8s).
+        ("sales@例子.中国", "sales@例子.中国"),
+        (" hans@acme.de ", "hans@acme.de"),
+    ],
+)
+def test_add_writes_the_email_normalised(
+    invoke: Invoke, ws: str, workspace: Path, typed: str, written: str
+) -> None:
+    assert_ok(invoke("-w", ws, "customer", "add", "ACME", "--grade", "B", "--email", typed))
+    card = parse_card((workspace / B / "ACME" / "Contact.txt").read_text(encoding="utf-8"))
+    assert card.primary.email == written
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        (
+            "张伟@example.cn",
+            "Error: --email '张伟@example.cn' has a name before the @ that is not in ASCII, "
+            "which a mail header can only carry where every server on the way supports "
+            "SMTPUTF8; ask the customer for an address in ASCII; nothing was written",
+        ),
+        (
+            "a@acme.de, b@acme.de",
+            "Error: --email 'a@acme.de, b@acme.de' holds 2 addresses, not one; give one "
+            "address, and add the other people to Contact.txt after a line ---; nothing "
+            "was written",
+        ),
+        (
+            "a@acme.de>, Evil <c@evil.example",
+            "Error: --email 'a@acme.de>, Evil <c@evil.example' is not one mail address; "
+            "give one address, as name@domain; nothing was written",
+        ),
+        (
+            "Hans <hans@acme.de>",
+            "Error: --email 'Hans <hans@acme.de>' holds a name; give the address alone, "
+            "and the name with --contact-name; nothing was written",
+        ),
+        (
+            "hans",
+            "Error: --email 'hans' is not one mail address; give one address, as "
+            "name@domain; nothing was written",
+        ),
+    ],
+)
+def test_add_refuses_an_email_that_is_not_one_address(
+    invoke: Invoke, ws: str, tmp_path: Path, typed: str, error: str
+) -> None:
+    before = read_tree(tmp_path)
+    result = invoke("-w", ws, "customer", "add", "ACME", "--grade", "B", "--email", typed)
+    assert_error(result, error)
+    assert read_tree(tmp_path) == before
+
+
 @pytest.mark.parametrize("again", ["ACME", "acme", " ACME ", "ＡＣＭＥ"])
 def test_add_an_existing_customer_is_refused(
     invoke: Invoke, ws: str, tmp_path: Path, again: str

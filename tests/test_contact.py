@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.workspace.contact import Card, Contact, parse_card, read_card, render_card
+from folder_kit.workspace.contact import (
+    KEYS,
+    Address,
+    Card,
+    Contact,
+    mail_address,
+    parse_card,
+    read_card,
+    render_card,
+)
 
 ZH_CARD = """\
 公司: 上海某某贸易有限公司
@@ -102,6 +111,43 @@ def test_continuation_lines_extend_the_previous_value() -> None:
     assert dict(card.primary.extra) == {"Skype": "acme.buyer\n(evenings)"}
 
 
+@pytest.mark.parametrize("key", ["Name", "联系人", "Email", "Company", "Title", "Phone", "Country"])
+def test_a_line_without_a_key_under_a_one_line_field_belongs_to_no_field(key: str) -> None:
+    """`Purchasing Manager` typed under `Name:` is not part of the name: a name or
+    an address with a line break would end a mail's headers."""
+    card = parse_card(f"{key}: first\nPurchasing Manager\n  +49 30 1234\nNotes: n\n")
+    value = getattr(card.primary, KEY_FIELDS[key])
+    assert value == "first"
+    assert card.primary.loose == ("Purchasing Manager", "+49 30 1234")
+    assert card.primary.notes == "n"
+
+
+KEY_FIELDS = {
+    "Name": "name",
+    "联系人": "name",
+    "Email": "email",
+    "Company": "company",
+    "Title": "title",
+    "Phone": "phone",
+    "Country": "country",
+}
+
+
+def test_a_line_without_a_key_before_any_key_is_kept_loose() -> None:
+    card = parse_card("ACME GmbH\nName: Hans\n---\nSecond Co\nName: Petra\n")
+    assert [(c.name, c.loose) for c in card.contacts] == [
+        ("Hans", ("ACME GmbH",)),
+        ("Petra", ("Second Co",)),
+    ]
+
+
+def test_no_field_value_holds_a_line_break_but_notes_and_unknown_keys() -> None:
+    card = parse_card("Name: Bob\nSmith\nEmail: b@x.example\nx@y.example\nNotes: a\nb\n")
+    one_line = [getattr(card.primary, f) for f in KEYS if f != "notes"]
+    assert not any("\n" in v for v in one_line)
+    assert card.primary.notes == "a\nb"
+
+
 def test_blank_lines_comments_and_crlf_are_ignored() -> None:
     card = parse_card("# 客户资料\r\n\r\n公司: ACME\r\n\r\n# 旧的\r\n邮箱: a@acme.de\r\n")
     assert card.contacts == (Contact(company="ACME", email="a@acme.de"),)
@@ -143,6 +189,125 @@ def test_read_gb18030(tmp_path: Path, encoding: str) -> None:
     assert card.warnings == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "联系人: 王伟\n",
+        "公司: 宁波海讯\n",
+        "备注: 喜欢先看样品\n",
+        "姓名: 曦璐\n",
+        "国家: 中国\n",
+        "来源: 广交会\n",
+        "公司: 深圳市华强电子有限公司\n联系人：李娜\n",
+    ],
+)
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
+def test_short_gbk_cards_still_read_as_gb18030(tmp_path: Path, text: str, encoding: str) -> None:
+    card = read_card(write(tmp_path, text.encode(encoding)))
+    assert card.contacts == parse_card(text).contacts and card.encoding == "gb18030"
+
+
+BIG5_CARD = """\
+公司: 台灣照明股份有限公司
+國家: TW
+Name: 陳志明
+職位: 採購經理
+電話: +886 2 2345 6789
+Email: chen@example.tw
+備註: 喜歡先看樣品，週一下午來電
+"""
+SHIFT_JIS_CARD = """\
+会社名: 株式会社山田製作所
+国: JP
+Name: 山田太郎
+役職: 購買部長
+電話: 03-1234-5678
+Email: yamada@example.jp
+備考: サンプルを先に送ること
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "encoding"),
+    [
+        (BIG5_CARD, "big5", "cp950"),
+        ("公司: 鴻海精密工業股份有限公司\n電話: 02-1234\n", "big5", "cp950"),
+        ("公司: 寶成\n", "big5", "cp950"),
+        (SHIFT_JIS_CARD, "shift_jis", "cp932"),
+        ("会社名: ソニー株式会社\n担当者: 鈴木\n", "shift_jis", "cp932"),
+        ("会社名: ㈱山田\n", "cp932", "cp932"),  # ㈱: Windows' Shift-JIS, not JIS's
+    ],
+)
+def test_big5_and_shift_jis_cards_are_not_read_as_gb18030(
+    tmp_path: Path, text: str, codec: str, encoding: str
+) -> None:
+    """GB18030 decodes these bytes without an error, into mojibake (芖酚Τそ)."""
+    card = read_card(write(tmp_path, text.replace("\n", "\r\n").encode(codec)))
+    assert card.contacts == parse_card(text).contacts and card.encoding == encoding
+
+
+def test_a_big5_card_gives_its_people_and_numbers(tmp_path: Path) -> None:
+    card = read_card(write(tmp_path, BIG5_CARD.encode("big5")))
+    assert (card.primary.name, card.primary.email) == ("陳志明", "chen@example.tw")
+    assert card.primary.extra["電話"] == "+886 2 2345 6789"
+
+
+def test_lines_of_utf8_and_big5_are_each_read_in_their_own(tmp_path: Path) -> None:
+    data = "Name: 陳志明\n".encode("big5") + "Notes: 喜歡先看樣品\n".encode()
+    card = read_card(write(tmp_path, data))
+    assert (card.primary.name, card.primary.notes, card.encoding) == (
+        "陳志明",
+        "喜歡先看樣品",
+        "mixed",
+    )
+
+
+def test_a_card_whose_encoding_is_a_guess_says_so(tmp_path: Path) -> None:
+    """Windows-1252 (a European colleague's Notepad) is none of the encodings
+    folder-kit reads: GB18030 takes the bytes, and the card says it may be wrong."""
+    path = write(tmp_path, "Company: Müller & Söhne GmbH\nName: Hans\n".encode("cp1252"))
+    card = read_card(path)
+    assert card.primary.name == "Hans"
+    assert card.warnings == (
+        f"{path}: its encoding is a guess: read as GB18030, but few of its characters are "
+        "common ones in GB18030, Big5 or Shift-JIS; if its text looks wrong, save it "
+        "as UTF-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "value"),
+    [
+        ("Title: 采购经理\n".encode("gbk"), "采购经理"),
+        # Big5's 採購 is GBK's 蹦潦, common characters in both: no telling them apart.
+        ("Title: 採購\n".encode("big5"), "蹦潦"),
+    ],
+)
+def test_a_card_that_reads_as_well_in_two_encodings_says_so(
+    tmp_path: Path, data: bytes, value: str
+) -> None:
+    """GB18030 is kept, as before, and the card says it might be the other."""
+    path = write(tmp_path, data)
+    card = read_card(path)
+    assert (card.primary.title, card.encoding) == (value, "gb18030")
+    assert card.warnings == (
+        f"{path}: its encoding is a guess: read as GB18030, but it reads as well as Big5; "
+        "if its text looks wrong, save it as UTF-8",
+    )
+
+
+@pytest.mark.parametrize("name", ["李雷", "王伟", "北京", "韩梅梅", "陈志明"])
+def test_a_short_gbk_card_is_no_guess(tmp_path: Path, name: str) -> None:
+    card = read_card(write(tmp_path, f"Name: {name}\n".encode("gbk")))
+    assert (card.primary.name, card.encoding, card.warnings) == (name, "gb18030", ())
+
+
+@pytest.mark.parametrize("name", ["高雄", "王明", "張偉", "陳志明"])
+def test_a_short_big5_card_is_no_guess(tmp_path: Path, name: str) -> None:
+    card = read_card(write(tmp_path, f"Name: {name}\n".encode("big5")))
+    assert (card.primary.name, card.encoding, card.warnings) == (name, "cp950", ())
+
+
 def test_read_utf16_with_bom(tmp_path: Path) -> None:
     card = read_card(write(tmp_path, ZH_CARD.encode("utf-16")))
     assert card.contacts == (ZH_CONTACT,)
@@ -153,7 +318,9 @@ def test_undecodable_bytes_give_a_warning_not_a_crash(tmp_path: Path, data: byte
     path = write(tmp_path, data)
     card = read_card(path)
     assert card.contacts == ()
-    assert card.warnings == (f"{path}: not UTF-8 or GB18030 text; contact details ignored",)
+    assert card.warnings == (
+        f"{path}: not UTF-8, GB18030, Big5 or Shift-JIS text; contact details ignored",
+    )
 
 
 def test_unreadable_file_gives_a_warning(tmp_path: Path) -> None:
@@ -177,7 +344,7 @@ TWO = [
         notes="first line\nsecond line",
         extra={"WhatsApp": "+49 170 000"},
     ),
-    Contact(name="Petra Schmidt", email="petra@mueller.de"),
+    Contact(name="Petra Schmidt", email="petra@mueller.de", loose=("Purchasing Manager",)),
 ]
 
 
@@ -197,3 +364,57 @@ def test_render_uses_the_workspace_language() -> None:
         "Company: 上海某某贸易\nCountry: CN\nName: 李娜\nTitle: \nEmail: li@example.cn\n"
         "Phone: \nLanguage: \nSource: \nNotes: \n"
     )
+
+
+# --- the address in an Email field ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "addr", "name"),
+    [
+        ("anna@acme.example", "anna@acme.example", ""),
+        ("  anna@acme.example  ", "anna@acme.example", ""),
+        ("<anna@acme.example>", "anna@acme.example", ""),
+        ("Anna Schmidt <anna@acme.example>", "anna@acme.example", "Anna Schmidt"),
+        ('"Schmidt, Anna" <anna@acme.example>', "anna@acme.example", "Schmidt, Anna"),
+        # What a Chinese input method types: full-width ＠ and letters, 。 for the dot.
+        ("wang＠example.cn", "wang@example.cn", ""),
+        ("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", "wang@example.cn", ""),
+        ("wang@example。cn", "wang@example.cn", ""),
+        ("\u3000wang@example.cn\u3000", "wang@example.cn", ""),
+        # An international domain goes into a header in its ASCII (IDNA) form.
+        ("sales@例子.中国", "sales@xn--fsqu00a.xn--fiqs8s", ""),
+        ("info@müller.de", "info@xn--mller-kva.de", ""),
+        ("sales＠例子。中国", "sales@xn--fsqu00a.xn--fiqs8s", ""),
+    ],
+)
+def test_an_email_field_gives_one_ascii_address(value: str, addr: str, name: str) -> None:
+    got = mail_address(value)
+    assert (got.addr, got.name, got.problem) == (addr, name, "")
+
+
+def test_an_international_domain_is_kept_readable_for_the_card() -> None:
+    assert mail_address("sales＠例子.中国").typed == "sales@例子.中国"
+
+
+def test_an_empty_field_is_no_address_and_no_problem() -> None:
+    assert mail_address("  ") == Address()
+
+
+@pytest.mark.parametrize(
+    ("value", "addr", "problem"),
+    [
+        ("a@b.example, c@d.example", "a@b.example", "holds 2 addresses"),
+        ("a@b.example; c@d.example", "", "is not one mail address"),
+        ("a@b.example>, Evil <c@d.example", "", "is not one mail address"),
+        ("Bob <bob@x.example", "", "is not one mail address"),
+        ("anna", "", "is not one mail address"),
+        ("a@@b.example", "", "is not one mail address"),
+        ("张伟@example.cn", "", "SMTPUTF8"),
+        ("sales@" + "例" * 64 + ".中国", "", "cannot be written in ASCII"),
+    ],
+)
+def test_what_is_not_exactly_one_address_says_so(value: str, addr: str, problem: str) -> None:
+    got = mail_address(value)
+    assert got.addr == addr
+    assert problem in got.problem

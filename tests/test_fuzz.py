@@ -10,14 +10,18 @@ every time; `HYPOTHESIS_PROFILE=deep` searches far wider with fresh seeds.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import encodings.aliases
 import os
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from folder_kit.drafts.eml import Mail, build_eml
 from folder_kit.errors import ConfigError, MailError, UnsafeNameError, UsageError
 from folder_kit.terms import LOG_MEDIA, LOG_TOPICS
 from folder_kit.timeline.classify import Classifier
@@ -174,17 +178,100 @@ def test_a_card_reads_back_as_written(
         company=company, email=email.strip(), name=name.strip(), country=country.strip()
     )
     text = render_card([contact], lang=lang)
-    card = parse_card(decode(text.encode("utf-8"))[0])
+    card = parse_card(decode(text.encode("utf-8")).text)
     assert card.contacts == (contact,)
 
 
 @given(data=st.binary(max_size=200))
 def test_any_contact_bytes_decode_or_are_refused_cleanly(data: bytes) -> None:
     try:
-        text, _ = decode(data)
+        text = decode(data).text
     except UnicodeDecodeError:
         return
     parse_card(text)
+
+
+# --- drafts: the headers of an .eml --------------------------------------------------
+
+HEADER_PIECES = [
+    "\r", "\n", "\r\n", "\r\n\r\n", "\n ", "\x0b", "\x0c", "\x00", "\x1c", "\x85",
+    "\u2028", "\u2029", ":", ",", "<", ">", '"', "=?utf-8?q?x?=", "Bcc: evil@x.example",
+    "\r\nBcc: evil@x.example", "\nX-Unsent: 0", "Anna", "王伟", "Müller", " ", "\t",
+]  # fmt: skip
+header_text = st.lists(
+    st.one_of(st.sampled_from(HEADER_PIECES), st.text(max_size=5)), max_size=8
+).map("".join)
+DRAFT_HEADER_NAMES = {
+    "from", "to", "subject", "date", "message-id", "x-unsent", "x-uniform-type-identifier",
+    "mime-version", "content-type", "content-transfer-encoding",
+}  # fmt: skip
+
+
+@given(
+    sender_name=header_text,
+    to_name=header_text,
+    subject=header_text,
+    sender=st.sampled_from(["", "lilei@example.cn"]),
+    to=st.sampled_from(["", "anna@acme.example"]),
+)
+def test_no_header_of_a_draft_holds_a_line_break_from_user_data(
+    sender_name: str, to_name: str, subject: str, sender: str, to: str
+) -> None:
+    """Whatever a card or a template puts into a name or a subject, the draft's
+    header block keeps its headers: a line break never starts a new one."""
+    data = build_eml(
+        Mail(
+            sender_name=sender_name,
+            sender=sender,
+            to_name=to_name,
+            to=to,
+            subject=subject,
+            body="Hello\nBcc: body@x.example\n",
+            date=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+        )
+    )
+    head = data.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        assert b"\r" not in line and b"\n" not in line
+        if not line[:1].isspace():  # a folded line goes on the header above it
+            assert line.split(b":", 1)[0].decode("ascii").casefold() in DRAFT_HEADER_NAMES
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    names = [k.casefold() for k in msg]
+    assert len(names) == len(set(names))
+    assert msg["X-Unsent"] == "1"
+    assert ("to" in names) == bool(
+        to or re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", "", to_name).strip()
+    )
+    if to:
+        assert msg["To"].addresses[0].addr_spec == to
+
+
+@pytest.mark.parametrize(
+    "addr",
+    [
+        "anna@acme.example\r\nBcc: evil@x.example",
+        "anna@acme.example\nX-Unsent: 0",
+        "a@b.example>, Evil <c@d.example",
+        "a@b.example, c@d.example",
+        "张伟@example.cn",
+        "sales@例子.中国",
+        "anna",
+    ],
+)
+def test_the_eml_builder_refuses_what_is_not_one_ascii_address(addr: str) -> None:
+    """The last line of defence: the draft module hands it normalised addresses,
+    and anything else is a bug to stop, never a header to write."""
+    mail = Mail(
+        sender_name="Li Lei",
+        sender="lilei@example.cn",
+        to_name="Anna",
+        to=addr,
+        subject="Prices",
+        body="Hello",
+        date=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+    )
+    with pytest.raises(ValueError, match="not one address"):
+        build_eml(mail)
 
 
 # --- folder-kit.yaml ------------------------------------------------------------------

@@ -12,14 +12,22 @@ from folder_kit.drafts.check import Expected, check_draft, interval_warning, spl
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
 from folder_kit.drafts.facts import customer_facts
 from folder_kit.drafts.render import Template, find_template, render
-from folder_kit.errors import UsageError
+from folder_kit.errors import UsageError, quoted
 from folder_kit.files import inside, read_regular
 from folder_kit.followup.products import all_product_files, product_folder
 from folder_kit.followup.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.events import Event, find_customer, indexed_customers, load_events
 from folder_kit.timeline.index import Index
-from folder_kit.workspace.contact import Card, Contact, read_card
+from folder_kit.workspace.contact import (
+    NOT_ONE,
+    SMTPUTF8,
+    Address,
+    Card,
+    Contact,
+    mail_address,
+    read_card,
+)
 from folder_kit.workspace.country import country_code, mail_language
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.filing import file_into, planned_path
@@ -271,6 +279,13 @@ def prepare_draft(
         )
     if not person.email:
         warnings.append(f"Contact.txt of {customer.name} has no email: the draft has no To")
+    to = mail_address(person.email)
+    if to.problem:
+        warnings.append(_recipient_warning(ws.relative(customer.contact_path), person.email, to))
+    me = ws.config.me
+    sender = mail_address(me.email)
+    if sender.problem:
+        warnings.append(_sender_warning(me.email, sender))
     warnings += check_draft(
         subject=mail.subject,
         body=mail.body,
@@ -292,15 +307,15 @@ def prepare_draft(
     stem = f"{today.isoformat()} {choice.topic}"
     keep = len(today.isoformat())
     path = planned_path(ws, customer, "drafts", stem=stem, suffix=".eml", keep=keep)
-    me = ws.config.me
+    to_name = person.name or to.name
 
     def data() -> bytes:
         return build_eml(
             Mail(
-                sender_name=me.name,
-                sender=me.email,
-                to_name=person.name,
-                to=person.email,
+                sender_name=me.name or sender.name,
+                sender=sender.addr,
+                to_name=to_name,
+                to=to.addr,
                 subject=mail.subject,
                 body=mail.body,
                 date=now,
@@ -310,19 +325,43 @@ def prepare_draft(
             )
         )
 
-    to = f"{person.name} <{person.email}>" if person.name and person.email else person.email
     result = DraftResult(
         customer=customer.name,
         topic=choice.topic,
         reason=choice.reason,
         path=ws.relative(path),
-        to=to,
+        to=f"{to_name} <{to.addr}>" if to_name and to.addr else to.addr,
         subject=mail.subject,
         attachments=tuple(ws.relative(f) for f in files),
         warnings=tuple(warnings),
         body=mail.body,
     )
     return Prepared(result=result, customer=customer, stem=stem, keep=keep, data=data)
+
+
+def _recipient_warning(card: str, value: str, to: Address) -> str:
+    """What is wrong with the contact's Email field, and what the draft did about it."""
+    if to.addr:
+        done = (
+            f"the draft goes to the first, {to.addr}: give each person a contact of "
+            "their own, after a line ---"
+        )
+    elif to.problem == SMTPUTF8:
+        done = "the draft has no To: ask the customer for an address in ASCII, or type this one into the draft"
+    elif to.problem == NOT_ONE:
+        done = "the draft has no To: write one address, as name@domain"
+    else:
+        done = "the draft has no To: correct the address"
+    return f"{card}: Email {quoted(value)} {to.problem}; {done}"
+
+
+def _sender_warning(value: str, sender: Address) -> str:
+    done = (
+        f"drafts are from the first, {sender.addr}"
+        if sender.addr
+        else "drafts have no From address: write one address, as name@domain"
+    )
+    return f"folder-kit.yaml: `me: email:` {quoted(value)} {sender.problem}; {done}"
 
 
 def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import charset as email_charset
 from email import policy
 from email.generator import BytesGenerator
 from email.header import Header
+from email.headerregistry import AddressHeader, HeaderRegistry
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
@@ -74,15 +76,42 @@ class Mail:
     attachments: Sequence[Attachment] = ()
 
 
+# Controls (CR and LF above all), NEL and the Unicode line and paragraph
+# separators: in a header each would end it, or start one the user never wrote.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for a header: every run of control characters one space."""
+    return _BREAKS.sub(" ", text).strip()
+
+
 def encoded(text: str) -> str | Header:
     """ASCII as it is; anything else as RFC 2047 encoded words."""
+    text = one_line(text)
     return text if text.isascii() else Header(text, "utf-8")
 
 
 def address(name: str, addr: str) -> str:
+    """``Name <addr>`` for a header. ``addr`` must be one ASCII address (the
+    caller normalises what a card holds): anything else is refused, never written."""
+    name = one_line(name)
     if not addr:
         return formataddr((name, "")) if name else ""
+    parsed = _REGISTRY("To", addr)
+    if (
+        not isinstance(parsed, AddressHeader)
+        or not addr.isascii()
+        or parsed.defects
+        or len(parsed.addresses) != 1
+        or parsed.addresses[0].addr_spec != addr
+        or not parsed.addresses[0].domain
+    ):
+        raise ValueError(f"not one address in ASCII: {addr!r}")
     return formataddr((name, addr), charset="utf-8")
+
+
+_REGISTRY = HeaderRegistry()
 
 
 def attachment_part(item: Attachment) -> MIMEBase:
@@ -118,9 +147,9 @@ def build_eml(mail: Mail) -> bytes:
             message.attach(attachment_part(item))
     else:
         message = text
-    if mail.sender or mail.sender_name:
+    if mail.sender or one_line(mail.sender_name):
         message["From"] = address(mail.sender_name, mail.sender)
-    if mail.to or mail.to_name:
+    if mail.to or one_line(mail.to_name):
         message["To"] = address(mail.to_name, mail.to)
     message["Subject"] = encoded(mail.subject)  # type: ignore[assignment]  # compat32 takes a Header
     message["Date"] = format_datetime(mail.date)

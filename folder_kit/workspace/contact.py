@@ -2,13 +2,18 @@
 
 ``key: value`` lines with Chinese or English keys; several contacts separated by
 a line ``---``, the first one primary. Files from Chinese Windows are often
-GB18030/GBK or UTF-8 with a BOM: all are read. Unknown keys are kept.
+GB18030/GBK or UTF-8 with a BOM; from Taiwan, Hong Kong or Japan, Big5 or
+Shift-JIS: all are read. Unknown keys are kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.errors import NonASCIILocalPartDefect
+from email.headerregistry import Address as HeaderAddress
+from email.headerregistry import AddressHeader, HeaderRegistry
 from pathlib import Path
 
 from folder_kit.errors import UnreadableFileError
@@ -57,7 +62,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 
 @dataclass(frozen=True)
 class Contact:
-    """One person at the customer. ``extra`` keeps keys the tool does not know."""
+    """One person at the customer. ``extra`` keeps keys the tool does not know,
+    ``loose`` the lines that have no key and belong to no field."""
 
     company: str = ""
     country: str = ""
@@ -69,6 +75,12 @@ class Contact:
     source: str = ""
     notes: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    loose: tuple[str, ...] = ()
+
+
+# Free text the tool never puts into a mail header: a line without a key after
+# one of these continues it (a long note). Every other field is one line.
+MULTILINE = frozenset({"notes"})
 
 
 @dataclass(frozen=True)
@@ -87,43 +99,203 @@ class Card:
         return next((c.company for c in self.contacts if c.company), "")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding of a Contact.txt: UTF-8 (with or without BOM), else GB18030.
+# Full-width ASCII (＠, ．, ｗａｎｇ) as Chinese and Japanese input methods type it,
+# the ideographic space, and the ideographic full stops they type for ".".
+_NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0x3000: 0x20,
+    0x3002: 0x2E,
+    0xFF61: 0x2E,
+}
+_HEADERS = HeaderRegistry()
 
-    A file edited by two programs can mix them, a line each: then every line is
-    read in the one it is in ("mixed"), so no line turns into mojibake.
+
+@dataclass(frozen=True)
+class Address:
+    """What the address field of a card gives a mail: one address in ASCII, fit
+    for a header, or none; ``problem`` says why the field is not exactly one."""
+
+    addr: str = ""  # for a header: the domain in its ASCII (IDNA) form
+    typed: str = ""  # the same address as a person reads it (domain in its script)
+    name: str = ""  # a name written in the field itself (`Bob <bob@acme.de>`)
+    problem: str = ""  # a phrase after the field: "is not one mail address"
+
+
+NOT_ONE = "is not one mail address"
+SMTPUTF8 = (
+    "has a name before the @ that is not in ASCII, which a mail header can only carry "
+    "where every server on the way supports SMTPUTF8"
+)
+
+
+def mail_address(value: str) -> Address:
+    """The address in an Email field as typed: full-width characters made ASCII,
+    an international domain in its ASCII form, a name beside it kept apart.
+
+    A name before the @ in another script (张伟@example.cn) is not made ASCII:
+    there is no such form, and the RFC 2047 headers drafts are written with
+    cannot carry it (domain.md, Contact.txt).
+    """
+    text = value.translate(_NARROW).strip()
+    if not text:
+        return Address()
+    header = _HEADERS("To", text)
+    if not isinstance(header, AddressHeader):  # pragma: no cover - To is an address header
+        raise TypeError(type(header))
+    found = header.addresses
+    defects = [d for d in header.defects if not isinstance(d, NonASCIILocalPartDefect)]
+    if defects or not found or not all(a.username and a.domain for a in found):
+        return Address(problem=NOT_ONE)
+    first = found[0]
+    typed = HeaderAddress(username=first.username, domain=first.domain).addr_spec
+    if not first.username.isascii():
+        return Address(typed=typed, name=first.display_name, problem=SMTPUTF8)
+    try:
+        domain = first.domain.encode("idna").decode("ascii")
+    except UnicodeError as e:
+        return Address(
+            typed=typed,
+            name=first.display_name,
+            problem=f"has a domain that cannot be written in ASCII ({e})",
+        )
+    addr = HeaderAddress(username=first.username, domain=domain).addr_spec
+    many = f"holds {len(found)} addresses, not one" if len(found) > 1 else ""
+    return Address(addr=addr, typed=typed, name=first.display_name, problem=many)
+
+
+# The encodings Notepad writes as "ANSI" on Chinese (simplified and traditional)
+# and Japanese Windows, in the order a tie goes: GB18030 first, as it always was.
+LEGACY = ("gb18030", "cp950", "cp932")
+LEGACY_NAMES = {"gb18030": "GB18030", "cp950": "Big5", "cp932": "Shift-JIS"}
+
+
+def _common_gb(b: bytes, *, core: bool = False) -> bool:
+    # GB2312's punctuation and full-width rows, and its 6,763 hanzi (core: the
+    # 3,755 frequent ones of level 1): what Chinese input methods type. Mojibake
+    # lands in kana, Greek or the GBK extensions.
+    return len(b) == 2 and (0xA1 <= b[0] <= 0xA3 or 0xB0 <= b[0] <= (0xD7 if core else 0xF7))
+
+
+def _common_big5(b: bytes, *, core: bool = False) -> bool:
+    # Big5's punctuation and its 5,401 frequent characters (常用字).
+    code = int.from_bytes(b, "big")
+    return len(b) == 2 and (0xA140 <= code <= 0xA3BF or 0xA440 <= code <= 0xC67E)
+
+
+def _common_sjis(b: bytes, *, core: bool = False) -> bool:
+    # Symbols, full-width letters, kana, JIS level 1 kanji, and (not core) NEC's
+    # ① and ㈱; not the half-width katakana that GBK or Big5 bytes become.
+    code = int.from_bytes(b, "big")
+    return len(b) == 2 and (
+        0x8140 <= code <= 0x8396
+        or 0x889F <= code <= 0x9872
+        or (not core and 0x8740 <= code <= 0x879C)
+    )
+
+
+_COMMON: Mapping[str, tuple[str, Callable[..., bool]]] = {
+    "gb18030": ("gb2312", _common_gb),
+    "cp950": ("cp950", _common_big5),
+    "cp932": ("cp932", _common_sjis),
+}
+# Below this plausibility, or this close to the runner-up, the encoding chosen
+# is a guess the user is told of.
+SURE = 0.5
+MARGIN = 0.05
+
+
+def _is_common(ch: str, encoding: str, *, core: bool = False) -> bool:
+    codec, common = _COMMON[encoding]
+    try:
+        return common(ch.encode(codec), core=core)
+    except UnicodeEncodeError:
+        return False
+
+
+def plausibility(text: str, encoding: str) -> float:
+    """How much ``text``, read in ``encoding``, looks like what a person types,
+    from 0 to 1: half the share of its non-ASCII characters common in that
+    encoding, half the share frequent in one of the other two standards too.
+
+    The second half tells the real reading from a wrong one made of characters
+    common in one standard only: GBK's 李雷 read as Big5 is 燠濘, both in Big5's
+    frequent set, but in neither GB2312's nor JIS's first level, as 李 and 雷 are.
+    """
+    chars = [ch for ch in text if not ch.isascii()]
+    if not chars:
+        return 1.0
+    own = sum(_is_common(ch, encoding) for ch in chars)
+    others = [e for e in LEGACY if e != encoding]
+    shared = sum(any(_is_common(ch, e, core=True) for e in others) for ch in chars)
+    return (own + shared) / (2 * len(chars))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", one of LEGACY, or "mixed"
+    doubt: str = ""  # why the encoding is a guess; "" when it is not
+
+
+def decode(data: bytes) -> Decoded:
+    """Text and encoding of a Contact.txt: UTF-8 (with or without BOM), else the
+    one of GB18030, Big5 and Shift-JIS whose reading is most plausible.
+
+    All three decode most bytes of the others without an error (GB18030 nearly
+    any), into characters nobody types: the reading made of common characters
+    wins. A file edited by two programs can mix UTF-8 and one of them, a line
+    each: then every line is read in the one it is in ("mixed").
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        return Decoded(data[3:].decode("utf-8"), "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return Decoded(data.decode("utf-16"), "utf-16")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    lines: list[str] = []
-    utf8 = gb = 0
-    for raw in data.splitlines(keepends=True):
-        try:
-            lines.append(raw.decode("utf-8"))
-            utf8 += not raw.isascii()
-        except UnicodeDecodeError:
-            lines.append(raw.decode("gb18030"))  # raises if it is neither
-            gb += 1
-    return "".join(lines), "mixed" if utf8 and gb else "gb18030"
+    raw_lines = data.splitlines(keepends=True)
+    utf8: dict[int, str] = {}
+    for i, raw in enumerate(raw_lines):
+        with contextlib.suppress(UnicodeDecodeError):
+            utf8[i] = raw.decode("utf-8")
+    legacy = b"".join(raw for i, raw in enumerate(raw_lines) if i not in utf8)
+    readings: list[tuple[float, str]] = []
+    for encoding in LEGACY:
+        with contextlib.suppress(UnicodeDecodeError):
+            readings.append((plausibility(legacy.decode(encoding), encoding), encoding))
+    if not readings:
+        raise UnicodeDecodeError("gb18030", legacy, 0, len(legacy), "no legacy encoding fits")
+    # max() keeps the first of equals: a tie goes to the earlier in LEGACY.
+    score, encoding = max(readings, key=lambda r: r[0])
+    lines = [utf8[i] if i in utf8 else raw.decode(encoding) for i, raw in enumerate(raw_lines)]
+    name = LEGACY_NAMES[encoding]
+    rivals = [LEGACY_NAMES[e] for s, e in readings if e != encoding and s >= score - MARGIN]
+    if score < SURE:
+        doubt = (
+            f"read as {name}, but few of its characters are common ones in GB18030, "
+            "Big5 or Shift-JIS"
+        )
+    elif rivals:
+        doubt = f"read as {name}, but it reads as well as {' or '.join(rivals)}"
+    else:
+        doubt = ""
+    mixed = any(not line.isascii() for line in utf8.values())
+    return Decoded("".join(lines), "mixed" if mixed else encoding, doubt)
 
 
 def parse_card(text: str) -> Card:
     contacts: list[Contact] = []
     block: dict[str, str] = {}
     extra: dict[str, str] = {}
+    loose: list[str] = []
     last_key: str | None = None
 
     def close() -> None:
-        if block or extra:
-            contacts.append(Contact(**block, extra=dict(extra)))
+        if block or extra or loose:
+            contacts.append(Contact(**block, extra=dict(extra), loose=tuple(loose)))
         block.clear()
         extra.clear()
+        loose.clear()
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -135,11 +307,15 @@ def parse_card(text: str) -> Card:
             continue
         key, sep, value = _split(line)
         if not sep:
-            # A line without a key continues the previous value (a long note).
-            if last_key in block:
+            # A line without a key continues a note or an unknown key's value. Under
+            # a name or an address it is not part of it (`Purchasing Manager` under
+            # `Name:`): a line break there would end a mail's headers.
+            if last_key in MULTILINE and last_key in block:
                 block[last_key] = f"{block[last_key]}\n{line}"
             elif last_key in extra:
                 extra[last_key] = f"{extra[last_key]}\n{line}"
+            else:
+                loose.append(line)
             continue
         canonical = _ALIASES.get(key.casefold())
         if canonical:
@@ -174,11 +350,21 @@ def read_card(path: str | Path) -> Card:
     except OSError as e:
         return Card(warnings=(f"{path}: cannot read: {e.strerror or e}",))
     try:
-        text, encoding = decode(data)
+        decoded = decode(data)
     except UnicodeDecodeError:
-        return Card(warnings=(f"{path}: not UTF-8 or GB18030 text; contact details ignored",))
-    card = parse_card(text)
-    return Card(contacts=card.contacts, encoding=encoding)
+        return Card(
+            warnings=(
+                f"{path}: not UTF-8, GB18030, Big5 or Shift-JIS text; contact details ignored",
+            )
+        )
+    card = parse_card(decoded.text)
+    warnings: tuple[str, ...] = ()
+    if decoded.doubt:
+        warnings = (
+            f"{path}: its encoding is a guess: {decoded.doubt}; "
+            "if its text looks wrong, save it as UTF-8",
+        )
+    return Card(contacts=card.contacts, encoding=decoded.encoding, warnings=warnings)
 
 
 def render_card(contacts: list[Contact], *, lang: str) -> str:
@@ -186,7 +372,9 @@ def render_card(contacts: list[Contact], *, lang: str) -> str:
     labels = LABELS.get(lang, LABELS["en"])
     blocks = []
     for contact in contacts:
-        lines = [f"{labels[key]}: {getattr(contact, key)}" for key in KEYS]
+        # Lines without a key go first: after a field they could continue it.
+        lines = [*contact.loose]
+        lines += [f"{labels[key]}: {getattr(contact, key)}" for key in KEYS]
         lines += [f"{k}: {v}" for k, v in contact.extra.items()]
         blocks.append("\n".join(lines))
     return "\n---\n".join(blocks) + "\n"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from folder_kit.errors import (
+    AddressError,
     CustomerExistsError,
     FolderInUseError,
     NotACustomerFolderError,
@@ -21,7 +22,15 @@ from folder_kit.errors import (
     UsageError,
 )
 from folder_kit.files import check_no_links, rename_new, umask, write_new
-from folder_kit.workspace.contact import CONTACT_FILE, Contact, read_card, render_card
+from folder_kit.workspace.contact import (
+    CONTACT_FILE,
+    NOT_ONE,
+    SMTPUTF8,
+    Contact,
+    mail_address,
+    read_card,
+    render_card,
+)
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import append_history, change_at, check_history
 from folder_kit.workspace.ignore import is_ignored
@@ -397,7 +406,7 @@ def add_customer(
     # other fields must be one line each, or Contact.txt would read back otherwise.
     check_text(name=name)
     check_line(email=email, contact_name=contact_name, country=country)
-    email, contact_name, country = email.strip(), contact_name.strip(), country.strip()
+    email, contact_name, country = _checked_email(email), contact_name.strip(), country.strip()
     company = normalize_name(name)
     folder = folder_name(name)
     for existing in list_customers(ws):
@@ -439,6 +448,30 @@ def add_customer(
         shutil.rmtree(building, ignore_errors=True)
         raise
     return AddResult(customer=customer, created=created, dry_run=False)
+
+
+def _checked_email(value: str) -> str:
+    """``--email`` as the card keeps it: one address, full-width characters made
+    ASCII, an international domain kept readable (drafts write its ASCII form)."""
+    address = mail_address(value)
+    if address.problem:
+        hints = {
+            SMTPUTF8: "ask the customer for an address in ASCII",
+            NOT_ONE: "give one address, as name@domain",
+        }
+        if address.addr:  # several addresses
+            hint = "give one address, and add the other people to Contact.txt after a line ---"
+        else:
+            hint = hints.get(address.problem, "correct the domain")
+        raise AddressError(option="--email", value=value, reason=address.problem, hint=hint)
+    if address.name:
+        raise AddressError(
+            option="--email",
+            value=value,
+            reason="holds a name",
+            hint="give the address alone, and the name with --contact-name",
+        )
+    return address.typed
 
 
 def _grade_dir(ws: Workspace, grade: Grade) -> Path:
