@@ -1,11 +1,12 @@
 """The registry of taboo checks, and the one pass that runs them on a customer.
 
 A check is a module of this package holding one ``Taboo``: its code, its names
-and its Chinese text for the report page, the thresholds it reads, and the check
+and its Chinese text for the report page, the thresholds it owns, and the check
 itself, a pure function from a customer's timeline (``Seen``) to a finding or
 None. `check`, `check --json`, the config and the HTML page all read this
-registry, so a new taboo is one new module (and the thresholds it adds, declared
-in ``workspace/thresholds.py``).
+registry, so a new taboo is one new module and its line in the package's
+``__init__.py`` (a threshold it adds is declared in ``workspace/thresholds.py``,
+where every command's config reader sees it).
 """
 
 from __future__ import annotations
