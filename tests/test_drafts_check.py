@@ -14,6 +14,7 @@ from folder_kit.drafts.check import (
     interval_warning,
     split_closing,
 )
+from folder_kit.followup.rules import Ev
 from folder_kit.workspace.config import DEFAULT_PUSHY_PHRASES
 
 SIGNATURE = "Li Lei | Sales Manager\nSuzhou Example Co., Ltd."
@@ -149,20 +150,41 @@ D = dt.date
 
 
 @pytest.mark.parametrize(
-    ("last_out", "answered", "today", "cadence", "warned"),
+    ("events", "today", "cadence", "warned"),
     [
-        (D(2026, 12, 1), False, D(2026, 12, 3), 7, True),
-        (D(2026, 12, 1), True, D(2026, 12, 3), 7, False),
-        (D(2026, 12, 1), False, D(2026, 12, 5), 7, False),  # 4 of 7 days: past half
+        (["2026-12-01 out"], D(2026, 12, 3), 7, True),
+        (["2026-12-01 out", "2026-12-02 in"], D(2026, 12, 3), 7, False),
+        (["2026-12-01 out"], D(2026, 12, 5), 7, False),  # 4 of 7 days: past half
+        (["2026-12-01 out"], D(2026, 12, 1), 7, True),  # a second mail the same day
+        (["2026-12-01 out"], D(2026, 12, 3), 4, False),  # 2 of 4 days: not less than half
+        # A reply the day of the follow-up answers it, unless their times say it came first.
+        (["2026-12-01 out", "2026-12-01 in"], D(2026, 12, 3), 7, False),
+        (
+            ["2026-12-01T09:00:00+08:00 in", "2026-12-01T15:00:00+08:00 out"],
+            D(2026, 12, 3),
+            7,
+            True,
+        ),
+        (
+            ["2026-12-01T15:00:00+08:00 out", "2026-12-01T16:00:00+08:00 in"],
+            D(2026, 12, 3),
+            7,
+            False,
+        ),
         # No case without a last follow-up or a cadence: the draft asks only after one,
         # and a prospect written to has D's cadence.
     ],
 )
-def test_interval_too_short(
-    last_out: dt.date, answered: bool, today: dt.date, cadence: int, warned: bool
-) -> None:
+def test_interval_too_short(events: list[str], today: dt.date, cadence: int, warned: bool) -> None:
+    """The draft's warning is the taboo too-short of `check`, with the mail as the
+    second follow-up: the same answers, the same times on one day."""
+    timeline = []
+    for line in events:
+        date, kind = line.split()
+        timeline.append(Ev(kind, D.fromisoformat(date[:10]), date=date))
+    last_out = [e for e in timeline if e.kind == "out"][-1]
     found = interval_warning(
-        last_out=last_out, answered=answered, today=today, cadence=cadence, percent=50
+        last_out=last_out, events=timeline, today=today, cadence=cadence, percent=50
     )
     assert (found is not None) == warned, found
 

@@ -14,11 +14,11 @@ from folder_kit.followup.rules import (
     Ev,
     Timeline,
     build_report,
-    check_timeline,
     follow_ups_before,
     later,
     suggest_grade,
 )
+from folder_kit.followup.taboos import check_timeline
 from folder_kit.workspace.config import DEFAULT_CADENCE, Taboos
 
 TODAY = dt.date(2026, 12, 1)

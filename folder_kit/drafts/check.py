@@ -1,7 +1,9 @@
 """The Check step of the course's PDCA, run on a draft before it is written.
 
 Pure: the rendered mail and what it should hold in, a list of warnings out.
-A draft from a full card and a configured sender has none.
+A draft from a full card and a configured sender has none. The taboos a draft
+can break (too direct, too soon) are judged by `check`'s own rules, in
+``followup/taboos/``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from folder_kit.followup.rules import Ev
+from folder_kit.followup.taboos.too_direct import pushy_phrases_in
+from folder_kit.followup.taboos.too_short import too_soon
 
 # Subjects that say nothing: a mail with one of these is not opened first.
 GENERIC_SUBJECTS = frozenset(
@@ -114,10 +120,8 @@ def check_draft(*, subject: str, body: str, expected: Expected) -> list[str]:
         )
     for m in _PLACEHOLDER.finditer(f"{subject}\n{body}"):
         warnings.append(f"a placeholder is left: {m.group()!r}")
-    folded = f"{subject}\n{body}".casefold()
-    for phrase in expected.pushy_phrases:
-        if phrase.casefold() in folded:
-            warnings.append(f"a pushy phrase: {phrase!r}; give a reason to reply instead")
+    for phrase in pushy_phrases_in(f"{subject}\n{body}", expected.pushy_phrases):
+        warnings.append(f"a pushy phrase: {phrase!r}; give a reason to reply instead")
     if expected.topic in [t for t in expected.recent_topics if t]:
         n = len(expected.recent_topics)
         warnings.append(
@@ -136,21 +140,20 @@ def _names_in(name: str, line: str) -> bool:
 
 def interval_warning(
     *,
-    last_out: dt.date,
-    answered: bool,
+    last_out: Ev,
+    events: Sequence[Ev],
     today: dt.date,
     cadence: int,
     percent: int,
 ) -> str | None:
-    """The taboo "interval too short", for the mail about to be written: the last
-    follow-up went out less than ``percent`` % of a cadence ago, with no answer since."""
-    if answered:
+    """The taboo "interval too short", as `check` judges it, for the mail about to be
+    written: the last follow-up went out less than ``percent`` % of a cadence ago,
+    with no answer since."""
+    if not too_soon(last_out, Ev("out", today), events, cadence=cadence, percent=percent):
         return None
-    gap = (today - last_out).days
-    if gap * 100 >= cadence * percent:
-        return None
+    gap = (today - last_out.day).days
     return (
-        f"the last follow-up went out on {last_out}, {gap} day{'s' if gap != 1 else ''} ago, "
+        f"the last follow-up went out on {last_out.day}, {gap} day{'s' if gap != 1 else ''} ago, "
         f"with no answer since: less than {percent} % of the {cadence}-day cadence; "
         f"leave about {cadence} days between follow-ups"
     )

@@ -33,6 +33,7 @@ from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.filing import file_into, planned_path
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import LANGS, load_layout
+from folder_kit.workspace.thresholds import PUSHY_PHRASES, REPEAT_WINDOW, TOO_SHORT
 
 
 @dataclass(frozen=True)
@@ -189,25 +190,24 @@ def _resolve_attachment(ws: Workspace, named: str) -> Path | None:
 
 
 def _too_soon(
-    ws: Workspace,
-    customer: Customer,
-    events: Sequence[Event],
-    last_out: dt.date | None,
-    today: dt.date,
+    ws: Workspace, customer: Customer, events: Sequence[Event], today: dt.date
 ) -> str | None:
-    from folder_kit.followup.rules import cadence_of
+    from folder_kit.followup.rules import Ev, cadence_of
 
-    if last_out is None:
+    known = [
+        Ev(e.kind, day, date=e.date)
+        for e in events
+        if e.kind in ("in", "out") and (day := dt.date.fromisoformat(e.day)) <= today
+    ]
+    outs = [e for e in known if e.kind == "out"]
+    if not outs:
         return None
-    answered = any(
-        e.kind == "in" and last_out <= dt.date.fromisoformat(e.day) <= today for e in events
-    )
     return interval_warning(
-        last_out=last_out,
-        answered=answered,
+        last_out=outs[-1],
+        events=known,
         today=today,
         cadence=cadence_of(customer.grade, ws.config.cadence, has_out=True),
-        percent=ws.config.taboos.too_short,
+        percent=ws.config.taboos[TOO_SHORT],
     )
 
 
@@ -241,7 +241,7 @@ def prepare_draft(
     country = country_code(person.country or card.primary.country)
     lang = mail_language(language=person.language or card.primary.language, country=country)
     facts = customer_facts(ws, customer, events, country=country, today=today, products=products)
-    window = ws.config.taboos.repeat_window
+    window = ws.config.taboos[REPEAT_WINDOW]
     choice = (
         forced_topic(facts, topic, today=today)
         if topic is not None
@@ -286,6 +286,7 @@ def prepare_draft(
     sender = mail_address(me.email)
     if sender.problem:
         warnings.append(_sender_warning(me.email, sender))
+    pushy: tuple[str, ...] = ws.config.taboos[PUSHY_PHRASES]
     warnings += check_draft(
         subject=mail.subject,
         body=mail.body,
@@ -293,7 +294,7 @@ def prepare_draft(
             contact_name=person.name,
             signature=ws.config.me.signature_text(),
             max_words=ws.config.drafts.max_words,
-            pushy_phrases=ws.config.taboos.pushy_phrases,
+            pushy_phrases=pushy,
             recent_topics=facts.recent_topics[:window],
             topic=choice.topic,
             subject_topic=subject_topic,
@@ -302,7 +303,7 @@ def prepare_draft(
             check_signature=incomplete_me is None,
         ),
     )
-    if (w := _too_soon(ws, customer, events, facts.last_out, today)) is not None:
+    if (w := _too_soon(ws, customer, events, today)) is not None:
         warnings.append(w)
     stem = f"{today.isoformat()} {choice.topic}"
     keep = len(today.isoformat())

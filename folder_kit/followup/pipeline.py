@@ -24,7 +24,6 @@ from folder_kit.followup.rules import (
     Finding,
     Report,
     Timeline,
-    check_timeline,
     due_day,
     due_for,
     earned_grade,
@@ -35,6 +34,7 @@ from folder_kit.followup.rules import (
     sort_due,
     unanswered,
 )
+from folder_kit.followup.taboos import check_timeline
 from folder_kit.followup.topics import Choice, FileFact, choose_topic, stem, topic_facts
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import find_customer, refresh

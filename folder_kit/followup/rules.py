@@ -6,17 +6,17 @@ every event of the workspace), oldest first.
 
 Follow-ups sent on one day (a mail and the sample's courier note) count as one
 follow-up: the course counts times the buyer was approached, not files.
+
+The taboo checks that read these timelines are in ``followup/taboos/``, one module each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
-from folder_kit.workspace.config import Taboos
 from folder_kit.workspace.layout import Grade
 
 # Grades from least to most engaged: a suggestion only ever moves a customer up.
@@ -35,14 +35,6 @@ COURSE_SALES_SHARE: tuple[tuple[str, int], ...] = (
     ("4th-11th follow-up", 80),
 )
 DISTRIBUTION_KEYS: tuple[str, ...] = ("0", "1", "2", "3", "4-11", "12+")
-
-EVAPORATED_SELF_CHECK = (
-    "Self-check, as the course asks. Our side: was the cold letter right; does the "
-    "product fit (shape, structure, parameters); is the price too high? Their side: "
-    "a stable supplier, a regional bias, the buyer busy or travelling, the mail "
-    "filtered as spam, the buyer testing you. Gather: customer research, competitor "
-    "research, market research; then follow up with what you found."
-)
 
 
 class Ev(NamedTuple):
@@ -293,20 +285,8 @@ def unanswered_offers(events: Sequence[Ev]) -> list[Ev]:
     return [e for e in events if e.kind in ("quote", "pi") and (last is None or not later(last, e))]
 
 
-def _share(days: int, percent: int) -> float:
-    return days * percent / 100
-
-
 def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _times(n: int) -> str:
-    return {1: "1 follow-up"}.get(n, f"{n} follow-ups")
 
 
 def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
@@ -319,326 +299,6 @@ def needs_excuse(events: Sequence[Ev], out: Ev) -> bool:
         return False
     before = [e for e in events if e.kind in ("in", "out") and e is not out and later(out, e)]
     return not (before and before[-1].kind == "in")
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """One customer's timeline as of the day judged, in the shapes the checks share."""
-
-    tl: Timeline
-    today: dt.date
-    cadence: Mapping[Grade, int]
-    taboos: Taboos
-    events: list[Ev]  # up to today
-    grade: str  # on that day
-    days: int | None  # its cadence; None for a prospect never written to
-    outs: list[Ev]
-    recent: list[Ev]  # the `out` events the habit checks look at
-    recent_from: dt.date
-    by_day: list[list[Ev]]  # follow-ups, one a day
-    waiting: list[list[Ev]]  # follow-ups since their last reply
-
-    def finding(
-        self, code: str, message: str, evidence: Iterable[Ev], remedy: str, **data: object
-    ) -> Finding:
-        paths = tuple(dict.fromkeys(e.path for e in evidence if e.path))
-        return Finding(self.tl.customer, code, message, paths, remedy, data)
-
-
-def _seen(tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos) -> _Seen:
-    events = [e for e in tl.events if e.day <= today]
-    grade = tl.grade
-    outs = [e for e in events if e.kind == "out"]
-    recent_from = today - dt.timedelta(days=taboos.lookback)
-    return _Seen(
-        tl=tl,
-        today=today,
-        cadence=cadence,
-        taboos=taboos,
-        events=events,
-        grade=grade,
-        days=cadence_of(grade, cadence, has_out=bool(outs)),
-        outs=outs,
-        recent=[e for e in outs if e.day >= recent_from],
-        recent_from=recent_from,
-        by_day=follow_up_days(events),
-        waiting=unanswered(events),
-    )
-
-
-def _too_direct(s: _Seen) -> Finding | None:
-    """1. A recent follow-up that only pushes for the order."""
-    phrases = [p.casefold() for p in s.taboos.pushy_phrases]
-    pushy = []
-    for e in s.recent:
-        text = f"{e.subject or ''} {_name(e.path)}".casefold()
-        phrase = next((p for p in phrases if p in text), None)
-        if phrase is not None:
-            pushy.append((e, phrase))
-    if not pushy:
-        return None
-    first, phrase = pushy[0]
-    verb = "only pushes" if len(pushy) == 1 else "only push"
-    return s.finding(
-        "too-direct",
-        f'{_times(len(pushy))} {verb} for the order: "{phrase}" in {_name(first.path)} '
-        f"({first.day})",
-        [e for e, _ in pushy],
-        "Give the buyer a reason to answer instead: news, a new price, a product, "
-        "an invitation. Pushing for the order is the quickest way to silence.",
-        n=len(pushy),
-        phrase=phrase,
-        file=_name(first.path),
-        day=first.day,
-    )
-
-
-def _answered_between(events: Sequence[Ev], a: Ev, b: Ev) -> bool:
-    """Whether they replied after ``a`` and before ``b``."""
-    return any(r.kind == "in" and later(r, a) and later(b, r) for r in events)
-
-
-def _repeated_topic(s: _Seen) -> Finding | None:
-    """2. The same topic as one of the last N follow-ups, with no reply between."""
-    repeats: list[Ev] = []
-    pairs: list[tuple[Ev, Ev]] = []
-    window = s.taboos.repeat_window
-    for i, day_outs in enumerate(s.by_day):
-        if day_outs[0].day < s.recent_from:
-            continue
-        earlier = [
-            e
-            for d in s.by_day[max(0, i - window) : i]
-            for e in d
-            if not _answered_between(s.events, e, day_outs[0])
-        ]
-        for e in day_outs:
-            if (e.topic or "") in NO_TOPIC:
-                continue
-            same = next((x for x in reversed(earlier) if x.topic == e.topic), None)
-            if same is not None:
-                repeats += [same, e]
-                pairs.append((same, e))
-    if not pairs:
-        return None
-    old, new = pairs[-1]
-    return s.finding(
-        "repeated-topic",
-        f"{new.day}: {new.topic} again, as on {old.day} ({_name(old.path)}), "
-        "with no answer between",
-        repeats,
-        "Each follow-up needs a new reason: a price update, a new product, company "
-        "news, a fair, a visit, a holiday greeting, a correction of what you sent.",
-        day=new.day,
-        topic=new.topic,
-        old_day=old.day,
-        old_file=_name(old.path),
-    )
-
-
-def _blind(s: _Seen) -> Finding | None:
-    """3. A follow-up with no topic: no excuse to write."""
-    blind = [e for e in s.recent if (e.topic or "") in NO_TOPIC and needs_excuse(s.events, e)]
-    if not blind:
-        return None
-    return s.finding(
-        "blind-follow-up",
-        f"{_times(len(blind))} with no topic: "
-        + ", ".join(f"{_name(e.path)} ({e.day})" for e in blind[-3:]),
-        blind,
-        "Find a good excuse for every follow-up, and put it in the subject: "
-        "a new price, a product, news, an exhibition, a visit, a greeting.",
-        n=len(blind),
-        files="、".join(f"{_name(e.path)}（{e.day}）" for e in blind[-3:]),
-    )
-
-
-def _gave_up(s: _Seen) -> Finding | None:
-    """4. Several unanswered follow-ups, then silence for more than 2 x the cadence."""
-    waiting = s.waiting
-    if s.days is None or len(waiting) < s.taboos.gave_up_after:
-        return None
-    silent = (s.today - waiting[-1][0].day).days
-    if silent <= _share(s.days, s.taboos.gave_up_silence):
-        return None
-    return s.finding(
-        "gave-up",
-        f"{_times(len(waiting))} since {waiting[0][0].day}, no answer, nothing "
-        f"sent since {waiting[-1][0].day} ({_days(silent)}, more than "
-        f"{s.taboos.gave_up_silence} % of the {s.days}-day cadence)",
-        [e for d in waiting for e in d],
-        "80 % of sales come after the 4th follow-up, and 80 % of salespeople give "
-        "up after the 3rd: write again with a new topic, or call.",
-        n=len(waiting),
-        since=waiting[0][0].day,
-        last=waiting[-1][0].day,
-        silent=silent,
-        percent=s.taboos.gave_up_silence,
-        cadence=s.days,
-    )
-
-
-def _too_short(s: _Seen) -> Finding | None:
-    """5. Two follow-ups closer than half a cadence (the grade of that day), unanswered."""
-    close: list[tuple[list[Ev], list[Ev], int]] = []
-    for a, b in itertools.pairwise(s.by_day):
-        if b[0].day < s.recent_from or _answered_between(s.events, a[-1], b[0]):
-            continue
-        grade = grade_on(s.tl.grade, s.events, b[0].day)
-        days = cadence_of(grade, s.cadence, has_out=True)
-        if days is not None and (b[0].day - a[0].day).days < _share(days, s.taboos.too_short):
-            close.append((a, b, days))
-    if not close:
-        return None
-    a, b, days = close[-1]
-    return s.finding(
-        "too-short",
-        f"follow-ups on {a[0].day} and {b[0].day}, {_days((b[0].day - a[0].day).days)} "
-        f"apart with no answer between (less than {s.taboos.too_short} % of the "
-        f"{days}-day cadence)",
-        [e for x, y, _ in close for e in (*x, *y)],
-        f"Leave about {days} days between follow-ups: a buyer who feels pressed stops answering.",
-        a=a[0].day,
-        b=b[0].day,
-        gap=(b[0].day - a[0].day).days,
-        percent=s.taboos.too_short,
-        cadence=days,
-    )
-
-
-def _too_long(s: _Seen) -> Finding | None:
-    """6. No contact in either direction for more than 1.5 x the cadence."""
-    last = next((e for e in reversed(s.events) if e.kind in CONTACT_KINDS), None)
-    if s.days is None or last is None:
-        return None
-    quiet = (s.today - last.day).days
-    if quiet <= _share(s.days, s.taboos.too_long):
-        return None
-    return s.finding(
-        "too-long",
-        f"no contact since {last.day} ({_days(quiet)}; the cadence of grade {s.grade} "
-        f"is {s.days} days)",
-        [last],
-        f"Follow up now, then every {s.days} days: out of sight, out of mind.",
-        since=last.day,
-        days=quiet,
-        grade=s.grade,
-        cadence=s.days,
-    )
-
-
-def _single_medium(s: _Seen) -> Finding | None:
-    """7. The last N follow-ups all by one medium."""
-    run = s.outs[-s.taboos.single_medium_run :]
-    if len(run) < s.taboos.single_medium_run or len({e.medium for e in run}) != 1:
-        return None
-    return s.finding(
-        "single-medium",
-        f"the last {len(run)} follow-ups were all by {run[0].medium}, since {run[0].day}",
-        run,
-        "Change the medium: call, send a sample by courier, a WeChat/WhatsApp "
-        "message, or visit; a buyer who ignores mail may answer the phone.",
-        n=len(run),
-        medium=run[0].medium,
-        since=run[0].day,
-    )
-
-
-def _evaporated(s: _Seen) -> Finding | None:
-    """A quote or PI with no reply (nor order) after it for one cadence."""
-    offers = unanswered_offers(s.events)
-    if s.days is None or not offers:
-        return None
-    newest = offers[-1]
-    age = (s.today - newest.day).days
-    if age < _share(s.days, s.taboos.evaporated_after):
-        return None
-    return s.finding(
-        "evaporated",
-        f"the {newest.kind} of {newest.day} ({_name(newest.path)}) has had no answer "
-        f"for {_days(age)}",
-        offers,
-        EVAPORATED_SELF_CHECK,
-        kind=newest.kind,
-        day=newest.day,
-        file=_name(newest.path),
-        age=age,
-    )
-
-
-def _change_approach(s: _Seen) -> Finding | None:
-    """Follow-ups keep failing: the ladder, another contact named from Contact.txt."""
-    waiting = s.waiting
-    if len(waiting) < s.taboos.change_approach_after:
-        return None
-    others = list(s.tl.contacts[1:])
-    second = (
-        f"write to {', '.join(others)} instead (Contact.txt)"
-        if others
-        else "find another buyer at the company and add them to Contact.txt"
-    )
-    return s.finding(
-        "change-approach",
-        f"{_times(len(waiting))} since {waiting[0][0].day} without an answer",
-        [waiting[-1][0]],
-        f"Change the approach, in this order: hand the customer to a colleague "
-        f"(换同事); {second} (换客人); refer them to a partner company (换公司).",
-        n=len(waiting),
-        since=waiting[0][0].day,
-        others="、".join(others),
-    )
-
-
-def _grade(s: _Seen) -> Finding | None:
-    suggestion = suggest_grade(s.tl, today=s.today)
-    if suggestion is None:
-        return None
-    proof = next(e for e in s.events if e.path == suggestion.evidence[0])
-    return s.finding(
-        "suggest-grade",
-        f"{suggestion.why}: move from {suggestion.from_grade} to {suggestion.to_grade}",
-        [e for e in s.events if e.path in suggestion.evidence],
-        f"Move the folder to the grade {suggestion.to_grade} folder, or run "
-        f'`folder-kit customer move "{s.tl.customer}" --grade {suggestion.to_grade}`.',
-        basis=proof.kind,
-        file=_name(proof.path),
-        day=proof.day,
-        source=suggestion.from_grade,
-        target=suggestion.to_grade,
-    )
-
-
-# In the order docs/cli.md lists the codes. too-long stays quiet where gave-up fired:
-# that one already says how long, and why it matters.
-_CHECKS = (
-    _too_direct,
-    _repeated_topic,
-    _blind,
-    _gave_up,
-    _too_short,
-    _too_long,
-    _single_medium,
-    _evaporated,
-    _change_approach,
-    _grade,
-)
-
-
-def check_timeline(
-    tl: Timeline, *, today: dt.date, cadence: Mapping[Grade, int], taboos: Taboos
-) -> list[Finding]:
-    """Every finding for one customer as of ``today``: the taboos, an evaporated
-    quote, the change-approach ladder, a grade to suggest. A healthy customer
-    gives none."""
-    seen = _seen(tl, today=today, cadence=cadence, taboos=taboos)
-    findings: list[Finding] = []
-    for check in _CHECKS:
-        if check is _too_long and any(f.code == "gave-up" for f in findings):
-            continue
-        found = check(seen)
-        if found is not None:
-            findings.append(found)
-    return findings
 
 
 def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:

@@ -18,6 +18,9 @@ import yaml
 from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown
 from folder_kit.files import read_regular
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
+from folder_kit.workspace.thresholds import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
+from folder_kit.workspace.thresholds import THRESHOLDS, Threshold
+from folder_kit.workspace.thresholds import Taboos as Taboos
 
 CONFIG_NAME = "folder-kit.yaml"
 MAX_CONFIG_BYTES = 1024 * 1024  # a settings file a person writes is a few kilobytes
@@ -162,20 +165,6 @@ DEFAULT_TOPIC_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "commande",
     ),
 }
-DEFAULT_PUSHY_PHRASES: tuple[str, ...] = (
-    "place the order",
-    "place an order",
-    "place your order",
-    "confirm the order",
-    "when will you order",
-    "any order",
-    "please order",
-    "sign the contract",
-    "尽快下单",
-    "赶快下单",
-    "请下单",
-    "什么时候下单",
-)
 
 
 @dataclass(frozen=True)
@@ -199,23 +188,6 @@ class Me:
             " | ".join(p for p in (self.email, self.phone, self.website) if p),
         ]
         return "\n".join(line for line in lines if line)
-
-
-@dataclass(frozen=True)
-class Taboos:
-    """Thresholds of the course's taboo checks."""
-
-    repeat_window: int = 2  # same topic as one of the last N follow-ups
-    gave_up_after: int = 3  # unanswered follow-ups before it counts as giving up
-    change_approach_after: int = 11  # unanswered follow-ups before changing approach
-    single_medium_run: int = 5  # this many follow-ups all by one medium
-    pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
-    # In percent of the grade's cadence (whole numbers, so no new kind of value):
-    gave_up_silence: int = 200  # nothing sent for more than this after the unanswered ones
-    too_short: int = 50  # two follow-ups closer than this
-    too_long: int = 150  # no contact for more than this
-    evaporated_after: int = 100  # a quote or PI with no reply for this long
-    lookback: int = 90  # days of follow-ups the habit checks look at
 
 
 @dataclass(frozen=True)
@@ -440,6 +412,22 @@ def described(node: yaml.Node) -> str:
     return quoted(node.value, limit=60)
 
 
+# The readers of the top-level keys of folder-kit.yaml, by key, with whether the
+# reader gives several Config fields (a mapping of them) rather than the field of
+# its own name. A new section is its dataclass, its field in Config, and its reader,
+# a method of _Reader marked @_section: nothing else lists the sections.
+_SectionReader = Callable[["_Reader", yaml.Node, str], Any]
+_SECTIONS: dict[str, tuple[_SectionReader, bool]] = {}
+
+
+def _section(name: str, *, spread: bool = False) -> Callable[[_SectionReader], _SectionReader]:
+    def register(read: _SectionReader) -> _SectionReader:
+        _SECTIONS[name] = (read, spread)
+        return read
+
+    return register
+
+
 class _Reader:
     """Turns a composed YAML node tree into a Config, naming lines and keys in errors."""
 
@@ -565,64 +553,27 @@ class _Reader:
         return cls(**{name: fields[name](n, k) for name, (n, k) in children.items()})
 
     def config(self, root: yaml.Node) -> Config:
-        fields: dict[str, Callable[[yaml.Node, str], Any]] = {
-            "lang": self.lang,
-            "me": lambda n, k: self.section(
-                n, k, Me, {f: self.text for f in Me.__dataclass_fields__}
-            ),
-            "cadence": self.cadence,
-            "taboos": lambda n, k: self.section(
-                n,
-                k,
-                Taboos,
-                {
-                    "repeat_window": self.count,
-                    "gave_up_after": self.count,
-                    "change_approach_after": self.count,
-                    "single_medium_run": self.count,
-                    "pushy_phrases": self.words,
-                    "gave_up_silence": self.percent,
-                    "too_short": lambda n2, k2: self.percent(n2, k2, low=0, high=100),
-                    "too_long": self.percent,
-                    "evaporated_after": self.percent,
-                    "lookback": self.days,
-                },
-            ),
-            "keywords": self.keywords,
-            "exhibitions": self.exhibitions,
-            "holidays": lambda n, k: self.section(
-                n,
-                k,
-                Holidays,
-                {
-                    "greet": self.flag,
-                    "lead_days": self.days,
-                    "min_days": lambda n2, k2: self.days(n2, k2, low=0, high=60),
-                    "names": self.words,
-                },
-            ),
-            "drafts": lambda n, k: self.section(
-                n,
-                k,
-                Drafts,
-                {
-                    "max_words": lambda n2, k2: self.number(
-                        n2, k2, low=20, high=5000, what="a number of words"
-                    )
-                },
-            ),
-        }
         values: dict[str, Any] = {}
-        for name, (node, key) in self.mapping(root, "", tuple(fields)).items():
-            if name == "keywords":
-                values.update(fields[name](node, key))
+        for name, (node, key) in self.mapping(root, "", tuple(_SECTIONS)).items():
+            read, spread = _SECTIONS[name]
+            if spread:
+                values.update(read(self, node, key))
             else:
-                values[name] = fields[name](node, key)
+                values[name] = read(self, node, key)
         return Config(**values)
 
     def flag(self, node: yaml.Node, key: str) -> bool:
         return self.typed(node, key, bool, "true or false")
 
+    def threshold(self, threshold: Threshold[Any], node: yaml.Node, key: str) -> Any:
+        if threshold.kind == "words":
+            return self.words(node, key)
+        read = {"count": self.count, "percent": self.percent, "days": self.days}[threshold.kind]
+        return read(node, key, **threshold.bounds())
+
+    # The top-level sections, in the order an unknown key's message lists them.
+
+    @_section("lang")
     def lang(self, node: yaml.Node, key: str) -> Lang:
         value = self.value(node, key)
         if not isinstance(value, str) or value not in LANGS:
@@ -631,6 +582,11 @@ class _Reader:
             )
         return value
 
+    @_section("me")
+    def me(self, node: yaml.Node, key: str) -> Me:
+        return self.section(node, key, Me, {f: self.text for f in Me.__dataclass_fields__})
+
+    @_section("cadence")
     def cadence(self, node: yaml.Node, key: str) -> Mapping[Grade, int]:
         children = self.mapping(node, key, tuple(g for g in GRADES if g != "P"))
         cadence = dict(DEFAULT_CADENCE)
@@ -638,6 +594,15 @@ class _Reader:
             cadence[cast(Grade, grade)] = self.days(n, k)
         return cadence
 
+    @_section("taboos")
+    def taboos(self, node: yaml.Node, key: str) -> Taboos:
+        """The thresholds declared in ``thresholds`` (a registered taboo adds its own)."""
+        children = self.mapping(node, key, tuple(THRESHOLDS))
+        return Taboos(
+            **{name: self.threshold(THRESHOLDS[name], n, k) for name, (n, k) in children.items()}
+        )
+
+    @_section("keywords", spread=True)
     def keywords(self, node: yaml.Node, key: str) -> dict[str, Mapping[str, tuple[str, ...]]]:
         children = self.mapping(node, key, ("medium", "topic"))
         out: dict[str, Mapping[str, tuple[str, ...]]] = {}
@@ -656,6 +621,7 @@ class _Reader:
             out[dest] = {**defaults, **lists}
         return out
 
+    @_section("exhibitions")
     def exhibitions(self, node: yaml.Node, key: str) -> tuple[Exhibition, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, key, "expected a list of exhibitions")
@@ -678,3 +644,30 @@ class _Reader:
                 raise self.error(children["end"][0], f"{k}.end", "ends before it starts")
             out.append(show)
         return tuple(out)
+
+    @_section("holidays")
+    def holidays(self, node: yaml.Node, key: str) -> Holidays:
+        return self.section(
+            node,
+            key,
+            Holidays,
+            {
+                "greet": self.flag,
+                "lead_days": self.days,
+                "min_days": lambda n, k: self.days(n, k, low=0, high=60),
+                "names": self.words,
+            },
+        )
+
+    @_section("drafts")
+    def drafts(self, node: yaml.Node, key: str) -> Drafts:
+        return self.section(
+            node,
+            key,
+            Drafts,
+            {
+                "max_words": lambda n, k: self.number(
+                    n, k, low=20, high=5000, what="a number of words"
+                )
+            },
+        )

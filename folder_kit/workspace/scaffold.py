@@ -12,6 +12,7 @@ from folder_kit.resources import read_template
 from folder_kit.workspace.config import CONFIG_NAME, load_config
 from folder_kit.workspace.find import config_kind, enclosing_workspace
 from folder_kit.workspace.layout import Grade, Lang, grade_of_folder, load_layout
+from folder_kit.workspace.thresholds import template_lines
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,13 @@ def _grades_present(customers: Path) -> set[Grade]:
     return {g for g in map(grade_of_folder, names) if g is not None}
 
 
+# The template's line that stands for the taboo thresholds, each declared once.
+THRESHOLDS_LINE = "  # {thresholds}: the lines of folder_kit/workspace/thresholds.py\n"
+
+
 def config_template(lang: Lang) -> str:
-    return read_template("workspace", f"folder-kit.{lang}.yaml")
+    text = read_template("workspace", f"folder-kit.{lang}.yaml")
+    return text.replace(THRESHOLDS_LINE, "".join(f"{line}\n" for line in template_lines(lang)))
 
 
 def scaffold(root: Path, *, lang: Lang = "zh", dry_run: bool = False) -> Plan:
