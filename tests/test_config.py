@@ -379,6 +379,52 @@ def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, where_wha
     assert not marker.exists(), "a YAML tag ran code"
 
 
+LINE_BREAKS = {
+    "me.name with CRLF and a header": (
+        'me:\n  name: "Linda\\r\\nBcc: x@evil.example"\n',
+        "2: me.name: holds a line break or control character (\\r); write it on one line",
+    ),
+    "me.email with LF and Attach": (
+        'me:\n  email: "a@b.cn\\nAttach: 客户/B-在谈客户/Other/OUT/offer.eml"\n',
+        "2: me.email: holds a line break or control character (\\n); write it on one line",
+    ),
+    "an exhibition's city": (
+        'exhibitions:\n  - {name: Fair, city: "Köln\\u2028Attach: x", start: 2027-01-01, '
+        "end: 2027-01-02}\n",
+        "2: exhibitions[0].city: holds a line break or control character (\\u2028); "
+        "write it on one line",
+    ),
+    "an exhibition's booth": (
+        "exhibitions:\n  - name: Fair\n    city: Köln\n    start: 2027-01-01\n"
+        '    end: 2027-01-02\n    booth: "A1\\x85B2"\n',
+        "6: exhibitions[0].booth: holds a line break or control character (\\x85); "
+        "write it on one line",
+    ),
+    "a keyword": (
+        'keywords:\n  topic:\n    order: ["purchase\\norder"]\n',
+        "3: keywords.topic.order: holds a line break or control character (\\n); "
+        "write it on one line",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "where_what"), LINE_BREAKS.values(), ids=LINE_BREAKS.keys())
+def test_a_single_line_setting_refuses_a_line_break(
+    tmp_path: Path, text: str, where_what: str
+) -> None:
+    """Such a value lands in a mail header or a template line: a line break there
+    injected `Bcc:` or `Attach:` (another customer's mail attached)."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}:{where_what}"
+
+
+def test_the_signature_may_span_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "me:\n  signature: |\n    Linda\n    ACME Lighting\n")
+    assert load_config(path).me.signature == "Linda\nACME Lighting\n"
+
+
 def test_a_date_in_quotes_is_a_date(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -53,6 +53,29 @@ def test_a_template_cannot_attach_a_file_outside_the_workspace(
     assert b"PRIVATE KEY" not in data and b"UFJJVkFURSBLRVk" not in data  # nor in base64
 
 
+@pytest.mark.parametrize(
+    "named",
+    ["客户/B-在谈客户/Other Co/OUT/2026-03-01 offer.eml", "folder-kit.yaml", "内联/notes.txt"],
+)
+def test_a_template_attaches_only_from_the_product_folder(
+    invoke: Invoke, ws: Path, named: str
+) -> None:
+    """Another customer's mail named by `Attach:` went out with the draft."""
+    target = ws / named
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_text("SOMEONE ELSE'S OFFER", encoding="utf-8")
+    template_attaching(ws, named)
+    out = draft(invoke, ws, "ACME")
+    assert named not in out["attachments"]  # type: ignore[operator]
+    assert any(
+        w == f"Attach: {named} is not in 产品/: only product files are attached"
+        for w in out["warnings"]  # type: ignore[attr-defined]
+    ), out["warnings"]
+    data = (ws / str(out["path"])).read_bytes()
+    assert target.read_bytes() not in data
+
+
 @needs_links
 @pytest.mark.parametrize("where", ["产品/价格信息/key.pdf", "产品/linked/id_rsa"])
 def test_a_linked_product_file_is_not_attached(

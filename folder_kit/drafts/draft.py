@@ -189,6 +189,12 @@ def _resolve_attachment(ws: Workspace, named: str) -> Path | None:
     return None
 
 
+def _in_products(ws: Workspace, path: Path) -> bool:
+    """Whether ``path`` lies in 产品/ (Products/), the only folder attachments come from."""
+    top = path.relative_to(ws.root).parts[0]
+    return any(top == load_layout(lang).products for lang in LANGS)
+
+
 def _too_soon(
     ws: Workspace, customer: Customer, events: Sequence[Event], today: dt.date
 ) -> str | None:
@@ -261,14 +267,19 @@ def prepare_draft(
     mail = render(template, context)
     files: list[Path] = [ws.root / f.path for f in choice.attachments]
     missing: list[str] = []
+    refused: list[str] = []
     for named in mail.attach:
         found = _resolve_attachment(ws, named)
         if found is None:
             missing.append(named)
+        elif not _in_products(ws, found):  # another customer's mail, the settings...
+            refused.append(
+                f"Attach: {named} is not in {ws.layout.products}/: only product files are attached"
+            )
         elif found not in files:
             files.append(found)
     subject_topic = Classifier(ws.config).topic(mail.subject)
-    warnings = list(card.warnings)
+    warnings = [*card.warnings, *refused]
     incomplete_me = me_warning(ws)
     if incomplete_me is not None:
         warnings.append(incomplete_me)

@@ -15,9 +15,10 @@ from typing import Any, TypeVar, cast
 
 import yaml
 
-from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown
+from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown, visible
 from folder_kit.files import read_regular
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
+from folder_kit.workspace.names import line_break_in
 from folder_kit.workspace.thresholds import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
 from folder_kit.workspace.thresholds import THRESHOLDS, Threshold
 from folder_kit.workspace.thresholds import Taboos as Taboos
@@ -494,6 +495,19 @@ class _Reader:
             return ""
         return self.typed(node, key, str, "text")
 
+    def line(self, node: yaml.Node, key: str) -> str:
+        """Text that must stay on one line: it ends up in a mail header or a
+        template line, where a line break would add a header (`Bcc:`, `Attach:`)."""
+        value = self.text(node, key)
+        bad = line_break_in(value)
+        if bad is not None:
+            raise self.error(
+                node,
+                key,
+                f"holds a line break or control character ({visible(bad)}); write it on one line",
+            )
+        return value
+
     def number(self, node: yaml.Node, key: str, *, low: int, high: int, what: str) -> int:
         value = self.typed(node, key, int, "a whole number")
         if not low <= value <= high:
@@ -532,7 +546,7 @@ class _Reader:
         self.check_tag(node, key)
         out = []
         for item in node.value:
-            word = self.text(item, key).strip()
+            word = self.line(item, key).strip()
             if not any(ch.isalnum() for ch in word):
                 raise self.error(
                     item,
@@ -584,7 +598,8 @@ class _Reader:
 
     @_section("me")
     def me(self, node: yaml.Node, key: str) -> Me:
-        return self.section(node, key, Me, {f: self.text for f in Me.__dataclass_fields__})
+        fields = {f: self.line for f in Me.__dataclass_fields__}
+        return self.section(node, key, Me, {**fields, "signature": self.text})
 
     @_section("cadence")
     def cadence(self, node: yaml.Node, key: str) -> Mapping[Grade, int]:
@@ -634,11 +649,11 @@ class _Reader:
                 if required not in children:
                     raise self.error(item, f"{k}.{required}", "missing")
             show = Exhibition(
-                name=self.text(*children["name"]),
-                city=self.text(*children["city"]),
+                name=self.line(*children["name"]),
+                city=self.line(*children["city"]),
                 start=self.date(*children["start"]),
                 end=self.date(*children["end"]),
-                booth=self.text(*children["booth"]) if "booth" in children else "",
+                booth=self.line(*children["booth"]) if "booth" in children else "",
             )
             if show.end < show.start:
                 raise self.error(children["end"][0], f"{k}.end", "ends before it starts")

@@ -111,7 +111,7 @@ def check_line(**values: str) -> None:
     would start a second line, or a second contact, that the tool never wrote."""
     check_text(**values)
     for what, value in values.items():
-        bad = next((ch for ch in value if unicodedata.category(ch) in _NOT_ON_A_LINE), None)
+        bad = line_break_in(value)
         if bad is not None:
             option = "NAME" if what == "name" else f"--{what.replace('_', '-')}"
             raise UsageError(
@@ -123,6 +123,14 @@ def check_line(**values: str) -> None:
 # Control characters (tab, newline, \x1c-\x1f, \x85...) and the Unicode line and
 # paragraph separators: str.splitlines() breaks a line at each of them.
 _NOT_ON_A_LINE = frozenset({"Cc", "Zl", "Zp"})
+
+
+def line_break_in(value: str) -> str | None:
+    """The first character of ``value`` that has no place on one line (a line
+    break, another control character), or None."""
+    if value.isprintable():  # the common case, at C speed
+        return None
+    return next((ch for ch in value if unicodedata.category(ch) in _NOT_ON_A_LINE), None)
 
 
 def check_text(**values: str) -> None:
