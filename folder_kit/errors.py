@@ -220,6 +220,15 @@ class MailError(FolderKitError):
         super().__init__(f"cannot read mail {shown(path)}: {shown(reason)}")
 
 
+class MailSourceError(FolderKitError):
+    """A path given as a mail source (mbox, Maildir, folder, .pst) that cannot be read as one."""
+
+    def __init__(self, *, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot read mail from {shown(path)}: {shown(reason)}")
+
+
 class TemplateError(FolderKitError):
     """A draft template that is broken, hostile, or uses a variable it was not given."""
 

@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "top": {"top"},
     "workspace": {"top", "workspace"},
     "timeline": {"top", "workspace", "timeline"},
+    "mail": {"top", "workspace", "timeline", "mail"},
     "followup": {"top", "workspace", "timeline", "followup"},
     "watch": {"top", "workspace", "timeline", "watch"},
     "drafts": {"top", "workspace", "timeline", "followup", "drafts"},

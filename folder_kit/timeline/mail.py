@@ -23,7 +23,7 @@ from folder_kit.errors import MailError, UnreadableFileError
 from folder_kit.files import open_regular
 
 if TYPE_CHECKING:
-    from extract_msg.msg_classes import MessageBase
+    from folder_kit.timeline.msg import OutlookMessage
 
 __all__ = ["MessageInfo", "read_message"]
 
@@ -173,53 +173,25 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
 
 
 def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
-    import extract_msg  # slow to import; only needed once a scan meets a .msg
-    from extract_msg.msg_classes import MessageBase
+    from folder_kit.timeline.msg import read_msg
 
-    # extract_msg and olefile raise a zoo of exceptions on damaged files (their
-    # own, OSError, struct.error, KeyError, UnicodeDecodeError...); to a scan
-    # each means the same thing, so each becomes one MailError.
-    try:
-        # The file already opened (a regular file, not through a link), not its name again.
-        msg = extract_msg.openMsg(file, delayAttachments=True)
-    except Exception as err:
-        raise MailError(path=path, reason=_describe(err)) from err
-    try:
-        class_type = str(msg.classType or "")
-        if not isinstance(msg, MessageBase) or not class_type.lower().startswith(_MAIL_CLASSES):
-            raise MailError(
-                path=path, reason=f"an Outlook {class_type or 'unknown'} item, not a mail"
-            )
-        return MessageInfo(
-            date=_msg_date(msg),
-            subject=_fold(_as_text(msg.subject)),
-            sender=_display_addresses(_as_text(msg.sender)),
-            to=_display_addresses(_as_text(msg.to)),
-        )
-    except MailError:
-        raise
-    except Exception as err:
-        raise MailError(path=path, reason=_describe(err)) from err
-    finally:
-        msg.close()
+    msg = read_msg(file, path=path)
+    class_type = msg.message_class or ""
+    if not class_type.lower().startswith(_MAIL_CLASSES):
+        raise MailError(path=path, reason=f"an Outlook {class_type or 'unknown'} item, not a mail")
+    # The Internet headers a received message keeps say From and To as they were
+    # sent; the properties are what Outlook made of them (all a sent one has).
+    return MessageInfo(
+        date=_msg_date(msg),
+        subject=_fold(msg.subject),
+        sender=_display_addresses(msg.header("from") or msg.sender()),
+        to=_display_addresses(msg.header("to") or msg.addresses("to")),
+    )
 
 
-def _msg_date(msg: MessageBase) -> dt.datetime | None:
-    """Sent time, else delivery time, else the Date of the stored Internet headers."""
-    # msg.date is PR_CLIENT_SUBMIT_TIME and is None for an unsent draft;
-    # receivedTime is PR_MESSAGE_DELIVERY_TIME. Both are UTC FILETIMEs.
-    for value in (msg.date, msg.receivedTime):
-        if isinstance(value, dt.datetime) and not _is_null_filetime(value):
-            if value.tzinfo is None:
-                return value.replace(tzinfo=dt.UTC)
-            return value.astimezone(dt.UTC)
-    header = msg.header
-    return _parse_date(header.get("date") if header is not None else None)
-
-
-def _is_null_filetime(value: dt.datetime) -> bool:
-    # FILETIME 0 reads as 1601-01-01; MAPI writes "no time" as dates in year 4500.
-    return value.year <= 1601 or value.year >= 4500
+def _msg_date(msg: OutlookMessage) -> dt.datetime | None:
+    """Sent time, else delivery time (both UTC), else the Date of the stored Internet headers."""
+    return msg.sent_time or msg.delivery_time or _parse_date(msg.header("date"))
 
 
 _UNKNOWN_ZONE = re.compile(r"-0000\b")
