@@ -1,15 +1,11 @@
-"""The derived index: what the last scan saw, kept in SQLite outside the workspace.
-
-Workspaces often live in synced folders (OneDrive, Dropbox, Nextcloud) where a
-live database gets corrupted, so the index sits in the per-user state folder,
-one per workspace. It holds nothing the files do not: delete it and the next
-scan rebuilds the same events.
+"""The derived index: what the last scan saw, kept in SQLite in the workspace's
+state folder (``state``), outside the workspace. It holds nothing the files do
+not: delete it and the next scan rebuilds the same events.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -20,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.errors import IndexStoreError, NetworkStateError
-from folder_kit.mounts import network_drive
+from folder_kit.errors import IndexStoreError
+from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
-ENV_STATE = "FOLDER_KIT_STATE"
 SCHEMA_VERSION = "8"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
@@ -79,20 +74,6 @@ CREATE TABLE warnings(
 ) WITHOUT ROWID;
 CREATE INDEX warnings_by_folder ON warnings(customer, dir);
 """
-
-
-def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
-    """The folder of this workspace's index: ``$FOLDER_KIT_STATE`` or the user state
-    folder, then a name derived from the workspace's absolute path."""
-    env = dict(os.environ) if env is None else env
-    base = env.get(ENV_STATE)
-    if not base:
-        from platformdirs import user_state_dir
-
-        base = user_state_dir("folder-kit", appauthor=False)
-    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-    # Absolute: worker processes and later commands may run from another folder.
-    return Path(base).absolute() / digest[:16]
 
 
 # The rows as the index hands them out: NamedTuples, cheap to build by the ten
@@ -178,14 +159,8 @@ class Index:
         own, so that a command never sees another one's half-made index; and only a
         database proven unusable (not a database, damaged, another schema) is
         replaced, never one that is merely busy."""
-        folder = state_dir(root)
-        path = folder / "index.sqlite"
-        # Once an open, not a query: a read of the mount table (Linux, about 40 us), one
-        # call on Windows and macOS. An index an older folder-kit made there is
-        # refused too: it is being damaged.
-        drive = network_drive(folder.parent)
-        if drive is not None:
-            raise NetworkStateError(path=folder.parent, drive=drive)
+        folder = local_state_dir(root)
+        path = folder / INDEX_FILE
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with _opening(folder):
