@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
+from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index, ShownFile
 from folder_kit.workspace.customers import Customer, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import GRADES, Grade
@@ -68,7 +68,7 @@ _ORDER = itemgetter(*(Event._fields.index(f) for f in ("day", "date", "customer"
 _EVENT = partial(tuple.__new__, Event)  # Event._make without a Python call per row
 
 
-def file_event(base: str, c: CustomerRow, row: FileRow) -> Event:
+def file_event(base: str, c: CustomerRow, row: FileRow | ShownFile) -> Event:
     """The event of one file row; ``base`` is the customers folder's name."""
     return Event(
         customer=row.customer,

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -121,6 +121,33 @@ class CustomerRow(NamedTuple):
     card_mtime_ns: int | None = None
     company: str | None = None
     country: str | None = None
+
+
+class ShownFile(NamedTuple):
+    """A file row as its event shows it: without the stamp (size, mtime) that
+    changes when a file is read again without its event changing."""
+
+    customer: str
+    rel: str
+    kind: str
+    date: str
+    day: str
+    date_source: str
+    medium: str | None
+    topic: str | None
+    subject: str | None
+
+
+class Diff(NamedTuple):
+    """What changed in the index since a ``Snapshot``: rows new and rows gone (a
+    row whose content changed is both), and the customers' rows after and before."""
+
+    new_files: list[ShownFile]
+    gone_files: list[ShownFile]
+    new_grades: list[GradeRow]
+    gone_grades: list[GradeRow]
+    customers_now: dict[str, CustomerRow]
+    customers_then: dict[str, CustomerRow]
 
 
 class WarningRow(NamedTuple):
@@ -434,6 +461,94 @@ class Index:
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
 
+    def warnings_by_key(self) -> dict[str, str]:
+        """The scan's warnings, by the workspace-relative path each is about."""
+        return dict(self.conn.execute("SELECT key, message FROM warnings"))
+
+    # What changed since a moment: the watcher's report.
+
+    def snapshot(self, keys: Sequence[str] | None = None) -> Snapshot:
+        """The events of the customers keyed in ``keys`` (or of all), kept to tell
+        later what changed (``changed_since``).
+
+        Copied into temporary tables of this connection, keyed like the index's own
+        tables, so that the comparison after is one lookup per row in SQLite
+        instead of a copy of the index in Python and a sort of both sides. One
+        snapshot at a time: taking one replaces the last.
+        """
+        conn = self.conn
+        wanted = None if keys is None else tuple(dict.fromkeys(keys))
+        for statement in _SNAPSHOT_TABLES:
+            conn.execute(statement)
+        conn.execute("BEGIN")  # one read snapshot for the copies
+        try:
+            for table in ("keys", "before_files", "before_grades", "before_customers"):
+                conn.execute(f"DELETE FROM temp.{table}")
+            if wanted is not None:
+                conn.executemany("INSERT INTO temp.keys VALUES (?)", [(k,) for k in wanted])
+            only, where = _snapshot_filters(wanted is not None)
+            conn.execute(
+                f"INSERT INTO temp.before_files SELECT {_SHOWN} FROM main.files "
+                f"WHERE kind != 'history' {only('customer')}"
+            )
+            conn.execute(
+                f"INSERT INTO temp.before_grades SELECT * FROM main.grades {where('customer')}"
+            )
+            conn.execute(
+                f"INSERT INTO temp.before_customers SELECT {_CUSTOMER_COLUMNS} "
+                f"FROM main.customers {where('key')}"
+            )
+        finally:
+            conn.execute("COMMIT")
+        return Snapshot(wanted)
+
+    def changed_since(self, snapshot: Snapshot) -> Diff:
+        """The rows added and dropped since ``snapshot``, which must be the last
+        one taken on this index. An event is known by (customer key, path inside
+        the customer folder) for a file and (customer, seq) for a grade change,
+        so a customer regraded by hand keeps its files' identities."""
+        conn = self.conn
+        only, where = _snapshot_filters(snapshot.keys is not None)
+        conn.execute("BEGIN")
+        try:
+            now = {
+                r[0]: CustomerRow._make(r)
+                for r in conn.execute(
+                    f"SELECT {_CUSTOMER_COLUMNS} FROM main.customers {where('key')}"
+                )
+            }
+            then = {
+                r[0]: CustomerRow._make(r)
+                for r in conn.execute(f"SELECT {_CUSTOMER_COLUMNS} FROM temp.before_customers")
+            }
+            new_files = conn.execute(
+                f"SELECT {_SHOWN_M} FROM main.files m WHERE m.kind != 'history' "
+                f"{only('m.customer')} "
+                f"AND NOT EXISTS (SELECT 1 FROM temp.before_files b WHERE {_SAME_FILE})"
+            ).fetchall()
+            gone_files = conn.execute(
+                "SELECT * FROM temp.before_files b WHERE NOT EXISTS (SELECT 1 FROM main.files m "
+                f"WHERE m.kind != 'history' AND {_SAME_FILE})"
+            ).fetchall()
+            new_grades = conn.execute(
+                f"SELECT m.* FROM main.grades m WHERE 1 {only('m.customer')} AND NOT EXISTS "
+                f"(SELECT 1 FROM temp.before_grades b WHERE {_SAME_GRADE})"
+            ).fetchall()
+            gone_grades = conn.execute(
+                "SELECT * FROM temp.before_grades b WHERE NOT EXISTS "
+                f"(SELECT 1 FROM main.grades m WHERE {_SAME_GRADE})"
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return Diff(
+            new_files=[ShownFile._make(r) for r in new_files],
+            gone_files=[ShownFile._make(r) for r in gone_files],
+            new_grades=[GradeRow._make(r) for r in new_grades],
+            gone_grades=[GradeRow._make(r) for r in gone_grades],
+            customers_now=now,
+            customers_then=then,
+        )
+
     # What a scan looks at even in unchanged folders (see scan.py, SOUNDNESS).
 
     def history_stamps(self) -> dict[str, tuple[int, int]]:
@@ -499,6 +614,53 @@ class Index:
         conn.execute(
             "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)", (pack_dirs(mtimes),)
         )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A moment ``Index.changed_since`` compares with: which customers it holds
+    (None: all)."""
+
+    keys: tuple[str, ...] | None
+
+
+_CUSTOMER_COLUMNS = (
+    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country"
+)
+_SHOWN = ", ".join(ShownFile._fields)
+_SHOWN_M = ", ".join(f"m.{c}" for c in ShownFile._fields)
+_SNAPSHOT_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS keys(key TEXT PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS before_files(customer TEXT, rel TEXT, kind TEXT, "
+    "date TEXT, day TEXT, date_source TEXT, medium TEXT, topic TEXT, subject TEXT, "
+    "PRIMARY KEY(customer, rel)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS before_grades(customer TEXT, seq INTEGER, "
+    "date TEXT, day TEXT, from_grade TEXT, to_grade TEXT, PRIMARY KEY(customer, seq)) "
+    "WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS before_customers AS "
+    f"SELECT {_CUSTOMER_COLUMNS} FROM main.customers WHERE 0",
+)
+# The same event before (b) and after (m): its identity, and all it shows (NULL-safe).
+_SAME_FILE = (
+    "b.customer = m.customer AND b.rel = m.rel AND b.kind = m.kind AND b.date = m.date "
+    "AND b.day = m.day AND b.date_source = m.date_source AND b.medium IS m.medium "
+    "AND b.topic IS m.topic AND b.subject IS m.subject"
+)
+_SAME_GRADE = (
+    "b.customer = m.customer AND b.seq = m.seq AND b.date = m.date AND b.day = m.day "
+    "AND b.from_grade = m.from_grade AND b.to_grade = m.to_grade"
+)
+
+
+def _snapshot_filters(keyed: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """SQL that keeps the snapshot's customers only: as a further condition, and as
+    a whole WHERE clause."""
+    if not keyed:
+        return (lambda column: ""), (lambda column: "")
+    return (
+        lambda column: f"AND {column} IN (SELECT key FROM temp.keys)",
+        lambda column: f"WHERE {column} IN (SELECT key FROM temp.keys)",
+    )
 
 
 def _sql_text(text: str) -> str:
