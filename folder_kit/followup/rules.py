@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
+from folder_kit.timeline.index import Bound, KindBounds
 from folder_kit.workspace.config import Taboos
 from folder_kit.workspace.layout import Grade
 
@@ -646,24 +647,25 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
     and never against a move the user made after the evidence."""
     events = [e for e in tl.events if e.day <= today]
-    grade = tl.grade
     moves = [e for e in events if e.kind == "grade"]
-    since = [e for e in events if not moves or later(e, moves[-1])]
-    if moves:
-        since = [e for e in since if e.kind != "grade"]
+    since = [e for e in events if later(e, moves[-1])] if moves else events
+    return _suggestion(tl.customer, tl.grade, tl.folder, bounds_of(tl.customer, since, tl.folder))
 
-    order = offer = reply = out = None
-    for e in since:  # the first of each kind, in one pass
-        kind = e.kind
-        if kind == "out":
-            out = out or e
-        elif kind == "in":
-            reply = reply or e
-        elif kind in ("quote", "pi"):
-            offer = offer or e
-        elif kind == "order":
-            order = order or e
-    return earned_grade(tl.customer, grade, order=order, offer=offer, reply=reply, out=out)
+
+def _suggestion(
+    customer: str, grade: str, folder: str, since: KindBounds | None
+) -> Suggestion | None:
+    """What the first contacts of each kind since the last move (``since``) earn."""
+    if since is None:
+        return None
+    return earned_grade(
+        customer,
+        grade,
+        order=_bound_event(since.first_order, folder),
+        offer=_bound_event(since.first_offer, folder),
+        reply=_bound_event(since.first_in, folder),
+        out=_bound_event(since.first_out, folder),
+    )
 
 
 def earned_grade(
@@ -767,8 +769,9 @@ def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
 
 
 class Facts(NamedTuple):
-    """What the report needs of one customer, as of the day judged: built from the
-    whole timeline (``facts_of``) or from a few aggregate queries (the pipeline)."""
+    """What the report needs of one customer, as of the day judged: built by
+    ``facts_from`` alone, from the bounds of its contacts, whether the index's
+    aggregates gave them (``Index.kind_bounds``) or its events (``bounds_of``)."""
 
     customer: str
     grade: str  # on that day
@@ -782,21 +785,120 @@ class Facts(NamedTuple):
     events: int  # events up to that day
 
 
-def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
-    events = [e for e in tl.events if e.day <= today]
-    contacts = [e for e in events if e.kind in CONTACT_KINDS]
-    replies = [e for e in events if e.kind == "in"]
-    offers = unanswered_offers(events)
+def facts_from(
+    customer: str,
+    grade: str,
+    folder: str,
+    bounds: KindBounds | None,
+    *,
+    moved: bool = False,
+    since: KindBounds | None = None,
+    events: int = 0,
+) -> Facts:
+    """The facts of one customer (folder name ``customer``, ``grade`` on the day
+    judged, workspace-relative ``folder``) from the bounds of its contacts up to
+    that day (None: it has none). A customer ``moved`` to another grade by then
+    is suggested a grade by ``since``, the bounds of its contacts after the
+    last move, alone."""
+    b = bounds if bounds is not None else _NO_BOUNDS
+    answers = [x for x in (b.last_in, b.last_order) if x is not None]
+    answer = max(answers) if answers else None
+    open_offer = None
+    if b.last_offer is not None and not (
+        answer is not None and later_stamp(answer.stamp, b.last_offer.stamp)
+    ):
+        open_offer = _bound_event(b.last_offer, folder)
     return Facts(
-        customer=tl.customer,
-        grade=tl.grade,
-        last_contact=contacts[-1].day if contacts else None,
-        has_out=any(e.kind == "out" for e in contacts),
-        last_in=replies[-1].day if replies else None,
-        open_offer=offers[-1] if offers else None,
-        suggestion=suggest_grade(tl, today=today),
-        before_reply=follow_ups_before(events, "in"),
-        before_order=follow_ups_before(events, "order"),
+        customer=customer,
+        grade=grade,
+        last_contact=dt.date.fromisoformat(b.last_day) if b.last_day is not None else None,
+        has_out=bool(b.out_stamps),
+        last_in=dt.date.fromisoformat(b.last_in.day) if b.last_in is not None else None,
+        open_offer=open_offer,
+        suggestion=_suggestion(customer, grade, folder, since if moved else bounds),
+        before_reply=_outs_before(b.out_stamps, b.first_in),
+        before_order=_outs_before(b.out_stamps, b.first_order),
+        events=events,
+    )
+
+
+_NO_BOUNDS = KindBounds("", None, None, None, None, None, None, None, None, ())
+
+
+def _bound_event(bound: Bound | None, folder: str) -> Ev | None:
+    if bound is None:
+        return None
+    path = f"{folder}/{bound.rel}" if folder else bound.rel
+    return Ev(bound.kind, dt.date.fromisoformat(bound.day), path=path, date=bound.date)
+
+
+def _outs_before(stamps: Sequence[str], target: Bound | None) -> int | None:
+    """Follow-ups (days with an `out`) before ``target``."""
+    if target is None:
+        return None
+    stamp = target.stamp
+    return len({x[:10] for x in stamps if later_stamp(stamp, x)})
+
+
+def bounds_of(key: str, events: Iterable[Ev], folder: str = "") -> KindBounds | None:
+    """What ``Index.kind_bounds`` finds for one customer, found in its events
+    (those up to the day judged); None when it has no contact. ``folder``: the
+    customer's, which its events' paths start with."""
+    firsts: dict[str, tuple[str, str, str]] = {}
+    lasts: dict[str, tuple[str, str, str]] = {}
+    outs: list[str] = []
+    last_day = None
+    cut = len(folder) + 1 if folder else 0
+    for e in events:
+        if e.kind not in CONTACT_KINDS:
+            continue
+        day = e.day.isoformat()
+        # Ordered as the index orders them: by day || date, then kind, then path.
+        seen = (day + e.date, e.kind, e.path[cut:])
+        group = "offer" if e.kind in ("quote", "pi") else e.kind
+        if group not in firsts or seen < firsts[group]:
+            firsts[group] = seen
+        if group not in lasts or seen > lasts[group]:
+            lasts[group] = seen
+        if e.kind == "out":
+            outs.append(day + e.date)
+        last_day = day if last_day is None else max(last_day, day)
+    if last_day is None:
+        return None
+
+    def bound(found: dict[str, tuple[str, str, str]], group: str) -> Bound | None:
+        if group not in found:
+            return None
+        stamp, kind, rel = found[group]
+        return Bound(stamp[:10], stamp[10:], kind, rel)
+
+    return KindBounds(
+        customer=key,
+        first_in=bound(firsts, "in"),
+        last_in=bound(lasts, "in"),
+        first_order=bound(firsts, "order"),
+        last_order=bound(lasts, "order"),
+        first_offer=bound(firsts, "offer"),
+        last_offer=bound(lasts, "offer"),
+        first_out=bound(firsts, "out"),
+        last_day=last_day,
+        out_stamps=tuple(outs),
+    )
+
+
+def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
+    """The facts of a customer from its whole timeline: its events up to ``today``
+    brought to bounds, then ``facts_from`` as for any other."""
+    events = [e for e in tl.events if e.day <= today]
+    moves = [e for e in events if e.kind == "grade"]
+    after = [e for e in events if later(e, moves[-1])] if moves else []
+    return facts_from(
+        tl.customer,
+        tl.grade,
+        tl.folder,
+        bounds_of(tl.customer, events, tl.folder),
+        moved=bool(moves),
+        since=bounds_of(tl.customer, after, tl.folder),
         events=len(events),
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -101,17 +102,33 @@ def grade_event(base: str, c: CustomerRow, g: GradeRow) -> Event:
     )
 
 
-def refresh(ws: Workspace) -> None:
-    """Bring the index up to date before a reader (customer list, timeline, due,
-    check, report, draft) answers: a quick incremental scan, or none while a
-    watcher runs on the workspace, since it keeps the index current."""
+@contextlib.contextmanager
+def fresh_index(ws: Workspace) -> Iterator[Index]:
+    """The workspace's index, opened once for a reader (customer list, timeline,
+    due, check, report, draft) and brought up to date first: a quick incremental
+    scan through it, or none while a watcher runs on the workspace, since it
+    keeps the index current."""
+    with Index.open(ws.root) as index:
+        refresh(ws, index)
+        yield index
+
+
+def refresh(ws: Workspace, index: Index) -> None:
+    """Bring the open ``index`` up to date, unless a watcher keeps it so."""
     from folder_kit.timeline.watcher_lock import running_watcher
 
     if running_watcher(ws.root) is not None:
         return
     from folder_kit.timeline.scan import update
 
-    update(ws)
+    update(ws, index=index)
+
+
+def indexed_events(ws: Workspace) -> int:
+    """The events the index holds as the last scan or the watcher left it (no scan:
+    for a status, which must not wait on one)."""
+    with Index.open(ws.root) as index:
+        return index.counts().events
 
 
 def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
@@ -136,9 +153,13 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
     """The customer NAME means (folder name, company name, part of either, or a
     path), among those the index holds, brought up to date first. A blank NAME is
     refused (by ``resolve_customer``)."""
-    refresh(ws)
-    with Index.open(ws.root) as index:
-        rows = index.customers()
+    with fresh_index(ws) as index:
+        return customer_named(ws, index, name, cwd=cwd)
+
+
+def customer_named(ws: Workspace, index: Index, name: str, *, cwd: Path | None = None) -> Customer:
+    """``find_customer`` in an index the caller holds (and brought up to date)."""
+    rows = index.customers()
     customers = _customers_of(ws, rows.values())
     companies = {key: row.company for key, row in rows.items()}
     return resolve_customer(ws, name, cwd=cwd, customers=customers, companies=companies)
@@ -146,26 +167,17 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
 
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     """Bring the index up to date, then the events of NAME (or of everyone)."""
-    key = _refreshed_key(ws, name)
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
+        key = None if name is None else customer_named(ws, index, name).key
         return load_events(ws, index, customer=key)
-
-
-def _refreshed_key(ws: Workspace, name: str | None) -> str | None:
-    """The index brought up to date, and the key of the customer NAME means (None
-    for everyone)."""
-    if name is None:
-        refresh(ws)
-        return None
-    return find_customer(ws, name).key
 
 
 def timeline_json(ws: Workspace, *, name: str | None = None) -> list[bytes]:
     """``timeline``'s events as the UTF-8 of ``json.dumps(event.as_json(),
     ensure_ascii=False, indent=2)`` for each inside a list (two spaces deeper), in
     the same order: written by the index where its SQLite can, else here."""
-    key = _refreshed_key(ws, name)
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
+        key = None if name is None else customer_named(ws, index, name).key
         written = index.timeline_json(ws.customers_dir.name, key)
         if written is not None:
             return written
@@ -206,19 +218,18 @@ def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
     to date; sorted by grade then name, as ``indexed_customers``. One query gives
     each customer's row and latest contact day: in a large workspace, no second
     load of the customers and no Path per customer."""
-    refresh(ws)
     base = ws.customers_dir.name
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
         rows = index.customer_last_contacts(CONTACT_KINDS)
     summaries = [
         CustomerSummary(
-            name=name,
-            grade=grade,
-            path=f"{base}/{grade_folder}/{name}",
-            last_contact=last,
-            company=company,
+            name=r.name,
+            grade=r.grade,
+            path=f"{base}/{r.grade_folder}/{r.name}",
+            last_contact=r.day,
+            company=r.company,
         )
-        for name, grade, grade_folder, company, last in rows
+        for r in rows
     ]
     order: dict[str, int] = {grade: n for n, grade in enumerate(GRADES)}
     summaries.sort(key=lambda s: (order[s.grade], match_key(s.name)))

@@ -13,8 +13,9 @@ import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from folder_kit.errors import IndexStoreError
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
@@ -148,6 +149,113 @@ class Diff(NamedTuple):
     gone_grades: list[GradeRow]
     customers_now: dict[str, CustomerRow]
     customers_then: dict[str, CustomerRow]
+
+
+class LastContact(NamedTuple):
+    """A customer and the day of its latest contact, as `customer list` shows them."""
+
+    name: str  # the folder name as on disk
+    grade: str
+    grade_folder: str
+    company: str | None
+    day: str | None
+
+
+class CustomerGrade(NamedTuple):
+    key: str
+    name: str
+    grade: str
+    grade_folder: str
+
+
+class Latest(NamedTuple):
+    """A customer's latest contact (by day, then date) on or before a day."""
+
+    customer: str
+    day: str
+    date: str
+    kind: str
+    medium: str | None
+    topic: str | None
+    rel: str
+    out_lines: str | None  # its `out` events, see ``outs``; None when it has none
+
+    def outs(self) -> list[Out]:
+        """Its `out` events, oldest first (by day, date, then path)."""
+        if not self.out_lines:
+            return []
+        outs = []
+        for line in self.out_lines.split("\n"):
+            stamp, _, rest = line.partition("\t")
+            rel, _, topic = rest.partition("\t")
+            outs.append((stamp, rel, topic))
+        outs.sort()
+        return [Out(stamp[:10], stamp[10:], topic or None) for stamp, _, topic in outs]
+
+
+class Out(NamedTuple):
+    """An `out` event as the topic choice reads it."""
+
+    day: str
+    date: str
+    topic: str | None
+
+
+class LastSent(NamedTuple):
+    """A customer's last mail sent or quotation."""
+
+    customer: str
+    day: str
+    rel: str
+    subject: str | None
+
+
+class Bound(NamedTuple):
+    """The first or last event of some kinds, as ``kind_bounds`` finds it."""
+
+    day: str
+    date: str
+    kind: str
+    rel: str  # inside the customer folder
+
+    @property
+    def stamp(self) -> str:
+        """``day || date``: what orders events, and what ``later_stamp`` compares."""
+        return self.day + self.date
+
+
+class KindBounds(NamedTuple):
+    """A customer's contacts in brief: what the follow-up facts rest on."""
+
+    customer: str
+    first_in: Bound | None
+    last_in: Bound | None
+    first_order: Bound | None
+    last_order: Bound | None
+    first_offer: Bound | None  # a quote or a PI
+    last_offer: Bound | None
+    first_out: Bound | None
+    last_day: str | None  # of its latest contact
+    out_stamps: tuple[str, ...]  # ``day || date`` of each `out`, in no order
+
+
+class ContactRow(NamedTuple):
+    """An event but a card, as the follow-up checks read it."""
+
+    customer: str
+    kind: str
+    day: str
+    date: str
+    medium: str | None
+    topic: str | None
+    rel: str
+    subject: str | None
+
+
+class Counts(NamedTuple):
+    customers: int
+    files: int
+    events: int
 
 
 class WarningRow(NamedTuple):
@@ -327,11 +435,9 @@ class Index:
             return False
         return bool(quoted == json.dumps(_QUOTE_PROBE, ensure_ascii=False))
 
-    def customer_last_contacts(
-        self, kinds: Iterable[str]
-    ) -> list[tuple[str, str, str, str | None, str | None]]:
-        """Every customer: (folder name, grade, grade folder, company, the day of its
-        latest contact of ``kinds`` or None), in the order of their keys."""
+    def customer_last_contacts(self, kinds: Iterable[str]) -> list[LastContact]:
+        """Every customer with the day of its latest contact of ``kinds`` (None when
+        there is none), in the order of their keys."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(
@@ -340,76 +446,86 @@ class Index:
             " GROUP BY customer) l ON l.customer = c.key ORDER BY c.key",
             wanted,
         )
-        return rows.fetchall()
+        return list(map(_LAST_CONTACT, rows))
 
-    # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
+    # What the follow-up engine reads: aggregates in SQL, rows as NamedTuples.
 
-    def customer_grades(self) -> list[tuple[str, str, str, str]]:
-        """(key, folder name, grade, grade folder) of every customer."""
+    def customer_grades(self) -> list[CustomerGrade]:
+        """Every customer's key, folder name, grade and grade folder."""
         rows = self.conn.execute("SELECT key, name, grade, grade_folder FROM customers")
-        return rows.fetchall()
+        return list(map(_CUSTOMER_GRADE, rows))
 
     def latest_contacts(
-        self, kinds: Iterable[str], *, until: str
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
-        """Per customer, in one pass: the latest contact on or before the day
-        ``until`` — (customer, day, date, kind, medium, topic, rel) — and each of
-        its `out` events as a "day||date TAB hex(rel) TAB topic" line, in no
-        particular order (None when there is no `out`): sorted, they are in the
-        order of ``events.load_events`` (by day, date, path; the path as hex, as
-        a file name may hold a tab or a line break, and UTF-8 sorts as its code
-        points do)."""
+        self, kinds: Iterable[str], *, until: str, customers: Collection[str] | None = None
+    ) -> list[Latest]:
+        """Per customer that has one (of those keyed in ``customers``, or of all), in
+        one pass: its latest contact of ``kinds`` on or before the day ``until``, and
+        its `out` events (``Latest.outs``)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
-        rows = self.conn.execute(
-            f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
+        # Each `out` as a "day||date TAB hex(rel) TAB topic" line, in no particular
+        # order: sorted, they are in the order of ``events.load_events`` (by day,
+        # date, path; the path as hex, as a file name may hold a tab or a line
+        # break, and UTF-8 sorts as its code points do).
+        rows = self._of(
+            f"SELECT customer, day, date, kind, medium, topic, rel, "
             f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || hex(rel) || "
-            f"char(9) || ifnull(topic, '') END, char(10)) "
-            f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
+            f"char(9) || ifnull(topic, '') END, char(10)), MAX(day || date) "
+            f"FROM files WHERE kind IN ({marks}) AND day <= ?",
             (*wanted, until),
+            customers,
+            " GROUP BY customer",
         )
-        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+        return [_LATEST(r[:8]) for r in rows]
 
-    def last_sent(self, *, until: str) -> list[tuple[str, str, str, str | None]]:
-        """Per customer, its last mail sent or quotation on or before the day ``until``
-        (what a self-check completes; a call or a visit is none), last in the order
-        of ``events.load_events``: (customer, day, rel, subject)."""
+    def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
+        """Per customer (of those keyed in ``customers``, or of all), its last mail
+        sent or quotation on or before the day ``until`` (what a self-check
+        completes; a call or a visit is none), last in the order of
+        ``events.load_events``."""
         # SQLite takes the bare columns from the row that holds the MAX.
-        rows = self.conn.execute(
+        rows = self._of(
             "SELECT customer, day, rel, subject, MAX(day || date || char(9) || rel) FROM files "
-            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ? "
-            "GROUP BY customer",
+            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ?",
             (until,),
+            customers,
+            " GROUP BY customer",
         )
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [_LAST_SENT(r[:4]) for r in rows]
 
     def countries(self) -> dict[str, str]:
         """The country each customer's card gives (as typed), by customer key."""
         rows = self.conn.execute("SELECT key, country FROM customers WHERE country IS NOT NULL")
         return dict(rows.fetchall())
 
-    def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
-        """Per customer, in one pass over events on or before the day ``until``: its
-        first and last reply, first and last order, first and last quote or PI, and
-        first `out`, each as "day||date TAB kind TAB rel" (None where there is
-        none); then the day of its latest contact, and the ``day || date`` of every
-        `out`, a line each."""
+    def kind_bounds(self, *, until: str) -> list[KindBounds]:
+        """Per customer that has any, in one pass over its contacts on or before the
+        day ``until``: its first and last reply, order and offer (quote or PI), its
+        first `out`, the day of its latest contact and the stamp of every `out`."""
 
-        def when(kinds: str, *, named: bool = True) -> str:
-            tail = " || char(9) || kind || char(9) || rel" if named else ""
-            return f"CASE WHEN kind IN ({kinds}) THEN day || date{tail} END"
+        def when(kinds: str) -> str:
+            return f"CASE WHEN kind IN ({kinds}) THEN day || date || char(9) || kind || char(9) || rel END"
 
         reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
-        stamp_out = when("'out'", named=False)
         rows = self.conn.execute(
             f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
             f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
-            f"group_concat({stamp_out}, char(10)) FROM files "
+            "group_concat(CASE WHEN kind = 'out' THEN day || date END, char(10)) FROM files "
             "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
             (until,),
         )
-        return rows.fetchall()
+        return [
+            _KIND_BOUNDS(
+                (
+                    key,
+                    *[_bound(b) if b is not None else None for b in bounds],
+                    last_day,
+                    tuple(stamps.split("\n")) if stamps else (),
+                )
+            )
+            for key, *bounds, last_day, stamps in rows
+        ]
 
     def event_total(self, *, until: str) -> int:
         """Events (cards aside) on or before the day ``until``."""
@@ -423,30 +539,37 @@ class Index:
 
     def contact_rows(
         self, *, until: str, customers: Collection[str] | None = None
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
-        """Events but cards, on or before ``until``, by customer and oldest first:
-        (customer, kind, day, date, medium, topic, rel, subject); of the customers
-        keyed in ``customers`` only, or of everyone."""
+    ) -> list[ContactRow]:
+        """Events but cards, on or before ``until``, by customer and oldest first; of
+        the customers keyed in ``customers`` only, or of everyone."""
         sql = (
             "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
             "WHERE kind NOT IN ('history', 'card') AND day <= ?"
         )
-        order = " ORDER BY customer, day, date"
+        return list(
+            map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, day, date"))
+        )
+
+    def _of(
+        self, sql: str, params: tuple[str, ...], customers: Collection[str] | None, tail: str = ""
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` (which ends in a WHERE clause) of the customers keyed in
+        ``customers`` only, or of everyone; ``tail`` follows the WHERE clause."""
         if customers is None:
-            return self.conn.execute(sql + order, (until,)).fetchall()
-        # Sorted keys a chunk at a time (SQLite's limit on parameters): the rows
-        # stay ordered by customer across the chunks.
+            return self.conn.execute(sql + tail, params).fetchall()
+        # Sorted keys a chunk at a time (SQLite's limit on parameters): rows ordered
+        # by customer stay so across the chunks.
         keys = sorted(set(customers))
         rows = []
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            query = f"{sql} AND customer IN ({marks}){order}"
-            rows += self.conn.execute(query, (until, *chunk)).fetchall()
+            query = f"{sql} AND customer IN ({marks}){tail}"
+            rows += self.conn.execute(query, (*params, *chunk)).fetchall()
         return rows
 
-    def counts(self) -> tuple[int, int, int]:
-        """Customers, files, events."""
+    def counts(self) -> Counts:
+        """How many customers, files and events the index holds."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
         # All rows less the history notes' (found by their partial index): 3 ms at
         # 110,000 files, where `kind != 'history'` reads every row (9 ms).
@@ -456,7 +579,7 @@ class Index:
             (HISTORY_FILE,),
         ).fetchone()
         grades = self.conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
-        return customers, files, files + grades
+        return Counts(customers, files, files + grades)
 
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
@@ -614,6 +737,21 @@ class Index:
         conn.execute(
             "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)", (pack_dirs(mtimes),)
         )
+
+
+# Rows made into NamedTuples by a C-level constructor: no Python call per row.
+_LAST_CONTACT = partial(tuple.__new__, LastContact)
+_CUSTOMER_GRADE = partial(tuple.__new__, CustomerGrade)
+_LATEST = partial(tuple.__new__, Latest)
+_LAST_SENT = partial(tuple.__new__, LastSent)
+_KIND_BOUNDS = partial(tuple.__new__, KindBounds)
+_CONTACT_ROW = partial(tuple.__new__, ContactRow)
+
+
+def _bound(text: str) -> Bound:
+    """A "day||date TAB kind TAB rel" aggregate as a Bound."""
+    stamp, kind, rel = text.split("\t", 2)
+    return Bound(stamp[:10], stamp[10:], kind, rel)
 
 
 @dataclass(frozen=True)
