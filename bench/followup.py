@@ -40,21 +40,49 @@ TODAY = "2026-12-01"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size_arguments(parser)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also time the folder_kit in DIR (e.g. `git archive main | tar -x -C DIR`) "
+        "with this interpreter, interleaved, as 'before:' lines",
+    )
     args = parser.parse_args()
 
     with bench_folder(keep=args.keep) as tmp:
         ws, env = prepare(tmp, args.customers, args.files)
-        base = [folder_kit_exe(), "-w", str(ws)]
-        subprocess.run([*base, "scan"], check=True, env=env, stdout=subprocess.DEVNULL)
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
-        commands: Commands = {
-            "find -type f -printf '%T@ %p\\n'": (find, env),
-            "folder-kit scan (no change)": ([*base, "scan"], env),
-            "folder-kit due --json": ([*base, "due", "--json", "--today", TODAY], env),
-            "folder-kit check --json": ([*base, "check", "--json", "--today", TODAY], env),
-            "folder-kit report --json": ([*base, "report", "--json", "--today", TODAY], env),
+        readers = {
+            "folder-kit scan (no change)": ["scan"],
+            "folder-kit due --json": ["due", "--json", "--today", TODAY],
+            "folder-kit check --json": ["check", "--json", "--today", TODAY],
+            "folder-kit report --json": ["report", "--json", "--today", TODAY],
         }
-        times, _ = interleaved(commands, args.runs)
+        commands: Commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        if args.baseline is not None:
+            # The same commands from another source tree, through the same interpreter,
+            # with an index of its own: before and after in one run (as scan.py).
+            before = {
+                **env,
+                "FOLDER_KIT_STATE": str(tmp / "state-before"),
+                "PYTHONPATH": str(args.baseline.resolve()),
+            }
+            first = [sys.executable, "-m", "folder_kit", "-w", str(ws), "scan"]
+            subprocess.run(first, check=True, env=before, stdout=subprocess.DEVNULL, cwd=tmp)
+            for label, rest in readers.items():
+                cmd = [sys.executable, "-m", "folder_kit", "-w", str(ws), *rest]
+                commands[f"before: {label.removeprefix('folder-kit ')}"] = (cmd, before)
+            after = [sys.executable, "-m", "folder_kit"]  # the same launcher as before
+        else:
+            after = [folder_kit_exe()]
+        subprocess.run(
+            [*after, "-w", str(ws), "scan"], check=True, env=env, stdout=subprocess.DEVNULL, cwd=tmp
+        )
+        for label, rest in readers.items():
+            commands[label] = ([*after, "-w", str(ws), *rest], env)
+        # From the temporary folder: `python -m` puts the current folder first on
+        # sys.path, and a source tree there would win over --baseline.
+        times, _ = interleaved(commands, args.runs, cwd=tmp)
         print_ratios(times)
     return 0
 
