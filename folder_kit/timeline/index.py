@@ -552,15 +552,17 @@ class Index:
 
     def _of(
         self, sql: str, params: tuple[str, ...], customers: Collection[str] | None, tail: str = ""
-    ) -> list[tuple[Any, ...]]:
+    ) -> Iterable[tuple[Any, ...]]:
         """The rows of ``sql`` (which ends in a WHERE clause) of the customers keyed in
-        ``customers`` only, or of everyone; ``tail`` follows the WHERE clause."""
+        ``customers`` only, or of everyone; ``tail`` follows the WHERE clause. For
+        everyone, the cursor itself: its rows become NamedTuples as they come, with
+        no list of tuples between."""
         if customers is None:
-            return self.conn.execute(sql + tail, params).fetchall()
+            return self.conn.execute(sql + tail, params)
         # Sorted keys a chunk at a time (SQLite's limit on parameters): rows ordered
         # by customer stay so across the chunks.
         keys = sorted(set(customers))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
@@ -746,12 +748,13 @@ _LATEST = partial(tuple.__new__, Latest)
 _LAST_SENT = partial(tuple.__new__, LastSent)
 _KIND_BOUNDS = partial(tuple.__new__, KindBounds)
 _CONTACT_ROW = partial(tuple.__new__, ContactRow)
+_BOUND = partial(tuple.__new__, Bound)
 
 
 def _bound(text: str) -> Bound:
     """A "day||date TAB kind TAB rel" aggregate as a Bound."""
     stamp, kind, rel = text.split("\t", 2)
-    return Bound(stamp[:10], stamp[10:], kind, rel)
+    return _BOUND((stamp[:10], stamp[10:], kind, rel))
 
 
 @dataclass(frozen=True)
