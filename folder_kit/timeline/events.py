@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -175,22 +174,10 @@ def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
 def timeline_json(ws: Workspace, *, name: str | None = None) -> list[bytes]:
     """``timeline``'s events as the UTF-8 of ``json.dumps(event.as_json(),
     ensure_ascii=False, indent=2)`` for each inside a list (two spaces deeper), in
-    the same order: written by the index where its SQLite can, else here."""
+    the same order, as the index writes them (``Index.timeline_json``)."""
     with fresh_index(ws) as index:
         key = None if name is None else customer_named(ws, index, name).key
-        written = index.timeline_json(ws.customers_dir.name, key)
-        if written is not None:
-            return written
-        return [
-            _object_text(e.as_json()).encode("utf-8") for e in load_events(ws, index, customer=key)
-        ]
-
-
-def _object_text(value: dict[str, object]) -> str:
-    # A flat, non-empty object as indent=2 writes it one level deep, by the C
-    # encoder (a raw newline never occurs inside an encoded string).
-    flat = json.dumps(value, ensure_ascii=False, separators=(",\n    ", ": "))
-    return "  {\n    " + flat[1:-1] + "\n  }"
+        return index.timeline_json(ws.customers_dir.name, key)
 
 
 @dataclass(frozen=True)
