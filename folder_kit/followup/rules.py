@@ -14,9 +14,9 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Literal, NamedTuple, cast, overload
 
+from folder_kit.timeline.bounds import bounds_of, contacts_by_kind, first_of
 from folder_kit.timeline.index import Bound, KindBounds
 from folder_kit.workspace.config import Taboos
 from folder_kit.workspace.layout import Grade
@@ -652,14 +652,14 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     since = [e for e in events if later(e, moves[-1])] if moves else events
     # The first of each kind as ``bounds_of`` finds it, without the rest of the bounds:
     # check asks this of every customer.
-    ins, orders, offers, outs = _contacts_by_kind(since)
+    ins, orders, offers, outs = contacts_by_kind(since)
     return earned_grade(
         tl.customer,
         tl.grade,
-        order=_first(orders),
-        offer=_first(offers),
-        reply=_first(ins),
-        out=_first(outs),
+        order=first_of(orders),
+        offer=first_of(offers),
+        reply=first_of(ins),
+        out=first_of(outs),
     )
 
 
@@ -849,59 +849,6 @@ def _outs_before(stamps: Sequence[str], target: Bound | None) -> int | None:
         return None
     stamp = target.stamp
     return len({x[:10] for x in stamps if later_stamp(stamp, x)})
-
-
-def bounds_of(key: str, events: Iterable[Ev], folder: str = "") -> KindBounds | None:
-    """What ``Index.kind_bounds`` finds for one customer, found in its events
-    (those up to the day judged); None when it has no contact. ``folder``: the
-    customer's, which its events' paths start with."""
-    ins, orders, offers, outs = _contacts_by_kind(events)
-    lasts = [max(group, key=_BOUND_ORDER) for group in (ins, orders, offers, outs) if group]
-    if not lasts:
-        return None
-    cut = len(folder) + 1 if folder else 0
-
-    def bound(e: Ev | None) -> Bound | None:
-        return None if e is None else Bound(e.day.isoformat(), e.date, e.kind, e.path[cut:])
-
-    return KindBounds(
-        customer=key,
-        first_in=bound(_first(ins)),
-        last_in=bound(_last(ins)),
-        first_order=bound(_first(orders)),
-        last_order=bound(_last(orders)),
-        first_offer=bound(_first(offers)),
-        last_offer=bound(_last(offers)),
-        first_out=bound(_first(outs)),
-        last_day=max(e.day for e in lasts).isoformat(),
-        out_stamps=tuple(e.day.isoformat() + e.date for e in outs),
-    )
-
-
-def _contacts_by_kind(events: Iterable[Ev]) -> tuple[list[Ev], list[Ev], list[Ev], list[Ev]]:
-    """Replies, orders, offers (quotes and PIs) and `out` events. A comprehension
-    each, and min/max with a key made in C (``_first``, ``_last``): check reads the
-    bounds of every customer, and a loop in Python per event cost three times this."""
-    known = events if isinstance(events, list) else list(events)
-    return (
-        [e for e in known if e.kind == "in"],
-        [e for e in known if e.kind == "order"],
-        [e for e in known if e.kind == "quote" or e.kind == "pi"],
-        [e for e in known if e.kind == "out"],
-    )
-
-
-def _first(group: list[Ev]) -> Ev | None:
-    return min(group, key=_BOUND_ORDER) if group else None
-
-
-def _last(group: list[Ev]) -> Ev | None:
-    return max(group, key=_BOUND_ORDER) if group else None
-
-
-# The index's order of events: day, date, kind, then path (which within a customer
-# orders as the path inside its folder does).
-_BOUND_ORDER = itemgetter(*(Ev._fields.index(f) for f in ("day", "date", "kind", "path")))
 
 
 def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
