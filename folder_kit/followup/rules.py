@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
-from folder_kit.timeline.bounds import bounds_of, contacts_by_kind, first_of
+from folder_kit.timeline.bounds import bounds_of, firsts_of
 from folder_kit.timeline.index import Bound, KindBounds
 from folder_kit.workspace.config import Taboos
 from folder_kit.workspace.layout import Grade
@@ -652,15 +652,8 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     since = [e for e in events if later(e, moves[-1])] if moves else events
     # The first of each kind as ``bounds_of`` finds it, without the rest of the bounds:
     # check asks this of every customer.
-    ins, orders, offers, outs = contacts_by_kind(since)
-    return earned_grade(
-        tl.customer,
-        tl.grade,
-        order=first_of(orders),
-        offer=first_of(offers),
-        reply=first_of(ins),
-        out=first_of(outs),
-    )
+    reply, order, offer, out = firsts_of(since)
+    return earned_grade(tl.customer, tl.grade, order=order, offer=offer, reply=reply, out=out)
 
 
 def _suggestion(
