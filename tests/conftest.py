@@ -56,7 +56,7 @@ def state_listing(folder: Path) -> dict[str, int] | None:
 def workspaces_indexed_as(base: Path, names: set[str]) -> list[Path]:
     """Workspaces under ``base`` (folders holding folder-kit.yaml) whose index would
     be one of ``names`` in a state folder."""
-    from folder_kit.timeline.index import state_dir
+    from folder_kit.timeline.state import state_dir
 
     found = []
     for dirpath, dirnames, filenames in os.walk(base):

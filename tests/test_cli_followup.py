@@ -407,6 +407,7 @@ def test_report_from_aggregates_matches_the_rules_on_whole_timelines(
 
     from folder_kit.followup import pipeline
     from folder_kit.followup.rules import build_report
+    from folder_kit.timeline.events import fresh_index
     from folder_kit.timeline.index import Index
     from folder_kit.workspace.customers import move_customer, resolve_customer
     from folder_kit.workspace.find import open_workspace
@@ -445,7 +446,8 @@ def test_report_from_aggregates_matches_the_rules_on_whole_timelines(
     )
     build_tree(workspace, tree)
     ws = open_workspace(workspace)
-    pipeline.refresh(ws)
+    with fresh_index(ws):
+        pass  # brought up to date before the moves below
     move_customer(ws, resolve_customer(ws, "Cooling"), grade="C")
     move_customer(ws, resolve_customer(ws, "Answering"), grade="C")
     asked: list[list[str] | None] = []

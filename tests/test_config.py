@@ -19,6 +19,12 @@ from folder_kit.workspace.config import (
     load_config,
 )
 from folder_kit.workspace.scaffold import config_template
+from folder_kit.workspace.thresholds import (
+    CHANGE_APPROACH_AFTER,
+    GAVE_UP_AFTER,
+    REPEAT_WINDOW,
+    SINGLE_MEDIUM_RUN,
+)
 
 KNOWN_TOP = "lang, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
 
@@ -33,10 +39,10 @@ def test_defaults_follow_the_seed() -> None:
     config = Config()
     assert config.lang == "zh"
     assert dict(config.cadence) == {"A": 14, "B": 7, "C": 21, "D": 28}
-    assert config.taboos.repeat_window == 2
-    assert config.taboos.gave_up_after == 3
-    assert config.taboos.change_approach_after == 11
-    assert config.taboos.single_medium_run == 5
+    assert config.taboos[REPEAT_WINDOW] == 2
+    assert config.taboos[GAVE_UP_AFTER] == 3
+    assert config.taboos[CHANGE_APPROACH_AFTER] == 11
+    assert config.taboos[SINGLE_MEDIUM_RUN] == 5
     assert config.exhibitions == ()
     assert config.holidays.greet is True
     assert config.me.signature_text() == ""

@@ -782,7 +782,7 @@ def test_reaching_the_real_state_folder_fails_the_test(
 ) -> None:
     from conftest import RealStateTouched
 
-    from folder_kit.timeline.index import state_dir
+    from folder_kit.timeline.state import state_dir
 
     monkeypatch.delenv("FOLDER_KIT_STATE")
     with pytest.raises(RealStateTouched):
@@ -816,7 +816,7 @@ def test_the_session_guard_sees_what_changed(
 def test_the_session_guard_knows_the_tests_workspaces(tmp_path: Path, workspace: Path) -> None:
     from conftest import workspaces_indexed_as
 
-    from folder_kit.timeline.index import state_dir
+    from folder_kit.timeline.state import state_dir
 
     name = state_dir(workspace).name
     assert workspaces_indexed_as(tmp_path, {name}) == [workspace]

@@ -8,6 +8,7 @@ click; watchdog and Jinja2 load only inside the capabilities that need them.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -275,3 +276,94 @@ def test_help_lists_every_command_with_its_summary() -> None:
         assert summary == COMMANDS[name][2]
         command = cli.get_command(ctx, name)
         assert command is not None and command.name == name
+
+
+# SQL, and the connection it runs on, belong to timeline/: the rest of the package
+# reads the index through its typed methods. Uppercase statement words, as SQL is
+# written here; prose rarely shouts "DELETE FROM".
+SQL = re.compile(
+    r"\b(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM"
+    r"|CREATE\s+(TEMP\s+|TEMPORARY\s+|UNIQUE\s+)?(TABLE|INDEX|VIEW|TRIGGER)"
+    r"|PRAGMA\s+\w+|BEGIN(\s+IMMEDIATE)?$|COMMIT$)\b",
+    re.DOTALL,
+)
+
+
+def sql_outside_the_store(package: Path = PACKAGE) -> list[str]:
+    """Every place outside timeline/ that holds SQL, imports sqlite3 or reaches for
+    the index's connection."""
+    found: list[str] = []
+    for module, path in modules(package):
+        if part_of(module, package) == "timeline":
+            continue
+        shown = path.relative_to(package.parent)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        # An f-string is read whole, its {fields} as blanks, not piece by piece.
+        pieces = {
+            id(value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.JoinedStr)
+            for value in node.values
+        }
+        for node in ast.walk(tree):
+            where = f"{shown}:{getattr(node, 'lineno', 0)}"
+            text = None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = None if id(node) in pieces else node.value
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(
+                    v.value if isinstance(v, ast.Constant) else "{}" for v in node.values
+                )
+            if text is not None and SQL.search(text):
+                found.append(f"{where}: SQL {text[:40]!r}")
+            elif isinstance(node, ast.Import):
+                found += [f"{where}: imports sqlite3" for a in node.names if a.name == "sqlite3"]
+            elif isinstance(node, ast.ImportFrom) and node.module == "sqlite3":
+                found.append(f"{where}: imports sqlite3")
+            elif isinstance(node, ast.Attribute) and node.attr == "conn":
+                found.append(f"{where}: uses the index's connection")
+    return found
+
+
+def test_sql_stays_in_the_timeline() -> None:
+    assert sql_outside_the_store() == []
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "expected"),
+    [
+        ("watch/highlights.py", "import sqlite3", "imports sqlite3"),
+        ("followup/rules.py", "from sqlite3 import Connection", "imports sqlite3"),
+        ("cli/common.py", "Q = 'SELECT key FROM customers'", "SQL"),
+        ("drafts/draft.py", "Q = f'SELECT {1} FROM files WHERE day <= ?'", "SQL"),
+        ("followup/page.py", "Q = 'DELETE FROM files'", "SQL"),
+        ("watch/changes.py", "Q = 'CREATE TEMP TABLE t(x)'", "SQL"),
+        ("watch/watcher.py", "Q = 'INSERT OR REPLACE INTO t VALUES (?)'", "SQL"),
+        ("cli/watch.py", "def f(index): return index.conn", "connection"),
+    ],
+)
+def test_sql_outside_the_timeline_is_caught(
+    tmp_path: Path, where: str, line: str, expected: str
+) -> None:
+    import shutil
+
+    copy = tmp_path / "folder_kit"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = set(sql_outside_the_store(copy))
+    target = copy / where
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    added = set(sql_outside_the_store(copy)) - before
+    assert len(added) == 1 and expected in added.pop(), added
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Select a customer from the list",
+        "delete from the drafts folder",
+        "the watcher's SELECT of last week",
+        "CREATED 2026-12-01",
+    ],
+)
+def test_prose_is_no_sql(text: str) -> None:
+    assert not SQL.search(text)

@@ -19,11 +19,10 @@ import pytest
 from conftest import Invoke
 from helpers import assert_ok, build_tree, record_calls, set_times
 
-from folder_kit.drafts.draft import customer_events, prepare_draft
+from folder_kit.drafts.draft import prepare_draft
 from folder_kit.followup.page import LABELS
 from folder_kit.followup.pipeline import due
-from folder_kit.timeline.events import indexed_customers, refresh
-from folder_kit.timeline.index import Index
+from folder_kit.timeline.events import fresh_index, indexed_customers, load_events
 from folder_kit.workspace.find import open_workspace
 
 A, B, C, D, P = (
@@ -109,14 +108,13 @@ DAYS = ("2026-12-01", "2026-12-15", "2026-12-20")
 def drafted(root: Path, today: dt.date) -> dict[str, tuple[str, str]]:
     """The topic and reason `draft NAME` would write for each customer, without writing."""
     ws = open_workspace(root)
-    refresh(ws)
     now = dt.datetime.combine(today, dt.time(9), dt.UTC)
-    with Index.open(ws.root) as index:
-        customers = indexed_customers(ws, index)
     out = {}
-    for c in customers:
-        r = prepare_draft(ws, c, customer_events(ws, c), today=today, now=now).result
-        out[c.name] = (r.topic, r.reason)
+    with fresh_index(ws) as index:
+        for c in indexed_customers(ws, index):
+            events = load_events(ws, index, customer=c.key)
+            r = prepare_draft(ws, index, c, events, today=today, now=now).result
+            out[c.name] = (r.topic, r.reason)
     return out
 
 

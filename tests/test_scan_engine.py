@@ -566,7 +566,7 @@ def _no_threads_left() -> Iterator[None]:
 
 
 def index_file(root: Path) -> Path:
-    from folder_kit.timeline.index import state_dir
+    from folder_kit.timeline.state import state_dir
 
     return state_dir(root) / "index.sqlite"
 

@@ -21,6 +21,7 @@ from folder_kit.followup.taboos.too_direct import pushy_phrases_in
 from folder_kit.workspace.scaffold import config_template
 from folder_kit.workspace.thresholds import (
     DEFAULT_PUSHY_PHRASES,
+    LOOKBACK,
     THRESHOLDS,
     TOO_SHORT,
     Taboos,
@@ -176,13 +177,11 @@ def test_a_code_or_a_threshold_key_is_taken_once() -> None:
         Taboos(call_after=3)
 
 
-def test_taboos_read_by_declaration_or_by_key() -> None:
+def test_taboos_read_by_declaration() -> None:
     taboos = Taboos(too_short=40)
-    assert taboos[TOO_SHORT] == taboos.too_short == 40
-    assert taboos.lookback == 90  # the default
+    assert taboos[TOO_SHORT] == 40
+    assert taboos[LOOKBACK] == 90  # the default
     assert taboos == Taboos(too_short=40, lookback=90) != Taboos()
-    with pytest.raises(AttributeError):
-        _ = taboos.too_shrot
 
 
 @pytest.mark.parametrize(

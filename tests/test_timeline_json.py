@@ -1,5 +1,6 @@
 """`timeline --json` as SQLite writes it: the same text as json.dumps of the events,
-in the same order, for any text the index can hold; and the same from the fallback."""
+in the same order, for any text the index can hold, whatever its SQLite's json_quote
+writes; and the bounds of a customer's events as SQL finds them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from test_scan import age_tree, two_customers
 
 from folder_kit.timeline import events
+from folder_kit.timeline.bounds import bounds_of
 from folder_kit.timeline.index import Changes, CustomerRow, FileRow, GradeRow, Index
 
 # Anything SQLite stores as text: every code point but the lone surrogates (which
@@ -64,21 +66,29 @@ def fresh_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(changes=index_rows(), customer=st.booleans())
+@given(changes=index_rows(), customer=st.booleans(), broken=st.booleans())
 def test_sqlite_writes_what_json_dumps_writes(
-    fresh_index: Any, changes: Changes, customer: bool
+    fresh_index: Any, changes: Changes, customer: bool, broken: bool
 ) -> None:
+    """Whatever this SQLite's json_quote writes (``broken``: one that writes its own
+    way, as SQLite versions have), the events come out as json.dumps writes them."""
     ws: Any = SimpleNamespace(customers_dir=Path("客户"))
     with fresh_index() as index:
         with index.transaction() as conn:
             Index.write(conn, changes)
         key = changes.customers[0].key if customer else None
         expected = [e.as_json() for e in events.load_events(ws, index, customer=key)]
+        if broken:
+            index.conn.create_function("json_quote", 1, lambda v: json.dumps(v).upper())
         written = index.timeline_json("客户", key)
-    assert written is not None, "this machine's SQLite should quote as json does"
-    assert written == [events._object_text(value).encode("utf-8") for value in expected]
+    assert written == [in_list(value).encode("utf-8") for value in expected]
     text = b"[\n" + b",\n".join(written) + b"\n]" if written else b"[]"
     assert text.decode("utf-8") == json.dumps(expected, ensure_ascii=False, indent=2)
+
+
+def in_list(value: dict[str, object]) -> str:
+    """An object as json.dumps(indent=2) writes it inside a list."""
+    return "  " + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
 @pytest.fixture
@@ -101,11 +111,33 @@ def test_without_sqlite_json_the_output_is_the_same(
     assert slow.stdout == fast.stdout
 
 
-def test_a_sqlite_that_quotes_otherwise_is_not_used(fresh_index: Any) -> None:
+def test_a_sqlite_that_quotes_otherwise_is_found(fresh_index: Any) -> None:
     """The probe is what decides: a json_quote that wrote a control character its
-    own way (as SQLite versions have) must send the output to the fallback."""
+    own way (as SQLite versions have) must be replaced by Python's quoting."""
     with fresh_index() as index:
         assert index._quotes_as_python()
         index.conn.create_function("json_quote", 1, lambda v: json.dumps(v).upper())
         assert not index._quotes_as_python()
-        assert index.timeline_json("客户") is None
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=index_rows())
+def test_the_bounds_of_events_are_those_sqlite_finds(fresh_index: Any, changes: Changes) -> None:
+    """The follow-up facts rest on a customer's bounds (first and last reply, order,
+    offer, first `out`, latest contact): found by SQL for every customer, or in
+    one customer's events. Both must agree, ties on day and date included."""
+    ws: Any = SimpleNamespace(customers_dir=Path("客户"))
+    with fresh_index() as index:
+        with index.transaction() as conn:
+            Index.write(conn, changes)
+        by_sql = {b.customer: b for b in index.kind_bounds(until="9999-12-31")}
+        rows = index.customers()
+        for key, row in rows.items():
+            own = events.load_events(ws, index, customer=key)
+            found = bounds_of(key, own, f"客户/{row.grade_folder}/{row.name}")
+            want = by_sql.get(key)
+            if want is None or found is None:
+                assert want == found, key
+                continue
+            assert sorted(found.out_stamps) == sorted(want.out_stamps)
+            assert found._replace(out_stamps=()) == want._replace(out_stamps=())

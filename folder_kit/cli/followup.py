@@ -22,7 +22,6 @@ from folder_kit.errors import visible
 
 if TYPE_CHECKING:
     from folder_kit.followup.rules import Report
-    from folder_kit.workspace.find import Workspace
 
 NO_EVENTS = (
     "No contact events yet: save the mail you send into a customer's OUT folder and "
@@ -42,12 +41,6 @@ def bar(value: int, top: int, width: int = 24) -> str:
         return ""
     eighths = max(1, round(8 * width * value / top))
     return "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
-
-
-def _empty(ws: Workspace) -> bool:
-    from folder_kit.followup.pipeline import event_count
-
-    return event_count(ws) == 0
 
 
 @click.command("due")
@@ -95,7 +88,7 @@ def due_cmd(
         print_json_rows([d.as_json() for d in items])
         return
     if not items:
-        click.echo(NO_EVENTS if _empty(ws) else f"Nobody is due by {today}.")
+        click.echo(f"Nobody is due by {today}." if items.indexed else NO_EVENTS)
         return
     rows, styles = [], []
     for d in items:
@@ -137,7 +130,7 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
         print_json_rows([f.as_json() for f in findings])
         return
     if not findings:
-        if _empty(ws):
+        if not findings.indexed:
             click.echo(NO_EVENTS)
         else:
             say(f"Nothing to report{f' for {name}' if name else ''}: no taboo broken.")

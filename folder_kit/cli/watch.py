@@ -312,7 +312,7 @@ def service_uninstall(ctx: click.Context, dry_run: bool) -> None:
 @click.pass_context
 def service_status(ctx: click.Context, dry_run: bool) -> None:
     """Whether the watcher runs, what it did last, and the end of its log."""
-    from folder_kit.timeline.index import Index
+    from folder_kit.timeline.events import indexed_events
     from folder_kit.timeline.watcher_lock import running_watcher
     from folder_kit.watch import service as svc
     from folder_kit.watch.log import log_path, tail
@@ -328,9 +328,7 @@ def service_status(ctx: click.Context, dry_run: bool) -> None:
         click.echo(f"Watcher: running, PID {info.pid}, since {info.started}{how}")
         if info.last_reconcile is not None:
             click.echo(f"Last full reconcile: {info.last_reconcile} ({info.reason})")
-    with Index.open(ws.root) as index:
-        _, _, events = index.counts()
-    click.echo(f"Events in the index: {events}")
+    click.echo(f"Events in the index: {indexed_events(ws)}")
     log = log_path(ws.root)
     lines = tail(log, 10)
     if not lines:

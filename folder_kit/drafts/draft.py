@@ -17,7 +17,13 @@ from folder_kit.files import inside, read_regular
 from folder_kit.followup.products import all_product_files, product_folder
 from folder_kit.followup.topics import Choice, FileFact, choose_topic, forced_topic
 from folder_kit.timeline.classify import Classifier
-from folder_kit.timeline.events import Event, find_customer, indexed_customers, load_events
+from folder_kit.timeline.events import (
+    Event,
+    customer_named,
+    fresh_index,
+    indexed_customers,
+    load_events,
+)
 from folder_kit.timeline.index import Index
 from folder_kit.workspace.contact import (
     NOT_ONE,
@@ -230,6 +236,7 @@ class Prepared:
 
 def prepare_draft(
     ws: Workspace,
+    index: Index,
     customer: Customer,
     events: Sequence[Event],
     *,
@@ -239,14 +246,17 @@ def prepare_draft(
     contact: str | None = None,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Prepared:
-    """The draft of ``customer``, rendered and checked. ``products``: the 产品/
-    files (``facts.all_product_files``), when gathered already."""
+    """The draft of ``customer`` (its ``events``, read from ``index``), rendered and
+    checked. ``products``: the 产品/ files (``facts.all_product_files``), when
+    gathered already."""
     card = read_card(customer.contact_path)
     person = pick_contact(card, contact)
     company = card.company or customer.name
     country = country_code(person.country or card.primary.country)
     lang = mail_language(language=person.language or card.primary.language, country=country)
-    facts = customer_facts(ws, customer, events, country=country, today=today, products=products)
+    facts = customer_facts(
+        ws, index, customer, events, country=country, today=today, products=products
+    )
     window = ws.config.taboos[REPEAT_WINDOW]
     choice = (
         forced_topic(facts, topic, today=today)
@@ -395,11 +405,6 @@ def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
     return result
 
 
-def customer_events(ws: Workspace, customer: Customer) -> list[Event]:
-    with Index.open(ws.root) as index:
-        return load_events(ws, index, customer=customer.key)
-
-
 def write_draft(
     ws: Workspace,
     name: str,
@@ -411,16 +416,18 @@ def write_draft(
     cwd: Path | None = None,
 ) -> DraftResult:
     """Choose the topic, render, check and write the next follow-up of NAME."""
-    customer = find_customer(ws, name, cwd=cwd)  # brings the index up to date
-    prepared = prepare_draft(
-        ws,
-        customer,
-        customer_events(ws, customer),
-        today=today,
-        now=now or dt.datetime.now().astimezone(),
-        topic=topic,
-        contact=contact,
-    )
+    with fresh_index(ws) as index:
+        customer = customer_named(ws, index, name, cwd=cwd)
+        prepared = prepare_draft(
+            ws,
+            index,
+            customer,
+            load_events(ws, index, customer=customer.key),
+            today=today,
+            now=now or dt.datetime.now().astimezone(),
+            topic=topic,
+            contact=contact,
+        )
     return write_prepared(ws, prepared)
 
 
@@ -436,13 +443,13 @@ def write_due_drafts(
     Every draft is rendered and checked before the first is written, so a
     broken template stops the run with nothing half done.
     """
-    from folder_kit.followup.pipeline import due
+    from folder_kit.followup.pipeline import due_in
 
     products = all_product_files(ws)
-    items = due(ws, today=today, products=products)  # brings the index up to date
     when = now or dt.datetime.now().astimezone()
     prepared = []
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
+        items = due_in(ws, index, today=today, products=products)
         by_name = {c.name: c for c in indexed_customers(ws, index)}
         for item in items:
             customer = by_name.get(item.customer)
@@ -450,7 +457,7 @@ def write_due_drafts(
                 continue
             events = load_events(ws, index, customer=customer.key)
             prepared.append(
-                prepare_draft(ws, customer, events, today=today, now=when, products=products)
+                prepare_draft(ws, index, customer, events, today=today, now=when, products=products)
             )
     results = []
     for n, p in enumerate(prepared, 1):

@@ -1,7 +1,8 @@
-"""What the topic choice needs about one customer, found in its events.
+"""What the topic choice needs about one customer, as `due` finds it.
 
-The choice itself, and the Facts it reads, are ``followup.topics``': `due`
-finds the same values in the index's aggregates and chooses alike.
+The choice itself, and the Facts it reads, are ``followup.topics``'; the facts
+come from the index's aggregates for this one customer, by the builder `due`
+uses for every customer (``pipeline.choice_facts``), so both choose alike.
 """
 
 from __future__ import annotations
@@ -9,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from folder_kit.followup.pipeline import choice_facts
 from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import Ev, grade_on
-from folder_kit.followup.topics import Facts, FileFact, stem, topic_facts
+from folder_kit.followup.topics import Facts, FileFact
+from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import Event
+from folder_kit.timeline.index import Index
 from folder_kit.workspace.customers import Customer
 from folder_kit.workspace.find import Workspace
 
 
 def customer_facts(
     ws: Workspace,
+    index: Index,
     customer: Customer,
     events: Sequence[Event],
     *,
@@ -26,15 +31,11 @@ def customer_facts(
     today: dt.date,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Facts:
-    """The Facts of ``customer`` as of ``today``: events dated after it are not known yet.
-    ``products``: ``all_product_files``, when gathered already."""
+    """The Facts of ``customer`` (its ``events``, from ``index``) as of ``today``:
+    events dated after it are not known yet. ``products``: ``all_product_files``,
+    when gathered already."""
     if products is None:
         products = all_product_files(ws)
-    known = [e for e in events if dt.date.fromisoformat(e.day) <= today]
-    outs = [e for e in known if e.kind == "out"]
-    # What a self-check completes: the last mail or quotation, not a call or a visit.
-    sent = [e for e in known if (e.kind == "out" and e.medium == "email") or e.kind == "quote"]
-    last = sent[-1] if sent else None
     # Its grade on that day, as `due` judges it: a later move is not known yet.
     moves = [
         Ev("grade", dt.date.fromisoformat(e.day), from_grade=e.from_grade, to_grade=e.to_grade)
@@ -42,16 +43,17 @@ def customer_facts(
         if e.kind == "grade"
     ]
     grade = grade_on(customer.grade, moves, today) if moves else customer.grade
-    return topic_facts(
-        prospect=grade == "P",
-        out_topics=[e.topic for e in outs],
-        last_out=dt.date.fromisoformat(outs[-1].day) if outs else None,
-        last_sent=(
-            FileFact(last.path, dt.date.fromisoformat(last.day)) if last is not None else None
-        ),
-        last_subject=(last.subject or stem(last.path)) if last is not None else "",
+    until, only = today.isoformat(), [customer.key]
+    latest = index.latest_contacts(CONTACT_KINDS, until=until, customers=only)
+    sent = index.last_sent(until=until, customers=only)
+    folder = f"{ws.customers_dir.name}/{customer.path.parent.name}/{customer.path.name}"
+    return choice_facts(
+        ws,
+        grade=grade,
+        folder=folder,
+        latest=latest[0] if latest else None,
+        sent=sent[0] if sent else None,
         country=country,
         products=products,
-        config=ws.config,
         today=today,
     )

@@ -8,12 +8,12 @@ plain values.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import (
@@ -26,23 +26,38 @@ from folder_kit.followup.rules import (
     Timeline,
     due_day,
     due_for,
-    earned_grade,
+    facts_from,
     facts_of,
     grade_on,
-    later_stamp,
     report_of,
     sort_due,
     unanswered,
 )
 from folder_kit.followup.taboos import check_timeline
-from folder_kit.followup.topics import Choice, FileFact, choose_topic, stem, topic_facts
+from folder_kit.followup.topics import Facts as TopicFacts
+from folder_kit.followup.topics import FileFact, choose_topic, stem, topic_facts
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.events import find_customer, refresh
-from folder_kit.timeline.index import Index
+from folder_kit.timeline.events import customer_named, fresh_index
+from folder_kit.timeline.index import Index, LastSent, Latest
 from folder_kit.workspace.country import country_code
 from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, REPEAT_WINDOW
 
-__all__ = ["Due", "Finding", "Overview", "Report", "check", "due", "overview", "report"]
+__all__ = [
+    "Due",
+    "Finding",
+    "Found",
+    "Overview",
+    "Report",
+    "check",
+    "choice_facts",
+    "due",
+    "due_in",
+    "overview",
+    "report",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,24 +78,30 @@ def _customers(ws: Workspace, index: Index, today: dt.date) -> dict[str, _Custom
             Ev("grade", day, from_grade=g.from_grade, to_grade=g.to_grade)
         )
     out = {}
-    for key, name, grade, grade_folder in index.customer_grades():
-        own = tuple(moves.get(key, ()))
-        out[key] = _Customer(
-            key=key,
-            name=name,
-            grade=grade_on(grade, own, today) if own else grade,
-            folder=f"{base}/{grade_folder}/{name}",
+    for c in index.customer_grades():
+        own = tuple(moves.get(c.key, ()))
+        out[c.key] = _Customer(
+            key=c.key,
+            name=c.name,
+            grade=grade_on(c.grade, own, today) if own else c.grade,
+            folder=f"{base}/{c.grade_folder}/{c.name}",
             moves=own,
         )
     return out
 
 
-@contextlib.contextmanager
-def _fresh_index(ws: Workspace) -> Iterator[Index]:
-    """The index, brought up to date first."""
-    refresh(ws)
-    with Index.open(ws.root) as index:
-        yield index
+class Found(list[T]):
+    """What `due` or `check` found, and whether the index held any event when they
+    looked: an empty list from an empty index means nothing was scanned yet."""
+
+    def __init__(self, items: Iterable[T], *, indexed: bool) -> None:
+        super().__init__(items)
+        self.indexed = indexed
+
+
+def _found(index: Index, items: list[T]) -> Found[T]:
+    # Counted only when nothing was found: the one case where it matters.
+    return Found(items, indexed=bool(items) or index.counts().events > 0)
 
 
 def due(
@@ -89,7 +110,7 @@ def due(
     today: dt.date,
     within: int = 0,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
-) -> list[Due]:
+) -> Found[Due]:
     """Customers whose follow-up is due by ``today + within`` days, most overdue first,
     each with the topic `draft` would write about that day, and why.
 
@@ -97,54 +118,67 @@ def due(
     one aggregate query; no event is built as an object. ``products``: the 产品/
     files (``products.all_product_files``), when read already.
     """
-    with _fresh_index(ws) as index:
-        return _due(ws, index, today=today, within=within, products=products)
+    with fresh_index(ws) as index:
+        return _found(index, due_in(ws, index, today=today, within=within, products=products))
 
 
-def _due(
+def due_in(
     ws: Workspace,
     index: Index,
     *,
     today: dt.date,
-    within: int,
+    within: int = 0,
     customers: dict[str, _Customer] | None = None,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> list[Due]:
+    """``due`` in an index the caller holds, brought up to date (``fresh_index``).
+    ``customers``: ``_customers``' table, when known."""
     cadence = ws.config.cadence
     until = today.isoformat()
     if customers is None:
         customers = _customers(ws, index, today)
-    latest = {row[0]: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
+    latest = {row.customer: row for row in index.latest_contacts(CONTACT_KINDS, until=until)}
     listed = []
     for key, c in customers.items():
         row = latest.get(key)
-        outs = row[7] if row is not None else None
-        last_day = dt.date.fromisoformat(row[1]) if row is not None else None
-        when = due_day(c.grade, last_day, has_out=outs is not None, cadence=cadence, today=today)
+        has_out = row is not None and row.out_lines is not None
+        last_day = dt.date.fromisoformat(row.day) if row is not None else None
+        when = due_day(c.grade, last_day, has_out=has_out, cadence=cadence, today=today)
         if when is None or (today - when).days < -within:
             continue
         last = (
-            Ev(row[3], last_day, medium=row[4], topic=row[5], path=f"{c.folder}/{row[6]}")
+            Ev(row.kind, last_day, medium=row.medium, topic=row.topic, path=f"{c.folder}/{row.rel}")
             if row is not None and last_day is not None
             else None
         )
-        listed.append((key, c, last, outs))
+        listed.append((key, c, last, row))
     if not listed:
         return []
     # What the topic choice needs beyond that, for the customers listed: two more
     # queries, and the 产品/ files read once (no file read per customer).
     if products is None:
         products = all_product_files(ws)
-    sent = {r[0]: r for r in index.last_sent(until=until)}
+    sent = {r.customer: r for r in index.last_sent(until=until)}
     countries = index.countries()
     items = []
-    for key, c, last, outs in listed:
-        choice = _topic(ws, c, outs, sent.get(key), countries.get(key), products, today=today)
+    for key, c, last, row in listed:
+        country = countries.get(key)
+        facts = choice_facts(
+            ws,
+            grade=c.grade,
+            folder=c.folder,
+            latest=row,
+            sent=sent.get(key),
+            country=country_code(country) if country else None,
+            products=products,
+            today=today,
+        )
+        choice = choose_topic(facts, today=today, repeat_window=ws.config.taboos[REPEAT_WINDOW])
         item = due_for(
             c.name,
             c.grade,
             last=last,
-            has_out=outs is not None,
+            has_out=row is not None and row.out_lines is not None,
             cadence=cadence,
             today=today,
             suggested_topic=choice.topic,
@@ -155,34 +189,35 @@ def _due(
     return sort_due(items)
 
 
-def _topic(
+def choice_facts(
     ws: Workspace,
-    c: _Customer,
-    outs: str | None,
-    sent: tuple[str, str, str, str | None] | None,
+    *,
+    grade: str,
+    folder: str,
+    latest: Latest | None,
+    sent: LastSent | None,
     country: str | None,
     products: Mapping[str, tuple[FileFact, ...]],
-    *,
     today: dt.date,
-) -> Choice:
-    """What `draft` would write about to ``c`` on ``today`` (``drafts.facts`` finds
-    the same facts in the customer's events; a test holds the two together).
-    ``outs``: ``latest_contacts``' lines of its `out` events; ``sent``: its
-    ``last_sent`` row; ``country``: as its card gives it."""
-    follow_ups = sorted(map(_out, outs.split("\n"))) if outs else []
-    last_sent = FileFact(f"{c.folder}/{sent[2]}", dt.date.fromisoformat(sent[1])) if sent else None
-    facts = topic_facts(
-        prospect=c.grade == "P",
-        out_topics=[topic or None for _, _, topic in follow_ups],
-        last_out=dt.date.fromisoformat(follow_ups[-1][0][:10]) if follow_ups else None,
+) -> TopicFacts:
+    """What the topic choice reads of one customer (``grade`` on ``today``, its
+    workspace-relative ``folder``, ISO ``country``) as of ``today``, from the
+    index's aggregates: its ``latest_contacts`` row (its `out` events) and its
+    ``last_sent`` row, read up to that day. `due` reads them for every customer
+    at once, `draft` for its one: both choose alike."""
+    outs = latest.outs() if latest is not None else []
+    last_sent = FileFact(f"{folder}/{sent.rel}", dt.date.fromisoformat(sent.day)) if sent else None
+    return topic_facts(
+        prospect=grade == "P",
+        out_topics=[o.topic for o in outs],
+        last_out=dt.date.fromisoformat(outs[-1].day) if outs else None,
         last_sent=last_sent,
-        last_subject=(sent[3] or stem(last_sent.path)) if sent and last_sent else "",
-        country=country_code(country) if country else None,
+        last_subject=(sent.subject or stem(last_sent.path)) if sent and last_sent else "",
+        country=country,
         products=products,
         config=ws.config,
         today=today,
     )
-    return choose_topic(facts, today=today, repeat_window=ws.config.taboos.repeat_window)
 
 
 def _timelines(
@@ -238,23 +273,19 @@ def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
     return replace(tl, contacts=names)
 
 
-def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> list[Finding]:
+def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> Found[Finding]:
     """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
-    if name is None:
-        key = None
-        refresh(ws)
-    else:
-        key = find_customer(ws, name).key  # brings the index up to date
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
+        key = None if name is None else customer_named(ws, index, name).key
         timelines = _timelines(ws, index, today=today, key=key)
-    return _check(ws, timelines, today=today)
+        return _found(index, _check(ws, timelines, today=today))
 
 
 def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[Finding]:
     config = ws.config
     findings: list[Finding] = []
     for tl in timelines:
-        threshold = config.taboos.change_approach_after
+        threshold = config.taboos[CHANGE_APPROACH_AFTER]
         if (
             sum(e.kind == "out" for e in tl.events) >= threshold  # cheap, and necessary
             and len(unanswered(tl.events)) >= threshold
@@ -267,7 +298,7 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
 def report(ws: Workspace, *, today: dt.date) -> Report:
     """The pipeline at a glance as of ``today``: a few aggregate queries; events
     are built only for a customer moved to another grade by then (its own rows)."""
-    with _fresh_index(ws) as index:
+    with fresh_index(ws) as index:
         return _report(ws, index, today=today)
 
 
@@ -290,88 +321,24 @@ def _facts(
     today: dt.date,
     customers: dict[str, _Customer] | None = None,
 ) -> list[Facts]:
-    """Each customer's facts for the report from one aggregate pass: what
-    ``rules.facts_of`` finds in the whole timeline (a test holds the two together).
-    A customer moved to another grade by then goes the exact way, by its timeline."""
-    until = today.isoformat()
+    """Each customer's facts for the report, by ``rules.facts_from`` from the bounds
+    one aggregate query gives; a customer moved to another grade by then from its
+    timeline (``rules.facts_of``: its own rows, its events brought to bounds), as
+    its grade suggestion counts only what came after the move."""
     if customers is None:
         customers = _customers(ws, index, today)
-    bounds = {r[0]: r for r in index.kind_bounds(until=until)}
-    no_bounds: tuple[str | None, ...] = (None,) * 10
+    bounds = {b.customer: b for b in index.kind_bounds(until=today.isoformat())}
     facts: list[Facts] = []
     moved: list[str] = []  # keys of those moved to another grade by then
     for key, c in customers.items():
         if any(m.day <= today for m in c.moves):
             moved.append(key)
             continue
-        # Each "day||date TAB kind TAB rel", or None.
-        _, first_in, last_in, first_order, last_order, first_offer, last_offer, first_out = (
-            bounds.get(key, no_bounds)[:8]
-        )
-        last_day, out_stamps = bounds.get(key, no_bounds)[8:]
-        answers = [e for e in (last_in, last_order) if e is not None]
-        answer = max(answers) if answers else None
-        open_offer = None
-        if last_offer is not None and not (
-            answer is not None and later_stamp(_stamp(answer), _stamp(last_offer))
-        ):
-            open_offer = _named(last_offer, c.folder)
-        outs = out_stamps.splitlines() if out_stamps else []
-        facts.append(
-            Facts(
-                customer=c.name,
-                grade=c.grade,
-                last_contact=dt.date.fromisoformat(last_day) if last_day is not None else None,
-                has_out=bool(outs),
-                last_in=dt.date.fromisoformat(last_in[:10]) if last_in is not None else None,
-                open_offer=open_offer,
-                suggestion=earned_grade(
-                    c.name,
-                    c.grade,
-                    order=_named(first_order, c.folder),
-                    offer=_named(first_offer, c.folder),
-                    reply=_named(first_in, c.folder),
-                    out=_named(first_out, c.folder),
-                ),
-                before_reply=_before(outs, first_in),
-                before_order=_before(outs, first_order),
-                events=0,  # the total is counted once, in SQL
-            )
-        )
+        facts.append(facts_from(c.name, c.grade, c.folder, bounds.get(key)))
     if moved:
         for tl in _timelines(ws, index, today=today, only=moved, customers=customers):
-            facts.append(facts_of(tl, today=today)._replace(events=0))
+            facts.append(facts_of(tl, today=today)._replace(events=0))  # counted once, in SQL
     return facts
-
-
-def _out(line: str) -> tuple[str, str, str]:
-    """(day||date, hex(rel), topic) of a line of ``latest_contacts``: sorted, in
-    the order of ``events.load_events`` (by day, date, path)."""
-    stamp, _, rest = line.partition("\t")
-    rel, _, topic = rest.partition("\t")
-    return stamp, rel, topic
-
-
-def _stamp(bound: str) -> str:
-    return bound.partition("\t")[0]
-
-
-def _named(bound: str | None, folder: str) -> Ev | None:
-    """The event a bound of ``kind_bounds`` stands for."""
-    if bound is None:
-        return None
-    stamp, kind, rel = bound.split("\t", 2)
-    day = dt.date.fromisoformat(stamp[:10])
-    return Ev(kind, day, path=f"{folder}/{rel}", date=stamp[10:])
-
-
-def _before(outs: list[str], target: str | None) -> int | None:
-    """Follow-ups (days) before ``target``, as ``rules.follow_ups_before`` counts
-    them; all known by their ``day || date`` stamps."""
-    if target is None:
-        return None
-    stamp = _stamp(target)
-    return len({x[:10] for x in outs if later_stamp(stamp, x)})
 
 
 @dataclass(frozen=True)
@@ -385,19 +352,13 @@ class Overview:
 
 def overview(ws: Workspace, *, today: dt.date) -> Overview:
     """The report, the due list and the findings from one refresh of the index."""
-    with _fresh_index(ws) as index:
+    with fresh_index(ws) as index:
         customers = _customers(ws, index, today)
         timelines = _timelines(ws, index, today=today, customers=customers)
-        items = _due(ws, index, today=today, within=0, customers=customers)
+        items = due_in(ws, index, today=today, within=0, customers=customers)
         result = _report(ws, index, today=today, customers=customers)
     return Overview(
         report=result,
         due=items,
         findings=_check(ws, timelines, today=today),
     )
-
-
-def event_count(ws: Workspace) -> int:
-    """Events in the index as the last refresh left it (no scan)."""
-    with Index.open(ws.root) as index:
-        return index.counts()[2]

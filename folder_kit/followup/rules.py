@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
+from folder_kit.timeline.bounds import bounds_of, firsts_of
+from folder_kit.timeline.index import Bound, KindBounds
 from folder_kit.workspace.layout import Grade
 
 # Grades from least to most engaged: a suggestion only ever moves a customer up.
@@ -306,24 +308,28 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
     and never against a move the user made after the evidence."""
     events = [e for e in tl.events if e.day <= today]
-    grade = tl.grade
     moves = [e for e in events if e.kind == "grade"]
-    since = [e for e in events if not moves or later(e, moves[-1])]
-    if moves:
-        since = [e for e in since if e.kind != "grade"]
+    since = [e for e in events if later(e, moves[-1])] if moves else events
+    # The first of each kind as ``bounds_of`` finds it, without the rest of the bounds:
+    # check asks this of every customer.
+    reply, order, offer, out = firsts_of(since)
+    return earned_grade(tl.customer, tl.grade, order=order, offer=offer, reply=reply, out=out)
 
-    order = offer = reply = out = None
-    for e in since:  # the first of each kind, in one pass
-        kind = e.kind
-        if kind == "out":
-            out = out or e
-        elif kind == "in":
-            reply = reply or e
-        elif kind in ("quote", "pi"):
-            offer = offer or e
-        elif kind == "order":
-            order = order or e
-    return earned_grade(tl.customer, grade, order=order, offer=offer, reply=reply, out=out)
+
+def _suggestion(
+    customer: str, grade: str, folder: str, since: KindBounds | None
+) -> Suggestion | None:
+    """What the first contacts of each kind since the last move (``since``) earn."""
+    if since is None:
+        return None
+    return earned_grade(
+        customer,
+        grade,
+        order=_bound_event(since.first_order, folder),
+        offer=_bound_event(since.first_offer, folder),
+        reply=_bound_event(since.first_in, folder),
+        out=_bound_event(since.first_out, folder),
+    )
 
 
 def earned_grade(
@@ -427,8 +433,9 @@ def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
 
 
 class Facts(NamedTuple):
-    """What the report needs of one customer, as of the day judged: built from the
-    whole timeline (``facts_of``) or from a few aggregate queries (the pipeline)."""
+    """What the report needs of one customer, as of the day judged: built by
+    ``facts_from`` alone, from the bounds of its contacts, whether the index's
+    aggregates gave them (``Index.kind_bounds``) or its events (``bounds_of``)."""
 
     customer: str
     grade: str  # on that day
@@ -442,21 +449,74 @@ class Facts(NamedTuple):
     events: int  # events up to that day
 
 
-def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
-    events = [e for e in tl.events if e.day <= today]
-    contacts = [e for e in events if e.kind in CONTACT_KINDS]
-    replies = [e for e in events if e.kind == "in"]
-    offers = unanswered_offers(events)
+def facts_from(
+    customer: str,
+    grade: str,
+    folder: str,
+    bounds: KindBounds | None,
+    *,
+    moved: bool = False,
+    since: KindBounds | None = None,
+    events: int = 0,
+) -> Facts:
+    """The facts of one customer (folder name ``customer``, ``grade`` on the day
+    judged, workspace-relative ``folder``) from the bounds of its contacts up to
+    that day (None: it has none). A customer ``moved`` to another grade by then
+    is suggested a grade by ``since``, the bounds of its contacts after the
+    last move, alone."""
+    b = bounds if bounds is not None else _NO_BOUNDS
+    answers = [x for x in (b.last_in, b.last_order) if x is not None]
+    answer = max(answers) if answers else None
+    open_offer = None
+    if b.last_offer is not None and not (
+        answer is not None and later_stamp(answer.stamp, b.last_offer.stamp)
+    ):
+        open_offer = _bound_event(b.last_offer, folder)
     return Facts(
-        customer=tl.customer,
-        grade=tl.grade,
-        last_contact=contacts[-1].day if contacts else None,
-        has_out=any(e.kind == "out" for e in contacts),
-        last_in=replies[-1].day if replies else None,
-        open_offer=offers[-1] if offers else None,
-        suggestion=suggest_grade(tl, today=today),
-        before_reply=follow_ups_before(events, "in"),
-        before_order=follow_ups_before(events, "order"),
+        customer=customer,
+        grade=grade,
+        last_contact=dt.date.fromisoformat(b.last_day) if b.last_day is not None else None,
+        has_out=bool(b.out_stamps),
+        last_in=dt.date.fromisoformat(b.last_in.day) if b.last_in is not None else None,
+        open_offer=open_offer,
+        suggestion=_suggestion(customer, grade, folder, since if moved else bounds),
+        before_reply=_outs_before(b.out_stamps, b.first_in),
+        before_order=_outs_before(b.out_stamps, b.first_order),
+        events=events,
+    )
+
+
+_NO_BOUNDS = KindBounds("", None, None, None, None, None, None, None, None, ())
+
+
+def _bound_event(bound: Bound | None, folder: str) -> Ev | None:
+    if bound is None:
+        return None
+    path = f"{folder}/{bound.rel}" if folder else bound.rel
+    return Ev(bound.kind, dt.date.fromisoformat(bound.day), path=path, date=bound.date)
+
+
+def _outs_before(stamps: Sequence[str], target: Bound | None) -> int | None:
+    """Follow-ups (days with an `out`) before ``target``."""
+    if target is None:
+        return None
+    stamp = target.stamp
+    return len({x[:10] for x in stamps if later_stamp(stamp, x)})
+
+
+def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
+    """The facts of a customer from its whole timeline: its events up to ``today``
+    brought to bounds, then ``facts_from`` as for any other."""
+    events = [e for e in tl.events if e.day <= today]
+    moves = [e for e in events if e.kind == "grade"]
+    after = [e for e in events if later(e, moves[-1])] if moves else []
+    return facts_from(
+        tl.customer,
+        tl.grade,
+        tl.folder,
+        bounds_of(tl.customer, events, tl.folder),
+        moved=bool(moves),
+        since=bounds_of(tl.customer, after, tl.folder),
         events=len(events),
     )
 

@@ -23,6 +23,7 @@ from folder_kit.errors import TopicError
 from folder_kit.followup.greetings import Holiday, upcoming_holidays
 from folder_kit.terms import DRAFT_TOPICS
 from folder_kit.workspace.config import Config, Exhibition
+from folder_kit.workspace.thresholds import REPEAT_WINDOW
 
 EXHIBITION_HORIZON = 90  # days ahead a fair is worth an invitation
 HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
@@ -102,7 +103,7 @@ def topic_facts(
     ``country``, an ISO code; ``products``, the 产品/ files by key (read once
     per command). `draft` finds these in the customer's events, `due` in the
     index's aggregates; both end here, so both choose alike."""
-    window = config.taboos.repeat_window
+    window = config.taboos[REPEAT_WINDOW]
     greet = config.holidays
     holidays: tuple[Holiday, ...] = ()
     if greet.greet:

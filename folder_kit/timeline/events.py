@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from folder_kit.timeline.classify import CONTACT_KINDS
-from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index
+from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index, ShownFile
 from folder_kit.workspace.customers import Customer, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import GRADES, Grade
@@ -68,7 +68,7 @@ _ORDER = itemgetter(*(Event._fields.index(f) for f in ("day", "date", "customer"
 _EVENT = partial(tuple.__new__, Event)  # Event._make without a Python call per row
 
 
-def file_event(base: str, c: CustomerRow, row: FileRow) -> Event:
+def file_event(base: str, c: CustomerRow, row: FileRow | ShownFile) -> Event:
     """The event of one file row; ``base`` is the customers folder's name."""
     return Event(
         customer=row.customer,
@@ -101,17 +101,33 @@ def grade_event(base: str, c: CustomerRow, g: GradeRow) -> Event:
     )
 
 
-def refresh(ws: Workspace) -> None:
-    """Bring the index up to date before a reader (customer list, timeline, due,
-    check, report, draft) answers: a quick incremental scan, or none while a
-    watcher runs on the workspace, since it keeps the index current."""
+@contextlib.contextmanager
+def fresh_index(ws: Workspace) -> Iterator[Index]:
+    """The workspace's index, opened once for a reader (customer list, timeline,
+    due, check, report, draft) and brought up to date first: a quick incremental
+    scan through it, or none while a watcher runs on the workspace, since it
+    keeps the index current."""
+    with Index.open(ws.root) as index:
+        refresh(ws, index)
+        yield index
+
+
+def refresh(ws: Workspace, index: Index) -> None:
+    """Bring the open ``index`` up to date, unless a watcher keeps it so."""
     from folder_kit.timeline.watcher_lock import running_watcher
 
     if running_watcher(ws.root) is not None:
         return
     from folder_kit.timeline.scan import update
 
-    update(ws)
+    update(ws, index=index)
+
+
+def indexed_events(ws: Workspace) -> int:
+    """The events the index holds as the last scan or the watcher left it (no scan:
+    for a status, which must not wait on one)."""
+    with Index.open(ws.root) as index:
+        return index.counts().events
 
 
 def indexed_customers(ws: Workspace, index: Index) -> list[Customer]:
@@ -136,9 +152,13 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
     """The customer NAME means (folder name, company name, part of either, or a
     path), among those the index holds, brought up to date first. A blank NAME is
     refused (by ``resolve_customer``)."""
-    refresh(ws)
-    with Index.open(ws.root) as index:
-        rows = index.customers()
+    with fresh_index(ws) as index:
+        return customer_named(ws, index, name, cwd=cwd)
+
+
+def customer_named(ws: Workspace, index: Index, name: str, *, cwd: Path | None = None) -> Customer:
+    """``find_customer`` in an index the caller holds (and brought up to date)."""
+    rows = index.customers()
     customers = _customers_of(ws, rows.values())
     companies = {key: row.company for key, row in rows.items()}
     return resolve_customer(ws, name, cwd=cwd, customers=customers, companies=companies)
@@ -146,39 +166,18 @@ def find_customer(ws: Workspace, name: str, *, cwd: Path | None = None) -> Custo
 
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
     """Bring the index up to date, then the events of NAME (or of everyone)."""
-    key = _refreshed_key(ws, name)
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
+        key = None if name is None else customer_named(ws, index, name).key
         return load_events(ws, index, customer=key)
-
-
-def _refreshed_key(ws: Workspace, name: str | None) -> str | None:
-    """The index brought up to date, and the key of the customer NAME means (None
-    for everyone)."""
-    if name is None:
-        refresh(ws)
-        return None
-    return find_customer(ws, name).key
 
 
 def timeline_json(ws: Workspace, *, name: str | None = None) -> list[bytes]:
     """``timeline``'s events as the UTF-8 of ``json.dumps(event.as_json(),
     ensure_ascii=False, indent=2)`` for each inside a list (two spaces deeper), in
-    the same order: written by the index where its SQLite can, else here."""
-    key = _refreshed_key(ws, name)
-    with Index.open(ws.root) as index:
-        written = index.timeline_json(ws.customers_dir.name, key)
-        if written is not None:
-            return written
-        return [
-            _object_text(e.as_json()).encode("utf-8") for e in load_events(ws, index, customer=key)
-        ]
-
-
-def _object_text(value: dict[str, object]) -> str:
-    # A flat, non-empty object as indent=2 writes it one level deep, by the C
-    # encoder (a raw newline never occurs inside an encoded string).
-    flat = json.dumps(value, ensure_ascii=False, separators=(",\n    ", ": "))
-    return "  {\n    " + flat[1:-1] + "\n  }"
+    the same order, as the index writes them (``Index.timeline_json``)."""
+    with fresh_index(ws) as index:
+        key = None if name is None else customer_named(ws, index, name).key
+        return index.timeline_json(ws.customers_dir.name, key)
 
 
 @dataclass(frozen=True)
@@ -206,19 +205,18 @@ def customer_summaries(ws: Workspace) -> list[CustomerSummary]:
     to date; sorted by grade then name, as ``indexed_customers``. One query gives
     each customer's row and latest contact day: in a large workspace, no second
     load of the customers and no Path per customer."""
-    refresh(ws)
     base = ws.customers_dir.name
-    with Index.open(ws.root) as index:
+    with fresh_index(ws) as index:
         rows = index.customer_last_contacts(CONTACT_KINDS)
     summaries = [
         CustomerSummary(
-            name=name,
-            grade=grade,
-            path=f"{base}/{grade_folder}/{name}",
-            last_contact=last,
-            company=company,
+            name=r.name,
+            grade=r.grade,
+            path=f"{base}/{r.grade_folder}/{r.name}",
+            last_contact=r.day,
+            company=r.company,
         )
-        for name, grade, grade_folder, company, last in rows
+        for r in rows
     ]
     order: dict[str, int] = {grade: n for n, grade in enumerate(GRADES)}
     summaries.sort(key=lambda s: (order[s.grade], match_key(s.name)))

@@ -1,31 +1,27 @@
-"""The derived index: what the last scan saw, kept in SQLite outside the workspace.
-
-Workspaces often live in synced folders (OneDrive, Dropbox, Nextcloud) where a
-live database gets corrupted, so the index sits in the per-user state folder,
-one per workspace. It holds nothing the files do not: delete it and the next
-scan rebuilds the same events.
+"""The derived index: what the last scan saw, kept in SQLite in the workspace's
+state folder (``state``), outside the workspace. It holds nothing the files do
+not: delete it and the next scan rebuilds the same events.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from folder_kit.errors import IndexStoreError, NetworkStateError
-from folder_kit.mounts import network_drive
+from folder_kit.errors import IndexStoreError
+from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
-ENV_STATE = "FOLDER_KIT_STATE"
 SCHEMA_VERSION = "8"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
@@ -81,20 +77,6 @@ CREATE INDEX warnings_by_folder ON warnings(customer, dir);
 """
 
 
-def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
-    """The folder of this workspace's index: ``$FOLDER_KIT_STATE`` or the user state
-    folder, then a name derived from the workspace's absolute path."""
-    env = dict(os.environ) if env is None else env
-    base = env.get(ENV_STATE)
-    if not base:
-        from platformdirs import user_state_dir
-
-        base = user_state_dir("folder-kit", appauthor=False)
-    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-    # Absolute: worker processes and later commands may run from another folder.
-    return Path(base).absolute() / digest[:16]
-
-
 # The rows as the index hands them out: NamedTuples, cheap to build by the ten
 # thousand (what the scan writes in bulk is plain tuples: FileValues below).
 
@@ -142,6 +124,140 @@ class CustomerRow(NamedTuple):
     country: str | None = None
 
 
+class ShownFile(NamedTuple):
+    """A file row as its event shows it: without the stamp (size, mtime) that
+    changes when a file is read again without its event changing."""
+
+    customer: str
+    rel: str
+    kind: str
+    date: str
+    day: str
+    date_source: str
+    medium: str | None
+    topic: str | None
+    subject: str | None
+
+
+class Diff(NamedTuple):
+    """What changed in the index since a ``Snapshot``: rows new and rows gone (a
+    row whose content changed is both), and the customers' rows after and before."""
+
+    new_files: list[ShownFile]
+    gone_files: list[ShownFile]
+    new_grades: list[GradeRow]
+    gone_grades: list[GradeRow]
+    customers_now: dict[str, CustomerRow]
+    customers_then: dict[str, CustomerRow]
+
+
+class LastContact(NamedTuple):
+    """A customer and the day of its latest contact, as `customer list` shows them."""
+
+    name: str  # the folder name as on disk
+    grade: str
+    grade_folder: str
+    company: str | None
+    day: str | None
+
+
+class CustomerGrade(NamedTuple):
+    key: str
+    name: str
+    grade: str
+    grade_folder: str
+
+
+class Latest(NamedTuple):
+    """A customer's latest contact (by day, then date) on or before a day."""
+
+    customer: str
+    day: str
+    date: str
+    kind: str
+    medium: str | None
+    topic: str | None
+    rel: str
+    out_lines: str | None  # its `out` events, see ``outs``; None when it has none
+
+    def outs(self) -> list[Out]:
+        """Its `out` events, oldest first (by day, date, then path)."""
+        if not self.out_lines:
+            return []
+        outs = []
+        for line in self.out_lines.split("\n"):
+            stamp, _, rest = line.partition("\t")
+            rel, _, topic = rest.partition("\t")
+            outs.append((stamp, rel, topic))
+        outs.sort()
+        return [Out(stamp[:10], stamp[10:], topic or None) for stamp, _, topic in outs]
+
+
+class Out(NamedTuple):
+    """An `out` event as the topic choice reads it."""
+
+    day: str
+    date: str
+    topic: str | None
+
+
+class LastSent(NamedTuple):
+    """A customer's last mail sent or quotation."""
+
+    customer: str
+    day: str
+    rel: str
+    subject: str | None
+
+
+class Bound(NamedTuple):
+    """The first or last event of some kinds, as ``kind_bounds`` finds it."""
+
+    day: str
+    date: str
+    kind: str
+    rel: str  # inside the customer folder
+
+    @property
+    def stamp(self) -> str:
+        """``day || date``: what orders events, and what ``later_stamp`` compares."""
+        return self.day + self.date
+
+
+class KindBounds(NamedTuple):
+    """A customer's contacts in brief: what the follow-up facts rest on."""
+
+    customer: str
+    first_in: Bound | None
+    last_in: Bound | None
+    first_order: Bound | None
+    last_order: Bound | None
+    first_offer: Bound | None  # a quote or a PI
+    last_offer: Bound | None
+    first_out: Bound | None
+    last_day: str | None  # of its latest contact
+    out_stamps: tuple[str, ...]  # ``day || date`` of each `out`, in no order
+
+
+class ContactRow(NamedTuple):
+    """An event but a card, as the follow-up checks read it."""
+
+    customer: str
+    kind: str
+    day: str
+    date: str
+    medium: str | None
+    topic: str | None
+    rel: str
+    subject: str | None
+
+
+class Counts(NamedTuple):
+    customers: int
+    files: int
+    events: int
+
+
 class WarningRow(NamedTuple):
     key: str  # workspace-relative path the warning is about
     customer: str  # "" for the workspace itself
@@ -178,14 +294,8 @@ class Index:
         own, so that a command never sees another one's half-made index; and only a
         database proven unusable (not a database, damaged, another schema) is
         replaced, never one that is merely busy."""
-        folder = state_dir(root)
-        path = folder / "index.sqlite"
-        # Once an open, not a query: a read of the mount table (Linux, about 40 us), one
-        # call on Windows and macOS. An index an older folder-kit made there is
-        # refused too: it is being damaged.
-        drive = network_drive(folder.parent)
-        if drive is not None:
-            raise NetworkStateError(path=folder.parent, drive=drive)
+        folder = local_state_dir(root)
+        path = folder / INDEX_FILE
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with _opening(folder):
@@ -290,21 +400,22 @@ class Index:
         ).fetchall()
         return files + grades
 
-    def timeline_json(self, base: str, customer: str | None = None) -> list[bytes] | None:
+    def timeline_json(self, base: str, customer: str | None = None) -> list[bytes]:
         """Every event of one customer (or of all), oldest first, each as the UTF-8
         of ``json.dumps(event.as_json(), ensure_ascii=False, indent=2)`` inside a
-        list (indented two more spaces); None where this SQLite does not
-        quote strings as Python's json does, or has no JSON functions.
+        list (indented two more spaces): the one writer of an event list as JSON.
 
-        Written by SQLite (json_quote) rather than made into rows, then events, then
-        dicts, then JSON in Python: 110,000 events in 0.28 s instead of 0.75 s
-        (the part of each customer is made once, not once per file).
+        Written by SQLite rather than made into rows, then events, then dicts, then
+        JSON in Python: 110,000 events in 0.28 s instead of 0.75 s (the part of each
+        customer is made once, not once per file). Where this SQLite's json_quote
+        does not quote as Python's json does (SQLite's JSON has changed between
+        versions), or it has none, the same SQL runs with Python's quoting.
         Sorted here, as ``events.load_events`` sorts: by day, date, customer, then
         path, which within a customer is the order of the path inside its folder;
         grade moves of one moment in their note's order.
         """
         if not self._quotes_as_python():
-            return None
+            self.conn.create_function("json_quote", 1, _json_quote, deterministic=True)
         sql = _TIMELINE_JSON if customer is None else _TIMELINE_JSON_OF
         # As bytes: no text decoded into str only to be encoded again for output.
         # (UTF-8 sorts as its code points do, so the order is the same.)
@@ -318,18 +429,16 @@ class Index:
 
     def _quotes_as_python(self) -> bool:
         """Whether json_quote writes every character as ``json.dumps(...,
-        ensure_ascii=False)`` does (SQLite's JSON has changed between versions)."""
+        ensure_ascii=False)`` does."""
         try:
             (quoted,) = self.conn.execute("SELECT json_quote(?)", (_QUOTE_PROBE,)).fetchone()
         except sqlite3.Error:
             return False
         return bool(quoted == json.dumps(_QUOTE_PROBE, ensure_ascii=False))
 
-    def customer_last_contacts(
-        self, kinds: Iterable[str]
-    ) -> list[tuple[str, str, str, str | None, str | None]]:
-        """Every customer: (folder name, grade, grade folder, company, the day of its
-        latest contact of ``kinds`` or None), in the order of their keys."""
+    def customer_last_contacts(self, kinds: Iterable[str]) -> list[LastContact]:
+        """Every customer with the day of its latest contact of ``kinds`` (None when
+        there is none), in the order of their keys."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         rows = self.conn.execute(
@@ -338,76 +447,86 @@ class Index:
             " GROUP BY customer) l ON l.customer = c.key ORDER BY c.key",
             wanted,
         )
-        return rows.fetchall()
+        return list(map(_LAST_CONTACT, rows))
 
-    # What the follow-up engine reads: aggregates in SQL, rows as plain tuples.
+    # What the follow-up engine reads: aggregates in SQL, rows as NamedTuples.
 
-    def customer_grades(self) -> list[tuple[str, str, str, str]]:
-        """(key, folder name, grade, grade folder) of every customer."""
+    def customer_grades(self) -> list[CustomerGrade]:
+        """Every customer's key, folder name, grade and grade folder."""
         rows = self.conn.execute("SELECT key, name, grade, grade_folder FROM customers")
-        return rows.fetchall()
+        return list(map(_CUSTOMER_GRADE, rows))
 
     def latest_contacts(
-        self, kinds: Iterable[str], *, until: str
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
-        """Per customer, in one pass: the latest contact on or before the day
-        ``until`` — (customer, day, date, kind, medium, topic, rel) — and each of
-        its `out` events as a "day||date TAB hex(rel) TAB topic" line, in no
-        particular order (None when there is no `out`): sorted, they are in the
-        order of ``events.load_events`` (by day, date, path; the path as hex, as
-        a file name may hold a tab or a line break, and UTF-8 sorts as its code
-        points do)."""
+        self, kinds: Iterable[str], *, until: str, customers: Collection[str] | None = None
+    ) -> list[Latest]:
+        """Per customer that has one (of those keyed in ``customers``, or of all), in
+        one pass: its latest contact of ``kinds`` on or before the day ``until``, and
+        its `out` events (``Latest.outs``)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
         # SQLite takes the bare columns from the row that holds MAX(day || date).
-        rows = self.conn.execute(
-            f"SELECT customer, day, date, kind, medium, topic, rel, MAX(day || date), "
+        # Each `out` as a "day||date TAB hex(rel) TAB topic" line, in no particular
+        # order: sorted, they are in the order of ``events.load_events`` (by day,
+        # date, path; the path as hex, as a file name may hold a tab or a line
+        # break, and UTF-8 sorts as its code points do).
+        rows = self._of(
+            f"SELECT customer, day, date, kind, medium, topic, rel, "
             f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || hex(rel) || "
-            f"char(9) || ifnull(topic, '') END, char(10)) "
-            f"FROM files WHERE kind IN ({marks}) AND day <= ? GROUP BY customer",
+            f"char(9) || ifnull(topic, '') END, char(10)), MAX(day || date) "
+            f"FROM files WHERE kind IN ({marks}) AND day <= ?",
             (*wanted, until),
+            customers,
+            " GROUP BY customer",
         )
-        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8]) for r in rows]
+        return [_LATEST(r[:8]) for r in rows]
 
-    def last_sent(self, *, until: str) -> list[tuple[str, str, str, str | None]]:
-        """Per customer, its last mail sent or quotation on or before the day ``until``
-        (what a self-check completes; a call or a visit is none), last in the order
-        of ``events.load_events``: (customer, day, rel, subject)."""
+    def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
+        """Per customer (of those keyed in ``customers``, or of all), its last mail
+        sent or quotation on or before the day ``until`` (what a self-check
+        completes; a call or a visit is none), last in the order of
+        ``events.load_events``."""
         # SQLite takes the bare columns from the row that holds the MAX.
-        rows = self.conn.execute(
+        rows = self._of(
             "SELECT customer, day, rel, subject, MAX(day || date || char(9) || rel) FROM files "
-            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ? "
-            "GROUP BY customer",
+            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ?",
             (until,),
+            customers,
+            " GROUP BY customer",
         )
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [_LAST_SENT(r[:4]) for r in rows]
 
     def countries(self) -> dict[str, str]:
         """The country each customer's card gives (as typed), by customer key."""
         rows = self.conn.execute("SELECT key, country FROM customers WHERE country IS NOT NULL")
         return dict(rows.fetchall())
 
-    def kind_bounds(self, *, until: str) -> list[tuple[str, ...]]:
-        """Per customer, in one pass over events on or before the day ``until``: its
-        first and last reply, first and last order, first and last quote or PI, and
-        first `out`, each as "day||date TAB kind TAB rel" (None where there is
-        none); then the day of its latest contact, and the ``day || date`` of every
-        `out`, a line each."""
+    def kind_bounds(self, *, until: str) -> list[KindBounds]:
+        """Per customer that has any, in one pass over its contacts on or before the
+        day ``until``: its first and last reply, order and offer (quote or PI), its
+        first `out`, the day of its latest contact and the stamp of every `out`."""
 
-        def when(kinds: str, *, named: bool = True) -> str:
-            tail = " || char(9) || kind || char(9) || rel" if named else ""
-            return f"CASE WHEN kind IN ({kinds}) THEN day || date{tail} END"
+        def when(kinds: str) -> str:
+            return f"CASE WHEN kind IN ({kinds}) THEN day || date || char(9) || kind || char(9) || rel END"
 
         reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
-        stamp_out = when("'out'", named=False)
         rows = self.conn.execute(
             f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
             f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
-            f"group_concat({stamp_out}, char(10)) FROM files "
+            "group_concat(CASE WHEN kind = 'out' THEN day || date END, char(10)) FROM files "
             "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
             (until,),
         )
-        return rows.fetchall()
+        return [
+            _KIND_BOUNDS(
+                (
+                    key,
+                    *[_bound(b) if b is not None else None for b in bounds],
+                    last_day,
+                    tuple(stamps.split("\n")) if stamps else (),
+                )
+            )
+            for key, *bounds, last_day, stamps in rows
+        ]
 
     def event_total(self, *, until: str) -> int:
         """Events (cards aside) on or before the day ``until``."""
@@ -421,30 +540,39 @@ class Index:
 
     def contact_rows(
         self, *, until: str, customers: Collection[str] | None = None
-    ) -> list[tuple[str, str, str, str, str | None, str | None, str, str | None]]:
-        """Events but cards, on or before ``until``, by customer and oldest first:
-        (customer, kind, day, date, medium, topic, rel, subject); of the customers
-        keyed in ``customers`` only, or of everyone."""
+    ) -> list[ContactRow]:
+        """Events but cards, on or before ``until``, by customer and oldest first; of
+        the customers keyed in ``customers`` only, or of everyone."""
         sql = (
             "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
             "WHERE kind NOT IN ('history', 'card') AND day <= ?"
         )
-        order = " ORDER BY customer, day, date"
+        return list(
+            map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, day, date"))
+        )
+
+    def _of(
+        self, sql: str, params: tuple[str, ...], customers: Collection[str] | None, tail: str = ""
+    ) -> Iterable[tuple[Any, ...]]:
+        """The rows of ``sql`` (which ends in a WHERE clause) of the customers keyed in
+        ``customers`` only, or of everyone; ``tail`` follows the WHERE clause. For
+        everyone, the cursor itself: its rows become NamedTuples as they come, with
+        no list of tuples between."""
         if customers is None:
-            return self.conn.execute(sql + order, (until,)).fetchall()
-        # Sorted keys a chunk at a time (SQLite's limit on parameters): the rows
-        # stay ordered by customer across the chunks.
+            return self.conn.execute(sql + tail, params)
+        # Sorted keys a chunk at a time (SQLite's limit on parameters): rows ordered
+        # by customer stay so across the chunks.
         keys = sorted(set(customers))
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            query = f"{sql} AND customer IN ({marks}){order}"
-            rows += self.conn.execute(query, (until, *chunk)).fetchall()
+            query = f"{sql} AND customer IN ({marks}){tail}"
+            rows += self.conn.execute(query, (*params, *chunk)).fetchall()
         return rows
 
-    def counts(self) -> tuple[int, int, int]:
-        """Customers, files, events."""
+    def counts(self) -> Counts:
+        """How many customers, files and events the index holds."""
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
         # All rows less the history notes' (found by their partial index): 3 ms at
         # 110,000 files, where `kind != 'history'` reads every row (9 ms).
@@ -454,10 +582,98 @@ class Index:
             (HISTORY_FILE,),
         ).fetchone()
         grades = self.conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
-        return customers, files, files + grades
+        return Counts(customers, files, files + grades)
 
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
+
+    def warnings_by_key(self) -> dict[str, str]:
+        """The scan's warnings, by the workspace-relative path each is about."""
+        return dict(self.conn.execute("SELECT key, message FROM warnings"))
+
+    # What changed since a moment: the watcher's report.
+
+    def snapshot(self, keys: Sequence[str] | None = None) -> Snapshot:
+        """The events of the customers keyed in ``keys`` (or of all), kept to tell
+        later what changed (``changed_since``).
+
+        Copied into temporary tables of this connection, keyed like the index's own
+        tables, so that the comparison after is one lookup per row in SQLite
+        instead of a copy of the index in Python and a sort of both sides. One
+        snapshot at a time: taking one replaces the last.
+        """
+        conn = self.conn
+        wanted = None if keys is None else tuple(dict.fromkeys(keys))
+        for statement in _SNAPSHOT_TABLES:
+            conn.execute(statement)
+        conn.execute("BEGIN")  # one read snapshot for the copies
+        try:
+            for table in ("keys", "before_files", "before_grades", "before_customers"):
+                conn.execute(f"DELETE FROM temp.{table}")
+            if wanted is not None:
+                conn.executemany("INSERT INTO temp.keys VALUES (?)", [(k,) for k in wanted])
+            only, where = _snapshot_filters(wanted is not None)
+            conn.execute(
+                f"INSERT INTO temp.before_files SELECT {_SHOWN} FROM main.files "
+                f"WHERE kind != 'history' {only('customer')}"
+            )
+            conn.execute(
+                f"INSERT INTO temp.before_grades SELECT * FROM main.grades {where('customer')}"
+            )
+            conn.execute(
+                f"INSERT INTO temp.before_customers SELECT {_CUSTOMER_COLUMNS} "
+                f"FROM main.customers {where('key')}"
+            )
+        finally:
+            conn.execute("COMMIT")
+        return Snapshot(wanted)
+
+    def changed_since(self, snapshot: Snapshot) -> Diff:
+        """The rows added and dropped since ``snapshot``, which must be the last
+        one taken on this index. An event is known by (customer key, path inside
+        the customer folder) for a file and (customer, seq) for a grade change,
+        so a customer regraded by hand keeps its files' identities."""
+        conn = self.conn
+        only, where = _snapshot_filters(snapshot.keys is not None)
+        conn.execute("BEGIN")
+        try:
+            now = {
+                r[0]: CustomerRow._make(r)
+                for r in conn.execute(
+                    f"SELECT {_CUSTOMER_COLUMNS} FROM main.customers {where('key')}"
+                )
+            }
+            then = {
+                r[0]: CustomerRow._make(r)
+                for r in conn.execute(f"SELECT {_CUSTOMER_COLUMNS} FROM temp.before_customers")
+            }
+            new_files = conn.execute(
+                f"SELECT {_SHOWN_M} FROM main.files m WHERE m.kind != 'history' "
+                f"{only('m.customer')} "
+                f"AND NOT EXISTS (SELECT 1 FROM temp.before_files b WHERE {_SAME_FILE})"
+            ).fetchall()
+            gone_files = conn.execute(
+                "SELECT * FROM temp.before_files b WHERE NOT EXISTS (SELECT 1 FROM main.files m "
+                f"WHERE m.kind != 'history' AND {_SAME_FILE})"
+            ).fetchall()
+            new_grades = conn.execute(
+                f"SELECT m.* FROM main.grades m WHERE 1 {only('m.customer')} AND NOT EXISTS "
+                f"(SELECT 1 FROM temp.before_grades b WHERE {_SAME_GRADE})"
+            ).fetchall()
+            gone_grades = conn.execute(
+                "SELECT * FROM temp.before_grades b WHERE NOT EXISTS "
+                f"(SELECT 1 FROM main.grades m WHERE {_SAME_GRADE})"
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return Diff(
+            new_files=[ShownFile._make(r) for r in new_files],
+            gone_files=[ShownFile._make(r) for r in gone_files],
+            new_grades=[GradeRow._make(r) for r in new_grades],
+            gone_grades=[GradeRow._make(r) for r in gone_grades],
+            customers_now=now,
+            customers_then=then,
+        )
 
     # What a scan looks at even in unchanged folders (see scan.py, SOUNDNESS).
 
@@ -524,6 +740,69 @@ class Index:
         conn.execute(
             "INSERT OR REPLACE INTO meta VALUES ('grade_folders', ?)", (pack_dirs(mtimes),)
         )
+
+
+# Rows made into NamedTuples by a C-level constructor: no Python call per row.
+_LAST_CONTACT = partial(tuple.__new__, LastContact)
+_CUSTOMER_GRADE = partial(tuple.__new__, CustomerGrade)
+_LATEST = partial(tuple.__new__, Latest)
+_LAST_SENT = partial(tuple.__new__, LastSent)
+_KIND_BOUNDS = partial(tuple.__new__, KindBounds)
+_CONTACT_ROW = partial(tuple.__new__, ContactRow)
+_BOUND = partial(tuple.__new__, Bound)
+
+
+def _bound(text: str) -> Bound:
+    """A "day||date TAB kind TAB rel" aggregate as a Bound."""
+    stamp, kind, rel = text.split("\t", 2)
+    return _BOUND((stamp[:10], stamp[10:], kind, rel))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A moment ``Index.changed_since`` compares with: which customers it holds
+    (None: all)."""
+
+    keys: tuple[str, ...] | None
+
+
+_CUSTOMER_COLUMNS = (
+    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country"
+)
+_SHOWN = ", ".join(ShownFile._fields)
+_SHOWN_M = ", ".join(f"m.{c}" for c in ShownFile._fields)
+_SNAPSHOT_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS keys(key TEXT PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS before_files(customer TEXT, rel TEXT, kind TEXT, "
+    "date TEXT, day TEXT, date_source TEXT, medium TEXT, topic TEXT, subject TEXT, "
+    "PRIMARY KEY(customer, rel)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS before_grades(customer TEXT, seq INTEGER, "
+    "date TEXT, day TEXT, from_grade TEXT, to_grade TEXT, PRIMARY KEY(customer, seq)) "
+    "WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS before_customers AS "
+    f"SELECT {_CUSTOMER_COLUMNS} FROM main.customers WHERE 0",
+)
+# The same event before (b) and after (m): its identity, and all it shows (NULL-safe).
+_SAME_FILE = (
+    "b.customer = m.customer AND b.rel = m.rel AND b.kind = m.kind AND b.date = m.date "
+    "AND b.day = m.day AND b.date_source = m.date_source AND b.medium IS m.medium "
+    "AND b.topic IS m.topic AND b.subject IS m.subject"
+)
+_SAME_GRADE = (
+    "b.customer = m.customer AND b.seq = m.seq AND b.date = m.date AND b.day = m.day "
+    "AND b.from_grade = m.from_grade AND b.to_grade = m.to_grade"
+)
+
+
+def _snapshot_filters(keyed: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """SQL that keeps the snapshot's customers only: as a further condition, and as
+    a whole WHERE clause."""
+    if not keyed:
+        return (lambda column: ""), (lambda column: "")
+    return (
+        lambda column: f"AND {column} IN (SELECT key FROM temp.keys)",
+        lambda column: f"WHERE {column} IN (SELECT key FROM temp.keys)",
+    )
 
 
 def _sql_text(text: str) -> str:
@@ -593,6 +872,15 @@ _TIMELINE_JSON = _TIMELINE_JSON_SQL.format(where="", **_TIMELINE_JSON_PARTS)
 _TIMELINE_JSON_OF = _TIMELINE_JSON_SQL.format(
     where=" WHERE key = :customer", **_TIMELINE_JSON_PARTS
 )
+
+
+def _json_quote(value: str | bytes | int | float | None) -> str:
+    """SQLite's json_quote as Python's json writes it: a string quoted, NULL as null."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    return json.dumps(value, ensure_ascii=False)
+
+
 # Every ASCII character (the controls are where JSON writers differ), and some beyond.
 _QUOTE_PROBE = "".join(map(chr, range(128))) + "é中\u2028\x85\U0001f600"
 

@@ -31,6 +31,7 @@ watcher's entry point.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -143,6 +144,7 @@ def scan(
     progress: Progress | None = None,
     workers: int | None = None,
     clock: Clock = time.time_ns,
+    index: Index | None = None,
 ) -> ScanResult:
     """Bring the index up to date with the workspace and say what it holds.
 
@@ -151,8 +153,10 @@ def scan(
     folder) makes it a full scan. A large workspace is read in ``workers``
     processes (default: one per core); ``workers=1`` keeps everything in this
     process. ``clock`` tells "now", which decides what is too fresh to trust.
+    ``index``: the workspace's index, when the caller holds it open already (not
+    with ``rebuild``, which makes it anew).
     """
-    with Index.open(ws.root, rebuild=rebuild) as index:
+    with _opened(ws, index, rebuild=rebuild) as index:
         walk = _reconcile(ws, index, None if rebuild else only, progress, workers, clock)
         customers, files, events = index.counts()
         warnings = index.warnings()
@@ -179,12 +183,25 @@ def placeholders_warning(count: int) -> str:
     )
 
 
-def update(ws: Workspace, *, only: Sequence[Path] | None = None) -> None:
+def update(
+    ws: Workspace, *, only: Sequence[Path] | None = None, index: Index | None = None
+) -> None:
     """``scan(ws, only=only)`` for a caller that only needs the index up to date: the
     same reconcile, without counting what the index then holds (about 3 ms at 110,000
-    files) nor reading its warnings back."""
-    with Index.open(ws.root) as index:
+    files) nor reading its warnings back. ``index``: as ``scan``'s."""
+    with _opened(ws, index) as index:
         _reconcile(ws, index, only, None, None, time.time_ns)
+
+
+def _opened(
+    ws: Workspace, index: Index | None, *, rebuild: bool = False
+) -> contextlib.AbstractContextManager[Index]:
+    """The caller's index, left open; or the workspace's, opened and closed here."""
+    if index is None:
+        return Index.open(ws.root, rebuild=rebuild)
+    if rebuild:
+        raise ValueError("a rebuild makes the index anew: it cannot use one held open")
+    return contextlib.nullcontext(index)
 
 
 def _reconcile(

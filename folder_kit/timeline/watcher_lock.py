@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from folder_kit.errors import WatcherRunningError
-from folder_kit.timeline.index import state_dir
+from folder_kit.timeline.state import state_dir
 
 LOCK_FILE = "watcher.lock"
 INFO_FILE = "watcher.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from folder_kit.timeline.bounds import bounds_of
 from folder_kit.timeline.events import Event
 
 ORDER = "order"
@@ -25,19 +26,19 @@ def highlight(event: Event, others: Sequence[Event]) -> str | None:
     """Why ``event`` matters, or None; ``others`` are the customer's other events.
 
     An order; a reply (``in``) from a customer with an open quote (a quote or PI
-    with no reply since); the first reply of a prospect.
+    with no reply since); the first reply of a prospect. Read from the bounds of
+    the events before it (``bounds.bounds_of``), as the follow-up facts are.
     """
     if event.kind == "order":
         return ORDER
     if event.kind != "in":
         return None
-    earlier = [e for e in others if (e.day, e.date) <= (event.day, event.date)]
-    replies = [e for e in others if e.kind == "in"]
-    last_quote = max(((e.day, e.date) for e in earlier if e.kind in ("quote", "pi")), default=None)
-    if last_quote is not None and not any(
-        (e.day, e.date) >= last_quote for e in earlier if e.kind == "in"
-    ):
+    moment = (event.day, event.date)
+    before = bounds_of(event.customer, [e for e in others if (e.day, e.date) <= moment])
+    offer = before.last_offer if before is not None else None
+    reply = before.last_in if before is not None else None
+    if offer is not None and (reply is None or (reply.day, reply.date) < (offer.day, offer.date)):
         return REPLY_TO_QUOTE
-    if not replies and event.grade in _NOT_YET_ANSWERED:
+    if event.grade in _NOT_YET_ANSWERED and not any(e.kind == "in" for e in others):
         return FIRST_ANSWER
     return None

@@ -7,7 +7,7 @@ import logging.handlers
 from collections import deque
 from pathlib import Path
 
-from folder_kit.timeline.index import state_dir
+from folder_kit.timeline.state import state_dir
 
 LOG_FILE = "watch.log"
 MAX_BYTES = 1_000_000

@@ -26,7 +26,7 @@ from folder_kit.timeline.events import Event, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import observer as obs
-from folder_kit.watch.changes import Change, Snapshot, warnings
+from folder_kit.watch.changes import Change, changes_of
 from folder_kit.watch.highlights import highlight
 from folder_kit.watch.places import place_of
 from folder_kit.watch.settle import Settler, Stamp
@@ -119,7 +119,6 @@ class Watcher:
             polling=polling,
         )  # fmt: skip
         self._index: Index | None = None  # held from run()'s start to its end
-        self._conn: Any = None
         self._next_full = 0.0
 
     # --- public ------------------------------------------------------------
@@ -140,7 +139,6 @@ class Watcher:
         index = None
         try:
             index = self._index = Index.open(self.root)
-            self._conn = index.conn
             self._start_observer()
             changes, customers, events = self._reconcile_all()
             self._report(changes)
@@ -317,10 +315,11 @@ class Watcher:
     def _reconcile_all(self) -> tuple[list[Change], int, int]:
         from folder_kit.timeline.scan import scan
 
-        before = warnings(self._conn)
-        snapshot = Snapshot(self._conn, None)
-        result = scan(self.ws)
-        changes = snapshot.diff(self.ws.customers_dir.name)
+        index = self._held()
+        before = index.warnings_by_key()
+        snapshot = index.snapshot()
+        result = scan(self.ws, index=index)
+        changes = changes_of(index.changed_since(snapshot), self.ws.customers_dir.name)
         self._new_warnings(before)
         self._schedule_timer()
         return changes, result.customers, result.events
@@ -332,11 +331,12 @@ class Watcher:
         from folder_kit.timeline.scan import update
 
         keys = [customer_key(f.rsplit(os.sep, 1)[-1]) for f in folders]
-        before = warnings(self._conn)
+        index = self._held()
+        before = index.warnings_by_key()
         try:
-            snapshot = Snapshot(self._conn, keys)
-            update(self.ws, only=[Path(f) for f in folders])
-            changes = snapshot.diff(self.ws.customers_dir.name)
+            snapshot = index.snapshot(keys)
+            update(self.ws, only=[Path(f) for f in folders], index=index)
+            changes = changes_of(index.changed_since(snapshot), self.ws.customers_dir.name)
         except Exception as e:
             if len(folders) > 1:
                 for folder in folders:  # find the one that fails; the others go on
@@ -384,10 +384,8 @@ class Watcher:
         by_customer: dict[str, list[Event]] = {}
         # Only a reply needs the customer's other events: an order is one by itself.
         wanted = {c.event.customer for c in changes if c.change == "new" and c.event.kind == "in"}
-        if wanted:
-            assert self._index is not None  # a report comes from run(), which holds it
-            for key in wanted:
-                by_customer[key] = load_events(self.ws, self._index, customer=key)
+        for key in wanted:
+            by_customer[key] = load_events(self.ws, self._held(), customer=key)
         for c in changes:
             if c.change == "new" and c.event.kind in ("in", "order"):
                 others = [e for e in by_customer.get(c.event.customer, ()) if e != c.event]
@@ -395,10 +393,16 @@ class Watcher:
             self.on_note(c)
 
     def _new_warnings(self, before: dict[str, str]) -> None:
-        for key, message in warnings(self._conn).items():
+        for key, message in self._held().warnings_by_key().items():
             if before.get(key) != message and self._warned.get(key) != message:
                 self._warned[key] = message
                 self.on_warning(message)
+
+    def _held(self) -> Index:
+        """The index run() holds open from its start to its end: every reconcile,
+        report and warning happens inside run()."""
+        assert self._index is not None
+        return self._index
 
     def _warn(self, message: str) -> None:
         self.on_warning(message)

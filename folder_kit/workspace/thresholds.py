@@ -164,8 +164,8 @@ def declare(threshold: Threshold[Any]) -> None:
 class Taboos:
     """The thresholds as configured: the value given for each, or its default.
 
-    Read a threshold by its declaration (``taboos[TOO_SHORT]``, typed), or by its key
-    as an attribute (``taboos.too_short``), as the config's other sections are read.
+    Read a threshold by its declaration, ``taboos[TOO_SHORT]``: typed, and a
+    misspelt one is an error mypy finds.
     """
 
     def __init__(self, **given: object) -> None:
@@ -176,12 +176,6 @@ class Taboos:
 
     def __getitem__(self, threshold: Threshold[T]) -> T:
         return cast(T, self._given.get(threshold.key, threshold.default))
-
-    def __getattr__(self, key: str) -> Any:
-        threshold = THRESHOLDS.get(key) if not key.startswith("_") else None
-        if threshold is None:
-            raise AttributeError(key)
-        return self[threshold]
 
     def values(self) -> dict[str, object]:
         """Every declared threshold's value, by key."""
