@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.dates import date_from_name
@@ -20,10 +19,6 @@ from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import (
-    Grade,
-    Kind,
-    customers_folder_names,
-    grade_of_folder,
     kind_of_folder,
 )
 
@@ -31,36 +26,6 @@ EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]
 CONTACT_KINDS: tuple[EventKind, ...] = ("out", "in", "quote", "pi", "order")
 MAIL_SUFFIXES = (".eml", ".msg")
-
-
-class Place(NamedTuple):
-    """Where a file sits: which customer, which grade, which kind of folder."""
-
-    grade: Grade
-    grade_folder: str
-    customer: str
-    kind: Kind | Literal["card"]
-    rel: str  # path inside the customer folder, "/"-separated
-
-
-def place_of(parts: Sequence[str]) -> Place | None:
-    """The place of a workspace-relative path given as parts, or None if it is not
-    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt (a
-    customer is a folder in a grade folder under 客户/ or Customers/, nowhere else)."""
-    if len(parts) < 4 or parts[0] not in customers_folder_names():
-        return None
-    grade = grade_of_folder(parts[1])
-    if grade is None:
-        return None
-    customer = unicodedata.normalize("NFC", parts[2])
-    if len(parts) == 4 and parts[3] == CONTACT_FILE:
-        return Place(grade, parts[1], customer, "card", CONTACT_FILE)
-    if len(parts) < 5:
-        return None
-    kind = kind_of_folder(parts[3])
-    if kind is None:
-        return None
-    return Place(grade, parts[1], customer, kind, "/".join(parts[3:]))
 
 
 _LETTERS = re.compile(r"[a-z]+")

@@ -64,8 +64,9 @@ from folder_kit.workspace.customers import (
     GradeFolder,
     Problem,
     customer_key,
+    customers_in,
+    grade_folders,
     judge_customer_entry,
-    judge_grade_entry,
     link_problem,
     printable,
     settle_customers,
@@ -80,6 +81,7 @@ from folder_kit.workspace.ignore import (
     onedrive_pattern,
 )
 from folder_kit.workspace.layout import Grade, kind_of_folder
+from folder_kit.workspace.locate import locate
 
 if TYPE_CHECKING:
     from folder_kit.timeline.mail import MessageInfo
@@ -331,19 +333,9 @@ class _Walk:
 
     def _grade_folders(self) -> list[GradeFolder] | None:
         """The grade folders under 客户/, with a warning for anything else there."""
-        if os.path.islink(self.base):
-            self.problem(link_problem(self.ws.root, str(self.base)))
-            return None
-        top = _list(self.base, self.base_rel, self.changes)
-        if top is None:
-            return None
-        folders = []
-        for entry in top:
-            judged = judge_grade_entry(self.ws.root, self.base_rel, entry)
-            if isinstance(judged, Problem):
-                self.problem(judged)
-            elif judged is not None:
-                folders.append(judged)
+        folders, problems = grade_folders(self.ws.root, self.base)
+        for p in problems:
+            self.problem(p)
         return folders
 
     def _customers_in(self, folder: GradeFolder, indexed: list[CustomerRow]) -> list[Found] | None:
@@ -364,21 +356,14 @@ class _Walk:
                 Found(folder.grade, folder.name, row.name, f"{folder.path}/{row.name}")
                 for row in indexed
             ]
-        rel = f"{self.base_rel}/{printable(folder.name)}"
         self.listed_any = True
         self.changes.cleared.append(("", folder.name))
-        entries = _list(folder.path, rel, self.changes, folder=folder.name)
-        if entries is None:
-            self.grade_mtimes[folder.name] = 0
-            return None
-        self.grade_mtimes[folder.name] = mtime_ns if self._settled(mtime_ns) else 0
-        found = []
-        for entry in entries:
-            judged = judge_customer_entry(self.ws.root, folder, entry)
-            if isinstance(judged, Problem):
-                self.problem(judged)
-            elif judged is not None:
-                found.append(judged)
+        found, problems = customers_in(self.ws.root, self.base_rel, folder)
+        for p in problems:
+            self.problem(p)
+        self.grade_mtimes[folder.name] = (
+            0 if found is None or not self._settled(mtime_ns) else mtime_ns
+        )
         return found
 
     def _settled(self, mtime_ns: int) -> bool:
@@ -449,19 +434,17 @@ class _Walk:
     def customers_named(self, paths: Iterable[Path]) -> set[str] | None:
         """The customer folder names that ``paths`` lie in; None when one of them
         is not inside a customer folder but could hold customers (客户/, a grade
-        folder): then only a full scan will do."""
+        folder, the workspace itself): then only a full scan will do."""
         names: set[str] = set()
+        root = os.path.abspath(self.ws.root)
         base = os.path.abspath(self.base)
         for path in paths:
-            rel = os.path.relpath(os.path.abspath(path), base)
-            if rel == "." or rel == os.pardir or rel.startswith(os.pardir + os.sep):
-                if rel == "." or os.path.abspath(path) == os.path.abspath(self.ws.root):
-                    return None
-                continue  # outside 客户/: 产品/, folder-kit.yaml... hold no customer
-            parts = rel.split(os.sep)
-            if len(parts) < 2:
+            where = locate(os.path.abspath(path), root=root, customers=base)
+            if where.level == "customer":
+                names.add(where.customer)
+            elif where.level == "grades" or (where.level == "root" and not where.rel):
                 return None
-            names.add(parts[1])
+            # elsewhere (产品/, folder-kit.yaml...): no customer there
         return names
 
     def run_only(self, conn: sqlite3.Connection, names: set[str]) -> None:
