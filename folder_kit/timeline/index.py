@@ -18,12 +18,15 @@ import time
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from folder_kit.errors import IndexStoreError, NetworkStateError
 from folder_kit.mounts import network_drive
 from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
+
+if TYPE_CHECKING:
+    from folder_kit.timeline.reader import GradeMove
 
 ENV_STATE = "FOLDER_KIT_STATE"
 SCHEMA_VERSION = "8"
@@ -162,6 +165,7 @@ class Changes:
     warnings: list[WarningRow] = field(default_factory=list)
     cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
     placeholders: int = 0  # online-only mails dated without opening (not written)
+    moves: list[GradeMove] = field(default_factory=list)  # to note in the folders (not written)
 
 
 class Index:
