@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from folder_kit.workspace.contact import Card, Contact, parse_card, read_card, render_card
+from folder_kit.workspace.contact import (
+    Card,
+    Contact,
+    card_addresses,
+    parse_card,
+    read_card,
+    render_card,
+)
 
 ZH_CARD = """\
 公司: 上海某某贸易有限公司
@@ -197,3 +204,33 @@ def test_render_uses_the_workspace_language() -> None:
         "Company: 上海某某贸易\nCountry: CN\nName: 李娜\nTitle: \nEmail: li@example.cn\n"
         "Phone: \nLanguage: \nSource: \nNotes: \n"
     )
+
+
+# --- the addresses a card holds ----------------------------------------------------
+
+
+def test_every_address_of_every_contact_under_any_key() -> None:
+    card = parse_card(
+        "公司: ACME\n"
+        "Email: Li.Wei@ACME.com; sales@acme.com.\n"
+        "备注: cc boss@acme.de, see www.acme.com\n"
+        "---\n"
+        "联系人: 张三\n"
+        "邮箱：张三zhang@acme.co.uk\n"
+        "WeChat: foo\n"
+        "Other: mail me at Y_Z+tag@example.org!\n"
+        "---\n"
+        "Email: SALES@acme.com\n"
+    )
+    assert card_addresses(card) == (
+        "li.wei@acme.com",
+        "sales@acme.com",
+        "boss@acme.de",
+        "zhang@acme.co.uk",
+        "y_z+tag@example.org",
+    )
+
+
+@pytest.mark.parametrize("text", ["", "公司: ACME\n", "Email: not an address\n", "Email: a@b\n"])
+def test_no_address(text: str) -> None:
+    assert card_addresses(parse_card(text)) == ()

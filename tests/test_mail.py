@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import os
 import random
 import re
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from realdata import EML, msg, msg_dir
 
 from folder_kit.errors import MailError
-from folder_kit.timeline.mail import MessageInfo, read_message
+from folder_kit.timeline.mail import MessageInfo, message_key, message_key_of, read_message
 
 
 def missing_file_text() -> str:
@@ -191,8 +192,13 @@ def test_broken_date_gives_none_and_keeps_the_rest(tmp_path: Path) -> None:
     path = write(
         tmp_path, "x.eml", HEADERS + b"Date: next Tuesday-ish\r\nSubject: Offer\r\n\r\nbody"
     )
+    block = HEADERS + b"Date: next Tuesday-ish\r\nSubject: Offer"
     assert read_message(path) == MessageInfo(
-        date=None, subject="Offer", sender="Li Wei <li@example.cn>", to="buyer@example.com"
+        date=None,
+        subject="Offer",
+        sender="Li Wei <li@example.cn>",
+        to="buyer@example.com",
+        message_id="sha256:" + hashlib.sha256(block).hexdigest(),
     )
 
 
@@ -349,7 +355,9 @@ def test_headers_are_read_where_the_block_stops_being_headers(tmp_path: Path) ->
     path = write(
         tmp_path, "x.eml", b"Subject: kept\nthis line is not a header\nTo: lost@example.com\n"
     )
-    assert read_message(path) == MessageInfo(date=None, subject="kept", sender=None, to=None)
+    info = read_message(path)
+    assert info[:4] == (None, "kept", None, None)
+    assert info.message_id is not None and info.message_id.startswith("sha256:")
 
 
 # --- not a mail -----------------------------------------------------------------
@@ -601,3 +609,75 @@ def test_header_fields_are_those_the_line_anchored_regexes_found(
         value = m.group(2)
         expected.setdefault(m.group(1).lower(), _CONTINUATION.sub(" ", value).strip())
     assert _header_fields(block) == (expected or {"": ""})
+
+
+# --- the key the index files a mail by -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("<ABC.123@Mail.Example.COM>", "abc.123@mail.example.com"),
+        ("  <abc@x>  ", "abc@x"),
+        ("<abc@x> (a comment)", "abc@x"),
+        ("<first@x> <second@x>", "first@x"),
+        ("no-brackets@X.cn", "no-brackets@x.cn"),
+        ("< split @x >", "split@x"),
+        ("<>", None),
+        ("   ", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_message_key(value: str | None, key: str | None) -> None:
+    assert message_key(value) == key
+
+
+MAIL_WITH_ID = (
+    b"From: a@example.cn\r\nMessage-ID:\r\n <X1@Example.CN>\r\nSubject: s\r\n\r\nbody\r\n"
+)
+
+
+def test_a_mails_key_is_its_message_id_folded_lines_and_all(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.eml", MAIL_WITH_ID)
+    assert read_message(path).message_id == "x1@example.cn"
+    assert read_message(path, addresses=False).message_id == "x1@example.cn"
+    assert message_key_of(MAIL_WITH_ID) == "x1@example.cn"
+
+
+def test_a_mail_without_message_id_is_keyed_by_its_header_block(tmp_path: Path) -> None:
+    """Two saved copies of one mail give one key, whatever their bodies; another
+    mail (its Date differs) another key."""
+    head = b"From: a@example.cn\nDate: Thu, 05 Mar 2026 10:00:00 +0800\nSubject: s"
+    one = write(tmp_path, "one.eml", b"\xef\xbb\xbf" + head + b"\n\nfirst body")
+    two = write(tmp_path, "two.eml", head + b"\n\nanother body, longer" * 500)
+    other = write(tmp_path, "other.eml", head.replace(b"10:00", b"10:01") + b"\n\nfirst body")
+    expected = "sha256:" + hashlib.sha256(head).hexdigest()
+    assert read_message(one).message_id == read_message(two).message_id == expected
+    assert read_message(other).message_id != expected
+    assert message_key_of(two.read_bytes()) == expected
+
+
+def test_a_header_block_longer_than_the_first_read_is_hashed_whole(tmp_path: Path) -> None:
+    head = b"From: a@example.cn\nSubject: s\nX-Long: " + b"x" * 20_000
+    path = write(tmp_path, "x.eml", head + b"\n\nbody")
+    assert read_message(path).message_id == "sha256:" + hashlib.sha256(head).hexdigest()
+    assert message_key_of(path.read_bytes()) == read_message(path).message_id
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"  \n", b"\x00\x01 garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]
+)
+def test_no_key_for_what_is_no_mail(data: bytes) -> None:
+    assert message_key_of(data) is None
+
+
+def test_an_outlook_msg_is_keyed_by_its_message_id_or_its_bytes() -> None:
+    with_id, draft = msg("unicode.msg"), msg("strangeDate.msg")
+    assert read_message(with_id).message_id == (
+        "cadtj4enjqskgcbtvtecitf+yfg89+achxk3qz=-mt48xygkvdq@mail.gmail.com"
+    )
+    # an unsent draft has no Message-ID: the file's own bytes key it
+    expected = "sha256:" + hashlib.sha256(draft.read_bytes()).hexdigest()
+    assert read_message(draft).message_id == expected
+    assert message_key_of(draft.read_bytes()) is None  # no .eml: read it as a file

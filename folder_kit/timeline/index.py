@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from folder_kit.errors import IndexStoreError, NetworkStateError
 from folder_kit.mounts import network_drive
+from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
 
 ENV_STATE = "FOLDER_KIT_STATE"
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -59,8 +60,10 @@ CREATE TABLE files(
     medium TEXT,
     topic TEXT,
     subject TEXT,
+    message_id TEXT,               -- a mail's key (mail.message_key): filed twice is found
     PRIMARY KEY(customer, rel)
 ) WITHOUT ROWID;
+CREATE INDEX files_message ON files(message_id, customer) WHERE message_id IS NOT NULL;
 -- What every scan looks at even in unchanged folders: Contact.txt, the grade
 -- history, and files dated by their mtime.
 CREATE INDEX files_history ON files(customer) WHERE rel = '.folder-kit-grades.txt';
@@ -81,6 +84,13 @@ CREATE TABLE warnings(
     message TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX warnings_by_folder ON warnings(customer, dir);
+-- Every e-mail address in each customer's Contact.txt (contact.card_addresses).
+CREATE TABLE addresses(
+    address TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    PRIMARY KEY(address, customer)
+) WITHOUT ROWID;
+CREATE INDEX addresses_by_customer ON addresses(customer);
 """
 
 
@@ -115,12 +125,15 @@ class FileRow(NamedTuple):
     medium: str | None
     topic: str | None
     subject: str | None
+    message_id: str | None = None
 
 
 # A file row as the cold scan makes it: a plain tuple in FileRow's order (a
 # NamedTuple pickles as its class and a call to it, and a scan's rows come back
 # from worker processes pickled).
-FileValues = tuple[str, str, str, int, int, str, str, str, str, str | None, str | None, str | None]
+FileValues = tuple[
+    str, str, str, int, int, str, str, str, str, str | None, str | None, str | None, str | None
+]
 
 
 class GradeRow(NamedTuple):
@@ -163,6 +176,7 @@ class Changes:
     gone_files: list[tuple[str, str]] = field(default_factory=list)  # customer, rel
     grades: dict[str, list[GradeRow]] = field(default_factory=dict)  # all of a customer's
     warnings: list[WarningRow] = field(default_factory=list)
+    addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # all of a customer's
     cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
     placeholders: int = 0  # online-only mails dated without opening (not written)
     moves: list[GradeMove] = field(default_factory=list)  # to note in the folders (not written)
@@ -386,6 +400,24 @@ class Index:
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
+    def customers_of_address(self, address: str) -> list[str]:
+        """The keys of the customers whose Contact.txt holds ``address`` (compared as
+        ``contact.normal_address`` gives it), in key order."""
+        rows = self.conn.execute(
+            "SELECT customer FROM addresses WHERE address = ? ORDER BY customer",
+            (normal_address(address),),
+        )
+        return [customer for (customer,) in rows]
+
+    def has_message(self, customer: str, message_id: str) -> bool:
+        """Whether a mail of this key (``mail.message_key``, or ``mail.message_key_of``
+        the bytes) is filed already in the folders of the customer keyed ``customer``."""
+        row = self.conn.execute(
+            "SELECT 1 FROM files WHERE message_id = ? AND customer = ? LIMIT 1",
+            (message_id, customer),
+        ).fetchone()
+        return row is not None
+
     def countries(self) -> dict[str, str]:
         """The country each customer's card gives (as typed), by customer key."""
         rows = self.conn.execute("SELECT key, country FROM customers WHERE country IS NOT NULL")
@@ -502,7 +534,7 @@ class Index:
         """Apply what a batch of a scan found: deletions first, then new rows."""
         conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", c.cleared)
         for key in c.gone_customers:
-            for table in ("files", "grades", "warnings"):
+            for table in ("files", "grades", "warnings", "addresses"):
                 conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
             conn.execute("DELETE FROM customers WHERE key = ?", (key,))
         conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", c.gone_files)
@@ -516,11 +548,14 @@ class Index:
             "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.files
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.files
         )
         for key, rows in c.grades.items():
             conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
             conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+        for key, addresses in c.addresses.items():
+            conn.execute("DELETE FROM addresses WHERE customer = ?", (key,))
+            conn.executemany("INSERT INTO addresses VALUES (?, ?)", [(a, key) for a in addresses])
         conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", c.warnings)
 
     @staticmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from folder_kit.files import open_regular
 if TYPE_CHECKING:
     from extract_msg.msg_classes import MessageBase
 
-__all__ = ["MessageInfo", "read_message"]
+__all__ = ["MessageInfo", "message_key", "message_key_of", "read_message"]
 
 
 class MessageInfo(NamedTuple):
@@ -35,6 +36,9 @@ class MessageInfo(NamedTuple):
     subject: str | None
     sender: str | None  # "Name <addr>" or "addr"
     to: str | None  # the same, comma-separated
+    # What the index keys the mail by (``message_key``): its Message-ID, or for a
+    # mail that has none a hash of its header block; None only for what is no mail.
+    message_id: str | None = None
 
 
 # Most header blocks end within the first read; none seen in practice is longer
@@ -96,11 +100,12 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
 # scan reads every mail's header block: 2.8 -> 1.8 us a mail). The block is
 # searched with a newline put before it.
 _WANTED_FIELD = re.compile(
-    r"\n(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
+    r"\n(date|subject|from|to|content-type|message-id)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE,
 )
 # What a scan wants (addresses=False): two fields fewer to capture in every mail.
 _DATED_FIELD = re.compile(
-    r"\n(date|subject|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
+    r"\n(date|subject|content-type|message-id)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
 )
 _FIRST_FIELD = re.compile(r"[!-9;-~]+[ \t]*:")
 _NOT_A_FIELD = re.compile(r"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
@@ -148,9 +153,7 @@ def _header_fields(block: bytes, wanted: re.Pattern[str] = _WANTED_FIELD) -> dic
 def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
     if not head or head.isspace():  # as `not head.strip()`, without copying the head
         raise MailError(path=Path(path), reason="empty file")
-    head = head.removeprefix(_BOM).lstrip(b"\r\n")
-    blank = _blank_line(head)
-    block = head[:blank] if blank >= 0 else head
+    block = _header_block(head)
     headers = _header_fields(block, _WANTED_FIELD if addresses else _DATED_FIELD)
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
@@ -169,7 +172,50 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
         subject=_fold(_decode_words(text("subject"))),
         sender=_display_addresses(text("from")) if addresses else None,
         to=_display_addresses(text("to")) if addresses else None,
+        message_id=message_key(headers.get("message-id")) or _hashed(block),
     )
+
+
+def _header_block(head: bytes) -> bytes:
+    """A saved mail's header block: from its start (a BOM and blank lines left out)
+    to its first blank line, or all of ``head`` when there is none in it."""
+    head = head.removeprefix(_BOM).lstrip(b"\r\n")
+    blank = _blank_line(head)
+    return head[:blank] if blank >= 0 else head
+
+
+_MESSAGE_ID = re.compile(r"<([^<>]*)>")
+
+
+def message_key(message_id: str | None) -> str | None:
+    """A Message-ID as the index keeps it: what its first ``<...>`` holds (the whole
+    value when it has none), blanks removed, lower case; None when that is empty."""
+    if not message_id:
+        return None
+    found = _MESSAGE_ID.search(message_id)
+    key = "".join((found.group(1) if found else message_id).split()).lower()
+    return key or None
+
+
+def message_key_of(data: bytes) -> str | None:
+    """The key of an ``.eml`` from its bytes, as a scan of the saved file gives it:
+    for deciding whether a mail is filed already before writing it. None for bytes
+    that are no mail (an Outlook .msg: read it with ``read_message``)."""
+    if data.startswith(_OLE_MAGIC) or not data or data.isspace():
+        return None
+    block = _header_block(data[:_HEAD_BYTES])
+    headers = _header_fields(block, _DATED_FIELD)
+    if not headers:
+        return None
+    return message_key(headers.get("message-id")) or _hashed(block)
+
+
+def _hashed(data: bytes) -> str:
+    """The key of a mail with no Message-ID: a hash of its header block (for an
+    .eml) or of the file (an Outlook .msg). Not of the whole .eml, which a scan does
+    not read: the header block (its Date, From, To, Subject and Received lines)
+    is what tells two mails apart, and is the same in every copy of one."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
@@ -195,6 +241,7 @@ def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
             subject=_fold(_as_text(msg.subject)),
             sender=_display_addresses(_as_text(msg.sender)),
             to=_display_addresses(_as_text(msg.to)),
+            message_id=message_key(_as_text(msg.messageId)) or _hashed_file(file),
         )
     except MailError:
         raise
@@ -202,6 +249,13 @@ def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
         raise MailError(path=path, reason=_describe(err)) from err
     finally:
         msg.close()
+
+
+def _hashed_file(file: BinaryIO) -> str:
+    # An Outlook .msg has no header block to hash (an OLE file, which extract_msg
+    # has just read whole): the file's bytes stand in for it.
+    file.seek(0)
+    return _hashed(file.read())
 
 
 def _msg_date(msg: MessageBase) -> dt.datetime | None:

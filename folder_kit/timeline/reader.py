@@ -29,7 +29,7 @@ from folder_kit.timeline.index import (
     pack_dirs,
     unpack_dirs,
 )
-from folder_kit.workspace.contact import CONTACT_FILE, read_card
+from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, read_card
 from folder_kit.workspace.customers import (
     Found,
     link_problem,
@@ -339,6 +339,7 @@ class Reader:
         except FileNotFoundError:
             if job.card is not None:
                 self.changes.gone_files.append((key, CONTACT_FILE))
+                self.changes.addresses[key] = ()
             return None, None, None
         except OSError as e:
             self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
@@ -347,6 +348,8 @@ class Reader:
             self.warn(
                 shown, f"{shown} is not a regular file; contact details ignored", customer=key
             )
+            if job.card is not None:
+                self.changes.addresses[key] = ()
             return None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, *known
@@ -359,7 +362,10 @@ class Reader:
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
         if fields is not None:
             row = (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns))
-            self.changes.files.append((*row, *fields))
+            self.changes.files.append((*row, *fields, None))
+        addresses = card_addresses(card)
+        if addresses or job.card is not None:
+            self.changes.addresses[key] = addresses
         return stamp, card.company or None, card.primary.country or None
 
     def _folders(
@@ -492,15 +498,18 @@ class Reader:
                 settled = False  # may still be being written: the next scan reads it again
             if not reads:
                 continue
-            when, subject = None, None
+            when, subject, message_id = None, None, None
             if folded.endswith(MAIL_SUFFIXES):
                 if is_placeholder is not None and is_placeholder(st):
                     # Opening it would download it: dated as a mail that cannot be
-                    # read is, and counted for the scan's one warning.
+                    # read is, and counted for the scan's one warning. (Nor is it
+                    # keyed: mail filing may then file a copy of it.)
                     self.changes.placeholders += 1
-                    when, subject, warned = None, None, False
+                    warned = False
                 else:
-                    when, subject, warned = self._mail(entry.path, shown, file_rel, key, rel)
+                    when, subject, message_id, warned = self._mail(
+                        entry.path, shown, file_rel, key, rel
+                    )
                 if warned:
                     # Remembered as unread: whenever this folder is listed again (which
                     # clears its warnings), the file is read and its warning given again.
@@ -514,7 +523,7 @@ class Reader:
                 self.new_events += 1
             # A plain tuple in FileRow's field order: rows cross from worker processes
             # pickled, and a NamedTuple pickles as its class and a call to it.
-            rows.append((key, file_rel, rel, size, recorded, *fields))
+            rows.append((key, file_rel, rel, size, recorded, *fields, message_id))
         for file_rel in old.keys() - seen:
             self.changes.gone_files.append((key, file_rel))
         return settled, subfolders
@@ -533,9 +542,10 @@ class Reader:
 
     def _mail(
         self, path: str, shown: str, file_rel: str, key: str, rel: str
-    ) -> tuple[dt.datetime | None, str | None, bool]:
-        """What a mail says of itself (date, subject), and whether that gave a warning;
-        ``shown`` is the customer folder as warnings name it."""
+    ) -> tuple[dt.datetime | None, str | None, str | None, bool]:
+        """What a mail says of itself (date, subject, its key: ``mail.message_key``),
+        and whether that gave a warning; ``shown`` is the customer folder as warnings
+        name it."""
         read = self._read_message
         if read is None:
             from folder_kit.timeline.mail import read_message
@@ -547,10 +557,10 @@ class Reader:
             shown = f"{shown}/{file_rel}"
             message = f"{shown}: not a readable mail ({e.reason}); dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-            return None, None, True
+            return None, None, None, True
         if info.date is None:
             shown = f"{shown}/{file_rel}"
             message = f"{shown}: the mail has no usable date; dated from its name or time"
             self.warn(shown, message, customer=key, folder=rel)
-            return None, info.subject, True
-        return info.date, info.subject, False
+            return None, info.subject, info.message_id, True
+        return info.date, info.subject, info.message_id, False

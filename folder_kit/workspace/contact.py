@@ -7,6 +7,7 @@ GB18030/GBK or UTF-8 with a BOM: all are read. Unknown keys are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,32 @@ class Card:
     def company(self) -> str:
         """The real company name: the first contact that names one."""
         return next((c.company for c in self.contacts if c.company), "")
+
+
+# An address as people type one into a card: local part, "@", a dotted domain.
+# Found anywhere in a value ("Email: a@x.com; b@x.com", "Notes: cc boss@x.com").
+# ASCII only: Chinese text typed right against an address ("邮箱zhang@x.cn") is no
+# part of it.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
+def normal_address(address: str) -> str:
+    """An e-mail address as it is compared: without blanks, lower case."""
+    return address.strip().lower()
+
+
+def card_addresses(card: Card) -> tuple[str, ...]:
+    """Every e-mail address a card holds, under any key of any contact, normalised
+    (``normal_address``), each once, in the order they appear."""
+    found: dict[str, None] = {}
+    for contact in card.contacts:
+        values = [getattr(contact, key) for key in KEYS]
+        values += contact.extra.values()
+        for value in values:
+            if "@" in value:
+                for address in _ADDRESS.findall(value):
+                    found[normal_address(address)] = None
+    return tuple(found)
 
 
 def decode(data: bytes) -> tuple[str, str]:
