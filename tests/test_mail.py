@@ -646,12 +646,13 @@ def test_a_mails_key_is_its_message_id_folded_lines_and_all(tmp_path: Path) -> N
 
 
 def test_a_mail_without_message_id_is_keyed_by_its_header_block(tmp_path: Path) -> None:
-    """Two saved copies of one mail give one key, whatever their bodies; another
-    mail (its Date differs) another key."""
-    head = b"From: a@example.cn\nDate: Thu, 05 Mar 2026 10:00:00 +0800\nSubject: s"
-    one = write(tmp_path, "one.eml", b"\xef\xbb\xbf" + head + b"\n\nfirst body")
-    two = write(tmp_path, "two.eml", head + b"\n\nanother body, longer" * 500)
-    other = write(tmp_path, "other.eml", head.replace(b"10:00", b"10:01") + b"\n\nfirst body")
+    """Two saved copies of one mail give one key, whatever their bodies and line
+    endings (the header block is hashed with CRLF ones); another mail (its Date
+    differs) another key."""
+    head = b"From: a@example.cn\r\nDate: Thu, 05 Mar 2026 10:00:00 +0800\r\nSubject: s"
+    one = write(tmp_path, "one.eml", b"\xef\xbb\xbf" + head + b"\r\n\r\nfirst body")
+    two = write(tmp_path, "two.eml", head.replace(b"\r\n", b"\n") + b"\n\nother body" * 500)
+    other = write(tmp_path, "other.eml", head.replace(b"10:00", b"10:01") + b"\r\n\r\nbody")
     expected = "sha256:" + hashlib.sha256(head).hexdigest()
     assert read_message(one).message_id == read_message(two).message_id == expected
     assert read_message(other).message_id != expected
@@ -659,8 +660,8 @@ def test_a_mail_without_message_id_is_keyed_by_its_header_block(tmp_path: Path) 
 
 
 def test_a_header_block_longer_than_the_first_read_is_hashed_whole(tmp_path: Path) -> None:
-    head = b"From: a@example.cn\nSubject: s\nX-Long: " + b"x" * 20_000
-    path = write(tmp_path, "x.eml", head + b"\n\nbody")
+    head = b"From: a@example.cn\r\nSubject: s\r\nX-Long: " + b"x" * 20_000
+    path = write(tmp_path, "x.eml", head + b"\r\n\r\nbody")
     assert read_message(path).message_id == "sha256:" + hashlib.sha256(head).hexdigest()
     assert message_key_of(path.read_bytes()) == read_message(path).message_id
 

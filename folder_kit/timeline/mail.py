@@ -210,11 +210,18 @@ def message_key_of(data: bytes) -> str | None:
     return message_key(headers.get("message-id")) or _hashed(block)
 
 
-def _hashed(data: bytes) -> str:
-    """The key of a mail with no Message-ID: a hash of its header block (for an
-    .eml) or of the file (an Outlook .msg). Not of the whole .eml, which a scan does
-    not read: the header block (its Date, From, To, Subject and Received lines)
-    is what tells two mails apart, and is the same in every copy of one."""
+def _hashed(block: bytes) -> str:
+    """The key of an .eml with no Message-ID: a hash of its header block, its line
+    endings made CRLF (a copy saved with LF ones is the same mail). Not of the whole
+    file, which a scan does not read (it stops at the header block): the header
+    block (its Date, From, To, Subject and Received lines) is what tells two mails
+    apart, and it is the same in every copy of one, whatever the reads took."""
+    if b"\n" in block:
+        block = block.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return _digest(block)
+
+
+def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
@@ -255,7 +262,7 @@ def _hashed_file(file: BinaryIO) -> str:
     # An Outlook .msg has no header block to hash (an OLE file, which extract_msg
     # has just read whole): the file's bytes stand in for it.
     file.seek(0)
-    return _hashed(file.read())
+    return _digest(file.read())
 
 
 def _msg_date(msg: MessageBase) -> dt.datetime | None:
