@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from folder_kit.timeline.index import (
-    Changes,
-    Index,
-)
+from folder_kit.timeline.index import Changes, Index
 from folder_kit.timeline.reader import Job, Reader, Result
 from folder_kit.workspace.find import Workspace
 

@@ -30,12 +30,7 @@ from folder_kit.timeline.index import (
     unpack_dirs,
 )
 from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, read_card
-from folder_kit.workspace.customers import (
-    Found,
-    link_problem,
-    printable,
-    valid_name,
-)
+from folder_kit.workspace.customers import Found, link_problem, printable, valid_name
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, GradeChange, read_history
 from folder_kit.workspace.ignore import (

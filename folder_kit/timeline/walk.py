@@ -12,12 +12,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.timeline.index import (
-    Changes,
-    CustomerRow,
-    Index,
-    WarningRow,
-)
+from folder_kit.timeline.index import Changes, CustomerRow, Index, WarningRow
 from folder_kit.timeline.parallel import CHUNK, PARALLEL_MIN, read_here, read_in_processes
 from folder_kit.timeline.reader import (
     SETTLE_NS,
