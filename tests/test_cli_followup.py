@@ -309,7 +309,7 @@ def test_an_unknown_customer(invoke: Invoke, ws: Path) -> None:
 def test_check_by_company_name_reads_no_contact_txt(
     invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from folder_kit.timeline import scan
+    from folder_kit.timeline import reader
     from folder_kit.workspace import contact, customers
 
     (ws / B / "Soon Co" / "Contact.txt").write_text("公司: Soon Trading Ltd\n", encoding="utf-8")
@@ -317,7 +317,7 @@ def test_check_by_company_name_reads_no_contact_txt(
         os.utime(card, (1_700_000_000, 1_700_000_000))
     run(invoke, ws, "check", "--today", TODAY)  # the index knows the company names now
     read: list[str] = []
-    for module in (contact, customers, scan):
+    for module in (contact, customers, reader):
         real = module.read_card
 
         def spy(path: str | Path, real: Callable[..., Any] = real) -> Any:

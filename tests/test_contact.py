@@ -11,6 +11,7 @@ from folder_kit.workspace.contact import (
     Address,
     Card,
     Contact,
+    card_addresses,
     mail_address,
     parse_card,
     read_card,
@@ -418,3 +419,33 @@ def test_what_is_not_exactly_one_address_says_so(value: str, addr: str, problem:
     got = mail_address(value)
     assert got.addr == addr
     assert problem in got.problem
+
+
+# --- the addresses a card holds ----------------------------------------------------
+
+
+def test_every_address_of_every_contact_under_any_key() -> None:
+    card = parse_card(
+        "公司: ACME\n"
+        "Email: Li.Wei@ACME.com; sales@acme.com.\n"
+        "备注: cc boss@acme.de, see www.acme.com\n"
+        "---\n"
+        "联系人: 张三\n"
+        "邮箱：张三zhang@acme.co.uk\n"
+        "WeChat: foo\n"
+        "Other: mail me at Y_Z+tag@example.org!\n"
+        "---\n"
+        "Email: SALES@acme.com\n"
+    )
+    assert card_addresses(card) == (
+        "li.wei@acme.com",
+        "sales@acme.com",
+        "boss@acme.de",
+        "zhang@acme.co.uk",
+        "y_z+tag@example.org",
+    )
+
+
+@pytest.mark.parametrize("text", ["", "公司: ACME\n", "Email: not an address\n", "Email: a@b\n"])
+def test_no_address(text: str) -> None:
+    assert card_addresses(parse_card(text)) == ()

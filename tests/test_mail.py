@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import os
 import random
 import re
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from realdata import EML, msg, msg_dir
 
 from folder_kit.errors import MailError
-from folder_kit.timeline.mail import MessageInfo, read_message
+from folder_kit.timeline.mail import MessageInfo, message_key, message_key_of, read_message
 
 
 def missing_file_text() -> str:
@@ -192,7 +193,11 @@ def test_broken_date_gives_none_and_keeps_the_rest(tmp_path: Path) -> None:
         tmp_path, "x.eml", HEADERS + b"Date: next Tuesday-ish\r\nSubject: Offer\r\n\r\nbody"
     )
     assert read_message(path) == MessageInfo(
-        date=None, subject="Offer", sender="Li Wei <li@example.cn>", to="buyer@example.com"
+        date=None,
+        subject="Offer",
+        sender="Li Wei <li@example.cn>",
+        to="buyer@example.com",
+        message_id=crlf_hash(path.read_bytes()),
     )
 
 
@@ -349,7 +354,9 @@ def test_headers_are_read_where_the_block_stops_being_headers(tmp_path: Path) ->
     path = write(
         tmp_path, "x.eml", b"Subject: kept\nthis line is not a header\nTo: lost@example.com\n"
     )
-    assert read_message(path) == MessageInfo(date=None, subject="kept", sender=None, to=None)
+    info = read_message(path)
+    assert info[:4] == (None, "kept", None, None)
+    assert info.message_id is not None and info.message_id.startswith("sha256:")
 
 
 # --- not a mail -----------------------------------------------------------------
@@ -601,3 +608,84 @@ def test_header_fields_are_those_the_line_anchored_regexes_found(
         value = m.group(2)
         expected.setdefault(m.group(1).lower(), _CONTINUATION.sub(" ", value).strip())
     assert _header_fields(block) == (expected or {"": ""})
+
+
+# --- the key the index files a mail by -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("<ABC.123@Mail.Example.COM>", "abc.123@mail.example.com"),
+        ("  <abc@x>  ", "abc@x"),
+        ("<abc@x> (a comment)", "abc@x"),
+        ("<first@x> <second@x>", "first@x"),
+        ("no-brackets@X.cn", "no-brackets@x.cn"),
+        ("< split @x >", "split@x"),
+        ("<>", None),
+        ("   ", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_message_key(value: str | None, key: str | None) -> None:
+    assert message_key(value) == key
+
+
+MAIL_WITH_ID = (
+    b"From: a@example.cn\r\nMessage-ID:\r\n <X1@Example.CN>\r\nSubject: s\r\n\r\nbody\r\n"
+)
+
+
+def test_a_mails_key_is_its_message_id_folded_lines_and_all(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.eml", MAIL_WITH_ID)
+    assert read_message(path).message_id == "x1@example.cn"
+    assert read_message(path, addresses=False).message_id == "x1@example.cn"
+    assert message_key_of(MAIL_WITH_ID) == "x1@example.cn"
+
+
+def crlf_hash(data: bytes) -> str:
+    return (
+        "sha256:" + hashlib.sha256(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")).hexdigest()
+    )
+
+
+def test_a_mail_without_message_id_is_keyed_by_all_its_bytes(tmp_path: Path) -> None:
+    """The contract (docs/cli.md, mail filing): the hash of its bytes with CRLF line
+    endings, so a copy saved with LF ones is the same mail; another body is another."""
+    mail = (
+        b"From: a@example.cn\r\nDate: Thu, 05 Mar 2026 10:00:00 +0800\r\nSubject: s\r\n\r\nbody\r\n"
+    )
+    crlf = write(tmp_path, "one.eml", mail)
+    lf = write(tmp_path, "two.eml", mail.replace(b"\r\n", b"\n"))
+    other = write(tmp_path, "other.eml", mail.replace(b"body", b"other body"))
+    expected = "sha256:" + hashlib.sha256(mail).hexdigest()
+    assert read_message(crlf).message_id == read_message(lf).message_id == expected
+    assert read_message(other).message_id != expected
+    assert message_key_of(lf.read_bytes()) == expected
+
+
+def test_a_mail_longer_than_the_head_read_is_hashed_whole(tmp_path: Path) -> None:
+    data = b"From: a@example.cn\r\nSubject: s\r\nX-Long: " + b"x" * 20_000 + b"\r\n\r\n"
+    data += b"body line\n" * 20_000
+    path = write(tmp_path, "x.eml", data)
+    assert read_message(path).message_id == crlf_hash(data)
+    assert message_key_of(path.read_bytes()) == read_message(path).message_id
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"  \n", b"\x00\x01 garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]
+)
+def test_no_key_for_what_is_no_mail(data: bytes) -> None:
+    assert message_key_of(data) is None
+
+
+def test_an_outlook_msg_is_keyed_by_its_message_id_or_its_bytes() -> None:
+    with_id, draft = msg("unicode.msg"), msg("strangeDate.msg")
+    assert read_message(with_id).message_id == (
+        "cadtj4enjqskgcbtvtecitf+yfg89+achxk3qz=-mt48xygkvdq@mail.gmail.com"
+    )
+    # an unsent draft has no Message-ID: the file's own bytes key it
+    expected = "sha256:" + hashlib.sha256(draft.read_bytes()).hexdigest()
+    assert read_message(draft).message_id == expected
+    assert message_key_of(draft.read_bytes()) is None  # no .eml: read it as a file

@@ -210,7 +210,7 @@ def test_due_reads_no_card_and_the_product_folders_once(
     """The topic's facts cost `due` no file read per customer: the country comes
     from the index, the 产品/ files are listed once for the command."""
     from folder_kit.followup import products
-    from folder_kit.timeline import scan
+    from folder_kit.timeline import reader
     from folder_kit.workspace import contact
 
     build_tree(workspace, {**TREE, PRICE_LIST: "x"})
@@ -222,7 +222,7 @@ def test_due_reads_no_card_and_the_product_folders_once(
         raise AssertionError("a Contact.txt read by `due`")
 
     monkeypatch.setattr(contact, "read_card", no_card)
-    monkeypatch.setattr(scan, "read_card", no_card)
+    monkeypatch.setattr(reader, "read_card", no_card)
     listed = record_calls(monkeypatch, products, "product_files", lambda ws, key: key)
     result = invoke(
         "-w", str(workspace), "due", "--today", "2026-12-15", "--within", "400", "--json"

@@ -1081,8 +1081,8 @@ def test_worker_processes_give_the_same_index_as_one_process(
         workspace / "客户" / "B-在谈客户" / "Customer 01",
     )
     (workspace / "客户" / "B-在谈客户" / "Customer 01" / ".folder-kit-grades.txt").unlink()
-    monkeypatch.setattr("folder_kit.timeline.scan.PARALLEL_MIN", 1)
-    monkeypatch.setattr("folder_kit.timeline.scan._CHUNK", 5)
+    monkeypatch.setattr("folder_kit.timeline.walk.PARALLEL_MIN", 1)
+    monkeypatch.setattr("folder_kit.timeline.walk.CHUNK", 5)
     parallel = events("parallel", workers=2)
 
     def stable(items: list[dict[str, object]]) -> list[dict[str, object]]:

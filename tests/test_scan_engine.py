@@ -21,7 +21,8 @@ from conftest import Invoke
 from helpers import assert_error, assert_ok, build_tree, needs_byte_names, needs_fifo
 from test_scan import ACME, MUELLER, B, C, age_tree, eml, two_customers
 
-import folder_kit.timeline.scan as scan_module
+import folder_kit.timeline.reader as reader_module
+import folder_kit.timeline.walk as walk_module
 from folder_kit.timeline.events import load_events
 from folder_kit.timeline.index import Index
 from folder_kit.timeline.scan import scan
@@ -98,7 +99,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
         calls.append(str(path))
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(scan_module.os, name, counting)
+    monkeypatch.setattr(os, name, counting)
     return calls
 
 
@@ -109,13 +110,13 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
 def careful(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The customers the scan reads by its careful path (not the no-change check)."""
     names: list[str] = []
-    real = scan_module._Reader._read_customer
+    real = reader_module.Reader._read_customer
 
     def spy(self: Any, job: Any, mtime_ns: int, shown: str) -> None:
         names.append(job.name)
         real(self, job, mtime_ns, shown)
 
-    monkeypatch.setattr(scan_module._Reader, "_read_customer", spy)
+    monkeypatch.setattr(reader_module.Reader, "_read_customer", spy)
     return names
 
 
@@ -253,7 +254,7 @@ def test_all_the_steps_one_after_another(
 def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Split the no-change check of even two customers with a forked process; returns
     the children forked."""
-    monkeypatch.setattr(scan_module, "SPLIT_MIN", 1)
+    monkeypatch.setattr(walk_module, "SPLIT_MIN", 1)
     forks: list[int] = []
     real = os.fork
 
@@ -263,7 +264,7 @@ def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             forks.append(pid)
         return pid
 
-    monkeypatch.setattr(scan_module.os, "fork", counting)
+    monkeypatch.setattr(os, "fork", counting)
     return forks
 
 
@@ -305,14 +306,14 @@ def test_a_split_check_whose_child_fails_reads_that_half_here(
     workspace = open_workspace(ws)
     scan(workspace, workers=2)
     forks = split_checks(monkeypatch)
-    parent, real = os.getpid(), scan_module._untouched
+    parent, real = os.getpid(), walk_module._untouched
 
     def dies_in_the_child(*args: Any) -> bool:
         if os.getpid() != parent:
             os._exit(3)
         return real(*args)
 
-    monkeypatch.setattr(scan_module, "_untouched", dies_in_the_child)
+    monkeypatch.setattr(walk_module, "_untouched", dies_in_the_child)
     careful.clear()
     step_add_mail(ws)
     stats = count_calls(monkeypatch, "stat")
@@ -432,7 +433,7 @@ def test_a_pipe_in_a_customer_folder_is_a_warning(invoke: Invoke, ws: Path) -> N
     os.mkfifo(ws / ACME / "IN" / "pipe.eml")
     data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
     assert (
-        f"skipped {ACME}/IN/pipe.eml: a named pipe, not a file a mail client saves"
+        f"skipped {ACME}/IN/pipe.eml: a FIFO (named pipe), not a file a mail client saves"
         in data["warnings"]
     )
 
@@ -445,7 +446,7 @@ def test_a_very_deep_tree_is_read_to_a_limit_without_recursion(invoke: Invoke, w
     os.makedirs(deep / rel)
     (deep / "d" / "d" / "2026-06-01 shallow.txt").write_text("x")
     data = json.loads(invoke("-w", str(ws), "scan", "--json").stdout)
-    limit = "/".join(["d"] * scan_module.MAX_DEPTH)
+    limit = "/".join(["d"] * reader_module.MAX_DEPTH)
     assert f"{ACME}/OUT/{limit}: folders nested this deep are not read" in data["warnings"]
     events = json.loads(invoke("-w", str(ws), "timeline", "--json").stdout)
     assert any(e["path"].endswith("d/d/2026-06-01 shallow.txt") for e in events)
@@ -532,13 +533,14 @@ def test_a_killed_scan_leaves_no_worker_running(workspace: Path, tmp_path: Path)
     many_customers(workspace, 8)
     code = (
         "import sys, time\n"
-        "import folder_kit.timeline.scan as s\n"
+        "import folder_kit.timeline.parallel as p, folder_kit.timeline.walk as w\n"
+        "from folder_kit.timeline.scan import scan\n"
         "from folder_kit.workspace.find import open_workspace\n"
-        "s.PARALLEL_MIN = 1; s._CHUNK = 1\n"
+        "w.PARALLEL_MIN = 1; w.CHUNK = 1\n"
         "def slow(*args):\n"
         "    time.sleep(60)\n"
-        "s._read_chunk = slow\n"
-        "s.scan(open_workspace(__import__('pathlib').Path(sys.argv[1])), workers=2)\n"
+        "p._read_chunk = slow\n"
+        "scan(open_workspace(__import__('pathlib').Path(sys.argv[1])), workers=2)\n"
     )
     env = {**os.environ, "FOLDER_KIT_STATE": str(tmp_path / "state")}
     proc = subprocess.Popen([sys.executable, "-c", code, str(workspace)], env=env)
@@ -620,59 +622,61 @@ def test_an_index_of_another_schema_is_replaced(ws: Path) -> None:
     assert events_json(ws) == expected
 
 
-# The scan applies the rules of timeline.classify (folder, ignored names, dates,
-# medium, topic) without its per-file objects: whatever it indexes must be what
-# classify() says of each file, and nothing classify() refuses.
-ODD_FILES: dict[str, str | bytes | None] = {
-    "OUT/草稿/2026-05-01 draft.eml": eml("A draft", "Fri, 01 May 2026 09:00:00 +0800"),
-    "OUT/drafts/note.txt": "a draft kept in OUT",
-    "IN/~$Quotation.docx": "an Office lock file",
-    "IN/.DS_Store": "",
-    "IN/old/2026-01-02 their note.txt": "nested",
-    "IN/Re_ Factory visit 3.eml": eml("Re: Factory visit", None),
-    "OUT/broken.eml": b"\x00\x01 not a mail",
-    "报价/QT 20260401 LED panels.pdf": "%PDF",
-    "定单/PO 2026-06-01.pdf": "%PDF",
-    "PI/PI-0043.pdf": "%PDF",
-    "notes.txt": "not in a contact folder",
-}
+# --- the grade note: the scan's one write into a customer's folder -----------------
 
 
-def test_the_scan_indexes_what_classify_says_of_each_file(ws: Path) -> None:
-    from folder_kit.errors import MailError
-    from folder_kit.timeline.classify import (
-        MAIL_SUFFIXES,
-        Classifier,
-        FileFacts,
-        classify,
-        place_of,
-    )
-    from folder_kit.timeline.mail import read_message
+def test_reading_writes_nothing_and_the_note_is_a_step_of_its_own(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer moved by hand: the readers hand the move back, the scan's own
+    step notes it in the history file (nothing was there while reading), and
+    the grade event is read back from that note in the same scan."""
+    import folder_kit.timeline.scan as scan_module
+    from folder_kit.workspace.history import HISTORY_FILE, read_history
 
-    build_tree(ws / ACME, ODD_FILES)
-    age_tree(ws)
-    workspace = open_workspace(ws)
-    scan(workspace)
-    classifier = Classifier(workspace.config)
-    expected = set()
-    for folder, _, names in os.walk(ws / "客户"):
-        for name in names:
-            path = Path(folder) / name
-            rel = path.relative_to(ws)
-            place = place_of(rel.parts)
-            if place is None:
-                continue
-            date = subject = None
-            if name.lower().endswith(MAIL_SUFFIXES):
-                with contextlib.suppress(MailError):
-                    date, subject = read_message(path, addresses=False)[:2]
-            fields = classify(
-                place, name, FileFacts(path.stat().st_mtime, date, subject), classifier
-            )
-            if fields is not None:
-                expected.add((rel.as_posix(), *fields._replace(day=fields.day.isoformat())))
-    with Index.open(ws) as index:
-        rows = index.timeline_rows("客户")
-    found = {(r[8], r[2], r[3], r[4], r[5], r[6], r[7], r[9]) for r in rows if r[2] != "grade"}
-    assert len(expected) > 10  # both customers' contacts, and those of ODD_FILES
-    assert found == expected
+    scan(open_workspace(ws))
+    moved = ws / C / "ACME GmbH"
+    (ws / C).mkdir(exist_ok=True)
+    os.rename(ws / ACME, moved)
+    seen: list[tuple[str, str, str, bool]] = []
+    real = scan_module.note_grade_moves
+
+    def spy(moves: Any, *, now_ns: int) -> Any:
+        for m in moves:
+            seen.append((m.key, m.source, m.target, (Path(m.path) / HISTORY_FILE).exists()))
+        return real(moves, now_ns=now_ns)
+
+    monkeypatch.setattr(scan_module, "note_grade_moves", spy)
+    result = scan(open_workspace(ws))
+    assert seen == [("ACME GmbH", "B", "C", False)]
+    assert [(c.source, c.target) for c in read_history(moved)] == [("B", "C")]
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["from"], e["to"]) for e in grade_events] == [("B", "C")]
+    assert result.new_events == 1
+    seen.clear()
+    assert scan(open_workspace(ws)).new_events == 0
+    assert seen == []  # noted once
+
+
+def test_a_rebuild_notes_a_move_the_note_does_not_show_yet(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no index to compare, the note's last grade is the one it was in: a note
+    saying B for a customer now in C gets the move, noted by the scan's step, also
+    when a worker process read the customer."""
+    from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at, read_history
+
+    moment = __import__("datetime").datetime(2026, 1, 5, 9, 0).astimezone()
+    append_history(ws / ACME, change_at(moment, "C", "B"))
+    (ws / C).mkdir(exist_ok=True)
+    moved = ws / C / "ACME GmbH"
+    os.rename(ws / ACME, moved)
+    assert (moved / HISTORY_FILE).exists()
+    monkeypatch.setattr(walk_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(walk_module, "CHUNK", 1)
+    for workers in (2, 1):
+        scan(open_workspace(ws), rebuild=True, workers=workers)
+    # noted once, by the first rebuild; the second found the note up to date
+    assert [(c.source, c.target) for c in read_history(moved)] == [("C", "B"), ("B", "C")]
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["from"], e["to"]) for e in grade_events] == [("C", "B"), ("B", "C")]

@@ -131,7 +131,7 @@ def test_a_first_scan_of_hundreds_of_customers_in_two_processes(tmp_path: Path) 
     """`folder-kit scan` of 450 new customers: read by worker processes, it ends
     (under Wine it hung for good with concurrent.futures), and gives what one
     process gives. Run as a command with a time limit, so a hang is a failure."""
-    from folder_kit.timeline.scan import PARALLEL_MIN
+    from folder_kit.timeline.parallel import PARALLEL_MIN
 
     root = tmp_path / "ws"
     assert run_cli(["init", str(root), "--lang", "en"], tmp_path).returncode == 0

@@ -19,42 +19,7 @@ from folder_kit.timeline.events import Event
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock, running_watcher
 from folder_kit.watch.changes import Change
 from folder_kit.watch.highlights import highlight
-from folder_kit.watch.places import Place, place_of
 from folder_kit.watch.settle import Settler
-
-ROOT = os.path.join(os.sep, "w")
-CUSTOMERS = os.path.join(ROOT, "客户")
-
-
-def p(*parts: str) -> str:
-    return os.path.join(CUSTOMERS, *parts)
-
-
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        (
-            p("B-在谈客户", "ACME", "OUT", "x.eml"),
-            Place("customer", p("B-在谈客户", "ACME"), "OUT/x.eml"),
-        ),
-        (p("B-在谈客户", "ACME"), Place("customer", p("B-在谈客户", "ACME"), "")),
-        (
-            p("B-在谈客户", "ACME", "OUT", "a", "b.pdf"),
-            Place("customer", p("B-在谈客户", "ACME"), "OUT/a/b.pdf"),
-        ),
-        (p("B-在谈客户"), Place("grades")),
-        (CUSTOMERS, Place("grades")),
-        (os.path.join(ROOT, "folder-kit.yaml"), Place("root", rel="folder-kit.yaml")),
-        (os.path.join(ROOT, "产品", "x.jpg"), Place("outside")),
-        (os.path.join(os.sep, "elsewhere", "x"), Place("outside")),
-        (p("B-在谈客户x"), Place("grades")),
-        (CUSTOMERS + "2", Place("root", rel="客户2")),
-        ("", Place("outside")),
-    ],
-)
-def test_place_of(path: str, expected: Place) -> None:
-    assert place_of(ROOT, CUSTOMERS, path) == expected
-
 
 F = "/c/ACME"
 A = "/c/ACME/OUT/a.eml"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Literal, NamedTuple
+from functools import lru_cache
+from typing import Literal
 
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.dates import date_from_name
@@ -19,10 +19,6 @@ from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import (
-    Grade,
-    Kind,
-    customers_folder_names,
-    grade_of_folder,
     kind_of_folder,
 )
 
@@ -30,36 +26,6 @@ EventKind = Literal["out", "in", "quote", "pi", "order", "card", "grade"]
 DateSource = Literal["header", "filename", "mtime"]
 CONTACT_KINDS: tuple[EventKind, ...] = ("out", "in", "quote", "pi", "order")
 MAIL_SUFFIXES = (".eml", ".msg")
-
-
-class Place(NamedTuple):
-    """Where a file sits: which customer, which grade, which kind of folder."""
-
-    grade: Grade
-    grade_folder: str
-    customer: str
-    kind: Kind | Literal["card"]
-    rel: str  # path inside the customer folder, "/"-separated
-
-
-def place_of(parts: Sequence[str]) -> Place | None:
-    """The place of a workspace-relative path given as parts, or None if it is not
-    inside a customer's OUT/IN/报价/PI/定单/草稿 folder or its Contact.txt (a
-    customer is a folder in a grade folder under 客户/ or Customers/, nowhere else)."""
-    if len(parts) < 4 or parts[0] not in customers_folder_names():
-        return None
-    grade = grade_of_folder(parts[1])
-    if grade is None:
-        return None
-    customer = unicodedata.normalize("NFC", parts[2])
-    if len(parts) == 4 and parts[3] == CONTACT_FILE:
-        return Place(grade, parts[1], customer, "card", CONTACT_FILE)
-    if len(parts) < 5:
-        return None
-    kind = kind_of_folder(parts[3])
-    if kind is None:
-        return None
-    return Place(grade, parts[1], customer, kind, "/".join(parts[3:]))
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -248,37 +214,18 @@ def _stem(name: str) -> str:
     return name[:dot] if dot > 0 else name
 
 
-class FileFacts(NamedTuple):
-    """What the scan learned about a file; ``message_*`` only for mail it could read."""
-
-    mtime: float
-    message_date: dt.datetime | None = None
-    message_subject: str | None = None
-
-
-class EventFields(NamedTuple):
-    kind: EventKind
-    date: str  # ISO 8601: a day, or a time with its offset where one is known
-    day: dt.date
-    date_source: DateSource
-    medium: str | None
-    topic: str | None
-    subject: str | None = None
-
+# An event's fields as the index keeps them: (kind, date, day, date source, medium,
+# topic, subject). A plain tuple: a scan makes one per file, and adds them to its rows.
+Fields = tuple[EventKind, str, str, DateSource, str | None, str | None, str | None]
 
 DEFAULT_TOPIC: Mapping[str, str] = {"quote": "quote", "pi": "order", "order": "order"}
-
-
-def event_date(name: str, facts: FileFacts) -> tuple[str, dt.date, DateSource]:
-    """The event's date, first that exists: the message's own, a date in the name, mtime."""
-    date, day, source = date_text(name, facts.mtime, facts.message_date)
-    return date, dt.date.fromisoformat(day), source
 
 
 def date_text(
     name: str, mtime: float, message_date: dt.datetime | None
 ) -> tuple[str, str, DateSource]:
-    """``event_date`` with the day as ISO text, as the index keeps it."""
+    """The event's date, first that exists: the message's own, a date in the name,
+    the mtime; as (ISO date or time, ISO day, which source gave it)."""
     if message_date is not None:
         # With its own offset; none for a "-0000" zone. An ISO time starts with its day.
         # Mail dates have whole seconds but for some .msg: timespec only then (0.2 us).
@@ -296,32 +243,53 @@ def date_text(
     return date, date[:10], "mtime"
 
 
-def is_contact_folder(kind: Kind | Literal["card"], folder: str) -> bool:
-    """Whether files in ``folder`` (inside the customer folder, "/"-separated; "" for
-    the card's) can be contact: not a 草稿/, nor inside one kept in OUT or IN."""
-    if kind == "drafts":
-        return False
-    return "/" not in folder or not any(
-        kind_of_folder(p) == "drafts" for p in folder.split("/")[1:]
-    )
+@lru_cache(maxsize=4096)
+def contact_kind(folder: str) -> EventKind | None:
+    """The event a file in ``folder`` stands for (the path of its folder inside the
+    customer folder, "/"-separated, not ""), or None when no file there is contact:
+    a folder of no kind, a 草稿/, or anything inside a 草稿/ kept in OUT or IN.
 
-
-def contact_fields(
-    kind: EventKind,
-    name: str,
-    folded: str,
-    mtime: float,
-    message_date: dt.datetime | None,
-    subject: str | None,
-    classifier: Classifier,
-) -> tuple[str, str, DateSource, str, str]:
-    """(date, day, date source, medium, topic) of a contact file (`out`, `in`, `quote`,
-    `pi`, `order`) in a contact folder, not ignored; ``folded`` is the name casefolded.
-
-    The rules of :func:`classify` without its checks and objects: the scan checks
-    the folder once and the name once itself, and calls this for every file.
+    A table filled as folders are met (cached): the same few folder names recur in
+    every customer, and a scan asks this of every file.
     """
+    top, _, below = folder.partition("/")
+    kind = kind_of_folder(top)
+    if kind is None or kind == "drafts":
+        return None
+    if below and any(kind_of_folder(p) == "drafts" for p in below.split("/")):
+        return None
+    return kind
+
+
+def classify(
+    folder: str,
+    name: str,
+    mtime: float,
+    message_date: dt.datetime | None = None,
+    subject: str | None = None,
+    *,
+    classifier: Classifier,
+    folded: str | None = None,
+) -> Fields | None:
+    """The event a file stands for, or None when it is not a contact.
+
+    ``folder``: the file's folder inside the customer folder ("OUT", "IN/2025"; ""
+    for the customer folder itself); ``mtime``, ``message_date`` and ``subject``:
+    what the scan learned of the file (the last two from a mail it could read);
+    ``folded``: the name casefolded, when the caller has it already. Plain values
+    in, a plain tuple out: the scan calls this for every file it reads.
+    """
+    # In the customer folder itself only its card is contact.
+    kind = contact_kind(folder) if folder else "card" if name == CONTACT_FILE else None
+    if kind is None:
+        return None
+    if folded is None:
+        folded = name.casefold()
+    if is_ignored(name, folded=folded):
+        return None
     date, day, source = date_text(name, mtime, message_date)
+    if kind == "card":
+        return "card", date, day, source, None, None, None
     topic = classifier.topic_in(subject, subject.casefold()) if subject else None
     if topic is None:
         stem = _stem(name)
@@ -329,33 +297,4 @@ def contact_fields(
             topic = classifier.topic_in(stem, _stem(folded))
         if topic is None:
             topic = DEFAULT_TOPIC.get(kind, "other")
-    return date, day, source, classifier.medium_folded(folded), topic
-
-
-def classify(
-    place: Place, name: str, facts: FileFacts, classifier: Classifier
-) -> EventFields | None:
-    """The event a file stands for, or None when it is not a contact."""
-    kind = place.kind
-    if (
-        kind == "drafts"
-        or is_ignored(name)
-        or not is_contact_folder(kind, place.rel.rpartition("/")[0])
-    ):
-        return None
-    if kind == "card":
-        date, day, source = event_date(name, facts)
-        return EventFields("card", date, day, source, None, None)
-    subject = facts.message_subject
-    date, day_text, source, medium, topic = contact_fields(
-        kind, name, name.casefold(), facts.mtime, facts.message_date, subject, classifier
-    )
-    return EventFields(
-        kind=kind,
-        date=date,
-        day=dt.date.fromisoformat(day_text),
-        date_source=source,
-        medium=medium,
-        topic=topic,
-        subject=subject,
-    )
+    return kind, date, day, source, classifier.medium_folded(folded), topic, subject

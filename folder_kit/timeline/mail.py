@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import parsedate_to_datetime
@@ -25,7 +26,7 @@ from folder_kit.files import open_regular
 if TYPE_CHECKING:
     from folder_kit.timeline.msg import OutlookMessage
 
-__all__ = ["MessageInfo", "read_message"]
+__all__ = ["MessageInfo", "message_key", "message_key_of", "read_message"]
 
 
 class MessageInfo(NamedTuple):
@@ -35,12 +36,16 @@ class MessageInfo(NamedTuple):
     subject: str | None
     sender: str | None  # "Name <addr>" or "addr"
     to: str | None  # the same, comma-separated
+    # What the index keys the mail by (``message_key``): its Message-ID, or for a
+    # mail that has none the hash of its bytes (CRLF); None only for what is no mail.
+    message_id: str | None = None
 
 
 # Most header blocks end within the first read; none seen in practice is longer
 # than the second, and one that is is read as far as it goes.
 _FIRST_READ = 8 * 1024
 _HEAD_BYTES = 64 * 1024
+MAX_HASHED = 256 * 1024 * 1024  # a mail with its attachments, read whole for its key
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOM = b"\xef\xbb\xbf"
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
@@ -79,16 +84,29 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
             os.lseek(fd, 0, os.SEEK_SET)
             with os.fdopen(os.dup(fd), "rb") as file:
                 return _read_msg(Path(path), file)
+        try:
+            return _read_eml(path, head, lambda: head + _rest(fd, path), addresses=addresses)
+        except MailError:
+            raise
+        except Exception as err:  # a sender's bytes must never end a scan
+            raise MailError(path=Path(path), reason=_describe(err)) from err
     except OSError as err:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     finally:
         os.close(fd)
-    try:
-        return _read_eml(path, head, addresses=addresses)
-    except MailError:
-        raise
-    except Exception as err:  # a sender's bytes must never end a scan
-        raise MailError(path=Path(path), reason=_describe(err)) from err
+
+
+def _rest(fd: int, path: str | Path) -> bytes:
+    """The rest of a mail whose head was read: for the key of one without a
+    Message-ID (rare), which is the hash of all its bytes."""
+    chunks = []
+    total = 0
+    while chunk := os.read(fd, 1 << 20):
+        total += len(chunk)
+        if total > MAX_HASHED:
+            raise MailError(path=Path(path), reason="larger than 256 MB and without a Message-ID")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 # Both start with a literal newline rather than a MULTILINE "^", which the regex
@@ -96,11 +114,12 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
 # scan reads every mail's header block: 2.8 -> 1.8 us a mail). The block is
 # searched with a newline put before it.
 _WANTED_FIELD = re.compile(
-    r"\n(date|subject|from|to|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
+    r"\n(date|subject|from|to|content-type|message-id)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE,
 )
 # What a scan wants (addresses=False): two fields fewer to capture in every mail.
 _DATED_FIELD = re.compile(
-    r"\n(date|subject|content-type)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
+    r"\n(date|subject|content-type|message-id)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.IGNORECASE
 )
 _FIRST_FIELD = re.compile(r"[!-9;-~]+[ \t]*:")
 _NOT_A_FIELD = re.compile(r"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
@@ -145,12 +164,12 @@ def _header_fields(block: bytes, wanted: re.Pattern[str] = _WANTED_FIELD) -> dic
     return fields
 
 
-def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> MessageInfo:
+def _read_eml(
+    path: str | Path, head: bytes, whole: Callable[[], bytes], *, addresses: bool = True
+) -> MessageInfo:
     if not head or head.isspace():  # as `not head.strip()`, without copying the head
         raise MailError(path=Path(path), reason="empty file")
-    head = head.removeprefix(_BOM).lstrip(b"\r\n")
-    blank = _blank_line(head)
-    block = head[:blank] if blank >= 0 else head
+    block = _header_block(head)
     headers = _header_fields(block, _WANTED_FIELD if addresses else _DATED_FIELD)
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
@@ -169,7 +188,55 @@ def _read_eml(path: str | Path, head: bytes, *, addresses: bool = True) -> Messa
         subject=_fold(_decode_words(text("subject"))),
         sender=_display_addresses(text("from")) if addresses else None,
         to=_display_addresses(text("to")) if addresses else None,
+        message_id=message_key(headers.get("message-id")) or _hashed(whole()),
     )
+
+
+def _header_block(head: bytes) -> bytes:
+    """A saved mail's header block: from its start (a BOM and blank lines left out)
+    to its first blank line, or all of ``head`` when there is none in it."""
+    head = head.removeprefix(_BOM).lstrip(b"\r\n")
+    blank = _blank_line(head)
+    return head[:blank] if blank >= 0 else head
+
+
+_MESSAGE_ID = re.compile(r"<([^<>]*)>")
+
+
+def message_key(message_id: str | None) -> str | None:
+    """A Message-ID as the index keeps it: what its first ``<...>`` holds (the whole
+    value when it has none), blanks removed, lower case; None when that is empty."""
+    if not message_id:
+        return None
+    found = _MESSAGE_ID.search(message_id)
+    key = "".join((found.group(1) if found else message_id).split()).lower()
+    return key or None
+
+
+def message_key_of(data: bytes) -> str | None:
+    """The key of an ``.eml`` from its bytes, as a scan of the saved file gives it:
+    for deciding whether a mail is filed already before writing it. None for bytes
+    that are no mail (an Outlook .msg: read it with ``read_message``)."""
+    if data.startswith(_OLE_MAGIC) or not data or data.isspace():
+        return None
+    block = _header_block(data[:_HEAD_BYTES])
+    headers = _header_fields(block, _DATED_FIELD)
+    if not headers:
+        return None
+    return message_key(headers.get("message-id")) or _hashed(data)
+
+
+def _hashed(data: bytes) -> str:
+    """The key of an .eml with no Message-ID (docs/cli.md, mail filing): a hash of
+    all its bytes, its line endings made CRLF (a copy saved with LF ones is the
+    same mail). A scan reads the rest of such a mail for it; nearly all have one."""
+    if b"\n" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return _digest(data)
+
+
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
@@ -186,12 +253,19 @@ def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
         subject=_fold(msg.subject),
         sender=_display_addresses(msg.header("from") or msg.sender()),
         to=_display_addresses(msg.header("to") or msg.addresses("to")),
+        message_id=message_key(msg.message_id) or _hashed_file(file),
     )
 
 
 def _msg_date(msg: OutlookMessage) -> dt.datetime | None:
     """Sent time, else delivery time (both UTC), else the Date of the stored Internet headers."""
     return msg.sent_time or msg.delivery_time or _parse_date(msg.header("date"))
+
+
+def _hashed_file(file: BinaryIO) -> str:
+    # An Outlook .msg is an OLE file, not lines: its bytes as they are.
+    file.seek(0)
+    return _digest(file.read())
 
 
 _UNKNOWN_ZONE = re.compile(r"-0000\b")

@@ -7,8 +7,8 @@ are quiet; a full reconcile also runs on a timer and at once after any sign of
 loss (an inotify queue overflow, an observer thread that died, the workspace
 coming back). What each reconcile adds or drops is reported as ``Change`` notes.
 
-Modules: ``places`` (which folder an event names), ``settle`` (when files are
-quiet), ``changes`` (events before and after a reconcile), ``highlights`` (what
+Modules: ``settle`` (when files are quiet; which folder an event names is
+``workspace.locate``'s answer), ``changes`` (events before and after a reconcile), ``highlights`` (what
 matters), ``observer`` (watchdog, inotify or polling), ``watcher`` (the loop and
 its supervision), ``service`` (login services), ``notify`` (desktop
 notifications), ``log`` (the rotating log of the background watcher).

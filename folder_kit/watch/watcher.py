@@ -28,7 +28,6 @@ from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import observer as obs
 from folder_kit.watch.changes import Change, changes_of
 from folder_kit.watch.highlights import highlight
-from folder_kit.watch.places import place_of
 from folder_kit.watch.settle import Settler, Stamp
 from folder_kit.workspace.config import CONFIG_NAME
 from folder_kit.workspace.customers import customer_key
@@ -36,6 +35,7 @@ from folder_kit.workspace.find import Workspace, open_workspace
 from folder_kit.workspace.history import HISTORY_FILE
 from folder_kit.workspace.ignore import is_ignored
 from folder_kit.workspace.layout import customers_folder_names
+from folder_kit.workspace.locate import locate
 
 SETTLE_SECONDS = 1.0
 INTERVAL_SECONDS = 30 * 60.0
@@ -250,7 +250,7 @@ class Watcher:
         for path, is_dest in ((src, False), (dest, True)):
             if not path:
                 continue
-            place = place_of(root, customers, path)
+            place = locate(path, root=root, customers=customers)
             if place.level == "outside":
                 continue
             if place.level == "root":

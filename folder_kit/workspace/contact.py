@@ -9,6 +9,7 @@ Shift-JIS: all are read. Unknown keys are kept.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.errors import NonASCIILocalPartDefect
@@ -107,6 +108,35 @@ _NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
     0xFF61: 0x2E,
 }
 _HEADERS = HeaderRegistry()
+
+# An address as people type one into a card: local part, "@", a dotted domain.
+# Found anywhere in a value ("Email: a@x.com; b@x.com", "Notes: cc boss@x.com").
+# ASCII only: Chinese text typed right against an address ("邮箱zhang@x.cn") is no
+# part of it.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
+def normal_address(address: str) -> str:
+    """An e-mail address as it is compared: without blanks, lower case."""
+    return address.strip().lower()
+
+
+def card_addresses(card: Card) -> tuple[str, ...]:
+    """Every e-mail address a card holds, under any key of any contact, normalised
+    (``normal_address``), each once, in the order they appear."""
+    found: dict[str, None] = {}
+    for contact in card.contacts:
+        typed = mail_address(contact.email).addr  # ＠ and an international domain too
+        if _ADDRESS.fullmatch(typed):
+            found[normal_address(typed)] = None
+        values = [getattr(contact, key) for key in KEYS]
+        values += [*contact.extra.values(), *contact.loose]
+        for value in values:
+            value = value.translate(_NARROW)
+            if "@" in value:
+                for address in _ADDRESS.findall(value):
+                    found[normal_address(address)] = None
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from folder_kit.workspace.layout import (
     grade_of_folder,
     kind_of_folder,
 )
+from folder_kit.workspace.locate import locate
 from folder_kit.workspace.names import (
     check_line,
     check_text,
@@ -218,39 +219,72 @@ def settle_customers(found: list[Found], base_rel: str) -> tuple[list[Found], li
     return kept, problems
 
 
+def grade_folders(root: Path, base: Path) -> tuple[list[GradeFolder] | None, list[Problem]]:
+    """The grade folders in the customers folder ``base``, by name, and what is
+    there but not read; None when ``base`` itself is a link or cannot be read (its
+    customers are then unknown, not gone). The walk of 客户/ every reader shares:
+    ``find_customers`` and the scan."""
+    base_rel = base.name
+    if os.path.islink(base):
+        return None, [link_problem(root, str(base))]
+    try:
+        with os.scandir(base) as it:
+            top = sorted(it, key=_entry_name)
+    except FileNotFoundError:
+        return [], []
+    except OSError as e:
+        return None, [Problem(base_rel, f"cannot read folder {base_rel}: {e.strerror or e}")]
+    folders: list[GradeFolder] = []
+    problems: list[Problem] = []
+    for entry in top:
+        judged = judge_grade_entry(root, base_rel, entry)
+        if isinstance(judged, Problem):
+            problems.append(judged)
+        elif judged is not None:
+            folders.append(judged)
+    return folders, problems
+
+
+def customers_in(
+    root: Path, base_rel: str, folder: GradeFolder
+) -> tuple[list[Found] | None, list[Problem]]:
+    """The customer folders in a grade folder (duplicates not yet settled) and what
+    is there but not read; None when it cannot be listed now (a network drive):
+    its customers are then unknown, not gone."""
+    try:
+        with os.scandir(folder.path) as it:
+            entries = list(it)
+    except FileNotFoundError:
+        return [], []
+    except OSError as e:
+        where = f"{base_rel}/{printable(folder.name)}"
+        message = f"cannot read folder {where}: {e.strerror or e}"
+        return None, [Problem(where, message, folder.name)]
+    found: list[Found] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        judged = judge_customer_entry(root, folder, entry)
+        if isinstance(judged, Problem):
+            problems.append(judged)
+        elif judged is not None:
+            found.append(judged)
+    return found, problems
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
 def find_customers(ws: Workspace) -> tuple[list[Customer], list[Problem]]:
     """Every customer folder in every grade folder, and what could not be read,
     by the rules the scan keeps. Sorted by grade, then name as `customer list` shows."""
     base = ws.customers_dir
-    root = ws.root
-    if os.path.islink(base):
-        return [], [link_problem(root, str(base))]
-    try:
-        top = sorted(os.scandir(base), key=lambda e: e.name)
-    except FileNotFoundError:
-        return [], []
-    except OSError as e:
-        return [], [Problem(base.name, f"cannot read folder {base.name}: {e.strerror or e}")]
+    folders, problems = grade_folders(ws.root, base)
     found: list[Found] = []
-    problems: list[Problem] = []
-    for entry in top:
-        judged = judge_grade_entry(root, base.name, entry)
-        if isinstance(judged, Problem):
-            problems.append(judged)
-        if not isinstance(judged, GradeFolder):
-            continue
-        try:
-            entries = list(os.scandir(judged.path))
-        except OSError as e:
-            where = f"{base.name}/{judged.name}"
-            problems.append(Problem(where, f"cannot read folder {where}: {e.strerror or e}"))
-            continue
-        for child in entries:
-            item = judge_customer_entry(root, judged, child)
-            if isinstance(item, Problem):
-                problems.append(item)
-            elif item is not None:
-                found.append(item)
+    for folder in folders or ():
+        in_folder, more = customers_in(ws.root, base.name, folder)
+        problems += more
+        found += in_folder or ()
     kept, duplicates = settle_customers(found, base.name)
     customers = [Customer(name=f.name, grade=f.grade, path=Path(f.path)) for f in kept]
     customers.sort(key=lambda c: (GRADES.index(c.grade), match_key(c.name)))
@@ -298,7 +332,7 @@ def resolve_customer(
         )
     if customers is None:
         customers = list_customers(ws)
-    by_path = _by_path(customers, query, cwd or Path.cwd())
+    by_path = _by_path(ws, customers, query, cwd or Path.cwd())
     if by_path is not None:
         return by_path
     key = match_key(query)
@@ -349,7 +383,9 @@ def _closest(part: str, spellings: dict[str, list[str]]) -> list[str]:
     return [shown for value, shown in scored[:3] if value >= 0.6]
 
 
-def _by_path(customers: Sequence[Customer], query: str, cwd: Path) -> Customer | None:
+def _by_path(
+    ws: Workspace, customers: Sequence[Customer], query: str, cwd: Path
+) -> Customer | None:
     """The customer whose folder ``query`` names or lies in, when it names a folder.
 
     A folder that exists but is no customer's is an error, not a name to match:
@@ -363,10 +399,16 @@ def _by_path(customers: Sequence[Customer], query: str, cwd: Path) -> Customer |
     if not is_folder:
         return None
     target = candidate.resolve()
-    for customer in customers:
-        folder = customer.path.resolve()
-        if target == folder or folder in target.parents:
-            return customer
+    # Both sides resolved: a workspace reached through a link, or typed in another
+    # case on Windows, is still this one.
+    where = locate(
+        str(target), root=str(ws.root.resolve()), customers=str(ws.customers_dir.resolve())
+    )
+    if where.level == "customer":
+        key = customer_key(where.customer)
+        for customer in customers:
+            if customer.key == key and customer.grade_folder == where.grade_folder:
+                return customer
     if query in (".", "..") or "/" in query or os.sep in query:
         raise NotACustomerFolderError(path=str(target))
     return None
