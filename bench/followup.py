@@ -86,8 +86,7 @@ def main() -> int:
             commands[label] = ([*base, *rest], env)
         # From the temporary folder: `python -m` puts the current folder first on
         # sys.path, and a source tree there would win over --baseline.
-        times, _ = interleaved(commands, args.runs, cwd=tmp)
-        print_ratios(times)
+        print_ratios(interleaved(commands, args.runs, cwd=tmp), rss=False)
     return 0
 
 

@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from installed import installed_env
 
@@ -116,6 +117,16 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple
     """Wall-clock seconds, and the peak resident set (KiB) of the largest single
     process in the command's tree (Linux: wait4 reports the max over the child
     and the descendants it waited for, so a scan's worker processes count)."""
+    seconds, kib, _ = measured(cmd, env, cwd)
+    return seconds, kib
+
+
+def measured(
+    cmd: list[str], env: dict[str, str], cwd: Path | None = None
+) -> tuple[float, int, float]:
+    """``timed``, and the CPU seconds (user + system) of the command and every
+    process it waited for (a scan's workers): a figure a loaded machine changes
+    far less than the wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -123,7 +134,7 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def size_arguments(parser: argparse.ArgumentParser, *, runs: int = 5) -> None:
@@ -158,38 +169,49 @@ def bench_folder(*, keep: bool, prefix: str = "folder-kit-bench-") -> Iterator[P
 Commands = dict[str, tuple[list[str], dict[str, str]]]  # label -> (command, environment)
 
 
-def interleaved(
-    commands: Commands, runs: int, cwd: Path | None = None
-) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+class Runs(NamedTuple):
+    """Every run's wall seconds, peak RSS (KiB) and CPU seconds, by label."""
+
+    times: dict[str, list[float]]
+    rss: dict[str, list[int]]
+    cpu: dict[str, list[float]]
+
+
+def interleaved(commands: Commands, runs: int, cwd: Path | None = None) -> Runs:
     """Each command once to warm up (page cache, bytecode, index), then ``runs``
-    rounds of all of them in turn, so that a load on the machine slows all alike;
-    the seconds and peak RSS (KiB) of every run, by label."""
+    rounds of all of them in turn, so that a load on the machine slows all alike."""
     for cmd, env in commands.values():
         timed(cmd, env, cwd=cwd)
-    times: dict[str, list[float]] = {label: [] for label in commands}
-    rss: dict[str, list[int]] = {label: [] for label in commands}
+    out = Runs({label: [] for label in commands}, {label: [] for label in commands}, {})
+    out.cpu.update({label: [] for label in commands})
     for _ in range(runs):
         for label, (cmd, env) in commands.items():
-            seconds, kib = timed(cmd, env, cwd=cwd)
-            times[label].append(seconds)
-            rss[label].append(kib)
-    return times, rss
+            seconds, kib, cpu = measured(cmd, env, cwd=cwd)
+            out.times[label].append(seconds)
+            out.rss[label].append(kib)
+            out.cpu[label].append(cpu)
+    return out
 
 
-def print_ratios(times: dict[str, list[float]], rss: dict[str, list[int]] | None = None) -> None:
-    """Median, minimum and ratio to the first command (the baseline) of each, and
-    the peak RSS when given."""
-    base = statistics.median(next(iter(times.values())))
-    head = f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7}"
-    print(head + (f" {'max RSS MiB':>12}" if rss is not None else ""))
-    for label, runs in times.items():
-        med = statistics.median(runs)
-        line = f"{label:<34} {med:>9.3f} {min(runs):>7.3f} {med / base:>7.2f}"
-        if rss is not None:
-            line += f" {max(rss[label]) / 1024:>12.1f}"
+def print_ratios(runs: Runs, *, rss: bool = True) -> None:
+    """Median, minimum and ratio to the first command (the baseline) of each, in wall
+    time and in CPU time (user + system, workers included), and the peak RSS."""
+    base = statistics.median(next(iter(runs.times.values())))
+    base_cpu = statistics.median(next(iter(runs.cpu.values()))) or 1e-9
+    head = f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7} {'cpu s':>7} {'x cpu':>6}"
+    print(head + (f" {'max RSS MiB':>12}" if rss else ""))
+    for label, times in runs.times.items():
+        med = statistics.median(times)
+        cpu = statistics.median(runs.cpu[label])
+        line = f"{label:<34} {med:>9.3f} {min(times):>7.3f} {med / base:>7.2f}"
+        line += f" {cpu:>7.3f} {cpu / base_cpu:>6.2f}"
+        if rss:
+            line += f" {max(runs.rss[label]) / 1024:>12.1f}"
         print(line)
-    count = len(next(iter(times.values())))
-    print(f"({count} runs each, interleaved; {os.cpu_count()} cores)")
+    count = len(next(iter(runs.times.values())))
+    print(
+        f"({count} runs each, interleaved; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})"
+    )
 
 
 def main() -> int:
@@ -238,8 +260,7 @@ def main() -> int:
             commands[label] = ([*after, "-w", str(ws), *rest], env)
         # From the temporary folder: `python -m` puts the current folder first on
         # sys.path, and a source tree there would win over --baseline.
-        times, rss = interleaved(commands, args.runs, cwd=tmp)
-        print_ratios(times, rss)
+        print_ratios(interleaved(commands, args.runs, cwd=tmp))
         print("(max RSS: the largest single process of the command, workers included)")
     return 0
 
