@@ -65,7 +65,8 @@ def generate(root: Path, customers: int, files: int, *, mail: bool = True) -> in
         c = root / "客户" / GRADES[n % len(GRADES)] / f"Customer {n:05d} Trading Co"
         for sub in ("OUT", "IN", "报价", "PI", "定单"):
             (c / sub).mkdir(parents=True)
-        (c / "Contact.txt").write_text(f"公司: Customer {n:05d} Trading Co\n国家: DE\n", "utf-8")
+        card = f"公司: Customer {n:05d} Trading Co\n国家: DE\nEmail: buyer{n}@customer{n:05d}.example\n"
+        (c / "Contact.txt").write_text(card, "utf-8")
         count += 1
         for j in range(files - 1):
             month = MONTHS[j % len(MONTHS)]

@@ -126,9 +126,10 @@ def card_addresses(card: Card) -> tuple[str, ...]:
     (``normal_address``), each once, in the order they appear."""
     found: dict[str, None] = {}
     for contact in card.contacts:
-        typed = mail_address(contact.email).addr  # ＠ and an international domain too
-        if _ADDRESS.fullmatch(typed):
-            found[normal_address(typed)] = None
+        if not contact.email.isascii():  # ＠, an international domain: as mail carries it
+            typed = mail_address(contact.email).addr  # (slow: only where it is needed)
+            if _ADDRESS.fullmatch(typed):
+                found[normal_address(typed)] = None
         values = [getattr(contact, key) for key in KEYS]
         values += [*contact.extra.values(), *contact.loose]
         for value in values:
