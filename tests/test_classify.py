@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from folder_kit.timeline.classify import (
+    WORD_LETTERS,
     Classifier,
     KeywordMatcher,
     classify,
@@ -505,14 +507,14 @@ def test_is_ignored_quick_test_passes_every_pattern(pattern: str, fill: str) -> 
 
 def _find_word_by_word(matcher: KeywordMatcher, text: str) -> str | None:
     """KeywordMatcher.find as it was first written: every word tried in turn."""
-    folded = text.casefold()
+    folded = unicodedata.normalize("NFC", text.casefold())
     best_pos, best = len(folded) + 1, None
     subs = matcher._subs if not folded.isascii() else matcher._ascii_subs
     if subs is not None:
         m = subs[0].search(folded)
         if m is not None and m.lastindex is not None:
             best_pos, best = m.start(), subs[1][m.lastindex - 1]
-    spans = [(m.group(), m.start()) for m in re.finditer(r"[a-z]+", folded)]
+    spans = [(m.group(), m.start()) for m in re.finditer(f"[{WORD_LETTERS}]+", folded)]
     tokens = [t for t, _ in spans]
     for n, (_, start) in enumerate(spans):
         if start >= best_pos:
@@ -534,7 +536,7 @@ _KEYWORD_WORDS = sorted(
         if w
     }
     | {w for words in DEFAULT_MEDIUM_KEYWORDS.values() for k in words for w in k.split()}
-    | {"s", "es", "Re:", "2026-11-20", "ups", "follow", "x", "İ", "报价"}
+    | {"s", "es", "Re:", "2026-11-20", "ups", "follow", "x", "İ", "报价", "é", "no.", "4711", "#"}
 )
 _SEPARATORS = st.sampled_from([" ", "-", "_", ".", "", "'", "/", "2"])
 
@@ -547,3 +549,94 @@ def test_keyword_matcher_skips_only_words_that_start_no_keyword(
     for keywords in (DEFAULT_TOPIC_KEYWORDS, DEFAULT_MEDIUM_KEYWORDS):
         matcher = KeywordMatcher(keywords)
         assert matcher.find(text) == _find_word_by_word(matcher, text)
+
+
+# --- whole words in every script written with spaces -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "medium"),
+    [
+        # a keyword is never a piece of an accented word
+        ("Hôtel Paris booking.pdf", "file"),
+        ("Tél. Müller.txt", "file"),
+        ("Ancêtre UPSé.txt", "file"),
+        # and an accented word is one word
+        ("téléphone Hans.txt", "file"),
+        ("tel Müller.txt", "phone"),
+        ("Müller-DHL.pdf", "courier"),
+    ],
+)
+def test_latin_keywords_match_whole_accented_words(name: str, medium: str) -> None:
+    assert DEFAULT.medium(name) == medium
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Solicitud de cotización", "quote"),
+        ("Solicitud de cotizacio\u0301n", "quote"),  # as macOS spells a name: decomposed
+        ("COTIZACIÓN 2026-118", "quote"),
+        ("precotizaciónes", None),
+        ("Bestellung 4711", "order"),
+        ("Vorbestellungen", None),
+    ],
+)
+def test_accented_keywords_are_words_too(text: str, topic: str | None) -> None:
+    config = Config(topic_keywords={"quote": ("cotización",), "order": ("Bestellung",)})
+    assert Classifier(config).topic(text) == topic
+
+
+NUMBERED = Classifier(Config(topic_keywords={"order": ("PO#", "order#", "订单")}))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("PO 4711", "order"),
+        ("PO#4711", "order"),
+        ("PO # 4711", "order"),
+        ("PO-4500012345.pdf", "order"),
+        ("PO4711", "order"),
+        ("PO No. 4711", "order"),
+        ("Re: our PO nr 4711 - delivery", "order"),
+        ("Order #10234 has shipped", "order"),
+        ("order no. 2026-118", "order"),
+        ("订单4711", "order"),
+        # not a number after it, too short a number, or another word
+        ("PO box", None),
+        ("PO files for the translation", None),
+        ("PO 12", None),
+        ("typo 4711", None),
+        ("POS 4711", None),
+        ("order of operations 1234", None),
+        ("reorder 4711", None),
+    ],
+)
+def test_a_keyword_ending_in_hash_wants_a_number(text: str, topic: str | None) -> None:
+    assert NUMBERED.topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("ISO9001 renewed", "company-news"),
+        ("ISO9001", "company-news"),
+        ("XISO9001", None),
+        ("ISO90012", None),
+        ("ISO9001b", None),
+    ],
+)
+def test_a_keyword_with_digits_is_not_part_of_a_longer_word(text: str, topic: str | None) -> None:
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "company-news": ("ISO9001",)})
+    assert Classifier(config).topic(text) == topic
+
+
+def test_a_one_word_topic_name_is_no_keyword_unless_listed() -> None:
+    """The topic names `order` and `quote` are also plain words; only the lists decide."""
+    custom = Classifier(Config(topic_keywords={"order": ("订单",), "quote": ("报价",)}))
+    assert custom.topic("data in the wrong order") is None
+    assert custom.topic("quote of the day") is None
+    assert custom.topic("订单 4711") == "order"
+    # what `log` writes still says its topic
+    assert custom.topic("2026-11-20 phone order") == "order"
