@@ -175,8 +175,12 @@ def test_medium(name: str, medium: str) -> None:
         ("2026-11-20 phone self-check", "self-check"),
         ("2026-11-20 visit first-contact", "first-contact"),
         # the leftmost keyword wins
-        ("Urgent Request for Order Quotation", "order"),
-        ("quotation and order", "quote"),
+        ("Purchase order and quotation", "order"),
+        ("quotation and purchase order", "quote"),
+        # "order" alone is no order: a request for quotation, a sequence
+        ("Urgent Request for Order Quotation", "quote"),
+        ("data in the wrong order", None),
+        ("DC correction", None),
         # no keyword, or a keyword only inside another word
         ("hello", None),
         ("Polish market", None),
@@ -220,13 +224,13 @@ def test_a_replaced_medium_list_changes_the_medium() -> None:
 
 
 def test_a_replaced_topic_list_changes_the_topic() -> None:
-    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "quote": ("preventivo", "询盘")})
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "quote": ("preventivo", "求购")})
     custom = Classifier(config)
     assert custom.topic("preventivo 2026") == "quote"
-    assert custom.topic("询盘") == "quote"
+    assert custom.topic("求购") == "quote"
     assert custom.topic("RFQ 123") is None
     assert custom.topic("price list") == "price-update"
-    assert DEFAULT.topic("询盘") is None
+    assert DEFAULT.topic("求购") is None
 
 
 # --- date_text -------------------------------------------------------------------
