@@ -518,6 +518,10 @@ def _find_word_by_word(matcher: KeywordMatcher, text: str) -> str | None:
         m = subs[0].search(folded)
         if m is not None and m.lastindex is not None:
             best_pos, best = m.start(), subs[1][m.lastindex - 1]
+    if matcher._numbers is not None:  # searched in every text, not only those with its words
+        m = matcher._numbers[0].search(folded)
+        if m is not None and m.lastindex is not None and m.start() < best_pos:
+            best_pos, best = m.start(), matcher._numbers[1][m.lastindex - 1]
     spans = [(m.group(), m.start()) for m in re.finditer(f"[{WORD_LETTERS}]+", folded)]
     tokens = [t for t, _ in spans]
     for n, (_, start) in enumerate(spans):

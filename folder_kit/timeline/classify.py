@@ -72,6 +72,9 @@ class KeywordMatcher:
         self.words: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         # (regex, label index, the keyword's length, can it occur in ASCII text)
         self.patterns: list[tuple[str, int, int, bool]] = []
+        # The same of the keywords before a number ("PO#"), and their first words.
+        self.numbered: list[tuple[str, int, int, bool]] = []
+        self._numbered_words: set[str] = set()
         for i, (label, keywords) in enumerate(labels.items()):
             several = len(_split(label.casefold())) > 1
             for keyword in (label, *keywords) if label_words or several else keywords:
@@ -87,6 +90,10 @@ class KeywordMatcher:
         # characters cannot occur in an ASCII text, the common case: apart.
         self._subs = _alternation(self.patterns)
         self._ascii_subs = _alternation([p for p in self.patterns if p[3]])
+        # Searched only in a text that holds one of their first words: one set
+        # operation spares most names a regex search.
+        self._numbers = _alternation(self.numbered)
+        self._number_words = frozenset(self._numbered_words)
 
     def _add(self, keyword: str, label: int) -> None:
         folded = unicodedata.normalize("NFC", keyword.casefold().strip())
@@ -112,7 +119,12 @@ class KeywordMatcher:
             pattern += f"(?![{WORD_LETTERS}])"
         elif not numbered and text[-1].isdigit():
             pattern += f"(?![{WORD_LETTERS}0-9])"
-        self.patterns.append((pattern, label, len(text), text.isascii()))
+        entry = (pattern, label, len(text), text.isascii())
+        if numbered and parts and _LETTERS.fullmatch(parts[0]):
+            self.numbered.append(entry)
+            self._numbered_words.add(parts[0])
+        else:
+            self.patterns.append(entry)
 
     def find(self, text: str) -> str | None:
         """The label of the leftmost keyword in ``text``, or None."""
@@ -138,6 +150,11 @@ class KeywordMatcher:
         # plural) is ruled out by one set operation in C, and the loop below
         # skips such words with one look-up.
         tokens = _LETTERS.findall(folded)
+        if self._numbers is not None and not self._number_words.isdisjoint(tokens):
+            pattern, number_labels = self._numbers
+            m = pattern.search(folded)
+            if m is not None and m.lastindex is not None and m.start() < best_pos:
+                best_pos, best = m.start(), number_labels[m.lastindex - 1]
         forms = self._forms
         if forms.isdisjoint(tokens):
             return self.labels[best] if best is not None else None
