@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from folder_kit.timeline.classify import (
+    WORD_LETTERS,
     Classifier,
     KeywordMatcher,
     classify,
@@ -173,8 +175,12 @@ def test_medium(name: str, medium: str) -> None:
         ("2026-11-20 phone self-check", "self-check"),
         ("2026-11-20 visit first-contact", "first-contact"),
         # the leftmost keyword wins
-        ("Urgent Request for Order Quotation", "order"),
-        ("quotation and order", "quote"),
+        ("Purchase order and quotation", "order"),
+        ("quotation and purchase order", "quote"),
+        # "order" alone is no order: a request for quotation, a sequence
+        ("Urgent Request for Order Quotation", "quote"),
+        ("data in the wrong order", None),
+        ("DC correction", None),
         # no keyword, or a keyword only inside another word
         ("hello", None),
         ("Polish market", None),
@@ -218,13 +224,13 @@ def test_a_replaced_medium_list_changes_the_medium() -> None:
 
 
 def test_a_replaced_topic_list_changes_the_topic() -> None:
-    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "quote": ("preventivo", "询盘")})
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "quote": ("preventivo", "求购")})
     custom = Classifier(config)
     assert custom.topic("preventivo 2026") == "quote"
-    assert custom.topic("询盘") == "quote"
+    assert custom.topic("求购") == "quote"
     assert custom.topic("RFQ 123") is None
     assert custom.topic("price list") == "price-update"
-    assert DEFAULT.topic("询盘") is None
+    assert DEFAULT.topic("求购") is None
 
 
 # --- date_text -------------------------------------------------------------------
@@ -505,14 +511,18 @@ def test_is_ignored_quick_test_passes_every_pattern(pattern: str, fill: str) -> 
 
 def _find_word_by_word(matcher: KeywordMatcher, text: str) -> str | None:
     """KeywordMatcher.find as it was first written: every word tried in turn."""
-    folded = text.casefold()
+    folded = unicodedata.normalize("NFC", text.casefold())
     best_pos, best = len(folded) + 1, None
     subs = matcher._subs if not folded.isascii() else matcher._ascii_subs
     if subs is not None:
         m = subs[0].search(folded)
         if m is not None and m.lastindex is not None:
             best_pos, best = m.start(), subs[1][m.lastindex - 1]
-    spans = [(m.group(), m.start()) for m in re.finditer(r"[a-z]+", folded)]
+    if matcher._numbers is not None:  # searched in every text, not only those with its words
+        m = matcher._numbers[0].search(folded)
+        if m is not None and m.lastindex is not None and m.start() < best_pos:
+            best_pos, best = m.start(), matcher._numbers[1][m.lastindex - 1]
+    spans = [(m.group(), m.start()) for m in re.finditer(f"[{WORD_LETTERS}]+", folded)]
     tokens = [t for t, _ in spans]
     for n, (_, start) in enumerate(spans):
         if start >= best_pos:
@@ -534,7 +544,7 @@ _KEYWORD_WORDS = sorted(
         if w
     }
     | {w for words in DEFAULT_MEDIUM_KEYWORDS.values() for k in words for w in k.split()}
-    | {"s", "es", "Re:", "2026-11-20", "ups", "follow", "x", "İ", "报价"}
+    | {"s", "es", "Re:", "2026-11-20", "ups", "follow", "x", "İ", "报价", "é", "no.", "4711", "#"}
 )
 _SEPARATORS = st.sampled_from([" ", "-", "_", ".", "", "'", "/", "2"])
 
@@ -547,3 +557,94 @@ def test_keyword_matcher_skips_only_words_that_start_no_keyword(
     for keywords in (DEFAULT_TOPIC_KEYWORDS, DEFAULT_MEDIUM_KEYWORDS):
         matcher = KeywordMatcher(keywords)
         assert matcher.find(text) == _find_word_by_word(matcher, text)
+
+
+# --- whole words in every script written with spaces -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "medium"),
+    [
+        # a keyword is never a piece of an accented word
+        ("Hôtel Paris booking.pdf", "file"),
+        ("Tél. Müller.txt", "file"),
+        ("Ancêtre UPSé.txt", "file"),
+        # and an accented word is one word
+        ("téléphone Hans.txt", "file"),
+        ("tel Müller.txt", "phone"),
+        ("Müller-DHL.pdf", "courier"),
+    ],
+)
+def test_latin_keywords_match_whole_accented_words(name: str, medium: str) -> None:
+    assert DEFAULT.medium(name) == medium
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Solicitud de cotización", "quote"),
+        ("Solicitud de cotizacio\u0301n", "quote"),  # as macOS spells a name: decomposed
+        ("COTIZACIÓN 2026-118", "quote"),
+        ("precotizaciónes", None),
+        ("Bestellung 4711", "order"),
+        ("Vorbestellungen", None),
+    ],
+)
+def test_accented_keywords_are_words_too(text: str, topic: str | None) -> None:
+    config = Config(topic_keywords={"quote": ("cotización",), "order": ("Bestellung",)})
+    assert Classifier(config).topic(text) == topic
+
+
+NUMBERED = Classifier(Config(topic_keywords={"order": ("PO#", "order#", "订单")}))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("PO 4711", "order"),
+        ("PO#4711", "order"),
+        ("PO # 4711", "order"),
+        ("PO-4500012345.pdf", "order"),
+        ("PO4711", "order"),
+        ("PO No. 4711", "order"),
+        ("Re: our PO nr 4711 - delivery", "order"),
+        ("Order #10234 has shipped", "order"),
+        ("order no. 2026-118", "order"),
+        ("订单4711", "order"),
+        # not a number after it, too short a number, or another word
+        ("PO box", None),
+        ("PO files for the translation", None),
+        ("PO 12", None),
+        ("typo 4711", None),
+        ("POS 4711", None),
+        ("order of operations 1234", None),
+        ("reorder 4711", None),
+    ],
+)
+def test_a_keyword_ending_in_hash_wants_a_number(text: str, topic: str | None) -> None:
+    assert NUMBERED.topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("ISO9001 renewed", "company-news"),
+        ("ISO9001", "company-news"),
+        ("XISO9001", None),
+        ("ISO90012", None),
+        ("ISO9001b", None),
+    ],
+)
+def test_a_keyword_with_digits_is_not_part_of_a_longer_word(text: str, topic: str | None) -> None:
+    config = Config(topic_keywords={**DEFAULT_TOPIC_KEYWORDS, "company-news": ("ISO9001",)})
+    assert Classifier(config).topic(text) == topic
+
+
+def test_a_one_word_topic_name_is_no_keyword_unless_listed() -> None:
+    """The topic names `order` and `quote` are also plain words; only the lists decide."""
+    custom = Classifier(Config(topic_keywords={"order": ("订单",), "quote": ("报价",)}))
+    assert custom.topic("data in the wrong order") is None
+    assert custom.topic("quote of the day") is None
+    assert custom.topic("订单 4711") == "order"
+    # what `log` writes still says its topic
+    assert custom.topic("2026-11-20 phone order") == "order"

@@ -33,7 +33,7 @@ TREE = {
     f"{B}/Soon Co/OUT/2026-11-28 catalogue.txt": "x",
     f"{B}/Soon Co/IN/2026-11-29 re catalogue.txt": "x",
     "客户/A-交易客户/Müller & Söhne GmbH/IN/2026-11-20 re price.txt": "x",
-    "客户/A-交易客户/Müller & Söhne GmbH/OUT/2026-11-18 电话 price.txt": "x",
+    "客户/A-交易客户/Müller & Söhne GmbH/OUT/2026-11-18 电话 new price.txt": "x",
     f"客户/待开发客户/{COLD}/OUT/2026-11-25 introduction.txt": "x",
 }
 TODAY = "2026-12-01"

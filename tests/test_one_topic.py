@@ -59,12 +59,12 @@ TREE: dict[str, str] = {
     f"{B}/Silent Co/OUT/2026-09-01 Introduction.eml": mail(
         "Introduction - LED high bays", "Tue, 01 Sep 2026 10:00:00 +0800"
     ),
-    f"{B}/Silent Co/OUT/2026-09-20 电话 price.txt": "x",
+    f"{B}/Silent Co/OUT/2026-09-20 电话 new price.txt": "x",
     f"{B}/Silent Co/OUT/2026-10-10 catalogue.txt": "x",
     f"{C}/Never Co/Contact.txt": "Company: Never Co\nCountry: US\nEmail: b@never.com\n",
     f"{B}/Priced Co/Contact.txt": "Company: Priced Co\nCountry: FR\nEmail: c@priced.fr\n",
     f"{B}/Priced Co/OUT/2026-11-20 price list.txt": "x",
-    f"{B}/Priced Co/OUT/2026-11-25 价格.txt": "x",
+    f"{B}/Priced Co/OUT/2026-11-25 价格表.txt": "x",
     f"{A}/Fresh Co/Contact.txt": "Company: Fresh Co\nCountry: JP\nEmail: d@fresh.jp\n",
     f"{A}/Fresh Co/OUT/2026-10-01 Order follow-up.eml": mail(
         "Your order 4711 - shipping schedule", "Thu, 01 Oct 2026 09:00:00 +0800"
@@ -76,7 +76,7 @@ TREE: dict[str, str] = {
     f"{B}/Quoted Co/OUT/2026-11-15 DHL samples.txt": "x",
     f"{C}/Same Day Co/Contact.txt": "Company: Same Day Co\nCountry: United States\n",
     f"{C}/Same Day Co/OUT/2026-11-02 catalogue.txt": "x",
-    f"{C}/Same Day Co/OUT/2026-11-02 price.txt": "x",
+    f"{C}/Same Day Co/OUT/2026-11-02 new price.txt": "x",
     f"{C}/Same Day Co/OUT/2026-11-02 company news\u2028line 2.txt": "x",  # a line break
     f"{P}/Written Prospect/Contact.txt": "Company: Written Prospect\nCountry: SE\n",
     f"{P}/Written Prospect/OUT/2026-11-20 Introduction.eml": mail(

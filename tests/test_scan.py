@@ -544,7 +544,7 @@ REAL_MAIL: dict[str, tuple[str, str, str, str]] = {
     "mail_test_15.eml": (
         "2018-02-13T16:26:00-08:00",
         "header",
-        "order",
+        "quote",
         "Urgent Request for Order Quotation",
     ),
     "mail_test_18.eml": (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Literal
@@ -28,30 +29,55 @@ CONTACT_KINDS: tuple[EventKind, ...] = ("out", "in", "quote", "pi", "order")
 MAIL_SUFFIXES = (".eml", ".msg")
 
 
-_LETTERS = re.compile(r"[a-z]+")
+# The letters of scripts written with spaces between words, casefolded and in NFC:
+# Latin with its accents (Vietnamese too), Greek, Cyrillic, and combining marks
+# (what casefolding "İ" leaves). A keyword in these scripts matches whole words
+# only: "tel" is not in "hôtel", "order" not in "ordering". Chinese and Japanese
+# have no spaces: their keywords match anywhere, so they must be whole words of
+# two characters or more.
+WORD_LETTERS = (
+    "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u0300-\u036f\u0370-\u03ff\u0400-\u04ff\u1e00-\u1eff"
+)
+_LETTERS = re.compile(f"[{WORD_LETTERS}]+")
 # Words that end English compounds after a hyphen and are keywords on their own.
 HYPHEN_ENDINGS = frozenset({"ups"})
+# "#" ending a keyword stands for a document number after its words: "PO#" is
+# "PO 4711", "PO#4711", "PO-4711", "PO4711", "PO No. 4711"; "order#" is "Order
+# #10234", "order no. 4711". At least three digits: "Raspberry Pi 4" is no PI.
+NUMBER_MARK = "#"
+_NUMBER = r"[\s_\-.:#]*(?:(?:no|nr|n|num|number|n°|nº)\.?[\s_\-.:#]*)?[0-9]{3}"
 
 
 class KeywordMatcher:
     """Finds the leftmost keyword of any label in a text.
 
-    Latin keywords match whole words, a plural "s" allowed, and the words of a
-    several-word keyword may be joined by spaces, ``_``, ``-`` or ``.`` or
-    written together ("price list", "Price_List", "pricelist"); so "ups" does
-    not fire inside "follow-ups". Other keywords (Chinese, accented) match
-    anywhere. Words are looked up in a dict rather than tried one regex
-    alternative at a time: a scan calls this for every file.
+    Keywords in scripts written with spaces (Latin, accented or not, Greek,
+    Cyrillic) match whole words, a plural "s" allowed, and the words of a
+    several-word keyword may be joined by spaces, ``_``, ``-`` or ``.``, or
+    written together ("price list", "Price_List", "pricelist"); so "ups" does not
+    fire inside "follow-ups". Chinese keywords match anywhere. A keyword with
+    digits or signs ("ISO9001", "163.com") matches where no letter or digit
+    continues it; one ending in ``#`` is its words followed by a number ("PO#").
+    Words are looked up in a dict rather than tried one regex alternative at a
+    time: a scan calls this for every file.
+
+    ``label_words``: whether a one-word label is a keyword of its own too (the
+    media: `log` writes "chat"); a label of several words always is
+    ("price-update", which `log` writes).
     """
 
-    def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, labels: Mapping[str, Sequence[str]], *, label_words: bool = True) -> None:
         self.labels = list(labels)
         # first word -> [(all words, label index)], longest keywords first
         self.words: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        self.substrings: list[tuple[str, int]] = []
+        # (regex, label index, the keyword's length, can it occur in ASCII text)
+        self.patterns: list[tuple[str, int, int, bool]] = []
+        # The same of the keywords before a number ("PO#"), and their first words.
+        self.numbered: list[tuple[str, int, int, bool]] = []
+        self._numbered_words: set[str] = set()
         for i, (label, keywords) in enumerate(labels.items()):
-            # The label itself is a keyword too: `log` writes "phone" and "price-update".
-            for keyword in (label, *keywords):
+            several = len(_split(label.casefold())) > 1
+            for keyword in (label, *keywords) if label_words or several else keywords:
                 self._add(keyword, i)
         for entries in self.words.values():
             entries.sort(key=lambda e: -len(e[0]))
@@ -62,19 +88,43 @@ class KeywordMatcher:
         # All other keywords in one alternation, searched once, longest first so
         # that at one position the longer keyword wins. Those with non-ASCII
         # characters cannot occur in an ASCII text, the common case: apart.
-        self._subs = _alternation(self.substrings)
-        self._ascii_subs = _alternation([s for s in self.substrings if s[0].isascii()])
+        self._subs = _alternation(self.patterns)
+        self._ascii_subs = _alternation([p for p in self.patterns if p[3]])
+        # Searched only in a text that holds one of their first words: one set
+        # operation spares most names a regex search.
+        self._numbers = _alternation(self.numbered)
+        self._number_words = frozenset(self._numbered_words)
 
     def _add(self, keyword: str, label: int) -> None:
-        folded = keyword.casefold().strip()
-        parts = tuple(p for p in re.split(r"[\s_\-.]+", folded) if p)
-        if parts and all(_LETTERS.fullmatch(p) for p in parts):
+        folded = unicodedata.normalize("NFC", keyword.casefold().strip())
+        numbered = folded.endswith(NUMBER_MARK)
+        parts = _split(folded.rstrip(NUMBER_MARK) if numbered else folded)
+        if not numbered and parts and all(_LETTERS.fullmatch(p) for p in parts):
             self.words.setdefault(parts[0], []).append((parts, label))
             if len(parts) > 1:
                 joined = "".join(parts)
                 self.words.setdefault(joined, []).append(((joined,), label))
-        elif folded:
-            self.substrings.append((folded, label))
+            return
+        text = folded.rstrip(NUMBER_MARK).strip() if numbered else folded
+        if not text:
+            return
+        pattern = re.escape(text)
+        if numbered:
+            pattern = r"[\s_\-.]*".join(re.escape(p) for p in parts) + _NUMBER
+        # Not glued to a word or number it is part of: "ISO9001" is not in "ISO90012".
+        if _LETTERS.match(text[0]) or text[0].isdigit():
+            pattern = f"(?<![{WORD_LETTERS}0-9]){pattern}"
+        # ...nor continued by one (after a number, more digits are more of the number).
+        if not numbered and _LETTERS.match(text[-1]):
+            pattern += f"(?![{WORD_LETTERS}])"
+        elif not numbered and text[-1].isdigit():
+            pattern += f"(?![{WORD_LETTERS}0-9])"
+        entry = (pattern, label, len(text), text.isascii())
+        if numbered and parts and _LETTERS.fullmatch(parts[0]):
+            self.numbered.append(entry)
+            self._numbered_words.add(parts[0])
+        else:
+            self.patterns.append(entry)
 
     def find(self, text: str) -> str | None:
         """The label of the leftmost keyword in ``text``, or None."""
@@ -83,9 +133,12 @@ class KeywordMatcher:
     def find_folded(self, folded: str) -> str | None:
         """``find`` of a text already casefolded (casefolding twice changes nothing:
         a scan folds each name once for all its questions)."""
+        ascii_text = folded.isascii()
+        if not ascii_text and not unicodedata.is_normalized("NFC", folded):
+            folded = unicodedata.normalize("NFC", folded)  # macOS names are decomposed
         best_pos = len(folded) + 1
         best: int | None = None
-        subs = self._subs if not folded.isascii() else self._ascii_subs
+        subs = self._subs if not ascii_text else self._ascii_subs
         if subs is not None:
             pattern, sub_labels = subs
             m = pattern.search(folded)
@@ -97,6 +150,11 @@ class KeywordMatcher:
         # plural) is ruled out by one set operation in C, and the loop below
         # skips such words with one look-up.
         tokens = _LETTERS.findall(folded)
+        if self._numbers is not None and not self._number_words.isdisjoint(tokens):
+            pattern, number_labels = self._numbers
+            m = pattern.search(folded)
+            if m is not None and m.lastindex is not None and m.start() < best_pos:
+                best_pos, best = m.start(), number_labels[m.lastindex - 1]
         forms = self._forms
         if forms.isdisjoint(tokens):
             return self.labels[best] if best is not None else None
@@ -138,12 +196,19 @@ class KeywordMatcher:
         return None
 
 
-def _alternation(keywords: list[tuple[str, int]]) -> tuple[re.Pattern[str], list[int]] | None:
-    if not keywords:
+def _split(keyword: str) -> tuple[str, ...]:
+    """The words of a casefolded keyword, however they are joined."""
+    return tuple(p for p in re.split(r"[\s_\-.]+", keyword) if p)
+
+
+def _alternation(
+    patterns: list[tuple[str, int, int, bool]],
+) -> tuple[re.Pattern[str], list[int]] | None:
+    if not patterns:
         return None
-    ordered = sorted(keywords, key=lambda k: -len(k[0]))
-    pattern = re.compile("|".join(f"({re.escape(word)})" for word, _ in ordered))
-    return pattern, [label for _, label in ordered]
+    ordered = sorted(patterns, key=lambda p: -p[2])
+    pattern = re.compile("|".join(f"({p[0]})" for p in ordered))
+    return pattern, [p[1] for p in ordered]
 
 
 def _plural(word: str, token: str) -> bool:
@@ -156,7 +221,9 @@ class Classifier:
 
     def __init__(self, config: Config) -> None:
         self._media = KeywordMatcher(config.medium_keywords)
-        self._topics = KeywordMatcher(config.topic_keywords)
+        # "order" and "quote" are topic names, yet "order" alone is no keyword: the
+        # lists decide. (What `log` writes is read by _LOGGED.)
+        self._topics = KeywordMatcher(config.topic_keywords, label_words=False)
         self._labels = frozenset(config.topic_keywords)
 
     def medium(self, name: str) -> str:
