@@ -181,3 +181,25 @@ def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "sample"
     shutil.copytree(SAMPLE_WORKSPACE, target, symlinks=True)
     return target
+
+
+ZoneSetter = Callable[[str], None]
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[ZoneSetter]:
+    """Set the machine's local time zone (TZ, an IANA name) for the rest of the test,
+    and back after. Windows reads its zone once, when the process starts, and has no
+    time.tzset: a test that needs another zone is skipped there."""
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("Windows has no time.tzset: the local zone cannot change in a process")
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import zoneinfo
 
 import pytest
 from hypothesis import given
@@ -237,6 +238,12 @@ def test_a_replaced_topic_list_changes_the_topic() -> None:
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOON = dt.datetime(2026, 2, 3, 12, 0, 0).timestamp()  # local noon: the same local day anywhere
+SAVED = dt.datetime(2027, 1, 1, tzinfo=dt.UTC).timestamp()  # a mail's file, saved after it
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _at(text: str) -> int:
+    return int(dt.datetime.fromisoformat(text).timestamp())
 
 
 @pytest.mark.parametrize(
@@ -245,58 +252,93 @@ NOON = dt.datetime(2026, 2, 3, 12, 0, 0).timestamp()  # local noon: the same loc
         # the message's own date wins over the name and the mtime, offset kept
         (
             "2026-01-01 reply.eml",
-            (NOON, dt.datetime(2026, 3, 5, 10, 0, 0, tzinfo=CST)),
-            ("2026-03-05T10:00:00+08:00", "2026-03-05", "header"),
+            (SAVED, dt.datetime(2026, 3, 5, 10, 0, 0, tzinfo=CST), dt.UTC),
+            ("2026-03-05T10:00:00+08:00", "2026-03-05", _at("2026-03-05T02:00:00+00:00"), "header"),
         ),
-        # the day is the sender's day, not UTC's
+        # the day is the user's day of its instant, not the sender's
         (
             "x.eml",
-            (NOON, dt.datetime(2026, 3, 5, 1, 30, 0, tzinfo=CST)),
-            ("2026-03-05T01:30:00+08:00", "2026-03-05", "header"),
+            (SAVED, dt.datetime(2026, 3, 5, 1, 30, 0, tzinfo=CST), dt.UTC),
+            ("2026-03-05T01:30:00+08:00", "2026-03-04", _at("2026-03-04T17:30:00+00:00"), "header"),
+        ),
+        (
+            "x.eml",
+            (SAVED, dt.datetime(2026, 3, 5, 1, 30, 0, tzinfo=CST), SHANGHAI),
+            ("2026-03-05T01:30:00+08:00", "2026-03-05", _at("2026-03-04T17:30:00+00:00"), "header"),
         ),
         (
             "x.eml",
             (
-                NOON,
-                dt.datetime(2016, 8, 22, 6, 23, 36, tzinfo=dt.timezone(-dt.timedelta(hours=3))),
+                SAVED,
+                dt.datetime(2016, 8, 22, 22, 23, 36, tzinfo=dt.timezone(-dt.timedelta(hours=3))),
+                SHANGHAI,
             ),
-            ("2016-08-22T06:23:36-03:00", "2016-08-22", "header"),
+            ("2016-08-22T22:23:36-03:00", "2016-08-23", _at("2016-08-23T01:23:36+00:00"), "header"),
         ),
         (
             "x.msg",
-            (NOON, dt.datetime(2013, 11, 18, 8, 26, 24, tzinfo=dt.UTC)),
-            ("2013-11-18T08:26:24+00:00", "2013-11-18", "header"),
+            (SAVED, dt.datetime(2013, 11, 18, 8, 26, 24, tzinfo=dt.UTC), dt.UTC),
+            ("2013-11-18T08:26:24+00:00", "2013-11-18", _at("2013-11-18T08:26:24+00:00"), "header"),
         ),
-        # no message date: the name's
+        # no message date: the name's, a day with no instant
         (
             "2026-03-05 strange.msg",
-            (NOON, None),
-            ("2026-03-05", "2026-03-05", "filename"),
+            (NOON, None, SHANGHAI),
+            ("2026-03-05", "2026-03-05", None, "filename"),
         ),
         (
             "报价 2026年11月26日.xlsx",
-            (NOON, None),
-            ("2026-11-26", "2026-11-26", "filename"),
+            (NOON, None, dt.UTC),
+            ("2026-11-26", "2026-11-26", None, "filename"),
         ),
-        ("PI-20260401.pdf", (NOON, None), ("2026-04-01", "2026-04-01", "filename")),
+        ("PI-20260401.pdf", (NOON, None, None), ("2026-04-01", "2026-04-01", None, "filename")),
+        # a mail dated more than a day after its file was saved: the sender's clock was
+        # wrong; dated when it arrived, the file's mtime (not a date in its name)
+        (
+            "2026-01-01 reply.eml",
+            (_at("2026-03-05T10:00:00+00:00"), dt.datetime(2026, 3, 7, 10, 0, tzinfo=CST), dt.UTC),
+            ("2026-03-05T10:00:00+00:00", "2026-03-05", _at("2026-03-05T10:00:00+00:00"), "mtime"),
+        ),
+        # within a day of it: the clocks of two machines, the mail's own date stands
+        (
+            "x.eml",
+            (_at("2026-03-05T10:00:00+00:00"), dt.datetime(2026, 3, 6, 17, 0, tzinfo=CST), dt.UTC),
+            ("2026-03-06T17:00:00+08:00", "2026-03-06", _at("2026-03-06T09:00:00+00:00"), "header"),
+        ),
     ],
 )
 def test_date_text(
-    name: str, facts: tuple[float, dt.datetime | None], expected: tuple[str, str, str]
+    name: str,
+    facts: tuple[float, dt.datetime | None, dt.tzinfo | None],
+    expected: tuple[str, str, int | None, str],
 ) -> None:
     assert date_text(name, *facts) == expected
 
 
 def test_date_text_falls_back_to_mtime_with_its_offset() -> None:
-    date, day, source = date_text("notes.txt", NOON, None)
+    date, day, at, source = date_text("notes.txt", NOON, None)
     assert source == "mtime"
     assert day == "2026-02-03"
+    assert at == int(NOON)
     assert re.fullmatch(r"2026-02-03T12:00:00[+-]\d\d:\d\d", date), date
 
 
+def test_date_text_of_a_mtime_is_in_the_users_zone() -> None:
+    at = _at("2026-11-30T23:30:00+00:00")
+    assert date_text("notes.txt", at, None, SHANGHAI) == (
+        "2026-12-01T07:30:00+08:00",
+        "2026-12-01",
+        at,
+        "mtime",
+    )
+
+
 def test_date_text_of_a_naive_message_date_is_the_header() -> None:
-    date, day, source = date_text("2026-01-01.eml", NOON, dt.datetime(2026, 3, 5, 10, 0, 0))
+    date, day, at, source = date_text(
+        "2026-01-01.eml", SAVED, dt.datetime(2026, 3, 5, 10, 0, 0), dt.UTC
+    )
     assert (day, source) == ("2026-03-05", "header")
+    assert at == _at("2026-03-05T10:00:00+00:00")  # a time without a zone is UTC
     assert date.startswith("2026-03-05T10:00:00")
 
 
@@ -349,7 +391,7 @@ def test_drafts_ignored_and_other_files_are_no_event(folder: str, name: str) -> 
 )
 def test_classify(kind: str, name: str, medium: str, topic: str) -> None:
     fields = classify(FOLDER[kind], name, NOON, classifier=DEFAULT)
-    assert fields == (kind, "2026-03-05", "2026-03-05", "filename", medium, topic, None)
+    assert fields == (kind, "2026-03-05", "2026-03-05", None, "filename", medium, topic, None)
 
 
 @pytest.mark.parametrize(
@@ -372,7 +414,7 @@ def test_classify(kind: str, name: str, medium: str, topic: str) -> None:
 def test_the_kind_is_the_top_folders(folder: str, kind: str) -> None:
     fields = classify(folder, "2026-01-02 their note.txt", NOON, classifier=DEFAULT)
     assert fields is not None
-    assert fields[:4] == (kind, "2026-01-02", "2026-01-02", "filename")
+    assert fields[:5] == (kind, "2026-01-02", "2026-01-02", None, "filename")
 
 
 def test_a_contact_txt_inside_out_is_a_file_sent_not_the_card() -> None:
@@ -392,15 +434,17 @@ def test_classify_a_mail_takes_topic_from_its_subject_and_keeps_it() -> None:
     fields = classify(
         "IN",
         "2026-01-01 catalog.eml",
-        NOON,
+        SAVED,
         dt.datetime(2026, 3, 5, 10, 0, 0, tzinfo=CST),
         "Re: new price list",
         classifier=DEFAULT,
+        zone=SHANGHAI,
     )
     assert fields == (
         "in",
         "2026-03-05T10:00:00+08:00",
         "2026-03-05",
+        _at("2026-03-05T10:00:00+08:00"),
         "header",
         "email",
         "price-update",
@@ -411,20 +455,20 @@ def test_classify_a_mail_takes_topic_from_its_subject_and_keeps_it() -> None:
 def test_classify_a_subject_without_keyword_leaves_the_name_to_speak() -> None:
     fields = classify("OUT", "catalog.eml", NOON, None, "Hi there", classifier=DEFAULT)
     assert fields is not None
-    assert (fields[5], fields[6], fields[3]) == ("product-update", "Hi there", "mtime")
+    assert (fields[6], fields[7], fields[4]) == ("product-update", "Hi there", "mtime")
 
 
 def test_a_mail_that_could_not_be_read_is_dated_by_its_name() -> None:
     """The scan passes no date and no subject for a mail it could not read."""
     fields = classify("IN", "Re_ Factory visit 3.eml", NOON, classifier=DEFAULT)
     assert fields is not None
-    assert (fields[0], fields[3], fields[4], fields[6]) == ("in", "mtime", "email", None)
+    assert (fields[0], fields[4], fields[5], fields[7]) == ("in", "mtime", "email", None)
 
 
 def test_classify_the_card() -> None:
     fields = classify("", "Contact.txt", NOON, classifier=DEFAULT)
     assert fields is not None
-    assert (fields[0], fields[2], fields[3], fields[4], fields[5]) == (
+    assert (fields[0], fields[2], fields[4], fields[5], fields[6]) == (
         "card",
         "2026-02-03",
         "mtime",

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 import pytest
-from conftest import Invoke
+from conftest import Invoke, ZoneSetter
 from helpers import assert_error, assert_ok, build_tree, read_tree, set_times, tree_diff
 
 from folder_kit.terms import LOG_TOPICS
@@ -226,7 +226,10 @@ def test_customer_list_last_contact(invoke: Invoke, ws: Path) -> None:
     ]
 
 
-def test_customer_list_last_contact_follows_new_files(invoke: Invoke, ws: Path) -> None:
+def test_customer_list_last_contact_follows_new_files(
+    invoke: Invoke, ws: Path, local_zone: ZoneSetter
+) -> None:
+    local_zone("Asia/Shanghai")
     (ws / D / "Quiet Ltd" / "OUT" / "2026-04-01 phone.txt").write_text("no answer")
     (ws / A / "Bosch" / "IN" / "2026-04-02 re.eml").parent.mkdir()
     (ws / A / "Bosch" / "IN" / "2026-04-02 re.eml").write_bytes(
@@ -235,8 +238,8 @@ def test_customer_list_last_contact_follows_new_files(invoke: Invoke, ws: Path) 
     result = invoke("-w", str(ws), "customer", "list", "--json")
     assert_ok(result)
     last = {c["name"]: c["last_contact"] for c in json.loads(result.stdout)}
-    # the mail's own day, in the sender's zone
-    assert last == {"ACME": "2026-03-10", "Bosch": "2026-04-01", "Quiet Ltd": "2026-04-01"}
+    # the user's day of the mail's instant: 23:30 at -07:00 is 14:30 the next day in Shanghai
+    assert last == {"ACME": "2026-03-10", "Bosch": "2026-04-02", "Quiet Ltd": "2026-04-01"}
 
 
 # --- log ---------------------------------------------------------------------------

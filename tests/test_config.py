@@ -26,7 +26,7 @@ from folder_kit.workspace.thresholds import (
     SINGLE_MEDIUM_RUN,
 )
 
-KNOWN_TOP = "lang, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
+KNOWN_TOP = "lang, timezone, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:

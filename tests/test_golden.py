@@ -26,6 +26,8 @@ import pytest
 from conftest import SAMPLE_WORKSPACE, Invoke
 from helpers import build_tree, set_times
 
+from folder_kit.timeline.instants import instant
+
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = bool(os.environ.get("FOLDER_KIT_UPDATE_GOLDEN"))
 PINNED = 1_767_225_600  # 2026-01-01T00:00:00Z: every file and folder, so mtime dates are fixed
@@ -99,9 +101,24 @@ def generated_spec() -> dict[str, object]:
 
 
 def pin_mtimes(root: Path) -> None:
+    """Every file and folder at PINNED, but a mail with a date: saved an hour after it
+    was sent, as a mail client saves it (one saved before its date would be dated
+    by a wrong clock, and then when it arrived)."""
+    from folder_kit.errors import MailError
+    from folder_kit.timeline.mail import read_message
+
     for dirpath, dirnames, filenames in os.walk(root):
         for name in [*filenames, *dirnames]:
-            set_times(os.path.join(dirpath, name), PINNED)
+            path = os.path.join(dirpath, name)
+            when: float = PINNED
+            if name.endswith((".eml", ".msg")) and not os.path.islink(path):
+                try:
+                    sent = read_message(path, addresses=False).date
+                except MailError:
+                    sent = None
+                if sent is not None:
+                    when = instant(sent) + 3600
+            set_times(path, when)
     os.utime(root, (PINNED, PINNED))
 
 

@@ -28,6 +28,9 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 DAYS = st.sampled_from(["2026-03-01", "2026-03-02"])
 DATES = st.sampled_from(["2026-03-01", "2026-03-01T09:00:00+01:00", "2026-03-02"])
 GRADES = st.sampled_from(["A", "B", "C", "D", "P"])
+# Instants from before the epoch to the end of the readable years, a few of them shared.
+INSTANT = st.sampled_from([0, 1_800_000_000, 1_800_000_001]) | st.integers(-(10**10), 4_200_000_000)
+INSTANTS = st.none() | INSTANT
 KINDS = st.sampled_from(["out", "in", "quote", "pi", "order", "card", "history"])
 
 
@@ -41,14 +44,15 @@ def index_rows(draw: st.DrawFn) -> Changes:
         )
         for rel in draw(st.lists(TEXT.filter(bool), max_size=4, unique=True)):
             changes.files.append(
-                FileRow(key, rel, "", 0, 0, draw(KINDS), draw(DATES), draw(DAYS),
+                FileRow(key, rel, "", 0, 0, draw(KINDS), draw(DATES), draw(DAYS), draw(INSTANTS),
                         draw(st.sampled_from(["header", "filename", "mtime"])),
                         draw(st.none() | TEXT), draw(st.none() | TEXT), draw(st.none() | TEXT))
             )  # fmt: skip
-        moves = draw(st.lists(st.tuples(DATES, DAYS, GRADES, GRADES), max_size=3))
+        moves = draw(st.lists(st.tuples(DATES, DAYS, INSTANT, GRADES, GRADES), max_size=3))
         if moves:
             changes.grades[key] = [
-                GradeRow(key, seq, date, day, a, b) for seq, (date, day, a, b) in enumerate(moves)
+                GradeRow(key, seq, date, day, at, a, b)
+                for seq, (date, day, at, a, b) in enumerate(moves)
             ]
     return changes
 

@@ -64,7 +64,16 @@ def test_a_folder_not_quiet_is_looked_at_again_one_settle_period_later() -> None
 
 def ev(kind: str, day: str, grade: str = "B") -> Event:
     return Event(
-        "ACME", grade, kind, day, day, "filename", None, None, f"客户/B/ACME/X/{kind}{day}"
+        "ACME",
+        grade,
+        kind,
+        day,
+        day,
+        "filename",
+        None,
+        None,
+        f"客户/B/ACME/X/{kind}{day}",
+        stamp=day,
     )
 
 

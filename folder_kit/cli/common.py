@@ -280,10 +280,15 @@ def today_option(f: click.decorators.FC) -> click.decorators.FC:
     return click.option("--today", "today_text", metavar="YYYY-MM-DD", help=TODAY_HELP)(f)
 
 
-def parse_today(text: str | None) -> dt.date:
+def parse_today(text: str | None, ws: Workspace | None = None) -> dt.date:
+    """``--today``, else the user's day now: in ``ws``'s time zone (the local one
+    without a workspace, or when it names none)."""
     from folder_kit.timeline.dates import parse_judging_day
+    from folder_kit.timeline.instants import today_in, user_zone
 
-    return parse_judging_day(text) if text is not None else dt.date.today()
+    if text is not None:
+        return parse_judging_day(text)
+    return today_in(user_zone(ws.config.timezone if ws is not None else None))
 
 
 def _remember_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:

@@ -102,6 +102,7 @@ def draft(
             "--due writes each customer's own best topic: drop --topic/--contact/--open"
         )
     ws = workspace(ctx)
+    day = parse_today(today_text, ws)
     if due:
         _draft_due(ws, day, as_json=as_json)
         return

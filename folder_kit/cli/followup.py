@@ -76,7 +76,7 @@ def due_cmd(
     from folder_kit.followup.pipeline import due
 
     ws = workspace(ctx)
-    today = parse_today(today_text)
+    today = parse_today(today_text, ws)
     items = due(ws, today=today, within=within)
     if ics_path is not None:
         from folder_kit.followup.ics import export
@@ -124,7 +124,7 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     from folder_kit.followup.pipeline import check
 
     ws = workspace(ctx)
-    today = parse_today(today_text)
+    today = parse_today(today_text, ws)
     findings = check(ws, today=today, name=name)
     if as_json:
         print_json_rows([f.as_json() for f in findings])
@@ -179,7 +179,7 @@ def report_cmd(
     from folder_kit.followup.pipeline import overview, report
 
     ws = workspace(ctx)
-    today = parse_today(today_text)
+    today = parse_today(today_text, ws)
     if html_path is None:
         result = report(ws, today=today)
     else:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from folder_kit.cli.common import (
+    parse_today,
     print_json,
     print_json_objects,
     say,
@@ -194,8 +195,6 @@ def log_cmd(
     NAME is the folder name, the company name from Contact.txt, a unique
     part of either, or a path (`.` inside the customer's folder).
     """
-    import datetime as dt
-
     from folder_kit.errors import UsageError
     from folder_kit.timeline.dates import parse_day
     from folder_kit.timeline.events import find_customer
@@ -203,7 +202,7 @@ def log_cmd(
 
     ws = workspace(ctx)
     customer = find_customer(ws, name)
-    today = dt.date.today()
+    today = parse_today(None, ws)
     when = parse_day(day) if day is not None else today
     if when > today:
         raise UsageError(f"{when} is in the future: log a contact once it has happened")

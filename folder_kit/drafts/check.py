@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from folder_kit.followup.rules import Ev
 from folder_kit.followup.taboos.too_direct import pushy_phrases_in
 from folder_kit.followup.taboos.too_short import too_soon
+from folder_kit.timeline.instants import day_end
 
 # Subjects that say nothing: a mail with one of these is not opened first.
 GENERIC_SUBJECTS = frozenset(
@@ -149,7 +150,9 @@ def interval_warning(
     """The taboo "interval too short", as `check` judges it, for the mail about to be
     written: the last follow-up went out less than ``percent`` % of a cadence ago,
     with no answer since."""
-    if not too_soon(last_out, Ev("out", today), events, cadence=cadence, percent=percent):
+    # The mail about to be written goes out at the end of the day judged, after all of it.
+    then = Ev("out", today, stamp=day_end(today.isoformat()))
+    if not too_soon(last_out, then, events, cadence=cadence, percent=percent):
         return None
     gap = (today - last_out.day).days
     return (

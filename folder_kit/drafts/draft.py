@@ -207,7 +207,7 @@ def _too_soon(
     from folder_kit.followup.rules import Ev, cadence_of
 
     known = [
-        Ev(e.kind, day, date=e.date)
+        Ev(e.kind, day, date=e.date, stamp=e.stamp)
         for e in events
         if e.kind in ("in", "out") and (day := dt.date.fromisoformat(e.day)) <= today
     ]

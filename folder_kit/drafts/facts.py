@@ -38,7 +38,13 @@ def customer_facts(
         products = all_product_files(ws)
     # Its grade on that day, as `due` judges it: a later move is not known yet.
     moves = [
-        Ev("grade", dt.date.fromisoformat(e.day), from_grade=e.from_grade, to_grade=e.to_grade)
+        Ev(
+            "grade",
+            dt.date.fromisoformat(e.day),
+            from_grade=e.from_grade,
+            to_grade=e.to_grade,
+            stamp=e.stamp,
+        )
         for e in events
         if e.kind == "grade"
     ]

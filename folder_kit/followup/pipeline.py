@@ -39,6 +39,7 @@ from folder_kit.followup.topics import FileFact, choose_topic, stem, topic_facts
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import customer_named, fresh_index
 from folder_kit.timeline.index import Index, LastSent, Latest
+from folder_kit.timeline.instants import stamp
 from folder_kit.workspace.country import country_code
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, REPEAT_WINDOW
@@ -75,7 +76,14 @@ def _customers(ws: Workspace, index: Index, today: dt.date) -> dict[str, _Custom
     for g in index.grades():
         day = dt.date.fromisoformat(g.day)
         moves.setdefault(g.customer, []).append(
-            Ev("grade", day, from_grade=g.from_grade, to_grade=g.to_grade)
+            Ev(
+                "grade",
+                day,
+                date=g.date,
+                from_grade=g.from_grade,
+                to_grade=g.to_grade,
+                stamp=stamp(g.day, g.at),
+            )
         )
     out = {}
     for c in index.customer_grades():
@@ -249,17 +257,20 @@ def _timelines(
             continue
         prefix = c.folder + "/"
         events[customer].extend(
-            Ev(kind, days[day], medium, topic, prefix + rel, date, subject)
-            for _, kind, day, date, medium, topic, rel, subject in group
+            Ev(kind, days[day], medium, topic, prefix + rel, date, subject, None, None, stamp)
+            for _, kind, day, date, medium, topic, rel, subject, stamp in group
         )
     out = []
     for k, c in customers.items():
         own = events[k]
-        if c.moves:  # grade events interleave by day; files come sorted already
-            own.sort(key=lambda e: e.day)
+        if c.moves:  # grade events interleave; files come sorted already
+            own.sort(key=_STAMP)
         out.append(Timeline(customer=c.name, grade=c.grade, events=tuple(own), folder=c.folder))
     out.sort(key=lambda t: (PRIORITY[t.grade], t.customer.casefold()))
     return out
+
+
+_STAMP = operator.attrgetter("stamp")
 
 
 def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:

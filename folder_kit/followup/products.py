@@ -14,6 +14,7 @@ from pathlib import Path
 
 from folder_kit.followup.topics import FileFact
 from folder_kit.timeline.dates import date_from_name
+from folder_kit.timeline.instants import day_of, user_zone
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.ignore import (
     computer_names,
@@ -50,6 +51,7 @@ def product_files(ws: Workspace, key: str) -> tuple[FileFact, ...]:
         return ()
     # A sync tool's conflict copy beside the real file is no new product to write about.
     copies = onedrive_copies([e.name for e in entries], onedrive_pattern(computer_names()))
+    zone = user_zone(ws.config.timezone)
     for entry in entries:
         if is_ignored(entry.name) or entry.name in copies:
             continue
@@ -57,7 +59,8 @@ def product_files(ws: Workspace, key: str) -> tuple[FileFact, ...]:
             continue
         day = date_from_name(entry.name)
         if day is None:
-            day = dt.date.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime)
+            mtime = entry.stat(follow_symlinks=False).st_mtime
+            day = dt.date.fromisoformat(day_of(int(mtime // 1), zone))
         out.append(FileFact(ws.relative(Path(entry.path)), day))
     return tuple(sorted(out, key=lambda f: (f.day, f.path)))
 

@@ -19,6 +19,7 @@ from typing import Literal, NamedTuple, cast, overload
 
 from folder_kit.timeline.bounds import bounds_of, firsts_of
 from folder_kit.timeline.index import Bound, KindBounds
+from folder_kit.timeline.instants import stamp_of_text
 from folder_kit.workspace.layout import Grade
 
 # Grades from least to most engaged: a suggestion only ever moves a customer up.
@@ -51,6 +52,9 @@ class Ev(NamedTuple):
     subject: str | None = None
     from_grade: str | None = None  # grade events only
     to_grade: str | None = None
+    # instants.stamp: the order of events (the user's day, then the instant). The
+    # index gives it; "" for one made by hand, ordered by its day and date then.
+    stamp: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,28 +240,26 @@ def sort_due(items: Iterable[Due]) -> list[Due]:
 
 
 def later(a: Ev, b: Ev) -> bool:
-    """``a`` came after ``b``. On one day, only known times can order them: a reply
-    dated the same day as the quote counts as coming after it, unless both
-    carry times that say otherwise (an inquiry at 9:00 answered by a quote at 15:00)."""
-    if a.day != b.day:
-        return a.day > b.day
-    return _later_same_day(a.date, b.date)
+    """``a`` came after ``b`` (or at the same moment, which is all that is known of two
+    events of one day without times: a reply dated the day of the quote counts as
+    its answer). In the one order of events (``instants``): by the user's day, an
+    event known by its day alone before the timed ones of that day, timed ones by
+    their instant."""
+    return (a.stamp or _stamp(a)) >= (b.stamp or _stamp(b))
 
 
 def later_stamp(a: str, b: str) -> bool:
-    """``later`` for events known by ``day || date`` only (as SQL aggregates give them)."""
-    if a[:10] != b[:10]:
-        return a[:10] > b[:10]
-    return _later_same_day(a[10:], b[10:])
+    """``later`` for events known by their stamps (as SQL aggregates give them)."""
+    return a >= b
 
 
-def _later_same_day(a: str, b: str) -> bool:
-    if "T" in a and "T" in b:
-        try:
-            return dt.datetime.fromisoformat(a) > dt.datetime.fromisoformat(b)
-        except (TypeError, ValueError):  # one time with an offset, one without
-            return True
-    return True
+def _stamp(e: Ev) -> str:
+    return stamp_of_text(e.day.isoformat(), e.date)
+
+
+def _stamped(events: Iterable[Ev]) -> list[Ev]:
+    """``events`` each with its stamp, for the bounds, which order by it alone."""
+    return [e if e.stamp else e._replace(stamp=_stamp(e)) for e in events]
 
 
 def follow_up_days(events: Sequence[Ev]) -> list[list[Ev]]:
@@ -307,7 +309,7 @@ def suggest_grade(tl: Timeline, *, today: dt.date) -> Suggestion | None:
     """The grade the events since the last move earn, if higher than the current one:
     an order A; a quote or PI B; a two-way exchange C; a first `out` D. Never down,
     and never against a move the user made after the evidence."""
-    events = [e for e in tl.events if e.day <= today]
+    events = _stamped(e for e in tl.events if e.day <= today)
     moves = [e for e in events if e.kind == "grade"]
     since = [e for e in events if later(e, moves[-1])] if moves else events
     # The first of each kind as ``bounds_of`` finds it, without the rest of the bounds:
@@ -493,7 +495,7 @@ def _bound_event(bound: Bound | None, folder: str) -> Ev | None:
     if bound is None:
         return None
     path = f"{folder}/{bound.rel}" if folder else bound.rel
-    return Ev(bound.kind, dt.date.fromisoformat(bound.day), path=path, date=bound.date)
+    return Ev(bound.kind, dt.date.fromisoformat(bound.day), path=path, stamp=bound.stamp)
 
 
 def _outs_before(stamps: Sequence[str], target: Bound | None) -> int | None:
@@ -507,7 +509,7 @@ def _outs_before(stamps: Sequence[str], target: Bound | None) -> int | None:
 def facts_of(tl: Timeline, *, today: dt.date) -> Facts:
     """The facts of a customer from its whole timeline: its events up to ``today``
     brought to bounds, then ``facts_from`` as for any other."""
-    events = [e for e in tl.events if e.day <= today]
+    events = _stamped(e for e in tl.events if e.day <= today)
     moves = [e for e in events if e.kind == "grade"]
     after = [e for e in events if later(e, moves[-1])] if moves else []
     return facts_from(

@@ -25,17 +25,17 @@ class Contact(Protocol):
     @property
     def day(self) -> str | dt.date: ...
     @property
-    def date(self) -> str: ...
+    def stamp(self) -> str: ...
     @property
     def path(self) -> str: ...
 
 
 E = TypeVar("E", bound=Contact)
 
-# The index's order of events: day, date, kind, then path (which within a customer
-# orders as the path inside its folder does). Made in C: check asks it of every
-# event of the workspace.
-_ORDER = attrgetter("day", "date", "kind", "path")
+# The index's order of events: stamp (``instants``: the user's day, then the
+# instant), kind, then path (which within a customer orders as the path inside its
+# folder does). Made in C: check asks it of every event of the workspace.
+_ORDER = attrgetter("stamp", "kind", "path")
 
 
 def bounds_of(key: str, events: Iterable[Contact], folder: str = "") -> KindBounds | None:
@@ -50,7 +50,7 @@ def bounds_of(key: str, events: Iterable[Contact], folder: str = "") -> KindBoun
     cut = len(folder) + 1 if folder else 0
 
     def bound(e: Contact | None) -> Bound | None:
-        return None if e is None else Bound(_iso(e.day), e.date, e.kind, e.path[cut:])
+        return None if e is None else Bound(e.stamp, e.kind, e.path[cut:])
 
     first_in, first_order, first_offer, first_out = firsts_of(known)
     return KindBounds(
@@ -63,7 +63,7 @@ def bounds_of(key: str, events: Iterable[Contact], folder: str = "") -> KindBoun
         last_offer=bound(last_of(offers)),
         first_out=bound(first_out),
         last_day=_iso(max(e.day for e in lasts)),
-        out_stamps=tuple(_iso(e.day) + e.date for e in outs),
+        out_stamps=tuple(e.stamp for e in outs),
     )
 
 
@@ -81,9 +81,9 @@ def contacts_by_kind(events: Iterable[E]) -> tuple[list[E], list[E], list[E], li
 
 def firsts_of(events: Iterable[E]) -> tuple[E | None, E | None, E | None, E | None]:
     """The first reply, order, offer and `out` in the index's order, of ``events``
-    oldest first (by day, then date, as a timeline holds them): in one pass, as
-    check asks it of every customer; only events of one moment are compared
-    further (by kind, then path)."""
+    oldest first (by stamp, as a timeline holds them): in one pass, as check asks
+    it of every customer; only events of one moment are compared further (by kind,
+    then path)."""
     reply = order = offer = out = None
     for e in events:
         kind = e.kind
@@ -104,7 +104,7 @@ def firsts_of(events: Iterable[E]) -> tuple[E | None, E | None, E | None, E | No
 def _before(e: Contact, first: Contact) -> bool:
     """``e``, seen after ``first``, comes before it all the same: of the same moment,
     with a kind or path that sorts first."""
-    return e.day == first.day and e.date == first.date and _ORDER(e) < _ORDER(first)
+    return e.stamp == first.stamp and _ORDER(e) < _ORDER(first)
 
 
 def last_of(group: list[E]) -> E | None:

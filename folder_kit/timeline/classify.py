@@ -16,6 +16,7 @@ from typing import Literal
 
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.dates import date_from_name
+from folder_kit.timeline.instants import Zone, day_of, instant, sent_in_future, text_in
 from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
@@ -281,19 +282,23 @@ def _stem(name: str) -> str:
     return name[:dot] if dot > 0 else name
 
 
-# An event's fields as the index keeps them: (kind, date, day, date source, medium,
-# topic, subject). A plain tuple: a scan makes one per file, and adds them to its rows.
-Fields = tuple[EventKind, str, str, DateSource, str | None, str | None, str | None]
+# An event's fields as the index keeps them: (kind, date, day, instant, date source,
+# medium, topic, subject). A plain tuple: a scan makes one per file, and adds them to
+# its rows.
+Fields = tuple[EventKind, str, str, int | None, DateSource, str | None, str | None, str | None]
 
 DEFAULT_TOPIC: Mapping[str, str] = {"quote": "quote", "pi": "order", "order": "order"}
 
 
 def date_text(
-    name: str, mtime: float, message_date: dt.datetime | None
-) -> tuple[str, str, DateSource]:
+    name: str, mtime: float, message_date: dt.datetime | None, zone: Zone = None
+) -> tuple[str, str, int | None, DateSource]:
     """The event's date, first that exists: the message's own, a date in the name,
-    the mtime; as (ISO date or time, ISO day, which source gave it)."""
-    if message_date is not None:
+    the mtime; as (ISO date or time, the user's ISO day, the instant or None for a
+    day alone, which source gave it). ``zone``: the user's (``instants.Zone``). A
+    mail dated more than a day after its file was saved (the sender's clock was
+    wrong) is dated when it arrived: the file's mtime."""
+    if message_date is not None and not sent_in_future(message_date, mtime):
         # With its own offset; none for a "-0000" zone. An ISO time starts with its day.
         # Mail dates have whole seconds but for some .msg: timespec only then (0.2 us).
         date = (
@@ -301,13 +306,15 @@ def date_text(
             if not message_date.microsecond
             else message_date.isoformat(timespec="seconds")
         )
-        return date, date[:10], "header"
-    day = date_from_name(name)
+        at = instant(message_date)
+        return date, day_of(at, zone), at, "header"
+    day = date_from_name(name) if message_date is None else None
     if day is not None:
         text = day.isoformat()
-        return text, text, "filename"
-    date = dt.datetime.fromtimestamp(mtime).astimezone().isoformat(timespec="seconds")
-    return date, date[:10], "mtime"
+        return text, text, None, "filename"
+    at = int(mtime // 1)
+    date = text_in(at, zone)
+    return date, date[:10], at, "mtime"
 
 
 @lru_cache(maxsize=4096)
@@ -337,13 +344,15 @@ def classify(
     *,
     classifier: Classifier,
     folded: str | None = None,
+    zone: Zone = None,
 ) -> Fields | None:
     """The event a file stands for, or None when it is not a contact.
 
     ``folder``: the file's folder inside the customer folder ("OUT", "IN/2025"; ""
     for the customer folder itself); ``mtime``, ``message_date`` and ``subject``:
     what the scan learned of the file (the last two from a mail it could read);
-    ``folded``: the name casefolded, when the caller has it already. Plain values
+    ``folded``: the name casefolded, when the caller has it already; ``zone``: the
+    user's, whose days events are counted in (``instants.Zone``). Plain values
     in, a plain tuple out: the scan calls this for every file it reads.
     """
     # In the customer folder itself only its card is contact.
@@ -354,9 +363,9 @@ def classify(
         folded = name.casefold()
     if is_ignored(name, folded=folded):
         return None
-    date, day, source = date_text(name, mtime, message_date)
+    date, day, at, source = date_text(name, mtime, message_date, zone)
     if kind == "card":
-        return "card", date, day, source, None, None, None
+        return "card", date, day, at, source, None, None, None
     topic = classifier.topic_in(subject, subject.casefold()) if subject else None
     if topic is None:
         stem = _stem(name)
@@ -364,4 +373,4 @@ def classify(
             topic = classifier.topic_in(stem, _stem(folded))
         if topic is None:
             topic = DEFAULT_TOPIC.get(kind, "other")
-    return kind, date, day, source, classifier.medium_folded(folded), topic, subject
+    return kind, date, day, at, source, classifier.medium_folded(folded), topic, subject

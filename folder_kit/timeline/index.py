@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from folder_kit.errors import IndexStoreError
+from folder_kit.timeline.instants import STAMP_SQL, Zone, day_of, text_in
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.customers import printable
@@ -26,7 +27,7 @@ from folder_kit.workspace.history import HISTORY_FILE
 if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -50,8 +51,9 @@ CREATE TABLE files(
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     kind TEXT NOT NULL,            -- out in quote pi order card, or history
-    date TEXT NOT NULL,
-    day TEXT NOT NULL,
+    date TEXT NOT NULL,            -- ISO: a day, or a time with the offset it was given in
+    day TEXT NOT NULL,             -- the user's day (instants.py)
+    at INTEGER,                    -- the instant, seconds since the epoch; NULL: a day alone
     date_source TEXT NOT NULL,
     medium TEXT,
     topic TEXT,
@@ -68,6 +70,7 @@ CREATE TABLE grades(
     seq INTEGER NOT NULL,
     date TEXT NOT NULL,
     day TEXT NOT NULL,
+    at INTEGER NOT NULL,
     from_grade TEXT NOT NULL,
     to_grade TEXT NOT NULL,
     PRIMARY KEY(customer, seq)
@@ -102,6 +105,7 @@ class FileRow(NamedTuple):
     kind: str
     date: str
     day: str
+    at: int | None
     date_source: str
     medium: str | None
     topic: str | None
@@ -113,7 +117,20 @@ class FileRow(NamedTuple):
 # NamedTuple pickles as its class and a call to it, and a scan's rows come back
 # from worker processes pickled).
 FileValues = tuple[
-    str, str, str, int, int, str, str, str, str, str | None, str | None, str | None, str | None
+    str,
+    str,
+    str,
+    int,
+    int,
+    str,
+    str,
+    str,
+    int | None,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
 ]
 
 
@@ -122,6 +139,7 @@ class GradeRow(NamedTuple):
     seq: int
     date: str
     day: str
+    at: int
     from_grade: str
     to_grade: str
 
@@ -148,6 +166,7 @@ class ShownFile(NamedTuple):
     kind: str
     date: str
     day: str
+    at: int | None
     date_source: str
     medium: str | None
     topic: str | None
@@ -184,7 +203,7 @@ class CustomerGrade(NamedTuple):
 
 
 class Latest(NamedTuple):
-    """A customer's latest contact (by day, then date) on or before a day."""
+    """A customer's latest contact (in the order of ``instants.stamp``) on or before a day."""
 
     customer: str
     day: str
@@ -196,7 +215,7 @@ class Latest(NamedTuple):
     out_lines: str | None  # its `out` events, see ``outs``; None when it has none
 
     def outs(self) -> list[Out]:
-        """Its `out` events, oldest first (by day, date, then path)."""
+        """Its `out` events, oldest first (by stamp, then path)."""
         if not self.out_lines:
             return []
         outs = []
@@ -205,14 +224,14 @@ class Latest(NamedTuple):
             rel, _, topic = rest.partition("\t")
             outs.append((stamp, rel, topic))
         outs.sort()
-        return [Out(stamp[:10], stamp[10:], topic or None) for stamp, _, topic in outs]
+        return [Out(stamp[:10], stamp, topic or None) for stamp, _, topic in outs]
 
 
 class Out(NamedTuple):
     """An `out` event as the topic choice reads it."""
 
     day: str
-    date: str
+    stamp: str  # instants.stamp
     topic: str | None
 
 
@@ -228,15 +247,13 @@ class LastSent(NamedTuple):
 class Bound(NamedTuple):
     """The first or last event of some kinds, as ``kind_bounds`` finds it."""
 
-    day: str
-    date: str
+    stamp: str  # instants.stamp: what orders events, and what ``later_stamp`` compares
     kind: str
     rel: str  # inside the customer folder
 
     @property
-    def stamp(self) -> str:
-        """``day || date``: what orders events, and what ``later_stamp`` compares."""
-        return self.day + self.date
+    def day(self) -> str:
+        return self.stamp[:10]
 
 
 class KindBounds(NamedTuple):
@@ -251,7 +268,7 @@ class KindBounds(NamedTuple):
     last_offer: Bound | None
     first_out: Bound | None
     last_day: str | None  # of its latest contact
-    out_stamps: tuple[str, ...]  # ``day || date`` of each `out`, in no order
+    out_stamps: tuple[str, ...]  # ``instants.stamp`` of each `out`, in no order
 
 
 class ContactRow(NamedTuple):
@@ -265,6 +282,7 @@ class ContactRow(NamedTuple):
     topic: str | None
     rel: str
     subject: str | None
+    stamp: str
 
 
 class Counts(NamedTuple):
@@ -393,25 +411,25 @@ class Index:
     def timeline_rows(
         self, base: str, customer: str | None = None
     ) -> list[tuple[str, str, str, str, str, str, str | None, str | None, str, str | None,
-                    str | None, str | None]]:  # fmt: skip
+                    str | None, str | None, str]]:  # fmt: skip
         """Every event of one customer (or of all) in the field order of ``events.Event``:
         (customer, grade, kind, date, day, date_source, medium, topic, path, subject,
-        from, to), files first, then grade moves in their note's order; ``base`` is
+        from, to, stamp), files first, then grade moves in their note's order; ``base`` is
         the customers folder's name. Joined and given their paths here, not in Python."""
         where, params = "", [base]
         if customer is not None:
             where, params = " AND c.key = ?", [base, customer]
         files = self.conn.execute(
             "SELECT c.key, c.grade, f.kind, f.date, f.day, f.date_source, f.medium, f.topic,"
-            " ? || '/' || c.grade_folder || '/' || c.name || '/' || f.rel, f.subject, NULL, NULL"
-            " FROM files f JOIN customers c ON c.key = f.customer"
+            " ? || '/' || c.grade_folder || '/' || c.name || '/' || f.rel, f.subject, NULL, NULL,"
+            f" {STAMP_SQL} FROM files f JOIN customers c ON c.key = f.customer"
             " WHERE f.kind != 'history'" + where,
             params,
         ).fetchall()
         grades = self.conn.execute(
             "SELECT c.key, c.grade, 'grade', g.date, g.day, 'mtime', NULL, NULL,"
-            " ? || '/' || c.grade_folder || '/' || c.name, NULL, g.from_grade, g.to_grade"
-            " FROM grades g JOIN customers c ON c.key = g.customer"
+            " ? || '/' || c.grade_folder || '/' || c.name, NULL, g.from_grade, g.to_grade,"
+            f" {STAMP_SQL} FROM grades g JOIN customers c ON c.key = g.customer"
             " WHERE 1" + where + " ORDER BY g.customer, g.seq",
             params,
         ).fetchall()
@@ -427,7 +445,7 @@ class Index:
         customer is made once, not once per file). Where this SQLite's json_quote
         does not quote as Python's json does (SQLite's JSON has changed between
         versions), or it has none, the same SQL runs with Python's quoting.
-        Sorted here, as ``events.load_events`` sorts: by day, date, customer, then
+        Sorted here, as ``events.load_events`` sorts: by stamp, customer, then
         path, which within a customer is the order of the path inside its folder;
         grade moves of one moment in their note's order.
         """
@@ -481,15 +499,15 @@ class Index:
         its `out` events (``Latest.outs``)."""
         wanted = tuple(kinds)
         marks = ",".join("?" * len(wanted))
-        # SQLite takes the bare columns from the row that holds MAX(day || date).
-        # Each `out` as a "day||date TAB hex(rel) TAB topic" line, in no particular
-        # order: sorted, they are in the order of ``events.load_events`` (by day,
-        # date, path; the path as hex, as a file name may hold a tab or a line
+        # SQLite takes the bare columns from the row that holds MAX(stamp).
+        # Each `out` as a "stamp TAB hex(rel) TAB topic" line, in no particular
+        # order: sorted, they are in the order of ``events.load_events`` (by stamp,
+        # then path; the path as hex, as a file name may hold a tab or a line
         # break, and UTF-8 sorts as its code points do).
         rows = self._of(
             f"SELECT customer, day, date, kind, medium, topic, rel, "
-            f"group_concat(CASE WHEN kind = 'out' THEN day || date || char(9) || hex(rel) || "
-            f"char(9) || ifnull(topic, '') END, char(10)), MAX(day || date) "
+            f"group_concat(CASE WHEN kind = 'out' THEN {STAMP_SQL} || char(9) || hex(rel) || "
+            f"char(9) || ifnull(topic, '') END, char(10)), MAX({STAMP_SQL}) "
             f"FROM files WHERE kind IN ({marks}) AND day <= ?",
             (*wanted, until),
             customers,
@@ -504,7 +522,7 @@ class Index:
         ``events.load_events``."""
         # SQLite takes the bare columns from the row that holds the MAX.
         rows = self._of(
-            "SELECT customer, day, rel, subject, MAX(day || date || char(9) || rel) FROM files "
+            f"SELECT customer, day, rel, subject, MAX({STAMP_SQL} || char(9) || rel) FROM files "
             "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ?",
             (until,),
             customers,
@@ -543,14 +561,16 @@ class Index:
         first `out`, the day of its latest contact and the stamp of every `out`."""
 
         def when(kinds: str) -> str:
-            return f"CASE WHEN kind IN ({kinds}) THEN day || date || char(9) || kind || char(9) || rel END"
+            return f"CASE WHEN kind IN ({kinds}) THEN s || char(9) || kind || char(9) || rel END"
 
         reply, order, offer, out = (when(k) for k in ("'in'", "'order'", "'quote', 'pi'", "'out'"))
+        # The stamp written once, in a subquery.
         rows = self.conn.execute(
             f"SELECT customer, MIN({reply}), MAX({reply}), MIN({order}), MAX({order}), "
             f"MIN({offer}), MAX({offer}), MIN({out}), MAX(day), "
-            "group_concat(CASE WHEN kind = 'out' THEN day || date END, char(10)) FROM files "
-            "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ? GROUP BY customer",
+            "group_concat(CASE WHEN kind = 'out' THEN s END, char(10)) FROM "
+            f"(SELECT customer, kind, rel, day, {STAMP_SQL} AS s FROM files "
+            "WHERE kind IN ('out', 'in', 'quote', 'pi', 'order') AND day <= ?) GROUP BY customer",
             (until,),
         )
         return [
@@ -581,12 +601,10 @@ class Index:
         """Events but cards, on or before ``until``, by customer and oldest first; of
         the customers keyed in ``customers`` only, or of everyone."""
         sql = (
-            "SELECT customer, kind, day, date, medium, topic, rel, subject FROM files "
-            "WHERE kind NOT IN ('history', 'card') AND day <= ?"
+            f"SELECT customer, kind, day, date, medium, topic, rel, subject, {STAMP_SQL} AS s "
+            "FROM files WHERE kind NOT IN ('history', 'card') AND day <= ?"
         )
-        return list(
-            map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, day, date"))
-        )
+        return list(map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, s")))
 
     def _of(
         self, sql: str, params: tuple[str, ...], customers: Collection[str] | None, tail: str = ""
@@ -765,11 +783,12 @@ class Index:
             "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.files
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            c.files,
         )
         for key, rows in c.grades.items():
             conn.execute("DELETE FROM grades WHERE customer = ?", (key,))
-            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         if c.addresses:
             # Two statements a batch, not two a customer: a cold scan reads every card.
             conn.executemany(
@@ -780,6 +799,43 @@ class Index:
                 [(a, key) for key, addresses in c.addresses.items() for a in addresses],
             )
         conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", c.warnings)
+
+    @staticmethod
+    def rezone(conn: sqlite3.Connection, zone_id: str, zone: Zone) -> bool:
+        """Make the days of every event the days of the user's zone ``zone`` (known
+        by ``instants.zone_id`` as ``zone_id``), if the index holds those of another:
+        each timed event's day, and the date text of a file dated by its mtime (in
+        the user's zone), from the instants held (no file is read again), so that a
+        scan after a change of zone gives what a rebuild does. Returns whether
+        anything was recomputed."""
+        row = conn.execute("SELECT value FROM meta WHERE key = 'zone'").fetchone()
+        if row is not None and row[0] == zone_id:
+            return False
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('zone', ?)", (zone_id,))
+        if row is None and conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None:
+            return False  # a new index: its rows are yet to be written
+        files = conn.execute(
+            "SELECT customer, rel, day, date, at, date_source FROM files WHERE at IS NOT NULL"
+        ).fetchall()
+        changed = []
+        for customer, rel, day, date, at, source in files:
+            new_day = day_of(at, zone)
+            new_date = text_in(at, zone) if source == "mtime" else date
+            if new_day != day or new_date != date:
+                changed.append((new_day, new_date, customer, rel))
+        conn.executemany(
+            "UPDATE files SET day = ?, date = ? WHERE customer = ? AND rel = ?", changed
+        )
+        grades = conn.execute("SELECT customer, seq, day, at FROM grades").fetchall()
+        conn.executemany(
+            "UPDATE grades SET day = ? WHERE customer = ? AND seq = ?",
+            [
+                (new_day, customer, seq)
+                for customer, seq, day, at in grades
+                if (new_day := day_of(at, zone)) != day
+            ],
+        )
+        return True
 
     @staticmethod
     def write_grade_folders(conn: sqlite3.Connection, mtimes: dict[str, int]) -> None:
@@ -799,9 +855,8 @@ _BOUND = partial(tuple.__new__, Bound)
 
 
 def _bound(text: str) -> Bound:
-    """A "day||date TAB kind TAB rel" aggregate as a Bound."""
-    stamp, kind, rel = text.split("\t", 2)
-    return _BOUND((stamp[:10], stamp[10:], kind, rel))
+    """A "stamp TAB kind TAB rel" aggregate as a Bound."""
+    return _BOUND(text.split("\t", 2))
 
 
 @dataclass(frozen=True)
@@ -820,10 +875,11 @@ _SHOWN_M = ", ".join(f"m.{c}" for c in ShownFile._fields)
 _SNAPSHOT_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS keys(key TEXT PRIMARY KEY)",
     "CREATE TEMP TABLE IF NOT EXISTS before_files(customer TEXT, rel TEXT, kind TEXT, "
-    "date TEXT, day TEXT, date_source TEXT, medium TEXT, topic TEXT, subject TEXT, "
+    "date TEXT, day TEXT, at INTEGER, date_source TEXT, medium TEXT, topic TEXT, subject TEXT, "
     "PRIMARY KEY(customer, rel)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS before_grades(customer TEXT, seq INTEGER, "
-    "date TEXT, day TEXT, from_grade TEXT, to_grade TEXT, PRIMARY KEY(customer, seq)) "
+    "date TEXT, day TEXT, at INTEGER, from_grade TEXT, to_grade TEXT, "
+    "PRIMARY KEY(customer, seq)) "
     "WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS before_customers AS "
     f"SELECT {_CUSTOMER_COLUMNS} FROM main.customers WHERE 0",
@@ -831,11 +887,12 @@ _SNAPSHOT_TABLES = (
 # The same event before (b) and after (m): its identity, and all it shows (NULL-safe).
 _SAME_FILE = (
     "b.customer = m.customer AND b.rel = m.rel AND b.kind = m.kind AND b.date = m.date "
-    "AND b.day = m.day AND b.date_source = m.date_source AND b.medium IS m.medium "
+    "AND b.day = m.day AND b.at IS m.at AND b.date_source = m.date_source AND b.medium IS m.medium "
     "AND b.topic IS m.topic AND b.subject IS m.subject"
 )
 _SAME_GRADE = (
     "b.customer = m.customer AND b.seq = m.seq AND b.date = m.date AND b.day = m.day "
+    "AND b.at = m.at "
     "AND b.from_grade = m.from_grade AND b.to_grade = m.to_grade"
 )
 
@@ -871,7 +928,7 @@ def _json_fields(*pairs: tuple[str, str]) -> str:
 # in c; the path is the folder's JSON string without its closing quote, then the
 # file's path inside it without its opening one (JSON escapes character by
 # character, so the halves join as the whole would be written). The first column
-# sorts as the tuple (day, date, customer, path, seq) would: its parts joined by
+# sorts as the tuple (stamp, customer, path, seq) would: its parts joined by
 # NUL, which none of them holds and which sorts before any character, so a part
 # that is a prefix of another still sorts first (one bytes value a row, not five:
 # 20 ms less at 110,000 events).
@@ -882,15 +939,16 @@ WITH c AS MATERIALIZED (
                   length(json_quote(:base || '/' || grade_folder || '/' || name)) - 1) AS folder
     FROM customers{where}
 )
-SELECT f.day || x'00' || f.date || x'00' || c.key || x'00' || f.rel || x'00' || '0000000000',
+SELECT {stamp} || x'00' || c.key || x'00' || f.rel || x'00' || '0000000000',
        c.head || {file} || CASE WHEN f.subject IS NULL THEN '' ELSE {subject} END || {close}
 FROM c JOIN files f ON f.customer = c.key WHERE f.kind != 'history'
 UNION ALL
-SELECT g.day || x'00' || g.date || x'00' || c.key || x'00' || x'00' || printf('%010d', g.seq),
+SELECT {stamp} || x'00' || c.key || x'00' || x'00' || printf('%010d', g.seq),
        c.head || {move} || {close}
 FROM c JOIN grades g ON g.customer = c.key
 """
 _TIMELINE_JSON_PARTS = {
+    "stamp": STAMP_SQL,
     "open": _sql_text('  {\n    "customer": '),
     "grade": _json_fields(("grade", "json_quote(grade)")),
     "file": _json_fields(

@@ -29,6 +29,7 @@ from folder_kit.timeline.index import (
     pack_dirs,
     unpack_dirs,
 )
+from folder_kit.timeline.instants import day_of, instant, sent_in_future, user_zone
 from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, read_card
 from folder_kit.workspace.customers import Found, link_problem, printable, valid_name
 from folder_kit.workspace.find import Workspace
@@ -161,6 +162,7 @@ class Reader:
         self.now_ns = now_ns
         self.settled_ns = now_ns - SETTLE_NS
         self.classifier = Classifier(ws.config)
+        self.zone = user_zone(ws.config.timezone)
         self.changes = Changes()
         self.new_events = 0
         # OneDrive conflict copies need the folder's other names (the pattern is made
@@ -313,13 +315,15 @@ class Reader:
             return
         st_size, st_mtime_ns = stamp
         self.new_events += max(0, len(changes) - grade_count)
-        self.changes.grades[key] = [
-            GradeRow(key, seq, c.when, c.day.isoformat(), c.source, c.target)
-            for seq, c in enumerate(changes)
-        ]
+        zone = self.zone
+        rows = []
+        for seq, c in enumerate(changes):
+            at = instant(c.moment)
+            rows.append(GradeRow(key, seq, c.when, day_of(at, zone), at, c.source, c.target))
+        self.changes.grades[key] = rows
         self.changes.files.append(
             FileRow(key, HISTORY_FILE, "", st_size, self._recorded(st_mtime_ns), "history",
-                    "", "", "", None, None, None)
+                    "", "", None, "", None, None, None)
         )  # fmt: skip
 
     def _card(self, job: Job) -> tuple[Stamp | None, str | None, str | None]:
@@ -348,7 +352,7 @@ class Reader:
             return None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, *known
-        fields = classify("", CONTACT_FILE, st.st_mtime, classifier=self.classifier)
+        fields = classify("", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone)
         if job.card is None:
             self.new_events += 1
         card = read_card(path)
@@ -452,6 +456,7 @@ class Reader:
         subfolders = []
         rows = self.changes.files
         classifier = self.classifier
+        zone = self.zone
         is_placeholder = self.is_placeholder
         if self._onedrive is None:
             self._onedrive = onedrive_pattern(computer_names())
@@ -505,13 +510,23 @@ class Reader:
                     when, subject, message_id, warned = self._mail(
                         entry.path, shown, file_rel, key, rel
                     )
+                    if when is not None and sent_in_future(when, st.st_mtime):
+                        # ``classify`` dates it when it arrived; said once per reading.
+                        where = f"{shown}/{file_rel}"
+                        message = (
+                            f"{where}: dated {when.isoformat()}, later than the file was "
+                            "saved (the sender's clock is wrong?); dated when it arrived"
+                        )
+                        self.warn(where, message, customer=key, folder=rel)
+                        warned = True
                 if warned:
                     # Remembered as unread: whenever this folder is listed again (which
                     # clears its warnings), the file is read and its warning given again.
                     recorded = 0
             fields = classify(
-                rel, name, st.st_mtime, when, subject, classifier=classifier, folded=folded
-            )
+                rel, name, st.st_mtime, when, subject, classifier=classifier, folded=folded,
+                zone=zone,
+            )  # fmt: skip
             if fields is None:
                 continue
             if file_rel not in old:

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from folder_kit.timeline.index import Index, WarningRow
+from folder_kit.timeline.instants import user_zone, zone_id
 from folder_kit.timeline.reader import GradeMove
 from folder_kit.timeline.walk import Progress, Walk
 from folder_kit.workspace.find import Workspace
@@ -151,6 +152,9 @@ def _reconcile(
     # One transaction: what each batch of customers gives is written as it comes,
     # while worker processes go on reading.
     with index.transaction() as conn:
+        # Days are the user's: computed anew from the instants held when the zone
+        # changed since the last scan (before any new row is written in this one).
+        Index.rezone(conn, zone_id(ws.config.timezone), user_zone(ws.config.timezone))
         names = None if only is None else walk.customers_named(only)
         if names is None:
             walk.run(conn, progress, workers=workers or os.cpu_count() or 1)

@@ -33,11 +33,11 @@ def highlight(event: Event, others: Sequence[Event]) -> str | None:
         return ORDER
     if event.kind != "in":
         return None
-    moment = (event.day, event.date)
-    before = bounds_of(event.customer, [e for e in others if (e.day, e.date) <= moment])
+    moment = event.stamp
+    before = bounds_of(event.customer, [e for e in others if e.stamp <= moment])
     offer = before.last_offer if before is not None else None
     reply = before.last_in if before is not None else None
-    if offer is not None and (reply is None or (reply.day, reply.date) < (offer.day, offer.date)):
+    if offer is not None and (reply is None or reply.stamp < offer.stamp):
         return REPLY_TO_QUOTE
     if event.grade in _NOT_YET_ANSWERED and not any(e.kind == "in" for e in others):
         return FIRST_ANSWER

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -339,6 +340,7 @@ class Drafts:
 @dataclass(frozen=True)
 class Config:
     lang: Lang = "zh"
+    timezone: str | None = None  # an IANA name; None: the machine's local zone
     me: Me = field(default_factory=Me)
     cadence: Mapping[Grade, int] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
     taboos: Taboos = field(default_factory=Taboos)
@@ -694,6 +696,27 @@ class _Reader:
                 node, key, f"expected one of {', '.join(LANGS)}, got {described(node)}"
             )
         return value
+
+    @_section("timezone")
+    def timezone(self, node: yaml.Node, key: str) -> str | None:
+        """The zone whose days the user counts in, by its IANA name (a salesperson at a
+        fair abroad keeps home days); checked against the time-zone database."""
+        value = self.value(node, key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(node, key, f"expected a time zone name, got {described(node)}")
+        name = value.strip()
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise self.error(
+                node,
+                key,
+                f"unknown time zone {quoted(name, limit=60)}; "
+                "expected an IANA name such as Asia/Shanghai or Europe/Berlin",
+            ) from None
+        return name
 
     @_section("me")
     def me(self, node: yaml.Node, key: str) -> Me:

@@ -26,9 +26,13 @@ _LINE = re.compile(r"^(?P<when>\S+)\s+(?P<src>[ABCDP])\s*->\s*(?P<dst>[ABCDP])\s
 @dataclass(frozen=True)
 class GradeChange:
     when: str  # ISO 8601 time with offset
-    day: dt.date
+    day: dt.date  # of that offset; the timeline counts the user's day of ``moment``
     source: str
     target: str
+
+    @property
+    def moment(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.when)
 
 
 def parse_history(text: str) -> list[GradeChange]:
