@@ -6,6 +6,8 @@ worker processes that end with their scan."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import json
 import os
 import signal
@@ -680,3 +682,79 @@ def test_a_rebuild_notes_a_move_the_note_does_not_show_yet(
     assert [(c.source, c.target) for c in read_history(moved)] == [("C", "B"), ("B", "C")]
     grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
     assert [(e["from"], e["to"]) for e in grade_events] == [("C", "B"), ("B", "C")]
+
+
+@pytest.mark.parametrize("rebuild", [False, True], ids=["scan", "rebuild"])
+def test_a_grade_note_that_could_not_be_written_is_written_by_a_later_scan(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, rebuild: bool
+) -> None:
+    """A full disk when the move was noticed: the scan warned once, recorded the new
+    grade, and no later scan (not even a rebuild) ever wrote the note or showed the
+    move. The move stays pending until its note is written, dated when noticed."""
+    import folder_kit.timeline.scan as scan_module
+    from folder_kit.workspace.history import read_history
+
+    scan(open_workspace(ws))
+    (ws / C).mkdir(exist_ok=True)
+    moved = ws / C / "ACME GmbH"
+    os.rename(ws / ACME, moved)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    noticed = dt.datetime(2026, 3, 20, 9, 30).astimezone()
+    with monkeypatch.context() as m:
+        m.setattr(scan_module, "append_history", full_disk)
+        at = int(noticed.timestamp() * SECOND)
+        result = scan(open_workspace(ws), clock=lambda: at)
+        assert result.warnings == (
+            "cannot note the grade move B -> C of 客户/C-潜力客户/ACME GmbH (No space left on "
+            "device): the timeline shows it once the note is written; every scan tries again",
+        )
+        assert [e for e in events_json(ws) if e["kind"] == "grade"] == []
+        assert scan(open_workspace(ws)).warnings == result.warnings  # still full: pending
+
+    result = scan(open_workspace(ws), rebuild=rebuild)
+    assert result.warnings == ()
+    assert [(c.when, c.source, c.target) for c in read_history(moved)] == [
+        (noticed.isoformat(), "B", "C")
+    ]
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["date"], e["from"], e["to"]) for e in grade_events] == [
+        (noticed.isoformat(), "B", "C")
+    ]
+    assert scan(open_workspace(ws)).new_events == 0  # noted once
+    assert [(c.source, c.target) for c in read_history(moved)] == [("B", "C")]
+
+
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [("A", [("B", "C"), ("C", "A")]), ("B", [("B", "C"), ("C", "B")])],
+    ids=["moved-on", "moved-back"],
+)
+def test_moves_made_while_a_note_is_pending_are_noted_in_order(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, then: str, expected: list[tuple[str, str]]
+) -> None:
+    """A customer moved again by hand before the first move's note could be written:
+    the note gets both moves, in the order they were made."""
+    import folder_kit.timeline.scan as scan_module
+    from folder_kit.workspace.history import read_history
+
+    scan(open_workspace(ws))
+    grade_dir = {"A": ws / "客户/A-交易客户", "B": ws / B, "C": ws / C}
+    (ws / C).mkdir(exist_ok=True)
+    os.rename(ws / ACME, grade_dir["C"] / "ACME GmbH")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(scan_module, "append_history", full_disk)
+        assert len(scan(open_workspace(ws)).warnings) == 1
+        os.rename(grade_dir["C"] / "ACME GmbH", grade_dir[then] / "ACME GmbH")
+        assert len(scan(open_workspace(ws)).warnings) == 1
+    assert scan(open_workspace(ws)).warnings == ()
+    assert [(c.source, c.target) for c in read_history(grade_dir[then] / "ACME GmbH")] == expected
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["from"], e["to"]) for e in grade_events] == expected
+    assert scan(open_workspace(ws)).new_events == 0

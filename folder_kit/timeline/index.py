@@ -1,6 +1,8 @@
 """The derived index: what the last scan saw, kept in SQLite in the workspace's
 state folder (``state``), outside the workspace. It holds nothing the files do
-not: delete it and the next scan rebuilds the same events.
+not: delete it and the next scan rebuilds the same events. The one exception is
+short-lived: a grade move whose note could not be written into the customer
+folder yet (a full disk) waits here until a scan writes it, and a rebuild keeps it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from folder_kit.workspace.history import HISTORY_FILE
 
 if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
+    from folder_kit.workspace.layout import Grade
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -86,6 +89,16 @@ CREATE TABLE addresses(
     PRIMARY KEY(address, customer)
 ) WITHOUT ROWID;
 CREATE INDEX addresses_by_customer ON addresses(customer);
+-- Grade moves noticed whose note (.folder-kit-grades.txt) could not be written yet,
+-- in order: every scan tries again, and a rebuild keeps them.
+CREATE TABLE pending_grades(
+    customer TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    date TEXT NOT NULL,            -- when the move was noticed, as the note will say
+    from_grade TEXT NOT NULL,
+    to_grade TEXT NOT NULL,
+    PRIMARY KEY(customer, seq)
+) WITHOUT ROWID;
 """
 
 
@@ -124,6 +137,21 @@ class GradeRow(NamedTuple):
     day: str
     from_grade: str
     to_grade: str
+
+
+class PendingGrade(NamedTuple):
+    """A grade move waiting for its note, with where its customer is now (``name``
+    None: the customer is gone) and what the index knows of its note."""
+
+    customer: str
+    date: str
+    from_grade: Grade
+    to_grade: Grade
+    name: str | None
+    grade: Grade | None
+    grade_folder: str | None
+    history: tuple[int, int] | None  # the note as last read: size, mtime_ns
+    grade_count: int
 
 
 class CustomerRow(NamedTuple):
@@ -316,6 +344,7 @@ class Index:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with _opening(folder):
+                pending = _pending_rows(path) if rebuild else []
                 if rebuild:
                     _remove_database(path)
                 conn = _connect_usable(path)
@@ -325,7 +354,7 @@ class Index:
                 try:
                     new = _fresh(conn)
                     if new:
-                        _create(conn, root)
+                        _create(conn, root, pending)
                 except BaseException:
                     conn.close()
                     raise
@@ -734,6 +763,23 @@ class Index:
     def grade_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
 
+    def pending_grades(self) -> list[PendingGrade]:
+        """The grade moves whose note is still to write, oldest first per customer."""
+        rows = self.conn.execute(
+            "SELECT p.customer, p.date, p.from_grade, p.to_grade, c.name, c.grade, "
+            "c.grade_folder, h.size, h.mtime_ns, "
+            "(SELECT COUNT(*) FROM grades g WHERE g.customer = p.customer) "
+            "FROM pending_grades p LEFT JOIN customers c ON c.key = p.customer "
+            "LEFT JOIN files h ON h.customer = p.customer AND h.rel = ? "
+            "ORDER BY p.customer, p.seq",
+            (HISTORY_FILE,),
+        )
+        return [
+            PendingGrade(key, date, src, dst, name, grade, folder,
+                         None if size is None else (size, mtime_ns), count)
+            for key, date, src, dst, name, grade, folder, size, mtime_ns, count in rows
+        ]  # fmt: skip
+
     def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
         """The files of one folder of a customer as last read: size, mtime_ns by rel."""
         # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
@@ -751,7 +797,7 @@ class Index:
         """Apply what a batch of a scan found: deletions first, then new rows."""
         conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", c.cleared)
         for key in c.gone_customers:
-            for table in ("files", "grades", "warnings", "addresses"):
+            for table in ("files", "grades", "warnings", "addresses", "pending_grades"):
                 conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
             conn.execute("DELETE FROM customers WHERE key = ?", (key,))
         conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", c.gone_files)
@@ -780,6 +826,30 @@ class Index:
                 [(a, key) for key, addresses in c.addresses.items() for a in addresses],
             )
         conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", c.warnings)
+
+    @staticmethod
+    def write_pending_grades(
+        conn: sqlite3.Connection,
+        customers: Iterable[str],
+        rows: Sequence[tuple[str, str, str, str]],
+    ) -> None:
+        """What is still to note of these ``customers``' grade moves after the scan
+        tried: ``rows`` (customer, date, from, to), in order. Their warnings about a
+        note not written go too, wherever the customer was then: the scan writes
+        those anew for what is still pending."""
+        keys = [(key,) for key in customers]
+        conn.executemany("DELETE FROM pending_grades WHERE customer = ?", keys)
+        conn.executemany(
+            "DELETE FROM warnings WHERE customer = ? AND dir = '' AND key LIKE ?",
+            [(key, f"%/{HISTORY_FILE}") for (key,) in keys],
+        )
+        seq: dict[str, int] = {}
+        for key, date, source, target in rows:
+            seq[key] = seq.get(key, -1) + 1
+            conn.execute(
+                "INSERT INTO pending_grades VALUES (?, ?, ?, ?, ?)",
+                (key, seq[key], date, source, target),
+            )
 
     @staticmethod
     def write_grade_folders(conn: sqlite3.Connection, mtimes: dict[str, int]) -> None:
@@ -1020,8 +1090,30 @@ def _opening(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _create(conn: sqlite3.Connection, root: Path) -> None:
-    """The schema, made once even when two commands open a new index at once."""
+def _pending_rows(path: Path) -> list[tuple[object, ...]]:
+    """The grade moves an index still has to note, read before a rebuild replaces it:
+    they are known nowhere else (an unusable index has none to give)."""
+    if not path.exists():
+        return []
+    try:
+        conn = _connect_usable(path)
+    except sqlite3.Error:
+        return []
+    if conn is None:
+        return []
+    try:
+        return conn.execute("SELECT * FROM pending_grades").fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def _create(
+    conn: sqlite3.Connection, root: Path, pending: Sequence[tuple[object, ...]] = ()
+) -> None:
+    """The schema, made once even when two commands open a new index at once, with
+    the ``pending`` grade moves an index it replaces still had to note."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _fresh(conn):
@@ -1039,6 +1131,7 @@ def _create(conn: sqlite3.Connection, root: Path) -> None:
                     ("created", _now()),
                 ],
             )
+            conn.executemany("INSERT INTO pending_grades VALUES (?, ?, ?, ?, ?)", pending)
     except BaseException:
         conn.rollback()
         raise
