@@ -199,6 +199,21 @@ class IndexStoreError(FolderKitError):
         super().__init__(f"index {path}: {reason}; {hint}")
 
 
+class StateDiskFullError(FolderKitError):
+    """The disk that holds the state folder is full: the index cannot take a write.
+
+    Not a damaged index: deleting it would lose nothing but time, and mend nothing.
+    """
+
+    def __init__(self, *, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"the disk of the state folder {shown(path)} is full, so the index cannot be "
+            "written: free some space on it (or set FOLDER_KIT_STATE to a folder on another "
+            "disk), then run the command again"
+        )
+
+
 class NetworkStateError(FolderKitError):
     """A state folder on a network drive, where SQLite's locks do not hold."""
 

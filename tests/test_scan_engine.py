@@ -595,6 +595,79 @@ def test_a_busy_index_is_an_error_not_a_reason_to_delete_it(
     assert index_file(ws).read_bytes() == before
 
 
+def _disk_full() -> Exception:
+    """The error SQLite gives when the disk is full (SQLITE_FULL), made by SQLite."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA max_page_count = 1")
+        conn.execute("CREATE TABLE t(x)")
+    except sqlite3.OperationalError as e:
+        assert e.sqlite_errorcode == sqlite3.SQLITE_FULL
+        return e
+    finally:
+        conn.close()
+    raise AssertionError("SQLite did not report a full database")
+
+
+def _full_state_disk_line(root: Path) -> str:
+    from folder_kit.timeline.state import state_dir
+
+    return (
+        f"Error: the disk of the state folder {state_dir(root)} is full, so the index "
+        "cannot be written: free some space on it (or set FOLDER_KIT_STATE to a folder on "
+        "another disk), then run the command again"
+    )
+
+
+def test_a_full_state_disk_fails_the_scan_and_the_advice_is_to_free_space(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the state folder's disk full, the advice was "delete it and run scan"."""
+    import folder_kit.timeline.index as index_module
+
+    real = index_module._connect
+
+    def small_disk(path: Path) -> Any:
+        conn = real(path)
+        conn.execute("PRAGMA max_page_count = 8")  # far fewer pages than the scan writes
+        return conn
+
+    with monkeypatch.context() as m:
+        m.setattr(index_module, "_connect", small_disk)
+        assert_error(invoke("-w", str(ws), "scan"), _full_state_disk_line(ws))
+        assert_error(invoke("-w", str(ws), "due"), _full_state_disk_line(ws))
+    # Space freed: the same index takes the scan.
+    assert_ok(invoke("-w", str(ws), "scan"))
+    assert len(events_json(ws)) == 12
+
+
+def test_a_scan_whose_index_cannot_be_written_out_says_so(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan's rows fitted into SQLite's log, but the disk could not take the index
+    when the log was written into it (at close, silently): the scan said it had
+    succeeded, and the next command failed."""
+    import sqlite3
+
+    assert_ok(invoke("-w", str(ws), "scan"))
+    build_tree(ws / ACME / "IN", {"2026-03-20 reply.txt": "thanks"})
+
+    class FullAtCheckpoint(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if "wal_checkpoint" in sql:
+                raise _disk_full()
+            return super().execute(sql, *args)
+
+    real = sqlite3.connect
+    with monkeypatch.context() as m:
+        m.setattr(sqlite3, "connect", lambda *a, **k: real(*a, **k, factory=FullAtCheckpoint))
+        assert_error(invoke("-w", str(ws), "scan"), _full_state_disk_line(ws))
+    assert_ok(invoke("-w", str(ws), "scan"))
+    assert any(e["path"].endswith("2026-03-20 reply.txt") for e in events_json(ws))
+
+
 @pytest.mark.parametrize(
     "damage",
     [b"not a database at all", b"SQLite format 3\x00" + b"\xff" * 200],

@@ -8,6 +8,7 @@ folder yet (a full disk) waits here until a scan writes it, and a rebuild keeps 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -19,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from folder_kit.errors import IndexStoreError
+from folder_kit.errors import FolderKitError, IndexStoreError, StateDiskFullError
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.customers import printable
@@ -358,10 +359,8 @@ class Index:
                 except BaseException:
                     conn.close()
                     raise
-        except sqlite3.Error as e:
-            raise IndexStoreError(path=path, reason=str(e)) from e
-        except OSError as e:
-            raise IndexStoreError(path=path, reason=e.strerror or str(e)) from e
+        except (sqlite3.Error, OSError) as e:
+            raise _store_error(path, e) from e
         return cls(path, conn, new=new)
 
     def __enter__(self) -> Index:
@@ -389,16 +388,28 @@ class Index:
                 self.conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise IndexStoreError(path=self.path, reason=str(e)) from e
+            raise _store_error(self.path, e) from e
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as e:
             self.conn.rollback()
+            if isinstance(e, (sqlite3.Error, OSError)) and _full(e):
+                raise _store_error(self.path, e) from e
             raise
         try:
             self.conn.commit()
         except sqlite3.Error as e:
-            raise IndexStoreError(path=self.path, reason=str(e)) from e
+            raise _store_error(self.path, e) from e
+
+    def write_out(self) -> None:
+        """Move what the last transactions wrote from SQLite's log into the index file,
+        as closing the last connection does, but with an error when the disk cannot
+        take it: closing says nothing, and the next command then finds a full disk.
+        Skipped (not an error) while another connection reads."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as e:
+            raise _store_error(self.path, e) from e
 
     # What the last scan saw.
 
@@ -1036,7 +1047,7 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
     try:
         conn = _connect(path)
     except sqlite3.OperationalError as e:
-        if _busy(e):
+        if _busy(e) or _full(e):
             raise
         return None
     except sqlite3.DatabaseError:  # "file is not a database", "malformed"
@@ -1047,7 +1058,7 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.OperationalError as e:
         conn.close()
-        if _busy(e):
+        if _busy(e) or _full(e):
             raise
         return None  # "no such table": not our schema
     except sqlite3.DatabaseError:
@@ -1062,6 +1073,21 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
 def _busy(e: sqlite3.OperationalError) -> bool:
     text = str(e)
     return "locked" in text or "busy" in text
+
+
+def _full(e: BaseException) -> bool:
+    """Whether ``e`` says the disk is full (the state folder's, for the index)."""
+    if isinstance(e, sqlite3.Error):
+        return getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(e, OSError) and e.errno == errno.ENOSPC
+
+
+def _store_error(path: Path, e: sqlite3.Error | OSError) -> FolderKitError:
+    """What a failed open or write of the index at ``path`` tells the user."""
+    if _full(e):
+        return StateDiskFullError(path=path.parent)
+    reason = (e.strerror if isinstance(e, OSError) else None) or str(e)
+    return IndexStoreError(path=path, reason=reason)
 
 
 @contextlib.contextmanager

@@ -94,10 +94,14 @@ def scan(
     ``index``: the workspace's index, when the caller holds it open already (not
     with ``rebuild``, which makes it anew).
     """
-    with _opened(ws, index, rebuild=rebuild) as index:
-        walk = _reconcile(ws, index, None if rebuild else only, progress, workers, clock)
-        customers, files, events = index.counts()
-        warnings = index.warnings()
+    with _opened(ws, index, rebuild=rebuild) as held:
+        walk = _reconcile(ws, held, None if rebuild else only, progress, workers, clock)
+        if index is None:
+            # What this scan wrote must reach the index file while the scan can still
+            # say that it did not (closing would fail silently on a full disk).
+            held.write_out()
+        customers, files, events = held.counts()
+        warnings = held.warnings()
         if walk.placeholders:
             warnings.append(placeholders_warning(walk.placeholders))
         return ScanResult(
@@ -106,7 +110,7 @@ def scan(
             events=events,
             new_events=walk.new_events,
             warnings=tuple(warnings),
-            index_path=index.path,
+            index_path=held.path,
         )
 
 
