@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from folder_kit.errors import FolderKitError, IndexStoreError, StateDiskFullError
+from folder_kit.terms import WRITTEN_KINDS, WRITTEN_MEDIA
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.customers import printable
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
     from folder_kit.workspace.layout import Grade
 
 SCHEMA_VERSION = "10"
+# A file row of something sent in writing, with WRITTEN_MEDIA then WRITTEN_KINDS
+# as its parameters.
+_WRITTEN = (
+    f"((kind = 'out' AND medium IN ({', '.join('?' * len(WRITTEN_MEDIA))})) "
+    f"OR kind IN ({', '.join('?' * len(WRITTEN_KINDS))}))"
+)
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -246,12 +253,14 @@ class Out(NamedTuple):
 
 
 class LastSent(NamedTuple):
-    """A customer's last mail sent or quotation."""
+    """What was last sent to a customer in writing (``terms.WRITTEN_MEDIA``)."""
 
     customer: str
     day: str
     rel: str
     subject: str | None
+    kind: str
+    medium: str | None
 
 
 class Bound(NamedTuple):
@@ -538,19 +547,19 @@ class Index:
         return [_LATEST(r[:8]) for r in rows]
 
     def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
-        """Per customer (of those keyed in ``customers``, or of all), its last mail
-        sent or quotation on or before the day ``until`` (what a self-check
-        completes; a call or a visit is none), last in the order of
+        """Per customer (of those keyed in ``customers``, or of all), what it was last
+        sent in writing on or before the day ``until`` (what a self-check completes:
+        ``terms.WRITTEN_MEDIA``, ``WRITTEN_KINDS``), last in the order of
         ``events.load_events``."""
         # SQLite takes the bare columns from the row that holds the MAX.
         rows = self._of(
-            "SELECT customer, day, rel, subject, MAX(day || date || char(9) || rel) FROM files "
-            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ?",
-            (until,),
+            "SELECT customer, day, rel, subject, kind, medium, "
+            f"MAX(day || date || char(9) || rel) FROM files WHERE {_WRITTEN} AND day <= ?",
+            (*WRITTEN_MEDIA, *WRITTEN_KINDS, until),
             customers,
             " GROUP BY customer",
         )
-        return [_LAST_SENT(r[:4]) for r in rows]
+        return [_LAST_SENT(r[:6]) for r in rows]
 
     def customers_of_address(self, address: str) -> list[str]:
         """The keys of the customers whose Contact.txt holds ``address`` (compared as
