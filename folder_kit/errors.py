@@ -143,6 +143,18 @@ class FolderInUseError(FolderKitError):
         )
 
 
+class ExportPlaceError(FolderKitError):
+    """An export (a report page, a calendar) asked for inside the customers folder."""
+
+    def __init__(self, *, path: str, customers: str, instead: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{shown(path)} is inside {shown(customers)}/, where every file may count as "
+            f"contact with a customer; write it beside it, in the workspace folder: "
+            f"{shown(instead)}"
+        )
+
+
 class WatcherStopError(FolderKitError):
     """A watcher was asked to stop and did not."""
 
