@@ -289,6 +289,7 @@ class WatcherRunningError(FolderKitError):
         hint: str = "it keeps the index current, so there is no need for a second one",
     ) -> None:
         self.pid = pid
+        self.since = since
         who = f"PID {pid}" if pid else "another process"
         when = f", since {since}" if since else ""
         super().__init__(f"a watcher already runs on this workspace ({who}{when}); {hint}")

@@ -342,6 +342,13 @@ class Index:
         self.path = path
         self.conn = conn
         self.new = new  # made by this open: its first transaction writes every row
+        self._file = _file_id(path)  # the file opened, to tell it from one made anew
+
+    def intact(self) -> bool:
+        """Whether the file at ``path`` is still the one this index has open: not so
+        once the state folder was deleted (a process holding it open goes on writing
+        into a file nobody else reads) or the index deleted and made anew."""
+        return self._file is not None and _file_id(self.path) == self._file
 
     @classmethod
     def open(cls, root: Path, *, rebuild: bool = False) -> Index:
@@ -1077,6 +1084,14 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
         return conn
     conn.close()
     return None
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _busy(e: sqlite3.OperationalError) -> bool:
