@@ -421,9 +421,10 @@ class Index:
         """Move what the last transactions wrote from SQLite's log into the index file,
         as closing the last connection does, but with an error when the disk cannot
         take it: closing says nothing, and the next command then finds a full disk.
-        Skipped (not an error) while another connection reads."""
+        PASSIVE: it waits for no other connection (a watcher's), and leaves to them
+        what they are reading."""
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as e:
             raise _store_error(self.path, e) from e
 
