@@ -143,6 +143,18 @@ class FolderInUseError(FolderKitError):
         )
 
 
+class ExportPlaceError(FolderKitError):
+    """An export (a report page, a calendar) asked for inside the customers folder."""
+
+    def __init__(self, *, path: str, customers: str, instead: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{shown(path)} is inside {shown(customers)}/, where every file may count as "
+            f"contact with a customer; write it beside it, in the workspace folder: "
+            f"{shown(instead)}"
+        )
+
+
 class WatcherStopError(FolderKitError):
     """A watcher was asked to stop and did not."""
 
@@ -197,6 +209,21 @@ class IndexStoreError(FolderKitError):
         else:
             hint = "delete it and run `folder-kit scan`"
         super().__init__(f"index {path}: {reason}; {hint}")
+
+
+class StateDiskFullError(FolderKitError):
+    """The disk that holds the state folder is full: the index cannot take a write.
+
+    Not a damaged index: deleting it would lose nothing but time, and mend nothing.
+    """
+
+    def __init__(self, *, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"the disk of the state folder {shown(path)} is full, so the index cannot be "
+            "written: free some space on it (or set FOLDER_KIT_STATE to a folder on another "
+            "disk), then run the command again"
+        )
 
 
 class NetworkStateError(FolderKitError):
@@ -262,6 +289,7 @@ class WatcherRunningError(FolderKitError):
         hint: str = "it keeps the index current, so there is no need for a second one",
     ) -> None:
         self.pid = pid
+        self.since = since
         who = f"PID {pid}" if pid else "another process"
         when = f", since {since}" if since else ""
         super().__init__(f"a watcher already runs on this workspace ({who}{when}); {hint}")

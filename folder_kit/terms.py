@@ -11,6 +11,22 @@ MEDIA = ("email", "phone", "fax", "courier", "chat", "visit", "file")
 # What `folder-kit log` can record: every medium but a bare file.
 LOG_MEDIA = ("phone", "fax", "courier", "chat", "visit", "email")
 
+# What a self-check completes: the last thing sent in writing. An `out` by one of
+# these media (a mail, a fax, a document: any other file in OUT/), or a quotation
+# or proforma invoice; not a call, a visit, a chat or a parcel, which leave
+# nothing written to correct or complete.
+WRITTEN_MEDIA = ("email", "fax", "file")
+WRITTEN_KINDS = ("quote", "pi")
+# How a self-check names it, by kind, then by medium (anything else is "document").
+WRITTEN_AS = {"quote": "quotation", "pi": "proforma invoice", "email": "mail", "fax": "fax"}
+
+
+def written_as(kind: str, medium: str | None) -> str:
+    """What a self-check calls the thing it completes: "mail", "fax", "document",
+    "quotation" or "proforma invoice"."""
+    return WRITTEN_AS.get(kind) or WRITTEN_AS.get(medium or "", "document")
+
+
 # The course's seven reasons to write again.
 FOLLOW_UP_TOPICS = (
     "self-check",

@@ -23,8 +23,10 @@ from helpers import (
     tree_diff,
 )
 
+from folder_kit.timeline import scan as scan_module
 from folder_kit.workspace import customers as customers_module
 from folder_kit.workspace.contact import Contact, parse_card
+from folder_kit.workspace.history import read_history
 
 A = "客户/A-交易客户"
 B = "客户/B-在谈客户"
@@ -351,15 +353,26 @@ def test_move_on_a_full_disk_says_the_move_happened(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(customers_module, "append_history", full_disk)
-    result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "A")
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"Moved {B}/ACME GmbH/ -> {A}/ACME GmbH/\n"
-    assert result.stderr == (
-        "Warning: the grade change could not be noted in the folder (No space left on device); "
-        "the next scan writes the note\n"
-    )
-    assert (workspace / A / "ACME GmbH" / "OUT" / "2026-03-05 offer.txt").is_file()
+    with monkeypatch.context() as m:
+        m.setattr(customers_module, "append_history", full_disk)
+        m.setattr(scan_module, "append_history", full_disk)
+        result = invoke("-w", ws, "customer", "move", "ACME GmbH", "--grade", "A")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == f"Moved {B}/ACME GmbH/ -> {A}/ACME GmbH/\n"
+        assert result.stderr == (
+            "Warning: the grade change could not be noted in the folder (No space left on "
+            "device); the next scan writes the note\n"
+        )
+        assert (workspace / A / "ACME GmbH" / "OUT" / "2026-03-05 offer.txt").is_file()
+        still_full = invoke("-w", ws, "scan")  # the disk is still full: it warns, and waits
+        assert "cannot note the grade move B -> A" in still_full.stderr
+    # Space freed: the next scan keeps the promise.
+    assert_ok(invoke("-w", ws, "scan"))
+    assert [(c.source, c.target) for c in read_history(workspace / A / "ACME GmbH")] == [("B", "A")]
+    shown = invoke("-w", ws, "timeline", "ACME", "--json")
+    assert_ok(shown)
+    events = json.loads(shown.stdout)
+    assert [(e["from"], e["to"]) for e in events if e["kind"] == "grade"] == [("B", "A")]
 
 
 def test_unknown_customer_is_an_error(invoke: Invoke, ws: str, tmp_path: Path, acme: Tree) -> None:

@@ -179,6 +179,35 @@ def test_an_export_never_replaces_a_file_folder_kit_did_not_write(
     )
 
 
+@pytest.mark.parametrize(
+    ("command", "option", "where"),
+    [
+        ("report", "--html", f"{B}/Soon Co/OUT/report.html"),
+        ("due", "--ics", f"{B}/Soon Co/IN/followups.ics"),
+        ("report", "--html", f"{B}/Soon Co/report.html"),
+        ("due", "--ics", "客户/followups.ics"),
+    ],
+    ids=["html-in-OUT", "ics-in-IN", "html-in-a-customer", "ics-in-customers"],
+)
+def test_an_export_is_never_written_among_the_customers(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch, command: str, option: str, where: str
+) -> None:
+    """A report page saved into a customer's OUT/ was read as a follow-up by the next
+    scan (and the one in IN/ as a reply): an export goes beside 客户/, not into it."""
+    before = read_tree(ws)
+    monkeypatch.chdir(ws / B / "Soon Co")  # a relative FILE, typed inside the folder
+    target = os.path.relpath(ws / where)
+    result = invoke("-w", str(ws), command, "--today", TODAY, option, target)
+    name = Path(where).name
+    assert_error(
+        result,
+        f"Error: {target} is inside 客户/, where every file may count as contact with a "
+        f"customer; write it beside it, in the workspace folder: {ws / name}",
+    )
+    assert read_tree(ws) == before
+    assert_ok(invoke("-w", str(ws), command, "--today", TODAY, option, str(ws / name)))
+
+
 def test_check_one_customer_with_evidence(invoke: Invoke, ws: Path) -> None:
     got = json.loads(run(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
     assert [f["code"] for f in got] == ["repeated-topic", "gave-up", "too-short", "evaporated"]

@@ -439,3 +439,81 @@ def test_a_follow_up_too_soon_is_a_warning(invoke: Invoke, ws: Path) -> None:
         "the last follow-up went out on 2026-11-01, 2 days ago, with no answer since: less "
         "than 50 % of the 7-day cadence; leave about 7 days between follow-ups"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sent", "lang", "subject", "said"),
+    [
+        (
+            {"OUT": {"2026-11-10 product update catalogue.txt": "the catalogue"}},
+            "en",
+            "Supplement to the document I sent on 10 November 2026: "
+            "2026-11-10 product update catalogue",
+            "Reading the document I sent you on 10 November 2026 again,",
+        ),
+        (
+            {"OUT": {"2026-11-10 fax order form.txt": "faxed"}},
+            "en",
+            "Supplement to the fax I sent on 10 November 2026: 2026-11-10 fax order form",
+            "Reading the fax I sent you on 10 November 2026 again,",
+        ),
+        (
+            {"报价": {"QT-7 2026-11-10.pdf": b"%PDF-1.4"}, "OUT": {"2026-11-12 phone.txt": ""}},
+            "en",
+            "Supplement to the quotation I sent on 10 November 2026: QT-7 2026-11-10",
+            "Reading the quotation I sent you on 10 November 2026 again,",
+        ),
+        (
+            {"OUT": {"2026-11-10 product update catalogue.txt": "the catalogue"}},
+            "zh",
+            "补充说明：2026年11月10日发给您的文件（2026-11-10 product update catalogue）",
+            "我重读了2026年11月10日发给您的文件，",
+        ),
+        (
+            {"OUT": {"2026-11-10 Quotation QT-1.eml": quoted_mail()}},
+            "zh",
+            "补充说明：2026年11月1日发给您的邮件（Quotation QT-1）",
+            "我重读了2026年11月1日发给您的邮件，",
+        ),
+    ],
+    ids=["document", "fax", "quotation-not-the-later-call", "document-zh", "mail-zh"],
+)
+def test_a_self_check_completes_what_was_last_sent_in_writing_and_names_it(
+    invoke: Invoke,
+    ws: Path,
+    sent: dict[str, object],
+    lang: str,
+    subject: str,
+    said: str,
+) -> None:
+    """With only a document sent, it said "nothing was sent to this customer yet";
+    and the draft called whatever it completed "my mail"."""
+    card = "Company: Catalogue Co\nName: Ann Lee\nEmail: ann@catalogue.example\n"
+    card += "Country: CN\n" if lang == "zh" else "Country: DE\n"
+    build_tree(ws / "客户/B-在谈客户/Catalogue Co", {"Contact.txt": card, **sent})  # type: ignore[dict-item]
+    out = draft(invoke, ws, "Catalogue Co", "--topic", "self-check")
+    assert out["subject"] == subject
+    assert said in parse(ws, out).get_body().get_content()  # type: ignore[union-attr]
+    assert out["warnings"] == []
+
+
+def test_a_self_check_has_nothing_to_complete_after_a_call_or_a_visit(
+    invoke: Invoke, ws: Path
+) -> None:
+    build_tree(
+        ws / "客户/B-在谈客户/Talk Co",
+        {
+            "Contact.txt": "Company: Talk Co\nEmail: a@talk.example\n",
+            "OUT": {
+                "2026-11-10 phone.txt": "",
+                "2026-11-12 visit.txt": "",
+                "2026-11-14 微信.txt": "",
+            },
+        },
+    )
+    result = invoke("-w", str(ws), "draft", "Talk Co", "--topic", "self-check", "--today", TODAY)
+    assert_error(
+        result,
+        "Error: cannot write a self-check draft: nothing was sent to this customer in "
+        "writing yet (a mail, a fax, a document, a quotation or a PI)",
+    )

@@ -243,7 +243,7 @@ def test_a_fifo_history_moved_by_hand_is_a_warning(invoke: Invoke, ws: Path) -> 
     where = "客户/A-交易客户/ACME GmbH"
     assert data["warnings"] == [
         f"cannot note the grade move B -> A of {where} (a FIFO (named pipe), not a file): "
-        "the timeline does not show this move"
+        "the timeline shows it once the note is written; every scan tries again"
     ]
 
 

@@ -6,6 +6,8 @@ worker processes that end with their scan."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import json
 import os
 import signal
@@ -593,6 +595,79 @@ def test_a_busy_index_is_an_error_not_a_reason_to_delete_it(
     assert index_file(ws).read_bytes() == before
 
 
+def _disk_full() -> Exception:
+    """The error SQLite gives when the disk is full (SQLITE_FULL), made by SQLite."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA max_page_count = 1")
+        conn.execute("CREATE TABLE t(x)")
+    except sqlite3.OperationalError as e:
+        assert e.sqlite_errorcode == sqlite3.SQLITE_FULL
+        return e
+    finally:
+        conn.close()
+    raise AssertionError("SQLite did not report a full database")
+
+
+def _full_state_disk_line(root: Path) -> str:
+    from folder_kit.timeline.state import state_dir
+
+    return (
+        f"Error: the disk of the state folder {state_dir(root)} is full, so the index "
+        "cannot be written: free some space on it (or set FOLDER_KIT_STATE to a folder on "
+        "another disk), then run the command again"
+    )
+
+
+def test_a_full_state_disk_fails_the_scan_and_the_advice_is_to_free_space(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the state folder's disk full, the advice was "delete it and run scan"."""
+    import folder_kit.timeline.index as index_module
+
+    real = index_module._connect
+
+    def small_disk(path: Path) -> Any:
+        conn = real(path)
+        conn.execute("PRAGMA max_page_count = 8")  # far fewer pages than the scan writes
+        return conn
+
+    with monkeypatch.context() as m:
+        m.setattr(index_module, "_connect", small_disk)
+        assert_error(invoke("-w", str(ws), "scan"), _full_state_disk_line(ws))
+        assert_error(invoke("-w", str(ws), "due"), _full_state_disk_line(ws))
+    # Space freed: the same index takes the scan.
+    assert_ok(invoke("-w", str(ws), "scan"))
+    assert len(events_json(ws)) == 12
+
+
+def test_a_scan_whose_index_cannot_be_written_out_says_so(
+    invoke: Invoke, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan's rows fitted into SQLite's log, but the disk could not take the index
+    when the log was written into it (at close, silently): the scan said it had
+    succeeded, and the next command failed."""
+    import sqlite3
+
+    assert_ok(invoke("-w", str(ws), "scan"))
+    build_tree(ws / ACME / "IN", {"2026-03-20 reply.txt": "thanks"})
+
+    class FullAtCheckpoint(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if "wal_checkpoint" in sql:
+                raise _disk_full()
+            return super().execute(sql, *args)
+
+    real = sqlite3.connect
+    with monkeypatch.context() as m:
+        m.setattr(sqlite3, "connect", lambda *a, **k: real(*a, **k, factory=FullAtCheckpoint))
+        assert_error(invoke("-w", str(ws), "scan"), _full_state_disk_line(ws))
+    assert_ok(invoke("-w", str(ws), "scan"))
+    assert any(e["path"].endswith("2026-03-20 reply.txt") for e in events_json(ws))
+
+
 @pytest.mark.parametrize(
     "damage",
     [b"not a database at all", b"SQLite format 3\x00" + b"\xff" * 200],
@@ -680,3 +755,79 @@ def test_a_rebuild_notes_a_move_the_note_does_not_show_yet(
     assert [(c.source, c.target) for c in read_history(moved)] == [("C", "B"), ("B", "C")]
     grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
     assert [(e["from"], e["to"]) for e in grade_events] == [("C", "B"), ("B", "C")]
+
+
+@pytest.mark.parametrize("rebuild", [False, True], ids=["scan", "rebuild"])
+def test_a_grade_note_that_could_not_be_written_is_written_by_a_later_scan(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, rebuild: bool
+) -> None:
+    """A full disk when the move was noticed: the scan warned once, recorded the new
+    grade, and no later scan (not even a rebuild) ever wrote the note or showed the
+    move. The move stays pending until its note is written, dated when noticed."""
+    import folder_kit.timeline.scan as scan_module
+    from folder_kit.workspace.history import read_history
+
+    scan(open_workspace(ws))
+    (ws / C).mkdir(exist_ok=True)
+    moved = ws / C / "ACME GmbH"
+    os.rename(ws / ACME, moved)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    noticed = dt.datetime(2026, 3, 20, 9, 30).astimezone()
+    with monkeypatch.context() as m:
+        m.setattr(scan_module, "append_history", full_disk)
+        at = int(noticed.timestamp() * SECOND)
+        result = scan(open_workspace(ws), clock=lambda: at)
+        assert result.warnings == (
+            "cannot note the grade move B -> C of 客户/C-潜力客户/ACME GmbH (No space left on "
+            "device): the timeline shows it once the note is written; every scan tries again",
+        )
+        assert [e for e in events_json(ws) if e["kind"] == "grade"] == []
+        assert scan(open_workspace(ws)).warnings == result.warnings  # still full: pending
+
+    result = scan(open_workspace(ws), rebuild=rebuild)
+    assert result.warnings == ()
+    assert [(c.when, c.source, c.target) for c in read_history(moved)] == [
+        (noticed.isoformat(), "B", "C")
+    ]
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["date"], e["from"], e["to"]) for e in grade_events] == [
+        (noticed.isoformat(), "B", "C")
+    ]
+    assert scan(open_workspace(ws)).new_events == 0  # noted once
+    assert [(c.source, c.target) for c in read_history(moved)] == [("B", "C")]
+
+
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [("A", [("B", "C"), ("C", "A")]), ("B", [("B", "C"), ("C", "B")])],
+    ids=["moved-on", "moved-back"],
+)
+def test_moves_made_while_a_note_is_pending_are_noted_in_order(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, then: str, expected: list[tuple[str, str]]
+) -> None:
+    """A customer moved again by hand before the first move's note could be written:
+    the note gets both moves, in the order they were made."""
+    import folder_kit.timeline.scan as scan_module
+    from folder_kit.workspace.history import read_history
+
+    scan(open_workspace(ws))
+    grade_dir = {"A": ws / "客户/A-交易客户", "B": ws / B, "C": ws / C}
+    (ws / C).mkdir(exist_ok=True)
+    os.rename(ws / ACME, grade_dir["C"] / "ACME GmbH")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(scan_module, "append_history", full_disk)
+        assert len(scan(open_workspace(ws)).warnings) == 1
+        os.rename(grade_dir["C"] / "ACME GmbH", grade_dir[then] / "ACME GmbH")
+        assert len(scan(open_workspace(ws)).warnings) == 1
+    assert scan(open_workspace(ws)).warnings == ()
+    assert [(c.source, c.target) for c in read_history(grade_dir[then] / "ACME GmbH")] == expected
+    grade_events = [e for e in events_json(ws) if e["kind"] == "grade"]
+    assert [(e["from"], e["to"]) for e in grade_events] == expected
+    assert scan(open_workspace(ws)).new_events == 0

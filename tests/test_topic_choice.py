@@ -9,7 +9,7 @@ import pytest
 
 from folder_kit.errors import TopicError
 from folder_kit.followup.greetings import clean_name, greeted_name, upcoming_holidays
-from folder_kit.followup.topics import Facts, FileFact, choose_topic, forced_topic
+from folder_kit.followup.topics import Facts, FileFact, Sent, choose_topic, forced_topic
 from folder_kit.workspace.config import DEFAULT_GREETED_HOLIDAYS, Exhibition
 
 D = dt.date
@@ -18,7 +18,7 @@ PRICE = FileFact("产品/价格信息/2026-11-10 价格表 Price List 2027.xlsx"
 OLD_PRICE = FileFact("产品/价格信息/2026-01-05 价格表 Price List 2026.xlsx", D(2026, 1, 5))
 CERT = FileFact("产品/认证证书/CE Certificate 2026-11-20.pdf", D(2026, 11, 20))
 PROFILE = FileFact("产品/公司介绍/Profile.pdf", D(2025, 3, 1))
-LAST = FileFact("客户/B-在谈客户/X/OUT/2026-11-01 Quotation.eml", D(2026, 11, 1))
+LAST = Sent("客户/B-在谈客户/X/OUT/2026-11-01 Quotation.eml", D(2026, 11, 1), "mail")
 FAIR_SOON = Exhibition("Light Middle East", "Dubai", D(2027, 1, 12), D(2027, 1, 14), "Z2-C18")
 FAIR_LATE = Exhibition("Canton Fair", "Guangzhou", D(2027, 4, 15), D(2027, 4, 19))
 

@@ -355,6 +355,73 @@ def test_the_workspace_unplugged_is_reported_and_watching_resumes(ws: Path) -> N
         assert w.stop() == 0
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows deletes no file a process holds open: the running watcher's index "
+    "and lock keep its state folder from being deleted",
+)
+@pytest.mark.parametrize("deleted", ["state folder", "index"])
+def test_the_state_folder_deleted_under_a_running_watcher_is_made_anew(
+    ws: Path, deleted: str
+) -> None:
+    """The README says the state folder may be deleted at any time. Under a running
+    watcher, the watcher stopped reporting, `service status` said none ran, and a
+    second watcher started. It now notices, takes its lock and index anew in a new
+    state folder, reads the workspace again, and goes on. The same for the index
+    alone deleted, as an old error message advised."""
+    from folder_kit.timeline.state import INDEX_FILE, state_dir
+
+    state = state_dir(ws)
+    with watching(ws, "--log") as w:
+        w.ready()
+        if deleted == "index":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{state / INDEX_FILE}{suffix}").unlink(missing_ok=True)
+        else:
+            shutil.rmtree(state)
+        got = w.expect(lambda line: line.get("reason") == "state-deleted", timeout=20)
+        assert changes(got) == []  # nothing in the workspace changed: nothing is new
+        assert got[-1]["events"] == 3
+        gone = state if deleted == "state folder" else state / INDEX_FILE
+        wait_until(  # stderr is read by a thread of its own: it may come after stdout
+            lambda: any("was deleted" in line for line in w.stderr),
+            timeout=10,
+            what="the warning that the state folder was deleted",
+        )
+        assert [line for line in w.stderr if "was deleted" in line] == [
+            f"Warning: the {deleted} {gone} was deleted; the watcher made it anew "
+            "and read the whole workspace again"
+        ]
+        info = running_watcher(ws)  # what `service status` asks
+        assert info is not None and info.pid == w.pid
+        second = subprocess.run(
+            [sys.executable, "-m", "folder_kit", "-w", str(ws), "watch"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert second.returncode == 1
+        assert second.stderr.startswith(
+            f"Error: a watcher already runs on this workspace (PID {w.pid}"
+        )
+        reply = ws / B / "ACME GmbH" / "IN" / "Re after.eml"
+        reply.write_bytes(mail("Re: after the state folder went"))
+        [line] = changes(w.expect(lambda line: "change" in line))
+        assert line["path"] == f"{B}/ACME GmbH/IN/Re after.eml"
+        # Readers read the watcher's new index (they do not scan while it runs).
+        shown = subprocess.run(
+            [sys.executable, "-m", "folder_kit", "-w", str(ws), "timeline", "ACME", "--json"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert b"Re after.eml" in shown.stdout
+        assert w.stop() == 0
+    assert "Re after.eml" in log_path(ws).read_text(encoding="utf-8")
+
+
 def test_notify_without_the_library_is_one_line_and_the_watcher_goes_on(
     ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

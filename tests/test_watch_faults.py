@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import queue
+import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from helpers import under_wine
 from watching import wait_until
 
 import folder_kit.timeline.mail
+from folder_kit.timeline.state import state_dir
 from folder_kit.watch import observer as obs
 from folder_kit.watch.watcher import Watcher
 from folder_kit.workspace.find import open_workspace
@@ -237,3 +240,56 @@ def test_with_polling_a_folder_failing_for_a_while_is_never_taken_as_deleted(
     w.new(f"{B}/ACME GmbH/IN/Re meanwhile.eml", timeout=20)
     assert [n for n in w.seen if n.get("change") == "gone"] == []
     w.stop()
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows deletes no file a process holds open: the running watcher's index "
+    "and lock keep its state folder from being deleted",
+)
+def test_a_watcher_whose_state_folder_was_taken_by_another_watcher_stops(ws: Path) -> None:
+    """The state folder deleted, and a second watcher started before the first one
+    noticed: the first ends with an error naming the second, which keeps the index."""
+    from folder_kit.errors import WatcherRunningError
+    from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
+
+    before = set(threading.enumerate())
+    other = WatcherLock(ws)
+    failed: list[BaseException] = []
+
+    def on_note(note: Any) -> None:
+        # Inside the watcher's own thread, so that it cannot notice in between.
+        if note.as_json().get("ready"):
+            shutil.rmtree(state_dir(ws))
+            other.acquire(WatcherInfo(pid=4242, started="2026-12-01T09:00:00+01:00"))
+
+    watcher = Watcher(open_workspace(ws), on_note=on_note, on_warning=lambda m: None)
+
+    def run() -> None:
+        try:
+            watcher.run()
+        except BaseException as e:
+            failed.append(e)
+
+    thread = threading.Thread(target=run, name="watcher under test")
+    thread.start()
+    try:
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        [error] = failed
+        assert isinstance(error, WatcherRunningError)
+        assert str(error) == (
+            "a watcher already runs on this workspace (PID 4242, since "
+            "2026-12-01T09:00:00+01:00); it started after this watcher's state folder was "
+            "deleted, and keeps the index current now; this one stops"
+        )
+        assert other.intact()  # the one that ends left the other's lock alone
+    finally:
+        watcher.stop()
+        thread.join(timeout=20)
+        other.release()
+    wait_until(
+        lambda: set(threading.enumerate()) - before == set(),
+        timeout=10,
+        what=f"the threads to end: {set(threading.enumerate()) - before}",
+    )

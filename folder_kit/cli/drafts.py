@@ -29,7 +29,7 @@ Topics, best first when several are new since the last follow-up:
   exhibition-invite  a fair in folder-kit.yaml opening within 90 days
   price-update       a price list in 产品/价格信息/ since the last follow-up
   product-update     new files in 产品/产品图片/ or 产品/认证证书/
-  self-check         complete or correct the last mail or quotation
+  self-check         complete or correct what you last sent in writing
   company-news       news of the company, with 产品/公司介绍/
   visit-invite       an invitation to visit the factory
   first-contact      the first letter to a prospect

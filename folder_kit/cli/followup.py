@@ -77,6 +77,10 @@ def due_cmd(
 
     ws = workspace(ctx)
     today = parse_today(today_text, ws)
+    if ics_path is not None:
+        from folder_kit.workspace.customers import check_export_place
+
+        check_export_place(ws, ics_path)
     items = due(ws, today=today, within=within)
     if ics_path is not None:
         from folder_kit.followup.ics import export
@@ -180,6 +184,10 @@ def report_cmd(
 
     ws = workspace(ctx)
     today = parse_today(today_text, ws)
+    if html_path is not None:
+        from folder_kit.workspace.customers import check_export_place
+
+        check_export_place(ws, html_path)
     if html_path is None:
         result = report(ws, today=today)
     else:

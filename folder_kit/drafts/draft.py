@@ -172,7 +172,11 @@ def _context(
         else {"name": holiday.name, "name_zh": holiday.name_zh, "day": holiday.day},
         "last": None
         if choice.last_sent is None
-        else {**(file(choice.last_sent) or {}), "subject": choice.last_subject},
+        else {
+            **(file(choice.last_sent) or {}),
+            "subject": choice.last_subject,
+            "what": choice.last_sent.what,
+        },
     }
 
 

@@ -35,7 +35,8 @@ from folder_kit.followup.rules import (
 )
 from folder_kit.followup.taboos import check_timeline
 from folder_kit.followup.topics import Facts as TopicFacts
-from folder_kit.followup.topics import FileFact, choose_topic, stem, topic_facts
+from folder_kit.followup.topics import FileFact, Sent, choose_topic, stem, topic_facts
+from folder_kit.terms import written_as
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import customer_named, fresh_index
 from folder_kit.timeline.index import Index, LastSent, Latest
@@ -214,7 +215,15 @@ def choice_facts(
     ``last_sent`` row, read up to that day. `due` reads them for every customer
     at once, `draft` for its one: both choose alike."""
     outs = latest.outs() if latest is not None else []
-    last_sent = FileFact(f"{folder}/{sent.rel}", dt.date.fromisoformat(sent.day)) if sent else None
+    last_sent = (
+        Sent(
+            f"{folder}/{sent.rel}",
+            dt.date.fromisoformat(sent.day),
+            written_as(sent.kind, sent.medium),
+        )
+        if sent
+        else None
+    )
     return topic_facts(
         prospect=grade == "P",
         out_topics=[o.topic for o in outs],

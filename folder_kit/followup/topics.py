@@ -47,13 +47,20 @@ class FileFact:
 
 
 @dataclass(frozen=True)
+class Sent(FileFact):
+    """What was last sent to a customer in writing: what a self-check completes."""
+
+    what: str = "mail"  # as terms.written_as names it: mail, fax, document, quotation...
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the topic choice knows about one customer, as of ``today``."""
 
     prospect: bool = False
     last_out: dt.date | None = None
     recent_topics: tuple[str | None, ...] = ()  # of the last N follow-ups, newest first
-    last_sent: FileFact | None = None  # the last out or quote, for a self-check
+    last_sent: Sent | None = None  # what was last sent in writing, for a self-check
     last_subject: str = ""
     price_lists: tuple[FileFact, ...] = ()
     pictures: tuple[FileFact, ...] = ()
@@ -73,7 +80,7 @@ class Choice:
     files: tuple[FileFact, ...] = ()  # the new pictures and certificates
     exhibition: Exhibition | None = None
     holiday: Holiday | None = None
-    last_sent: FileFact | None = None
+    last_sent: Sent | None = None
     last_subject: str = ""
 
 
@@ -90,7 +97,7 @@ def topic_facts(
     prospect: bool,
     out_topics: Sequence[str | None],
     last_out: dt.date | None,
-    last_sent: FileFact | None,
+    last_sent: Sent | None,
     last_subject: str,
     country: str | None,
     products: Mapping[str, tuple[FileFact, ...]],
@@ -99,7 +106,7 @@ def topic_facts(
 ) -> Facts:
     """The Facts of one customer as of ``today``, from what every caller knows:
     ``out_topics``, the topics of its `out` events up to today, oldest first;
-    ``last_sent``, its last mail or quotation (what a self-check completes);
+    ``last_sent``, what it was last sent in writing (what a self-check completes);
     ``country``, an ISO code; ``products``, the 产品/ files by key (read once
     per command). `draft` finds these in the customer's events, `due` in the
     index's aggregates; both end here, so both choose alike."""
@@ -230,14 +237,15 @@ def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
 
 
 def _standing(facts: Facts, *, today: dt.date) -> list[Choice]:
-    """Reasons that are always there: completing the last mail, company news, a visit."""
+    """Reasons that are always there: completing what was last sent in writing,
+    company news, a visit."""
     out = []
     if facts.last_sent is not None:
         out.append(
             Choice(
                 "self-check",
-                f"nothing new since {facts.last_sent.day}: complete or correct the last mail"
-                f" ({facts.last_sent.name})",
+                f"nothing new since {facts.last_sent.day}: complete or correct the last "
+                f"{facts.last_sent.what} sent ({facts.last_sent.name})",
                 last_sent=facts.last_sent,
                 last_subject=facts.last_subject,
             )
@@ -328,5 +336,9 @@ def forced_topic(facts: Facts, topic: str, *, today: dt.date) -> Choice:
             )
         return Choice(topic, f"{asked}: {soon[0].name} on {soon[0].day}", holiday=soon[0])
     if topic == "self-check":
-        raise TopicError(topic=topic, reason="nothing was sent to this customer yet")
+        raise TopicError(
+            topic=topic,
+            reason="nothing was sent to this customer in writing yet (a mail, a fax, a "
+            "document, a quotation or a PI)",
+        )
     raise TopicError(topic=topic, reason=f"unknown topic (known: {', '.join(DRAFT_TOPICS)})")

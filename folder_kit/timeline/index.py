@@ -1,11 +1,14 @@
 """The derived index: what the last scan saw, kept in SQLite in the workspace's
 state folder (``state``), outside the workspace. It holds nothing the files do
-not: delete it and the next scan rebuilds the same events.
+not: delete it and the next scan rebuilds the same events. The one exception is
+short-lived: a grade move whose note could not be written into the customer
+folder yet (a full disk) waits here until a scan writes it, and a rebuild keeps it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -17,7 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from folder_kit.errors import IndexStoreError
+from folder_kit.errors import FolderKitError, IndexStoreError, StateDiskFullError
+from folder_kit.terms import WRITTEN_KINDS, WRITTEN_MEDIA
 from folder_kit.timeline.instants import STAMP_SQL, Zone, day_of, text_in
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.contact import normal_address
@@ -26,8 +30,15 @@ from folder_kit.workspace.history import HISTORY_FILE
 
 if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
+    from folder_kit.workspace.layout import Grade
 
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
+# A file row of something sent in writing, with WRITTEN_MEDIA then WRITTEN_KINDS
+# as its parameters.
+_WRITTEN = (
+    f"((kind = 'out' AND medium IN ({', '.join('?' * len(WRITTEN_MEDIA))})) "
+    f"OR kind IN ({', '.join('?' * len(WRITTEN_KINDS))}))"
+)
 WRITER_CACHE_KIB = 128 * 1024  # the page cache of a scan's transaction
 
 _SCHEMA = """
@@ -89,6 +100,16 @@ CREATE TABLE addresses(
     PRIMARY KEY(address, customer)
 ) WITHOUT ROWID;
 CREATE INDEX addresses_by_customer ON addresses(customer);
+-- Grade moves noticed whose note (.folder-kit-grades.txt) could not be written yet,
+-- in order: every scan tries again, and a rebuild keeps them.
+CREATE TABLE pending_grades(
+    customer TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    date TEXT NOT NULL,            -- when the move was noticed, as the note will say
+    from_grade TEXT NOT NULL,
+    to_grade TEXT NOT NULL,
+    PRIMARY KEY(customer, seq)
+) WITHOUT ROWID;
 """
 
 
@@ -142,6 +163,21 @@ class GradeRow(NamedTuple):
     at: int
     from_grade: str
     to_grade: str
+
+
+class PendingGrade(NamedTuple):
+    """A grade move waiting for its note, with where its customer is now (``name``
+    None: the customer is gone) and what the index knows of its note."""
+
+    customer: str
+    date: str
+    from_grade: Grade
+    to_grade: Grade
+    name: str | None
+    grade: Grade | None
+    grade_folder: str | None
+    history: tuple[int, int] | None  # the note as last read: size, mtime_ns
+    grade_count: int
 
 
 class CustomerRow(NamedTuple):
@@ -236,12 +272,14 @@ class Out(NamedTuple):
 
 
 class LastSent(NamedTuple):
-    """A customer's last mail sent or quotation."""
+    """What was last sent to a customer in writing (``terms.WRITTEN_MEDIA``)."""
 
     customer: str
     day: str
     rel: str
     subject: str | None
+    kind: str
+    medium: str | None
 
 
 class Bound(NamedTuple):
@@ -322,6 +360,13 @@ class Index:
         self.path = path
         self.conn = conn
         self.new = new  # made by this open: its first transaction writes every row
+        self._file = _file_id(path)  # the file opened, to tell it from one made anew
+
+    def intact(self) -> bool:
+        """Whether the file at ``path`` is still the one this index has open: not so
+        once the state folder was deleted (a process holding it open goes on writing
+        into a file nobody else reads) or the index deleted and made anew."""
+        return self._file is not None and _file_id(self.path) == self._file
 
     @classmethod
     def open(cls, root: Path, *, rebuild: bool = False) -> Index:
@@ -334,6 +379,7 @@ class Index:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with _opening(folder):
+                pending = _pending_rows(path) if rebuild else []
                 if rebuild:
                     _remove_database(path)
                 conn = _connect_usable(path)
@@ -343,14 +389,12 @@ class Index:
                 try:
                     new = _fresh(conn)
                     if new:
-                        _create(conn, root)
+                        _create(conn, root, pending)
                 except BaseException:
                     conn.close()
                     raise
-        except sqlite3.Error as e:
-            raise IndexStoreError(path=path, reason=str(e)) from e
-        except OSError as e:
-            raise IndexStoreError(path=path, reason=e.strerror or str(e)) from e
+        except (sqlite3.Error, OSError) as e:
+            raise _store_error(path, e) from e
         return cls(path, conn, new=new)
 
     def __enter__(self) -> Index:
@@ -378,16 +422,29 @@ class Index:
                 self.conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise IndexStoreError(path=self.path, reason=str(e)) from e
+            raise _store_error(self.path, e) from e
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as e:
             self.conn.rollback()
+            if isinstance(e, (sqlite3.Error, OSError)) and _full(e):
+                raise _store_error(self.path, e) from e
             raise
         try:
             self.conn.commit()
         except sqlite3.Error as e:
-            raise IndexStoreError(path=self.path, reason=str(e)) from e
+            raise _store_error(self.path, e) from e
+
+    def write_out(self) -> None:
+        """Move what the last transactions wrote from SQLite's log into the index file,
+        as closing the last connection does, but with an error when the disk cannot
+        take it: closing says nothing, and the next command then finds a full disk.
+        PASSIVE: it waits for no other connection (a watcher's), and leaves to them
+        what they are reading."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as e:
+            raise _store_error(self.path, e) from e
 
     # What the last scan saw.
 
@@ -516,19 +573,19 @@ class Index:
         return [_LATEST(r[:8]) for r in rows]
 
     def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
-        """Per customer (of those keyed in ``customers``, or of all), its last mail
-        sent or quotation on or before the day ``until`` (what a self-check
-        completes; a call or a visit is none), last in the order of
+        """Per customer (of those keyed in ``customers``, or of all), what it was last
+        sent in writing on or before the day ``until`` (what a self-check completes:
+        ``terms.WRITTEN_MEDIA``, ``WRITTEN_KINDS``), last in the order of
         ``events.load_events``."""
         # SQLite takes the bare columns from the row that holds the MAX.
         rows = self._of(
-            f"SELECT customer, day, rel, subject, MAX({STAMP_SQL} || char(9) || rel) FROM files "
-            "WHERE ((kind = 'out' AND medium = 'email') OR kind = 'quote') AND day <= ?",
-            (until,),
+            "SELECT customer, day, rel, subject, kind, medium, "
+            f"MAX({STAMP_SQL} || char(9) || rel) FROM files WHERE {_WRITTEN} AND day <= ?",
+            (*WRITTEN_MEDIA, *WRITTEN_KINDS, until),
             customers,
             " GROUP BY customer",
         )
-        return [_LAST_SENT(r[:4]) for r in rows]
+        return [_LAST_SENT(r[:6]) for r in rows]
 
     def customers_of_address(self, address: str) -> list[str]:
         """The keys of the customers whose Contact.txt holds ``address`` (compared as
@@ -752,6 +809,23 @@ class Index:
     def grade_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
 
+    def pending_grades(self) -> list[PendingGrade]:
+        """The grade moves whose note is still to write, oldest first per customer."""
+        rows = self.conn.execute(
+            "SELECT p.customer, p.date, p.from_grade, p.to_grade, c.name, c.grade, "
+            "c.grade_folder, h.size, h.mtime_ns, "
+            "(SELECT COUNT(*) FROM grades g WHERE g.customer = p.customer) "
+            "FROM pending_grades p LEFT JOIN customers c ON c.key = p.customer "
+            "LEFT JOIN files h ON h.customer = p.customer AND h.rel = ? "
+            "ORDER BY p.customer, p.seq",
+            (HISTORY_FILE,),
+        )
+        return [
+            PendingGrade(key, date, src, dst, name, grade, folder,
+                         None if size is None else (size, mtime_ns), count)
+            for key, date, src, dst, name, grade, folder, size, mtime_ns, count in rows
+        ]  # fmt: skip
+
     def files_in(self, customer: str, folder: str) -> dict[str, tuple[int, int]]:
         """The files of one folder of a customer as last read: size, mtime_ns by rel."""
         # A range of the primary key (rel starts with "<folder>/"), no second index to keep.
@@ -769,7 +843,7 @@ class Index:
         """Apply what a batch of a scan found: deletions first, then new rows."""
         conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", c.cleared)
         for key in c.gone_customers:
-            for table in ("files", "grades", "warnings", "addresses"):
+            for table in ("files", "grades", "warnings", "addresses", "pending_grades"):
                 conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
             conn.execute("DELETE FROM customers WHERE key = ?", (key,))
         conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", c.gone_files)
@@ -836,6 +910,30 @@ class Index:
             ],
         )
         return True
+
+    @staticmethod
+    def write_pending_grades(
+        conn: sqlite3.Connection,
+        customers: Iterable[str],
+        rows: Sequence[tuple[str, str, str, str]],
+    ) -> None:
+        """What is still to note of these ``customers``' grade moves after the scan
+        tried: ``rows`` (customer, date, from, to), in order. Their warnings about a
+        note not written go too, wherever the customer was then: the scan writes
+        those anew for what is still pending."""
+        keys = [(key,) for key in customers]
+        conn.executemany("DELETE FROM pending_grades WHERE customer = ?", keys)
+        conn.executemany(
+            "DELETE FROM warnings WHERE customer = ? AND dir = '' AND key LIKE ?",
+            [(key, f"%/{HISTORY_FILE}") for (key,) in keys],
+        )
+        seq: dict[str, int] = {}
+        for key, date, source, target in rows:
+            seq[key] = seq.get(key, -1) + 1
+            conn.execute(
+                "INSERT INTO pending_grades VALUES (?, ?, ?, ?, ?)",
+                (key, seq[key], date, source, target),
+            )
 
     @staticmethod
     def write_grade_folders(conn: sqlite3.Connection, mtimes: dict[str, int]) -> None:
@@ -1024,7 +1122,7 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
     try:
         conn = _connect(path)
     except sqlite3.OperationalError as e:
-        if _busy(e):
+        if _busy(e) or _full(e):
             raise
         return None
     except sqlite3.DatabaseError:  # "file is not a database", "malformed"
@@ -1035,7 +1133,7 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.OperationalError as e:
         conn.close()
-        if _busy(e):
+        if _busy(e) or _full(e):
             raise
         return None  # "no such table": not our schema
     except sqlite3.DatabaseError:
@@ -1047,9 +1145,32 @@ def _connect_usable(path: Path) -> sqlite3.Connection | None:
     return None
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _busy(e: sqlite3.OperationalError) -> bool:
     text = str(e)
     return "locked" in text or "busy" in text
+
+
+def _full(e: BaseException) -> bool:
+    """Whether ``e`` says the disk is full (the state folder's, for the index)."""
+    if isinstance(e, sqlite3.Error):
+        return getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(e, OSError) and e.errno == errno.ENOSPC
+
+
+def _store_error(path: Path, e: sqlite3.Error | OSError) -> FolderKitError:
+    """What a failed open or write of the index at ``path`` tells the user."""
+    if _full(e):
+        return StateDiskFullError(path=path.parent)
+    reason = (e.strerror if isinstance(e, OSError) else None) or str(e)
+    return IndexStoreError(path=path, reason=reason)
 
 
 @contextlib.contextmanager
@@ -1078,8 +1199,30 @@ def _opening(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _create(conn: sqlite3.Connection, root: Path) -> None:
-    """The schema, made once even when two commands open a new index at once."""
+def _pending_rows(path: Path) -> list[tuple[object, ...]]:
+    """The grade moves an index still has to note, read before a rebuild replaces it:
+    they are known nowhere else (an unusable index has none to give)."""
+    if not path.exists():
+        return []
+    try:
+        conn = _connect_usable(path)
+    except sqlite3.Error:
+        return []
+    if conn is None:
+        return []
+    try:
+        return conn.execute("SELECT * FROM pending_grades").fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+
+
+def _create(
+    conn: sqlite3.Connection, root: Path, pending: Sequence[tuple[object, ...]] = ()
+) -> None:
+    """The schema, made once even when two commands open a new index at once, with
+    the ``pending`` grade moves an index it replaces still had to note."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _fresh(conn):
@@ -1097,6 +1240,7 @@ def _create(conn: sqlite3.Connection, root: Path) -> None:
                     ("created", _now()),
                 ],
             )
+            conn.executemany("INSERT INTO pending_grades VALUES (?, ?, ?, ?, ?)", pending)
     except BaseException:
         conn.rollback()
         raise

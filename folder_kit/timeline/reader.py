@@ -85,6 +85,7 @@ class GradeMove(NamedTuple):
     target: Grade
     history: Stamp | None  # the note as the index knew it
     grade_count: int  # grade events the index holds
+    when: str = ""  # when it was noticed, for a move noticed by an earlier scan
 
 
 Result = tuple[Changes, int, int]  # what a batch found, its new events, its customers

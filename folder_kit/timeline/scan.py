@@ -28,7 +28,9 @@ readers in this process or, for many new customers, in worker processes (one per
 core, ``workers``). All index writes happen in this process, in one transaction.
 Reading writes nothing into the workspace: the grade moves it finds are noted in
 the customers' history files afterwards, by ``note_grade_moves``, a step of its
-own, then read back. ``scan(ws, only=[...])`` reads just the customers that some
+own, then read back. A note that cannot be written (a full disk) leaves its move
+pending in the index, and every scan tries again, in order, until it is written.
+``scan(ws, only=[...])`` reads just the customers that some
 paths lie in (``workspace.locate``), through the same steps: the watcher's entry
 point.
 """
@@ -42,13 +44,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from folder_kit.timeline.index import Index, WarningRow
+from folder_kit.timeline.index import Index, PendingGrade, WarningRow
 from folder_kit.timeline.instants import user_zone, zone_id
 from folder_kit.timeline.reader import GradeMove
 from folder_kit.timeline.walk import Progress, Walk
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.history import HISTORY_FILE, append_history, change_at
+from folder_kit.workspace.history import HISTORY_FILE, GradeChange, append_history, change_at
 
 Clock = Callable[[], int]  # nanoseconds since the epoch, like time.time_ns
 
@@ -92,10 +95,14 @@ def scan(
     ``index``: the workspace's index, when the caller holds it open already (not
     with ``rebuild``, which makes it anew).
     """
-    with _opened(ws, index, rebuild=rebuild) as index:
-        walk = _reconcile(ws, index, None if rebuild else only, progress, workers, clock)
-        customers, files, events = index.counts()
-        warnings = index.warnings()
+    with _opened(ws, index, rebuild=rebuild) as held:
+        walk = _reconcile(ws, held, None if rebuild else only, progress, workers, clock)
+        if index is None:
+            # What this scan wrote must reach the index file while the scan can still
+            # say that it did not (closing would fail silently on a full disk).
+            held.write_out()
+        customers, files, events = held.counts()
+        warnings = held.warnings()
         if walk.placeholders:
             warnings.append(placeholders_warning(walk.placeholders))
         return ScanResult(
@@ -104,7 +111,7 @@ def scan(
             events=events,
             new_events=walk.new_events,
             warnings=tuple(warnings),
-            index_path=index.path,
+            index_path=held.path,
         )
 
 
@@ -160,27 +167,108 @@ def _reconcile(
             walk.run(conn, progress, workers=workers or os.cpu_count() or 1)
         else:
             walk.run_only(conn, names)
-        if walk.moves:
+        pending = index.pending_grades()
+        if walk.moves or pending:
             # Reading wrote nothing into the workspace; this is the scan's one write
             # there: each grade move a customer's note does not show yet.
-            warnings = note_grade_moves(walk.moves, now_ns=walk.now_ns)
-            walk.read_notes(conn, warnings)
+            moves = _with_pending(ws, walk.moves, pending)
+            unnoted = note_grade_moves(moves, now_ns=walk.now_ns)
+            Index.write_pending_grades(
+                conn,
+                {p.customer for p in pending} | {m.key for m in moves},
+                [(u.move.key, u.when, u.move.source, u.move.target) for u in unnoted],
+            )
+            walk.read_notes(conn, moves, _warnings(unnoted))
     return walk
 
 
-def note_grade_moves(moves: Sequence[GradeMove], *, now_ns: int) -> list[WarningRow]:
+class Unnoted(NamedTuple):
+    """A grade move whose note could not be written: kept pending, with why."""
+
+    move: GradeMove
+    when: str  # when it was noticed, as its note is to say
+    reason: str  # "" for a move waiting behind an earlier one of its customer
+
+
+def note_grade_moves(moves: Sequence[GradeMove], *, now_ns: int) -> list[Unnoted]:
     """Note each move in its customer's history file (a customer folder moved by hand
-    leaves no trace a rebuilt index could find); a warning for each that cannot be."""
+    leaves no trace a rebuilt index could find), a customer's in order; the moves
+    that could not be noted, and those of their customers behind them."""
     moment = dt.datetime.fromtimestamp(now_ns / 1e9).astimezone()
-    warnings = []
+    unnoted: list[Unnoted] = []
+    stuck: set[str] = set()
     for move in moves:
+        when = move.when or change_at(moment, move.source, move.target).when
+        if move.key in stuck:  # a note says the moves in the order they were made
+            unnoted.append(Unnoted(move, when, ""))
+            continue
         try:
-            append_history(Path(move.path), change_at(moment, move.source, move.target))
+            append_history(Path(move.path), _change(when, move.source, move.target))
         except OSError as e:
-            where = move.shown
-            message = (
-                f"cannot note the grade move {move.source} -> {move.target} of {where} "
-                f"({e.strerror or e}): the timeline does not show this move"
-            )
-            warnings.append(WarningRow(f"{where}/{HISTORY_FILE}", move.key, "", message))
-    return warnings
+            unnoted.append(Unnoted(move, when, e.strerror or str(e)))
+            stuck.add(move.key)
+    return unnoted
+
+
+def _change(when: str, source: str, target: str) -> GradeChange:
+    return GradeChange(when, dt.datetime.fromisoformat(when).date(), source, target)
+
+
+def _warning_key(move: GradeMove) -> str:
+    return f"{move.shown}/{HISTORY_FILE}"
+
+
+def _warnings(unnoted: Sequence[Unnoted]) -> list[WarningRow]:
+    """One warning for each customer whose move could not be noted."""
+    return [
+        WarningRow(
+            _warning_key(u.move),
+            u.move.key,
+            "",
+            f"cannot note the grade move {u.move.source} -> {u.move.target} of {u.move.shown} "
+            f"({u.reason}): the timeline shows it once the note is written; every scan "
+            "tries again",
+        )
+        for u in unnoted
+        if u.reason
+    ]
+
+
+def _with_pending(
+    ws: Workspace, found: Sequence[GradeMove], pending: Sequence[PendingGrade]
+) -> list[GradeMove]:
+    """The moves to note now: those earlier scans could not note, each customer's in
+    order, then those this scan found, each following on from the grade its
+    customer's pending moves end in. A customer gone has nothing left to note."""
+    base = ws.customers_dir
+    moves: list[GradeMove] = []
+    last: dict[str, GradeMove] = {}
+    for p in pending:
+        if p.name is None or p.grade is None or p.grade_folder is None:
+            continue
+        move = GradeMove(
+            p.customer,
+            str(base / p.grade_folder / p.name),
+            f"{base.name}/{p.grade_folder}/{p.name}",
+            p.from_grade,
+            p.to_grade,
+            p.history,
+            p.grade_count,
+            p.date,
+        )
+        moves.append(move)
+        last[p.customer] = move
+    now_in = {p.customer: p.grade for p in pending if p.grade is not None}
+    for move in found:
+        before = last.pop(move.key, None)
+        if before is None:
+            moves.append(move)
+        elif before.target != move.target:
+            moves.append(move._replace(source=before.target))
+    # A customer moved back by hand to the grade its note shows was found unmoved:
+    # the pending moves end elsewhere, and one more move brings them to where it is.
+    for key, before in last.items():
+        grade = now_in[key]
+        if before.target != grade:
+            moves.append(before._replace(source=before.target, target=grade, when=""))
+    return moves

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -317,13 +317,16 @@ class Walk:
             self.moves += changes.moves
         Index.write(conn, self.changes)
 
-    def read_notes(self, conn: sqlite3.Connection, warnings: list[WarningRow]) -> None:
-        """Read back the history notes of ``self.moves`` once the scan has noted
-        them; ``warnings``: the moves that could not be noted."""
+    def read_notes(
+        self, conn: sqlite3.Connection, moves: Sequence[GradeMove], warnings: list[WarningRow]
+    ) -> None:
+        """Read back the history notes of ``moves`` once the scan has noted them
+        (each customer's note once); ``warnings``: the moves that could not be noted."""
         reader = Reader(self.ws, self.index, now_ns=self.now_ns)
-        for move in self.moves:
+        first = {move.key: move for move in reversed(moves)}  # as the index knew the note
+        for move in first.values():
             reader.noted(move)
-        changes, new_events, _ = reader.take(len(self.moves))
+        changes, new_events, _ = reader.take(len(first))
         changes.warnings += warnings
         Index.write(conn, changes)
         self.new_events += new_events

@@ -177,6 +177,29 @@ class WatcherLock:
             os.unlink(self.folder / STOP_FILE)
         self.update(info)
 
+    def intact(self) -> bool:
+        """Whether the lock file in the state folder is still the one held: not so
+        once the state folder was deleted (then no other command sees the lock)."""
+        if self._file is None:
+            return False
+        try:
+            there = os.stat(self.folder / LOCK_FILE)
+        except OSError:
+            return False
+        held = os.fstat(self._file.fileno())
+        return (there.st_dev, there.st_ino) == (held.st_dev, held.st_ino)
+
+    def retake(self, info: WatcherInfo) -> None:
+        """Take the lock anew in a state folder made again, dropping the one held in
+        the deleted folder; WatcherRunningError when another watcher took it meanwhile."""
+        if self._file is not None:
+            # Not release(): the note in the folder now is not this watcher's to delete.
+            with contextlib.suppress(OSError):
+                _unlock(self._file)
+            self._file.close()
+            self._file = None
+        self.acquire(info)
+
     def stop_requested(self) -> bool:
         """Whether ``request_stop`` asked this watcher to end (one stat when not)."""
         if not os.path.exists(self.folder / STOP_FILE):
@@ -184,8 +207,12 @@ class WatcherLock:
         return self._info is not None and _stop_asked_of(self.folder) == self._info.pid
 
     def update(self, info: WatcherInfo) -> None:
-        """Say what the watcher did last (for `service status`), atomically."""
+        """Say what the watcher did last (for `service status`), atomically; not
+        while the lock held is not the one in the state folder (deleted, and maybe
+        taken by another watcher whose note this is)."""
         self._info = info
+        if not self.intact():
+            return
         tmp = self.folder / f".{INFO_FILE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(info.as_json()), encoding="utf-8")
         os.replace(tmp, self.folder / INFO_FILE)

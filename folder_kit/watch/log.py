@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
+import os
 from collections import deque
 from pathlib import Path
 
@@ -18,6 +20,21 @@ def log_path(root: Path) -> Path:
     return state_dir(root) / LOG_FILE
 
 
+class _LogHandler(logging.handlers.RotatingFileHandler):
+    """Rotated at MAX_BYTES, and opened anew when its file is gone: the state folder
+    may be deleted at any time, and a log written into a deleted file is one
+    `service status` never shows."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is not None and not os.path.exists(self.baseFilename):
+            self.stream.close()
+            self.stream = None  # FileHandler.emit opens it again
+            # A folder that cannot be made is reported by emit(), which opens the file.
+            with contextlib.suppress(OSError):
+                os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
+        super().emit(record)
+
+
 def open_log(root: Path) -> logging.Logger:
     """A logger writing to ``watch.log`` (1 MB, then rotated; 3 old ones kept)."""
     path = log_path(root)
@@ -26,9 +43,7 @@ def open_log(root: Path) -> logging.Logger:
     logger.propagate = False
     logger.setLevel(logging.INFO)
     if not logger.handlers:
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-        )
+        handler = _LogHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
         logger.addHandler(handler)
     return logger

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from folder_kit.errors import WatcherRunningError
 from folder_kit.timeline.events import Event, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
@@ -119,6 +120,9 @@ class Watcher:
             polling=polling,
         )  # fmt: skip
         self._index: Index | None = None  # held from run()'s start to its end
+        # The events of an index whose state folder was deleted, until the reconcile
+        # into the new one has said only what differs from them.
+        self._renewed: set[Event] | None = None
         self._next_full = 0.0
 
     # --- public ------------------------------------------------------------
@@ -136,9 +140,8 @@ class Watcher:
         undo_log = obs.hook_watchdog_log(self._fault)
         previous_hook = threading.excepthook
         threading.excepthook = self._thread_failed
-        index = None
         try:
-            index = self._index = Index.open(self.root)
+            self._index = Index.open(self.root)
             self._start_observer()
             changes, customers, events = self._reconcile_all()
             self._report(changes)
@@ -150,8 +153,8 @@ class Watcher:
                 obs.stop_observer(self._observer)
             threading.excepthook = previous_hook
             undo_log()
-            if index is not None:
-                index.close()
+            if self._index is not None:
+                self._index.close()
             self._lock.release()
 
     # --- the loop ----------------------------------------------------------
@@ -176,6 +179,8 @@ class Watcher:
                 break
             try:
                 next_check = self._step(next_check)
+            except WatcherRunningError:
+                raise  # another watcher took the workspace over: this one ends
             except Exception as e:  # the index or the disk failing: say so, go on
                 delay = self._backoff("loop")
                 self._warn(
@@ -308,6 +313,9 @@ class Watcher:
             self._next_full = time.monotonic() + self._backoff("")
             return
         self._failures.pop("", None)
+        if self._renewed is not None:
+            changes = _since(self._renewed, changes)
+            self._renewed = None
         self._report(changes)
         self.on_note(Reconciled(reason, events))
         self._done(reason, events)
@@ -453,6 +461,9 @@ class Watcher:
             obs.stop_observer(old)
 
     def _supervise(self) -> None:
+        if not (self._lock.intact() and self._held().intact()):
+            self._state_deleted()
+            return
         if self._lost:
             if self._present():
                 self._lost = False
@@ -472,6 +483,39 @@ class Watcher:
                 return
             self._full = self._full or "observer-restarted"
 
+    def _state_deleted(self) -> None:
+        """The state folder was deleted (the README allows it at any time), or the
+        index in it: the lock and the index held are then in files nobody else
+        sees, so a second watcher could start and the readers would read an index
+        left behind. Take the lock anew (or end, when another watcher took it
+        meanwhile), open a new index, and read the whole workspace into it,
+        reporting only what differs from what the old index held."""
+        lock_lost = not self._lock.intact()
+        try:
+            if lock_lost:
+                self._lock.retake(self._info)
+        except WatcherRunningError as e:
+            raise WatcherRunningError(
+                pid=e.pid,
+                since=e.since,
+                hint="it started after this watcher's state folder was deleted, and "
+                "keeps the index current now; this one stops",
+            ) from e
+        old = self._held()
+        try:
+            kept = set(load_events(self.ws, old))  # a deleted file, still open, reads
+        except Exception:  # unreadable: every event is reported again, none is lost
+            kept = set()
+        self._index = None
+        old.close()
+        self._index = Index.open(self.root)
+        self._renewed = kept
+        what = f"the state folder {self._lock.folder}" if lock_lost else f"the index {old.path}"
+        self._warn(
+            f"{what} was deleted; the watcher made it anew and read the whole workspace again"
+        )
+        self._full = "state-deleted"
+
     def _gone(self) -> None:
         if self._lost:
             return
@@ -480,3 +524,11 @@ class Watcher:
             f"the workspace {self.root} is not there (an unplugged drive?); "
             "watching resumes when it returns"
         )
+
+
+def _since(kept: set[Event], changes: list[Change]) -> list[Change]:
+    """The changes of a reconcile into a new, empty index (every event "new"), as
+    they differ from the events ``kept`` of the index it replaces."""
+    now = {c.event for c in changes}
+    gone = [Change("gone", e) for e in sorted(kept - now, key=lambda e: (e.day, e.date, e.path))]
+    return gone + [c for c in changes if c.event not in kept]

@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 from folder_kit.errors import (
     AddressError,
     CustomerExistsError,
+    ExportPlaceError,
     FolderInUseError,
     NotACustomerFolderError,
     TargetExistsError,
@@ -612,3 +613,23 @@ def move_customer(
         except OSError as e:  # a full disk: the move happened all the same
             return MoveResult(moved, customer.path, True, dry_run, note_error=e.strerror or str(e))
     return MoveResult(customer=moved, source=customer.path, moved=True, dry_run=dry_run)
+
+
+def check_export_place(ws: Workspace, path: Path) -> None:
+    """Refuse to write an export (``report --html``, ``due --ics``) at ``path`` when it
+    lies in the customers folder: the scan would read a page in OUT/ as a follow-up
+    and one in IN/ as a reply, and a page about every customer does not belong in
+    one customer's folder (which is what gets shared and synced)."""
+    try:
+        # The folder resolved (links, "..", a relative path typed inside a customer
+        # folder), as the scan's own paths are; the file itself need not exist.
+        target = path.absolute().parent.resolve() / path.name
+        root = ws.root.resolve()
+        base = ws.customers_dir.resolve()
+    except (OSError, RuntimeError):
+        return  # a folder that cannot be resolved: writing there fails on its own
+    where = locate(str(target), root=str(root), customers=str(base))
+    if where.level in ("customer", "grades"):
+        raise ExportPlaceError(
+            path=str(path), customers=ws.customers_dir.name, instead=str(ws.root / path.name)
+        )
