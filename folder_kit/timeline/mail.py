@@ -26,7 +26,7 @@ from folder_kit.files import open_regular
 if TYPE_CHECKING:
     from folder_kit.timeline.msg import OutlookMessage
 
-__all__ = ["MessageInfo", "message_key", "message_key_of", "read_message"]
+__all__ = ["MessageInfo", "message_key", "message_key_of", "read_message", "read_message_data"]
 
 
 class MessageInfo(NamedTuple):
@@ -94,6 +94,26 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     finally:
         os.close(fd)
+
+
+def read_message_data(data: bytes, *, path: Path) -> MessageInfo:
+    """``read_message(..., addresses=False)`` of a message still in memory (one of an
+    mbox or a .pst, about to be filed): the date, subject and key a scan will read
+    from the file once it is written. ``path`` names the source in errors."""
+    if data.startswith(_OLE_MAGIC):
+        import io
+
+        return _read_msg(path, io.BytesIO(data))
+    # What a scan reads of the file: its first bytes, up to the header block's end.
+    head = data[:_FIRST_READ]
+    if len(head) == _FIRST_READ and _blank_line(head) < 0:
+        head = data[:_HEAD_BYTES]
+    try:
+        return _read_eml(path, head, lambda: data, addresses=False)
+    except MailError:
+        raise
+    except Exception as err:  # a sender's bytes must never end an import
+        raise MailError(path=path, reason=_describe(err)) from err
 
 
 def _rest(fd: int, path: str | Path) -> bytes:
