@@ -501,3 +501,25 @@ def test_mblaze_reads_every_filed_file(invoke: Invoke, ws: Path, tmp_path: Path)
         assert header.returncode == 0, (path, header.stderr)
         if subject and subject.isascii():
             assert subject.encode() in header.stdout, (path, header.stdout)
+
+
+def test_a_running_watcher_reports_imported_mail_like_any_saved_file(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    from watching import watching
+
+    source = write(tmp_path / "export.mbox", mbox(INQUIRY, OFFER, STRANGER))
+    with watching(ws) as w:
+        w.ready()
+        out = imported(invoke, ws, str(source))
+        wanted = set(filed_paths(out))
+        assert len(wanted) == 2
+        got = w.expect(lambda _: wanted <= {x["path"] for x in w.seen if x.get("change") == "new"})
+        new = {x["path"]: x for x in got if x.get("change") == "new"}
+        assert set(new) == wanted  # the filed mail, and no temporary file on the way
+        assert {(x["kind"], x["date"][:10], x["date_source"]) for x in new.values()} == {
+            ("in", "2026-03-05", "header"),
+            ("out", "2026-03-05", "header"),
+        }
+        assert w.stop() == 0
+    assert w.stderr == []
