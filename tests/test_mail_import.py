@@ -197,6 +197,35 @@ def test_a_mail_saved_by_hand_is_not_filed_again(invoke: Invoke, ws: Path, tmp_p
     assert read_tree(ws) == tree
 
 
+def test_an_import_cut_off_before_naming_leaves_no_file_and_the_next_cleans_up(
+    invoke: Invoke, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after the batch is written, before any file is named: nothing
+    is filed, and the next import files everything and removes what was left."""
+    from folder_kit.workspace import filing
+
+    source = write(tmp_path / "export.mbox", mbox(INQUIRY, OFFER, STRANGER))
+    tree = read_tree(ws)
+
+    def cut(tmp: str, path: Path) -> None:
+        raise KeyboardInterrupt  # the process ends here...
+
+    with monkeypatch.context() as m:
+        m.setattr(filing, "link_new", cut)
+        m.setattr(filing.Filer, "_discard", lambda self, batch: None)  # ...cleaning nothing
+        result = invoke("mail", "import", str(source), "-w", str(ws))
+    assert result.exit_code != 0
+    left = sorted(p for p in ws.rglob(".folder-kit-*.tmp"))
+    assert [p.parent.name for p in left] == ["IN", "OUT"]
+    assert {p.read_bytes() for p in left} == {INQUIRY, OFFER}  # written whole, not named
+    assert {k: v for k, v in read_tree(ws).items() if ".folder-kit-" not in k} == tree
+    for path in left:
+        os.utime(path, (1_700_000_000, 1_700_000_000))  # from a run long over
+    out = imported(invoke, ws, str(source))
+    assert len(filed_paths(out)) == 2
+    assert list(ws.rglob(".folder-kit-*.tmp")) == []
+
+
 def test_dry_run_writes_nothing_not_even_the_unmatched_record(
     invoke: Invoke, ws: Path, tmp_path: Path
 ) -> None:

@@ -34,7 +34,13 @@ from folder_kit.timeline.unmatched import (
     record_sightings,
 )
 from folder_kit.workspace.customers import Customer
-from folder_kit.workspace.filing import NO_SUBJECT, file_into, mail_stem
+from folder_kit.workspace.filing import (
+    NO_SUBJECT,
+    Filer,
+    Filing,
+    mail_stem,
+    remove_stale_temps_of,
+)
 from folder_kit.workspace.find import Workspace
 
 if TYPE_CHECKING:
@@ -132,12 +138,18 @@ def import_mail(
     mine = [*_my_addresses(ws, me)]
     for path in paths:
         detect_source(path)
-    importer = _Importer(ws, mine=mine, dry_run=dry_run, progress=progress, paths=paths)
-    with fresh_index(ws) as index:
-        importer.load(index.card_addresses(), index.filed_messages(), indexed_customers(ws, index))
-    for path in paths:
-        importer.run(path)
-    importer.finish()
+    with Filer(ws, dry_run=dry_run) as filer:
+        importer = _Importer(ws, filer, mine=mine, progress=progress, paths=paths)
+        with fresh_index(ws) as index:
+            importer.load(
+                index.card_addresses(), index.filed_messages(), indexed_customers(ws, index)
+            )
+        if not dry_run:
+            remove_stale_temps_of(ws, importer.customers.values())
+        for path in paths:
+            importer.run(path)
+        importer.finish()
+    importer.result.filed = [f.done() for f in importer.filings]
     return importer.result
 
 
@@ -156,15 +168,16 @@ class _Importer:
     def __init__(
         self,
         ws: Workspace,
+        filer: Filer,
         *,
         mine: list[str],
-        dry_run: bool,
         progress: Callable[[Progress], None] | None,
         paths: Sequence[Path],
     ) -> None:
         self.ws = ws
+        self.filer = filer
         self.mine = mine
-        self.dry_run = dry_run
+        self.dry_run = filer.dry_run
         self.progress = progress
         self.total = _total_bytes(paths) if progress is not None else None
         self.done = 0
@@ -175,6 +188,7 @@ class _Importer:
         self.deferred: list[_Deferred] = []
         self.sightings: list[Sighting] = []
         self.claimed: set[str] = set()  # keys of messages filed or known this run
+        self.filings: list[_Filing] = []  # in the order filed; named once the filer flushes
 
     def load(
         self,
@@ -288,27 +302,22 @@ class _Importer:
             self.result.known += 1
             return
         for key in new:
-            customer = self.customers[key]
-            target = self.file(item, read, customer, decision.direction)
+            filing = self.file(item, read, self.customers[key], decision.direction)
             already.add(key)
-            self.result.filed.append(
-                Filed(customer.name, decision.direction, self.ws.relative(target), read.key)
-            )
+            self.filings.append(_Filing(self.ws, filing, decision.direction, read.key))
 
     def file(
         self, item: SourceMessage, read: _Read, customer: Customer, kind: Literal["out", "in"]
-    ) -> Path:
+    ) -> Filing:
         stem = mail_stem(read.day, read.subject) or mail_stem(read.day, NO_SUBJECT)
         assert stem is not None
-        return file_into(
-            self.ws,
+        return self.filer.add(
             customer,
             kind,
             stem=stem,
             suffix=".msg" if item.kind == "msg" else ".eml",
             data=item.data,
             keep=len(read.day.isoformat()),
-            dry_run=self.dry_run,
         )
 
     def tick(self, size: int) -> None:
@@ -316,6 +325,20 @@ class _Importer:
             return
         self.done += size
         self.progress(Progress(self.result.messages, self.done, self.total))
+
+
+@dataclass(frozen=True, slots=True)
+class _Filing:
+    """A message handed to the filer, which names it when its batch is flushed."""
+
+    ws: Workspace
+    filing: Filing
+    kind: Literal["out", "in"]
+    key: str
+
+    def done(self) -> Filed:
+        path = self.ws.relative(self.filing.path)
+        return Filed(self.filing.customer.name, self.kind, path, self.key)
 
 
 def _day(date: dt.datetime | None, item: SourceMessage) -> dt.date:
