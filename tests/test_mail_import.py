@@ -171,6 +171,25 @@ def test_import_twice_files_nothing_the_second_time(
     assert read_tree(ws) == tree
 
 
+def test_a_filed_mail_is_filed_again_for_a_customer_it_concerns_now(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    """Known for one customer is not known for all: a second customer who gains an
+    address the mail was sent to gets it too when the source is imported again."""
+    both = mail(ME, "anna@acme.de, luigi@rossi-new.it", "Offer for both", "both@myco.cn")
+    source = write(tmp_path / "export.mbox", mbox(both, INQUIRY))
+    first = imported(invoke, ws, str(source))
+    assert filed_paths(first) == [
+        f"{ACME}/IN/2026-03-05 Inquiry - LED panels.eml",
+        f"{ACME}/OUT/2026-03-05 Offer for both.eml",
+    ]
+    card_path = ws / ROSSI / "Contact.txt"
+    card_path.write_text(card_path.read_text() + "---\nEmail: luigi@rossi-new.it\n")
+    again = imported(invoke, ws, str(source))
+    assert filed_paths(again) == [f"{ROSSI}/OUT/2026-03-05 Offer for both.eml"]
+    assert again["known"] == 1  # the inquiry
+
+
 def test_with_the_state_folder_deleted_still_nothing_is_filed_twice(
     invoke: Invoke, ws: Path, tmp_path: Path
 ) -> None:

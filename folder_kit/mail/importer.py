@@ -26,7 +26,7 @@ from folder_kit.mail.parties import read_parties
 from folder_kit.mail.sources import SourceMessage, SourceWarning, detect_source, read_source
 from folder_kit.timeline.classify import date_text
 from folder_kit.timeline.events import fresh_index, indexed_customers
-from folder_kit.timeline.mail import read_message_data
+from folder_kit.timeline.mail import message_key_of, read_message_data
 from folder_kit.timeline.unmatched import (
     Sighting,
     forget_sightings,
@@ -212,6 +212,11 @@ class _Importer:
             if isinstance(item, SourceWarning):
                 self.result.warnings.append(str(item))
                 continue
+            if self.known(item):
+                self.result.messages += 1
+                self.result.known += 1
+                self.tick(len(item.data))
+                continue
             read = self.read(item)
             if read is None:
                 continue
@@ -266,6 +271,24 @@ class _Importer:
         for path, index in found:  # the source changed since it was read
             where = str(path) if index is None else f"{path}, message {index + 1}"
             self.result.warnings.append(f"{where}: no longer there when read again; not filed")
+
+    def known(self, item: SourceMessage) -> bool:
+        """Whether the message is filed already for every customer it is for, told
+        from its header block alone (its Message-ID; all its bytes are hashed
+        only for mail without one), before the rest is read: importing a
+        source again costs little more than reading it. False sends the message
+        the whole way, as does any doubt (an Outlook .msg, no header block)."""
+        key = message_key_of(item.data)
+        if key is None or key not in self.filed:
+            return False
+        decision = decide(read_parties(item.data, path=item.path), self.directory, self.filed)
+        if decision.verdict != "filed":
+            return False
+        already = self.filed[key]
+        if any(c not in already and c in self.customers for c in decision.customers):
+            return False
+        self.claimed.add(key)
+        return True
 
     def read(self, item: SourceMessage, *, warn: bool = True) -> _Read | None:
         try:
