@@ -56,31 +56,22 @@ def _plain_fields(block: bytes) -> dict[str, list[str]] | None:
     the parties of every message, and the parser costs more than the rest."""
     if not block.isascii() or block.count(b"\r") != block.count(b"\r\n"):
         return None
+    text = block.decode("ascii")
+    if _PLAIN_BLOCK.fullmatch(text) is None:
+        return None
     fields: dict[str, list[str]] = {name: [] for name in _WANTED}
-    name: str | None = None  # the field being read ("" for one not wanted)
-    lines: list[str] = []  # its lines, the first from after its colon
-    for line in block.decode("ascii").split("\n"):
-        if line[:1] in (" ", "\t"):  # a continuation
-            if name is None:
-                return None
-            lines.append(line)
-            continue
-        if name:
-            fields[name].append(_value(lines))
-        match = _FIELD_NAME.match(line)
-        if match is None:
-            return None
-        field = line[: match.end() - 1].lower()
-        name = field if field in fields else ""
-        lines = [line[match.end() :].lstrip(" \t")]
-    if name:
-        fields[name].append(_value(lines))
+    for name, value in _WANTED_FIELD.findall(text):
+        # The parser's value: blanks after the colon left out, the line ends of
+        # its continuation lines kept, the last one's not.
+        fields[name.lower()].append(value.rstrip("\r\n"))
     return fields
 
 
-def _value(lines: list[str]) -> str:
-    # The parser's value: the lines with their line ends, less the last one's.
-    return "\n".join(lines).rstrip("\r\n")
+_PLAIN_BLOCK = re.compile(r"[!-9;-~]+:.*(?:\n(?:[!-9;-~]+:|[ \t]).*)*")
+_WANTED_FIELD = re.compile(
+    r"(?:\A|\n)(from|reply-to|to|cc|bcc|in-reply-to|references):[ \t]*(.*(?:\n[ \t].*)*)",
+    re.IGNORECASE,
+)
 
 
 def _addresses(values: list[str]) -> tuple[str, ...]:
