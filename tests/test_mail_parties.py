@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from realdata import EML
 
 from folder_kit.mail import parties
-from folder_kit.mail.parties import read_parties
+from folder_kit.mail.parties import read_key_and_parties, read_parties
+from folder_kit.timeline.mail import message_key_of
 
 _PIECES = [
     "anna@acme.de",
@@ -87,6 +88,11 @@ _LINES = [
     b":empty name",
     b"Subject: caf\xc3\xa9",
     b"To: a@b.c\rd@e.f",
+    b"Message-ID: <Abc.1@X.org>",
+    b"Message-Id:",
+    b" <folded@x.org>",
+    b"message-id: no-brackets@x.org",
+    b"Message-ID: <>",
 ]
 
 
@@ -111,3 +117,20 @@ def test_real_mail_reads_the_same_either_way(path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(parties, "_plain_fields", lambda block: None)
     monkeypatch.setattr(parties, "_plain_addresses", lambda text: None)
     assert read_parties(data, path=path) == quick
+
+
+@given(
+    st.lists(st.sampled_from(_LINES), min_size=1, max_size=10),
+    st.sampled_from([b"\n", b"\r\n"]),
+)
+@settings(max_examples=1500, deadline=None)
+def test_the_key_and_parties_read_together_are_those_read_apart(
+    lines: list[bytes], end: bytes
+) -> None:
+    data = end.join(lines) + end + end + b"Body." + end
+    key = message_key_of(data)
+    together = read_key_and_parties(data)
+    if key is None:
+        assert together is None
+    else:
+        assert together == (key, read_parties(data, path=Path("x.eml")))

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Literal
 
 from folder_kit.errors import MailError, MailSourceError, UsageError, quoted
 from folder_kit.mail.matching import Decision, Directory, Parties, decide, normal
-from folder_kit.mail.parties import read_parties
+from folder_kit.mail.parties import read_key_and_parties, read_parties
 from folder_kit.mail.sources import SourceMessage, SourceWarning, detect_source, read_source
 from folder_kit.timeline.classify import date_text
 from folder_kit.timeline.events import fresh_index, indexed_customers
-from folder_kit.timeline.mail import message_key_of, read_message_data
+from folder_kit.timeline.mail import read_message_data
 from folder_kit.timeline.unmatched import (
     Sighting,
     forget_sightings,
@@ -274,14 +274,16 @@ class _Importer:
 
     def known(self, item: SourceMessage) -> bool:
         """Whether the message is filed already for every customer it is for, told
-        from its header block alone (its Message-ID; all its bytes are hashed
-        only for mail without one), before the rest is read: importing a
-        source again costs little more than reading it. False sends the message
-        the whole way, as does any doubt (an Outlook .msg, no header block)."""
-        key = message_key_of(item.data)
-        if key is None or key not in self.filed:
+        from one reading of its header block (its Message-ID, all its bytes
+        hashed only for mail without one; its parties only where the key is
+        one the workspace has) before its date and subject are read: importing
+        a source again costs little more than reading it. False sends the
+        message the whole way, as does any doubt (an Outlook .msg, no header)."""
+        read = read_key_and_parties(item.data)
+        if read is None or read[0] not in self.filed:
             return False
-        decision = decide(read_parties(item.data, path=item.path), self.directory, self.filed)
+        key, parties = read
+        decision = decide(parties, self.directory, self.filed)
         if decision.verdict != "filed":
             return False
         already = self.filed[key]

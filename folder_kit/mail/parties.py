@@ -11,9 +11,9 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from folder_kit.mail.matching import Parties, normal
-from folder_kit.timeline.mail import head_of, message_key
+from folder_kit.timeline.mail import head_of, message_key, message_key_of
 
-__all__ = ["read_parties"]
+__all__ = ["read_key_and_parties", "read_parties"]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
@@ -29,13 +29,39 @@ def read_parties(data: bytes, *, path: Path) -> Parties:
     something, if only nobody)."""
     if data.startswith(_OLE_MAGIC):
         return _msg_parties(data, path)
+    block = _header_block(data)
+    return _parties(_plain_fields(block) or _parsed_fields(block))
+
+
+def read_key_and_parties(data: bytes) -> tuple[str, Parties] | None:
+    """The key ``message_key_of`` gives an ``.eml`` and its parties, from one
+    reading of its header block, for telling a message filed already at the
+    least cost; None where that key is None (an Outlook .msg, no mail)."""
+    if data.startswith(_OLE_MAGIC):
+        return None
+    block = _header_block(data)
+    fields = _plain_fields(block)
+    ids = fields["message-id"] if fields is not None else []
+    # A plain block's first Message-ID is the field a scan keys the mail by;
+    # anything else (no Message-ID: the hash of all the bytes) is left to it.
+    key = (message_key(ids[0]) if ids else None) or message_key_of(data)
+    if key is None:
+        return None
+    return key, _parties(fields or _parsed_fields(block))
+
+
+def _header_block(data: bytes) -> bytes:
     head = head_of(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n"))
     blank = _BLANK_LINE.search(head)
-    block = head[: blank.start()] if blank else head
-    fields = _plain_fields(block)
-    if fields is None:
-        headers = _PARSER.parsebytes(block + b"\n\n")
-        fields = {name: [str(v) for v in headers.get_all(name, [])] for name in _WANTED}
+    return head[: blank.start()] if blank else head
+
+
+def _parsed_fields(block: bytes) -> dict[str, list[str]]:
+    headers = _PARSER.parsebytes(block + b"\n\n")
+    return {name: [str(v) for v in headers.get_all(name, [])] for name in _WANTED}
+
+
+def _parties(fields: dict[str, list[str]]) -> Parties:
     return Parties(
         sender=_addresses(fields["from"]),
         reply_to=_addresses(fields["reply-to"]),
@@ -44,8 +70,7 @@ def read_parties(data: bytes, *, path: Path) -> Parties:
     )
 
 
-_WANTED = ("from", "reply-to", "to", "cc", "bcc", "in-reply-to", "references")
-_FIELD_NAME = re.compile(r"[!-9;-~]+:")
+_WANTED = ("from", "reply-to", "to", "cc", "bcc", "in-reply-to", "references", "message-id")
 
 
 def _plain_fields(block: bytes) -> dict[str, list[str]] | None:
@@ -69,7 +94,8 @@ def _plain_fields(block: bytes) -> dict[str, list[str]] | None:
 
 _PLAIN_BLOCK = re.compile(r"[!-9;-~]+:.*(?:\n(?:[!-9;-~]+:|[ \t]).*)*")
 _WANTED_FIELD = re.compile(
-    r"(?:\A|\n)(from|reply-to|to|cc|bcc|in-reply-to|references):[ \t]*(.*(?:\n[ \t].*)*)",
+    r"(?:\A|\n)(from|reply-to|to|cc|bcc|in-reply-to|references|message-id):[ \t]*"
+    r"(.*(?:\n[ \t].*)*)",
     re.IGNORECASE,
 )
 
