@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import needs_posix_permissions
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from realdata import EML, PST
 
@@ -263,7 +263,8 @@ _LINES = [
     ends=st.lists(st.sampled_from([b"\n", b"\r\n"]), min_size=30, max_size=30),
     chunk=st.sampled_from([1, 2, 3, 5, 8, 64]),
 )
-@settings(max_examples=300, deadline=None)
+@example(lines=[_LINES[0], b""], ends=[b"\n"] * 30, chunk=1)  # a last message of one blank line
+@settings(max_examples=1000, deadline=None)
 def test_the_chunked_reader_splits_as_line_by_line_whatever_the_chunks(
     lines: list[bytes], ends: list[bytes], chunk: int
 ) -> None:

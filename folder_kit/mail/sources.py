@@ -426,9 +426,9 @@ def _message(
         return None
     data = b"".join((*pieces, last)) if pieces else last
     if at_end:  # the blank line an mbox writer puts after its last message
-        if data.endswith(b"\n\n"):
+        if data.endswith(b"\n\n") or data == b"\n":
             data = data[:-1]
-        elif data.endswith(b"\n\r\n"):
+        elif data.endswith(b"\n\r\n") or data == b"\r\n":
             data = data[:-2]
     if escaped:
         data = _ESCAPED_LINE.sub(rb"\1", data)
