@@ -139,7 +139,7 @@ class Filer:
     all were written, so the disk can merge the writes), and only then is each
     given its name, never replacing a file. A crash or a power cut leaves whole
     files under their names and, for the rest of the batch, only temporary files
-    (which a scan passes over and :func:`remove_stale_temps` removes).
+    (which a scan passes over and :func:`remove_stale_temps_of` removes).
 
     Use it as a context manager: leaving the block flushes what is pending; an
     error inside it removes the temporary files instead, naming none of them.
