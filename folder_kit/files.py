@@ -14,7 +14,9 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -178,21 +180,29 @@ def write_new(path: Path, data: bytes) -> None:
     """
     tmp = _written_beside(path, data)
     try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise TargetExistsError(path=str(path)) from None
-        except OSError:
-            # File systems without hard links (FAT, exFAT, SMB shares): the
-            # written copy takes the name by a rename that refuses to replace,
-            # so the data is not written twice (a full disk would leave half
-            # of the second copy).
-            if _renamed_new(tmp, path):
-                return
-            _write_exclusive(path, data)
+        link_new(tmp, path)
     finally:
         if os.path.lexists(tmp):
             os.unlink(tmp)
+
+
+def link_new(tmp: str, path: Path) -> None:
+    """Give the written temporary file ``tmp`` the name ``path``, which must not
+    exist (TargetExistsError if it does). ``tmp`` may be left behind for the
+    caller to remove, or be gone."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise TargetExistsError(path=str(path)) from None
+    except OSError:
+        # File systems without hard links (FAT, exFAT, SMB shares): the written
+        # copy takes the name by a rename that refuses to replace, so the data
+        # is not written twice (a full disk would leave half of the second copy).
+        if _renamed_new(tmp, path):
+            return
+        with open(tmp, "rb") as f:
+            data = f.read()
+        _write_exclusive(path, data)
 
 
 def rename_new(src: Path, dst: Path) -> None:
@@ -277,20 +287,123 @@ def write_replacing(path: Path, data: bytes, *, mode: int | None = None) -> None
 def _written_beside(path: Path, data: bytes, *, mode: int | None = None) -> str:
     """A temporary file in ``path``'s folder holding ``data``, on disk (fsynced),
     with ``mode`` or the umask's; the caller gives it its name or removes it."""
-    import tempfile  # only when writing: it is slow to import
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".folder-kit-", suffix=".tmp")
+    tmp, fd = write_temp(path.parent, data, mode=mode)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes 0600; a user's file gets the mode their umask gives.
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~umask())
+        os.fsync(fd)
     except BaseException:
         os.unlink(tmp)
         raise
+    finally:
+        os.close(fd)
     return tmp
+
+
+# What every temporary file folder-kit writes beside a user's file is called:
+# hidden (a scan passes over it), and told apart from anything a user names.
+TEMP_PREFIX = ".folder-kit-"
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\.folder-kit-[a-z0-9_]{8}\.tmp")  # mkstemp's 8 random characters
+
+
+def write_temp(folder: Path, data: bytes, *, mode: int | None = None) -> tuple[str, int]:
+    """A new temporary file in ``folder`` holding ``data``, with ``mode`` or the
+    umask's, and its descriptor, still open: not yet on disk until the caller
+    fsyncs it. The caller closes the descriptor and names or removes the file."""
+    import tempfile  # only when writing: it is slow to import
+
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb", closefd=False) as f:
+            f.write(data)
+        # mkstemp makes 0600; a user's file gets the mode their umask gives.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~umask())
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    return tmp, fd
+
+
+def sync_file_systems(fds: list[int]) -> bool:
+    """Bring to disk everything written to the file systems holding the files
+    open as ``fds``, with one ``syncfs`` of each (Linux): one flush of a whole
+    batch costs a fraction of an fsync of each file (an import of 20,000 mails:
+    1-2 s instead of about 10). False where there is no such call, and the
+    caller fsyncs each file instead. Raises OSError when the system reports
+    that something could not be written."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    done: set[int] = set()
+    for fd in fds:
+        device = os.fstat(fd).st_dev
+        if device not in done:
+            try:
+                syncfs(fd)
+            except OSError as e:
+                if e.errno in (errno.ENOSYS, errno.EPERM):  # refused by a sandbox
+                    return False
+                raise
+            done.add(device)
+    return True
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], None] | None:
+    """Linux's syncfs, where it reports errors (since 5.8: before, it returned
+    success whatever failed to reach the disk, and a lost file would go unseen),
+    or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        major, minor = (int(n) for n in os.uname().release.split(".")[:2])
+    except ValueError:
+        return None
+    if (major, minor) < (5, 8):
+        return None
+    import ctypes
+
+    try:
+        call: Any = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+    def syncfs(fd: int) -> None:
+        if call(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+    return syncfs
+
+
+def remove_stale_temps(folder: Path, *, older_than: float) -> int:
+    """Remove the temporary files folder-kit left in ``folder`` (a crash, a power
+    cut between writing one and naming it) whose last change is more than
+    ``older_than`` seconds ago: a younger one may be another run's, still being
+    written. Only regular files named as :func:`write_temp` names them; returns
+    how many went."""
+    import time
+
+    removed = 0
+    limit = time.time() - older_than
+    try:
+        with os.scandir(folder) as listing:
+            stale = [
+                e.path
+                for e in listing
+                if _TEMP_NAME.fullmatch(e.name)
+                and e.is_file(follow_symlinks=False)
+                and e.stat(follow_symlinks=False).st_mtime < limit
+            ]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    for path in stale:
+        try:
+            os.unlink(path)
+            removed += 1
+        except FileNotFoundError:  # another run removed it first
+            pass
+    return removed
 
 
 def umask() -> int:
@@ -326,9 +439,15 @@ def unique_path(folder: Path, stem: str, suffix: str) -> Path:
     candidate = folder / f"{stem}{suffix}"
     n = 2
     while os.path.lexists(candidate):  # a dangling link holds its name too
-        candidate = folder / f"{stem} ({n}){suffix}"
+        candidate = numbered(folder, stem, suffix, n)
         n += 1
     return candidate
+
+
+def numbered(folder: Path, stem: str, suffix: str, n: int) -> Path:
+    """The ``n``-th name for ``stem`` in ``folder``: ``stem (n)+suffix``, the plain
+    name for ``n`` 1."""
+    return folder / (f"{stem}{suffix}" if n == 1 else f"{stem} ({n}){suffix}")
 
 
 def write_export(path: Path, data: bytes, *, marker: bytes) -> None:

@@ -26,7 +26,7 @@ from folder_kit.workspace.thresholds import (
     SINGLE_MEDIUM_RUN,
 )
 
-KNOWN_TOP = "lang, timezone, me, cadence, taboos, keywords, exhibitions, holidays, drafts"
+KNOWN_TOP = "lang, timezone, me, cadence, taboos, keywords, exhibitions, holidays, drafts, mail"
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:
@@ -367,6 +367,22 @@ BAD_CONFIGS = {
         "4: holds more than 10000 values once its aliases (*name) are expanded; "
         "write the values out instead",
     ),
+    "mail: a domain without a dot": (
+        "mail:\n  free_mail_domains: [example.com, localhost]\n",
+        "2: mail.free_mail_domains: 'localhost' is not a mail domain (like example.com)",
+    ),
+    "mail: domains as one word": (
+        "mail:\n  free_mail_domains: gmail.com\n",
+        "2: mail.free_mail_domains: expected a list, like [example.com, other.cn]",
+    ),
+    "mail: match_domains as a word": (
+        "mail:\n  match_domains: sometimes\n",
+        "2: mail.match_domains: expected true or false, got 'sometimes'",
+    ),
+    "mail: a key of a later version": (
+        "mail:\n  match_domain: false\n",
+        "2: mail.match_domain: unknown key (known keys: match_domains, free_mail_domains)",
+    ),
     "an alias that holds itself": (
         "me: &a\n  name: *a\n",
         "1: an alias (*name) refers to its own anchor",
@@ -451,3 +467,14 @@ def test_an_empty_section_is_no_error(tmp_path: Path) -> None:
     path = tmp_path / "folder-kit.yaml"
     path.write_text("me:\ntaboos:\n", encoding="utf-8")
     assert load_config(path) == Config(path=path)
+
+
+def test_mail_settings_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "mail:\n  match_domains: false\n  free_mail_domains: [Mail.Example.COM, '@corp.cn', gmx.*]\n",
+    )
+    mail = load_config(path).mail
+    assert mail.match_domains is False
+    assert mail.free_mail_domains == ("mail.example.com", "corp.cn", "gmx.*")
+    assert Config().mail.match_domains is True

@@ -164,6 +164,16 @@ def test_every_json_key_is_in_the_page(invoke: Invoke, sample_copy: Path) -> Non
     record(("draft",), printed("draft", "--due", "--today", TODAY, "--json"))
     assert isinstance(draft, dict)
     record(("sent",), printed("sent", draft["path"], "--json"))
+    export = sample_copy.parent / "export.mbox"
+    export.write_bytes(
+        b"From x Thu Mar  5 10:00:00 2026\nFrom: j.hartmann@hartmann-elektro.example\n"
+        b"Subject: Order\nMessage-ID: <a@h>\n\nHi\n\n"
+        b"From x Thu Mar  5 10:00:00 2026\nFrom: zhao@newbuyer.example\n"
+        b"Subject: RFQ\nMessage-ID: <b@n>\n\nHi\n"
+    )
+    imported = record(("mail", "import"), printed("mail", "import", str(export), "--json"))
+    assert isinstance(imported, dict) and imported["filed"]
+    assert record(("mail", "unmatched"), printed("mail", "unmatched", "--json"))
     # `watch --json` prints what these give; an event there is the timeline's
     # object, which its section refers to, plus the keys of a change.
     event = Event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,179 @@ def test_a_folder_linked_elsewhere_is_refused(
 )
 def test_mail_stem(subject: str, stem: str) -> None:
     assert mail_stem(DAY, subject) == stem
+
+
+# --- many files: Filer ------------------------------------------------------------
+
+
+def visible(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if not n.startswith("."))
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith(".folder-kit-"))
+
+
+def add(filer: filing.Filer, customer: Customer, stem: str, data: bytes) -> filing.Filing:
+    return filer.add(customer, "in", stem=stem, suffix=".eml", data=data, keep=10)
+
+
+def test_a_filer_names_its_files_only_when_flushed(ws: Workspace, rossi: Customer) -> None:
+    with filing.Filer(ws) as filer:
+        first = add(filer, rossi, "2026-12-06 Offer", b"one")
+        second = add(filer, rossi, "2026-12-06 Offer", b"two")
+        # Written, but only as hidden temporary files that a scan passes over.
+        assert visible(rossi.path / "IN") == []
+        assert len(temps(rossi.path / "IN")) == 2
+    assert visible(rossi.path / "IN") == ["2026-12-06 Offer (2).eml", "2026-12-06 Offer.eml"]
+    assert temps(rossi.path / "IN") == []
+    assert (first.path.read_bytes(), second.path.read_bytes()) == (b"one", b"two")
+    assert first.path.name == "2026-12-06 Offer.eml"
+
+
+def test_a_filer_flushes_a_full_batch_at_once(ws: Workspace, rossi: Customer) -> None:
+    with filing.Filer(ws, max_files=2) as filer:
+        for n in range(5):
+            add(filer, rossi, f"2026-12-06 Mail {n}", b"x")
+        assert len(visible(rossi.path / "IN")) == 4  # two batches of two
+        assert len(temps(rossi.path / "IN")) == 1
+    assert len(visible(rossi.path / "IN")) == 5
+
+
+def test_a_filer_batch_of_bytes_is_flushed_too(ws: Workspace, rossi: Customer) -> None:
+    with filing.Filer(ws, max_bytes=10) as filer:
+        add(filer, rossi, "2026-12-06 Small", b"x" * 4)
+        assert visible(rossi.path / "IN") == []
+        add(filer, rossi, "2026-12-06 Big", b"x" * 6)
+        assert visible(rossi.path / "IN") == ["2026-12-06 Big.eml", "2026-12-06 Small.eml"]
+
+
+def test_a_batch_interrupted_before_naming_leaves_no_visible_file(
+    ws: Workspace, rossi: Customer
+) -> None:
+    """A crash (here: an error) between writing and naming: no file appears, and
+    the temporary files go."""
+    with pytest.raises(KeyboardInterrupt), filing.Filer(ws) as filer:
+        add(filer, rossi, "2026-12-06 Offer", b"one")
+        add(filer, rossi, "2026-12-06 Reply", b"two")
+        raise KeyboardInterrupt
+    assert os.listdir(rossi.path / "IN") == []
+
+
+def test_a_failure_while_syncing_names_nothing(
+    ws: Workspace, rossi: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(fds: list[int]) -> bool:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(filing, "sync_file_systems", failing)
+    with pytest.raises(OSError, match="Input/output"), filing.Filer(ws) as filer:
+        add(filer, rossi, "2026-12-06 Offer", b"one")
+    assert os.listdir(rossi.path / "IN") == []
+
+
+def test_names_taken_before_the_flush_get_the_next_number(ws: Workspace, rossi: Customer) -> None:
+    with filing.Filer(ws) as filer:
+        ours = add(filer, rossi, "2026-12-06 Offer", b"ours")
+        assert ours.path.name == "2026-12-06 Offer.eml"  # the name planned...
+        (rossi.path / "IN" / "2026-12-06 Offer.eml").write_bytes(b"theirs")
+        (rossi.path / "IN" / "2026-12-06 Offer (2).eml").write_bytes(b"theirs too")
+    assert ours.path.name == "2026-12-06 Offer (3).eml"  # ...and the name given
+    assert ours.path.read_bytes() == b"ours"
+    assert (rossi.path / "IN" / "2026-12-06 Offer.eml").read_bytes() == b"theirs"
+    assert (rossi.path / "IN" / "2026-12-06 Offer (2).eml").read_bytes() == b"theirs too"
+
+
+def test_a_filer_dry_run_writes_nothing_and_plans_distinct_names(
+    ws: Workspace, rossi: Customer
+) -> None:
+    (rossi.path / "IN").mkdir()
+    (rossi.path / "IN" / "2026-12-06 Offer (2).eml").write_bytes(b"theirs")
+    before = read_tree(ws.root)
+    with filing.Filer(ws, dry_run=True) as filer:
+        planned = [add(filer, rossi, "2026-12-06 Offer", b"x").path.name for _ in range(3)]
+    assert planned == [
+        "2026-12-06 Offer.eml",
+        "2026-12-06 Offer (3).eml",
+        "2026-12-06 Offer (4).eml",
+    ]
+    assert read_tree(ws.root) == before
+
+
+def test_without_syncfs_each_file_is_fsynced_after_all_are_written(
+    ws: Workspace, rossi: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portable way (Windows, macOS, old Linux): an fsync of each file, issued
+    when the whole batch is written."""
+    from folder_kit import files
+
+    events: list[str] = []
+    real_fsync, real_write_temp = os.fsync, filing.write_temp
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def write_temp(folder: Path, data: bytes) -> tuple[str, int]:
+        events.append("write")
+        return real_write_temp(folder, data)
+
+    monkeypatch.setattr(files, "_syncfs", lambda: None)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(filing, "write_temp", write_temp)
+    with filing.Filer(ws) as filer:
+        for n in range(3):
+            add(filer, rossi, f"2026-12-06 Mail {n}", b"x")
+    assert events == ["write"] * 3 + ["fsync"] * 3
+    assert len(visible(rossi.path / "IN")) == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_on_linux_a_batch_is_synced_by_one_syncfs(
+    ws: Workspace, rossi: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit import files
+
+    calls: list[int] = []
+    real = files._syncfs()
+    assert real is not None
+
+    def syncfs(fd: int) -> None:
+        calls.append(fd)
+        real(fd)
+
+    def no_fsync(fd: int) -> None:
+        raise AssertionError("fsync with syncfs at hand")
+
+    monkeypatch.setattr(files, "_syncfs", lambda: syncfs)
+    monkeypatch.setattr(os, "fsync", no_fsync)
+    with filing.Filer(ws) as filer:
+        for n in range(3):
+            add(filer, rossi, f"2026-12-06 Mail {n}", b"x")
+    assert len(calls) == 1  # one file system
+    assert len(visible(rossi.path / "IN")) == 3
+
+
+def test_stale_temporary_files_are_removed_and_only_those(ws: Workspace, rossi: Customer) -> None:
+    out, inbox = rossi.path / "OUT", rossi.path / "IN"
+    out.mkdir()
+    inbox.mkdir()
+    old = 1_700_000_000
+    names = {
+        ".folder-kit-abcd_123.tmp": old,  # ours, left by a crash: removed
+        ".folder-kit-zzzzzzzz.tmp": None,  # ours, but young: maybe being written
+        ".folder-kit-grades.txt": old,  # not a temporary file
+        ".folder-kit-ab.tmp": old,  # not a name mkstemp makes
+        "2026-12-06 Offer.tmp": old,  # the user's
+    }
+    for folder in (out, inbox):
+        for name, mtime in names.items():
+            (folder / name).write_bytes(b"x")
+            if mtime is not None:
+                os.utime(folder / name, (mtime, mtime))
+    (rossi.path / ".folder-kit-abcd_123.tmp").write_bytes(b"x")  # not in OUT/ or IN/
+    os.utime(rossi.path / ".folder-kit-abcd_123.tmp", (old, old))
+    assert filing.remove_stale_temps_of(ws, [rossi]) == 2
+    for folder in (out, inbox):
+        assert sorted(os.listdir(folder)) == sorted(set(names) - {".folder-kit-abcd_123.tmp"})
+    assert (rossi.path / ".folder-kit-abcd_123.tmp").exists()

@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "followup": {"top", "workspace", "timeline", "followup"},
     "watch": {"top", "workspace", "timeline", "watch"},
     "drafts": {"top", "workspace", "timeline", "followup", "drafts"},
-    "cli": {"top", "workspace", "timeline", "followup", "watch", "drafts", "cli"},
+    "cli": {"top", "workspace", "timeline", "mail", "followup", "watch", "drafts", "cli"},
 }
 # Heavy libraries never imported at module level by these parts.
 LIGHT_PARTS = {"top", "workspace", "timeline", "cli"}

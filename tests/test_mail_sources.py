@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import io
 import os
+import re
 import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
 from helpers import needs_posix_permissions
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from realdata import EML, PST
 
 from folder_kit.errors import MailSourceError
@@ -217,6 +221,61 @@ def test_a_line_with_no_end_is_read_in_pieces(tmp_path: Path) -> None:
     )
     (got,) = messages(path)
     assert len(got.data) == len(b"Subject: x\n\n") + 3_000_000
+
+
+def _split_by_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """mboxrd split the plain way, line by line: the reference for the chunked reader."""
+    found: list[tuple[int, bytes]] = []
+    lines: list[bytes] | None = None
+    previous_blank = True
+    for line in re.findall(rb"[^\n]*\n|[^\n]+\Z", data):  # not splitlines: \r is no end
+        if previous_blank and line.startswith(b"From "):
+            if lines is not None:
+                found.append((len(found), b"".join(lines[:-1])))  # less the blank line
+            lines, previous_blank = [], False
+            continue
+        previous_blank = line in (b"\n", b"\r\n")
+        if lines is not None:
+            lines.append(line[1:] if re.match(rb">+From ", line) else line)
+    if lines is not None:
+        if lines and lines[-1] in (b"\n", b"\r\n"):
+            lines.pop()
+        found.append((len(found), b"".join(lines)))
+    return found
+
+
+_LINES = [
+    b"From x Thu Mar  5 10:00:00 2026",
+    b"Subject: s",
+    b"",
+    b"\r",
+    b"body",
+    b">From the factory",
+    b">>From quoted",
+    b"a >From b",
+    b"From here",
+    b"From",
+]
+
+
+@given(
+    lines=st.lists(st.sampled_from(_LINES), max_size=30),
+    ends=st.lists(st.sampled_from([b"\n", b"\r\n"]), min_size=30, max_size=30),
+    chunk=st.sampled_from([1, 2, 3, 5, 8, 64]),
+)
+@example(lines=[_LINES[0], b""], ends=[b"\n"] * 30, chunk=1)  # a last message of one blank line
+@settings(max_examples=1000, deadline=None)
+def test_the_chunked_reader_splits_as_line_by_line_whatever_the_chunks(
+    lines: list[bytes], ends: list[bytes], chunk: int
+) -> None:
+    """Separators, blank lines and escaped lines falling across chunk boundaries."""
+    data = b"".join(line + end for line, end in zip(lines, ends, strict=False))
+    got = []
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sources, "_CHUNK", chunk)
+        for index, (_, message) in enumerate(sources._mbox_messages(io.BytesIO(data))):
+            got.append((index, message))
+    assert got == _split_by_lines(data)
 
 
 # --- Maildirs and folders ---------------------------------------------------------

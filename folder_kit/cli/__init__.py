@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sent",
         "The draft DRAFT was sent: file it into OUT, so that it counts.",
     ),
+    "mail": ("mail", "mail", "File the mail you already have into the customer folders."),
     "watch": ("watch", "watch", "Keep the timeline current as files are saved."),
     "service": ("watch", "service", "Run the watcher in the background at login."),
 }

@@ -16,7 +16,7 @@ What a path is comes from its content, not its name:
   hidden entries. A folder's own files come first, then its sub-folders, each by
   name: two runs read a source in the same order.
 
-An mbox is read line by line, never whole: memory stays flat in the size of the
+An mbox is read in chunks, never whole: memory stays flat in the size of the
 source. A message is the bytes between two ``From `` lines that follow a blank
 line (or the start of the file), without the ``From `` line itself and without
 the blank line before the next one; a line ``>From `` (with any number of ``>``)
@@ -66,7 +66,6 @@ _SNIFF = 512
 _FIRST_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:")
 _MBOX_SUFFIXES = {"", ".mbox", ".mbx"}
 _MESSAGE_SUFFIXES = {".eml", ".msg"}
-_ESCAPED_FROM = re.compile(rb">+From ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +301,20 @@ def _read_folder_file(path: Path) -> Iterator[SourceMessage | SourceWarning]:
 
 # --- mbox -------------------------------------------------------------------------
 
+# Read this much at a time: large enough that the time goes to bytes.find and
+# slicing rather than the interpreter, small enough to keep memory flat.
+_CHUNK = 256 * 1024
+# A "From " line longer than this (a binary file that starts with "From ") is
+# cut here, and what follows is read as the message.
+_MAX_ENVELOPE = 64 * 1024
+_ESCAPED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
+
 
 def _read_mbox(path: Path) -> Iterator[SourceMessage | SourceWarning]:
     fd = _open(path)
     try:
         mtime = dt.datetime.fromtimestamp(os.fstat(fd).st_mtime, dt.UTC)
-        with os.fdopen(os.dup(fd), "rb") as file:
+        with os.fdopen(os.dup(fd), "rb", buffering=0) as file:
             yield from _split_mbox(file, path, mtime)
     except OSError as err:
         raise MailSourceError(path=path, reason=err.strerror or str(err)) from err
@@ -318,58 +325,114 @@ def _read_mbox(path: Path) -> Iterator[SourceMessage | SourceWarning]:
 def _split_mbox(
     file: BinaryIO, path: Path, mtime: dt.datetime
 ) -> Iterator[SourceMessage | SourceWarning]:
-    index = -1
-    envelope: bytes | None = None
-    lines: list[bytes] = []
-    size = 0
-    too_large = False
-    previous_blank = True
+    for index, (envelope, data) in enumerate(_mbox_messages(file)):
+        if data is None:
+            yield SourceWarning(path, index, f"larger than {_mb(MAX_MESSAGE_BYTES)}, passed over")
+        elif not data or data.isspace():  # strip() would copy every message
+            yield SourceWarning(path, index, "an empty message")
+        elif not _FIRST_FIELD.match(data):
+            yield SourceWarning(path, index, "not a mail message (no header fields)")
+        else:
+            yield SourceMessage(
+                data=data,
+                kind="eml",
+                path=path,
+                index=index,
+                envelope_date=_envelope_date(envelope),
+                mtime=mtime,
+            )
 
-    def finish() -> SourceMessage | SourceWarning | None:
-        if envelope is None:
-            return None
-        if too_large:
-            return SourceWarning(path, index, f"larger than {_mb(MAX_MESSAGE_BYTES)}, passed over")
-        if lines and lines[-1] in (b"\n", b"\r\n"):
-            lines.pop()  # the blank line that comes before the next "From " line
-        data = b"".join(lines)
-        if not data.strip():
-            return SourceWarning(path, index, "an empty message")
-        if not _FIRST_FIELD.match(data):
-            return SourceWarning(path, index, "not a mail message (no header fields)")
-        return SourceMessage(
-            data=data,
-            kind="eml",
-            path=path,
-            index=index,
-            envelope_date=_envelope_date(envelope),
-            mtime=mtime,
-        )
 
-    # Lines are read with a cap, so a file with no line break at all (a binary
-    # file that happens to start with "From ") is still read in bounded pieces.
-    while line := file.readline(1024 * 1024):
-        if previous_blank and line.startswith(b"From "):
-            done = finish()
-            if done is not None:
-                yield done
-            index += 1
-            envelope, lines, size, too_large = line, [], 0, False
-            previous_blank = False
+def _mbox_messages(file: BinaryIO) -> Iterator[tuple[bytes, bytes | None]]:
+    """Each message of an mbox: its ``From `` line, and its bytes (``>From ``
+    unescaped, without the blank line before the next ``From `` line) or None
+    where they are over MAX_MESSAGE_BYTES. What precedes the first ``From ``
+    line is no message.
+
+    The file is read in chunks in which ``bytes.find`` looks for "From ", so the
+    work is done in C; the bytes before each one found tell a separator (a
+    blank line before it) from an escaped line (a ">" before it) and from
+    neither. A message is copied once, out of its chunk, or twice where it
+    spans chunks (its pieces, then their join).
+    """
+    buf = b"\n\n"  # as if after a blank line: "From " at the very start separates too
+    at = 0  # where in buf the bytes not yet taken begin
+    envelope: bytes | None = None  # the "From " line of the message being read
+    pieces: list[bytes] = []  # its bytes read before buf
+    size = 0  # their length; over the cap, they are dropped and only counted
+    escaped = False  # whether it may hold a ">From " line
+    eof = False
+    while True:
+        end = -1  # where the blank line before the next separator starts
+        i = buf.find(b"From ", at)
+        while i >= 0:
+            before = buf[max(i - 3, 0) : i]
+            if before.endswith(b"\n\n"):
+                end = i - 1
+                break
+            if before == b"\n\r\n":
+                end = i - 2
+                break
+            escaped = escaped or before.endswith(b">")
+            i = buf.find(b"From ", i + 1)
+        if end < 0 and not eof:
+            # None yet: take the bytes that cannot begin one or the blank line
+            # before it, and read on, keeping the three bytes that tell a blank line.
+            take = max(at, len(buf) - len(b"\r\nFrom"))
+            if envelope is not None:
+                size = _gather(pieces, buf, at, take, size)
+            chunk = file.read(_CHUNK)
+            eof = not chunk
+            cut = max(take - 3, 0)
+            buf, at = buf[cut:] + chunk, take - cut
             continue
-        previous_blank = line in (b"\n", b"\r\n")
-        if too_large:
-            continue
-        if _ESCAPED_FROM.match(line):
-            line = line[1:]
-        size += len(line)
-        if size > MAX_MESSAGE_BYTES:
-            too_large, lines = True, []
-            continue
-        lines.append(line)
-    done = finish()
-    if done is not None:
-        yield done
+        if envelope is not None:
+            last = buf[at:end] if end >= 0 else buf[at:]
+            yield envelope, _message(pieces, last, size, escaped=escaped, at_end=end < 0)
+        if end < 0:
+            return
+        # The "From " line: up to its line end, which may lie in a chunk to come.
+        start = i
+        while (nl := buf.find(b"\n", start)) < 0 and len(buf) - start <= _MAX_ENVELOPE:
+            chunk = file.read(_CHUNK)
+            if not chunk:
+                eof = True
+                break
+            buf, start = buf[start:] + chunk, 0
+        if nl < 0:  # at the end, or far too long: what follows is the message
+            at = min(len(buf), start + _MAX_ENVELOPE)
+            envelope = buf[start:at]
+        else:
+            envelope, at = buf[start:nl], nl + 1
+        pieces, size, escaped = [], 0, False
+
+
+def _gather(pieces: list[bytes], buf: bytes, start: int, end: int, size: int) -> int:
+    """Add ``buf[start:end]`` to a message's ``pieces`` of ``size`` bytes; returns
+    the new size. A message over the cap keeps no pieces, only its size."""
+    size += end - start
+    if size > MAX_MESSAGE_BYTES:
+        pieces.clear()
+    elif end > start:
+        pieces.append(buf[start:end])
+    return size
+
+
+def _message(
+    pieces: list[bytes], last: bytes, size: int, *, escaped: bool, at_end: bool
+) -> bytes | None:
+    """A message from its pieces and its last bytes, or None where over the cap."""
+    if size + len(last) > MAX_MESSAGE_BYTES:
+        return None
+    data = b"".join((*pieces, last)) if pieces else last
+    if at_end:  # the blank line an mbox writer puts after its last message
+        if data.endswith(b"\n\n") or data == b"\n":
+            data = data[:-1]
+        elif data.endswith(b"\n\r\n") or data == b"\r\n":
+            data = data[:-2]
+    if escaped:
+        data = _ESCAPED_LINE.sub(rb"\1", data)
+    return data
 
 
 # "From sender Thu Mar  5 10:00:00 2026", and the variants with a zone before or

@@ -596,6 +596,19 @@ class Index:
         )
         return [customer for (customer,) in rows]
 
+    def card_addresses(self) -> list[tuple[str, str]]:
+        """Every (address, customer key) the customers' cards hold: what mail is
+        matched by, loaded once for a whole import."""
+        return self.conn.execute("SELECT address, customer FROM addresses").fetchall()
+
+    def filed_messages(self) -> list[tuple[str, str]]:
+        """Every (mail key, customer key) of the mail filed in the customers' folders:
+        what an import holds its messages against (already filed? a reply to one?),
+        loaded once rather than asked per message and per reference."""
+        return self.conn.execute(
+            "SELECT message_id, customer FROM files WHERE message_id IS NOT NULL"
+        ).fetchall()
+
     def has_message(self, customer: str, message_id: str) -> bool:
         """Whether a mail of this key (``mail.message_key``, or ``mail.message_key_of``
         the bytes) is filed already in the folders of the customer keyed ``customer``."""

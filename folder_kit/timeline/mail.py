@@ -26,7 +26,14 @@ from folder_kit.files import open_regular
 if TYPE_CHECKING:
     from folder_kit.timeline.msg import OutlookMessage
 
-__all__ = ["MessageInfo", "message_key", "message_key_of", "read_message"]
+__all__ = [
+    "MessageInfo",
+    "head_of",
+    "message_key",
+    "message_key_of",
+    "read_message",
+    "read_message_data",
+]
 
 
 class MessageInfo(NamedTuple):
@@ -96,6 +103,33 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
         os.close(fd)
 
 
+def read_message_data(data: bytes, *, path: Path) -> MessageInfo:
+    """``read_message(..., addresses=False)`` of a message still in memory (one of an
+    mbox or a .pst, about to be filed): the date, subject and key a scan will read
+    from the file once it is written. ``path`` names the source in errors."""
+    if data.startswith(_OLE_MAGIC):
+        import io
+
+        return _read_msg(path, io.BytesIO(data))
+    try:
+        return _read_eml(path, head_of(data), lambda: data, addresses=False)
+    except MailError:
+        raise
+    except Exception as err:  # a sender's bytes must never end an import
+        raise MailError(path=path, reason=_describe(err)) from err
+
+
+def head_of(data: bytes) -> bytes:
+    """What a scan reads of a mail held in memory: its first bytes, up to the end
+    of its header block. (Not ``data[:64 KiB]`` for every one: nearly all
+    header blocks end in the first 8 KiB, and a copy of 64 costs more than
+    reading them.)"""
+    head = data[:_FIRST_READ]
+    if len(head) == _FIRST_READ and _blank_line(head) < 0:
+        head = data[:_HEAD_BYTES]
+    return head
+
+
 def _rest(fd: int, path: str | Path) -> bytes:
     """The rest of a mail whose head was read: for the key of one without a
     Message-ID (rare), which is the hash of all its bytes."""
@@ -128,9 +162,11 @@ _NOT_A_FIELD = re.compile(r"\n(?![!-9;-~]+[ \t]*:|[ \t]|\r?$)", re.MULTILINE)
 def _blank_line(head: bytes) -> int:
     """Where the first blank line starts (what ``re.search(rb"\\r?\\n\\r?\\n")`` finds),
     or -1. Two ``find`` calls instead of that regex, which cannot skip ahead to a
-    literal: 1.8 -> 0.5 us a mail."""
-    lf, crlf = head.find(b"\n\n"), head.find(b"\n\r\n")
-    at = crlf if lf < 0 else lf if crlf < 0 else min(lf, crlf)
+    literal: 1.8 -> 0.5 us a mail. The second looks only before the first's find:
+    a whole head without "\n\r\n" (a mail with LF line ends) costs 6 us."""
+    lf = head.find(b"\n\n")
+    crlf = head.find(b"\n\r\n", 0, len(head) if lf < 0 else lf + 1)
+    at = lf if crlf < 0 else crlf
     if at > 0 and head[at - 1] == 0x0D:  # the \r of a CRLF line end before it
         at -= 1
     return at
@@ -219,7 +255,7 @@ def message_key_of(data: bytes) -> str | None:
     that are no mail (an Outlook .msg: read it with ``read_message``)."""
     if data.startswith(_OLE_MAGIC) or not data or data.isspace():
         return None
-    block = _header_block(data[:_HEAD_BYTES])
+    block = _header_block(head_of(data))
     headers = _header_fields(block, _DATED_FIELD)
     if not headers:
         return None

@@ -337,6 +337,36 @@ class Drafts:
     max_words: int = 250
 
 
+# Domains where anyone can open an address: an address there says nothing about
+# the company behind it, so mail is never matched to a customer by such a domain,
+# and it is never one of "my domains". A name ending in ".*" stands for every
+# country's domain of the provider (gmx.de, gmx.net, gmx.at...).
+DEFAULT_FREE_MAIL_DOMAINS: tuple[str, ...] = (
+    # international
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.*", "live.com",
+    "live.*", "msn.com", "yahoo.com", "yahoo.*", "ymail.com", "rocketmail.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "aim.com", "gmx.*", "web.de",
+    "t-online.de", "mail.com", "zoho.com", "zohomail.com", "proton.me", "protonmail.com",
+    "pm.me", "tutanota.com", "tuta.io", "fastmail.com", "yandex.ru", "yandex.com", "ya.ru",
+    "mail.ru", "inbox.ru", "list.ru", "bk.ru", "rambler.ru", "libero.it", "virgilio.it",
+    "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "btinternet.com", "rediffmail.com",
+    "seznam.cz", "wp.pl", "o2.pl", "interia.pl", "naver.com", "hanmail.net", "daum.net",
+    "nate.com", "yahoo.co.jp", "uol.com.br", "bol.com.br", "terra.com.br",
+    # Chinese providers
+    "qq.com", "vip.qq.com", "foxmail.com", "163.com", "vip.163.com", "126.com",
+    "vip.126.com", "yeah.net", "188.com", "sina.com", "sina.cn", "vip.sina.com",
+    "sohu.com", "aliyun.com", "139.com", "189.cn", "wo.cn", "tom.com", "21cn.com",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mail:
+    """How mail is matched to customers (``mail import``)."""
+
+    match_domains: bool = True  # an unknown address at a customer's company domain is theirs
+    free_mail_domains: tuple[str, ...] = ()  # added to DEFAULT_FREE_MAIL_DOMAINS
+
+
 @dataclass(frozen=True)
 class Config:
     lang: Lang = "zh"
@@ -353,6 +383,7 @@ class Config:
     exhibitions: tuple[Exhibition, ...] = ()
     holidays: Holidays = field(default_factory=Holidays)
     drafts: Drafts = field(default_factory=Drafts)
+    mail: Mail = field(default_factory=Mail)
     path: Path | None = None
 
 
@@ -491,6 +522,9 @@ _STANDARD_TAGS = {
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A domain as a person writes it in a list: labels of letters, digits and hyphens
+# (any script: international domains too), or "provider.*".
+_MAIL_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W_](?:[\w-]*[^\W_])?|\*)")
 
 
 class _Collection:
@@ -808,3 +842,27 @@ class _Reader:
                 )
             },
         )
+
+    @_section("mail")
+    def mail(self, node: yaml.Node, key: str) -> Mail:
+        return self.section(
+            node,
+            key,
+            Mail,
+            {"match_domains": self.flag, "free_mail_domains": self.domains},
+        )
+
+    def domains(self, node: yaml.Node, key: str) -> tuple[str, ...]:
+        """A list of mail domains ("example.com", or "provider.*" for all its countries)."""
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, key, "expected a list, like [example.com, other.cn]")
+        self.check_tag(node, key)
+        out = []
+        for item in node.value:
+            domain = self.line(item, key).strip().lower().removeprefix("@")
+            if not _MAIL_DOMAIN.fullmatch(domain):
+                raise self.error(
+                    item, key, f"{quoted(domain)} is not a mail domain (like example.com)"
+                )
+            out.append(domain)
+        return tuple(out)

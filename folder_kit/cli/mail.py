@@ -1,0 +1,158 @@
+"""`mail import` and `mail unmatched`: filing the mail a salesperson already has."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from folder_kit.cli.common import print_json, say, workspace, workspace_option
+
+if TYPE_CHECKING:
+    from folder_kit.mail.importer import ImportResult, Progress
+
+# Below this many bytes of source (or messages, where the size is not known) an
+# import is over before a bar would tell anything.
+_BAR_AFTER_BYTES = 20 * 1024 * 1024
+_BAR_AFTER_MESSAGES = 500
+
+
+@click.group("mail")
+def mail() -> None:
+    """File the mail you already have into the customer folders.
+
+    `mail import` reads mail exports (an mbox, a Maildir, a folder of .eml and
+    .msg files, an Outlook .pst) and copies each message that concerns a
+    customer into its OUT/ (sent) or IN/ (received), matched by the addresses
+    in the customers' Contact.txt. `mail unmatched` lists who wrote the mail no
+    customer claims: prospects to add.
+    """
+
+
+@mail.command("import")
+@click.argument(
+    "paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--me",
+    "me",
+    metavar="ADDRESS",
+    multiple=True,
+    help="One of your own addresses (besides me.email); repeat for several.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@click.option("--dry-run", is_flag=True, help="Show what would be filed; write nothing.")
+@workspace_option
+@click.pass_context
+def import_cmd(
+    ctx: click.Context, paths: tuple[Path, ...], me: tuple[str, ...], as_json: bool, dry_run: bool
+) -> None:
+    """File the messages of the mail sources PATH... into the customer folders.
+
+    A PATH is an mbox file (Thunderbird, Gmail Takeout, Apple Mail), a Maildir,
+    a folder searched for .eml and .msg files, or an Outlook .pst (needs
+    `pip install 'folder-kit[pst]'`). Mail from you or a colleague goes into
+    the OUT/ of each customer it was sent to, other mail into the IN/ of the
+    customer who sent it; mail among colleagues and mail no customer claims is
+    not filed (see `mail unmatched`). A message already in the customer's
+    folders is never filed twice: importing the same source again is safe.
+    """
+    from folder_kit.mail.importer import import_mail
+
+    ws = workspace(ctx)
+    bar = _Bar() if not as_json and sys.stderr.isatty() else None
+    try:
+        result = import_mail(
+            ws, list(paths), me=me, dry_run=dry_run, progress=bar.show if bar else None
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        print_json(result.as_json())
+        return
+    _show(result, dry_run=dry_run)
+
+
+def _show(result: ImportResult, *, dry_run: bool) -> None:
+    verb = "Would file" if dry_run else "Filed"
+    for filed in result.filed:
+        say(f"{verb} {filed.path}")
+    for warning in result.warnings:
+        say(f"Warning: {warning}", err=True)
+    parts = [
+        f"{result.messages} message{'s' if result.messages != 1 else ''}",
+        f"{len(result.filed)} {'to file' if dry_run else 'filed'}",
+        f"{result.known} already filed",
+        f"{result.internal} internal",
+        f"{result.unmatched} unmatched",
+    ]
+    click.echo(", ".join(parts) + ".")
+    if result.unmatched and not dry_run:
+        click.echo("See who wrote the unmatched mail: folder-kit mail unmatched")
+
+
+class _Bar:
+    """A progress bar on stderr, shown once an import proves long: over the bytes of
+    the sources where they are known, else a count of messages."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def show(self, progress: Progress) -> None:
+        if self.bar is None:
+            if progress.total is not None:
+                if progress.total < _BAR_AFTER_BYTES:
+                    return
+                self.bar = click.progressbar(
+                    length=progress.total, label="Importing mail", file=sys.stderr
+                )
+            else:
+                if progress.messages < _BAR_AFTER_MESSAGES:
+                    return
+                self.bar = click.progressbar(
+                    itertools.count(), label="Importing mail", show_pos=True, file=sys.stderr
+                )
+            self.bar.__enter__()
+        done = progress.done if progress.total is not None else progress.messages
+        step = min(done, progress.total or done) - self.bar.pos
+        if step > 0:
+            self.bar.update(step)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@mail.command("unmatched")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@workspace_option
+@click.pass_context
+def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Who wrote the mail that no customer claims: prospects to add.
+
+    Lists the correspondents of the unmatched mail the last imports saw,
+    grouped by company domain (an address at a free-mail provider by itself),
+    most messages first, each with the `customer add` line that would claim
+    its mail; import the same mail again afterwards to file it.
+    """
+    from folder_kit.mail.importer import list_unmatched
+
+    ws = workspace(ctx)
+    groups = list_unmatched(ws)
+    if as_json:
+        print_json([g.as_json() for g in groups])
+        return
+    if not groups:
+        click.echo("No unmatched mail: every correspondent seen belongs to a customer.")
+        return
+    for g in groups:
+        span = g.first if g.first == g.last else f"{g.first} to {g.last}"
+        say(f"{g.key}  {g.messages} message{'s' if g.messages != 1 else ''}, {span}")
+        say(f"  from: {', '.join(g.addresses)}")
+        for subject in g.subjects:
+            say(f"  - {subject}")
+        say(f"  {g.claim}")
