@@ -571,3 +571,22 @@ def test_a_running_watcher_reports_imported_mail_like_any_saved_file(
         }
         assert w.stop() == 0
     assert w.stderr == []
+
+
+def test_unmatched_names_a_few_correspondents_of_a_company_on_its_line(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    """A company with many correspondents (a large buyer's staff) gets one readable
+    line: the five who wrote most, and how many more; --json lists them all."""
+    many = [mail(f"p{n}@bigbuyer.com", ME, f"Question {n}", f"q{n}@bigbuyer.com") for n in range(8)]
+    again = mail("p7@bigbuyer.com", ME, "Question again", "q7b@bigbuyer.com")
+    imported(invoke, ws, str(write(tmp_path / "big.mbox", mbox(*many, again))))
+    text = invoke("mail", "unmatched", "-w", str(ws))
+    assert_ok(text)
+    line = next(x for x in text.stdout.splitlines() if x.startswith("  from: "))
+    assert line == (
+        "  from: p7@bigbuyer.com, p0@bigbuyer.com, p1@bigbuyer.com, p2@bigbuyer.com, "
+        "p3@bigbuyer.com and 3 more"
+    )
+    (group,) = json.loads(invoke("mail", "unmatched", "--json", "-w", str(ws)).stdout)
+    assert len(group["addresses"]) == 8

@@ -20,6 +20,9 @@ _BAR_AFTER_BYTES = 20 * 1024 * 1024
 _BAR_AFTER_MESSAGES = 500
 
 
+SHOWN_ADDRESSES = 5  # a company's correspondents on one line; --json lists them all
+
+
 @click.group("mail")
 def mail() -> None:
     """File the mail you already have into the customer folders.
@@ -152,7 +155,9 @@ def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
     for g in groups:
         span = g.first if g.first == g.last else f"{g.first} to {g.last}"
         say(f"{g.key}  {g.messages} message{'s' if g.messages != 1 else ''}, {span}")
-        say(f"  from: {', '.join(g.addresses)}")
+        shown = g.addresses[:SHOWN_ADDRESSES]  # most messages first
+        more = len(g.addresses) - len(shown)
+        say(f"  from: {', '.join(shown)}" + (f" and {more} more" if more else ""))
         for subject in g.subjects:
             say(f"  - {subject}")
         say(f"  {g.claim}")
