@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -355,6 +356,22 @@ def test_the_workspace_unplugged_is_reported_and_watching_resumes(ws: Path) -> N
         assert w.stop() == 0
 
 
+def _remove_while_written(folder: Path, *, timeout: float = 10.0) -> None:
+    """Delete ``folder`` as a user would, though the running watcher may write a file
+    into it meanwhile (its log): then the folder is not empty yet, and deleting it
+    is tried again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            shutil.rmtree(folder)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+
+
 @pytest.mark.skipif(
     sys.platform == "win32",
     reason="Windows deletes no file a process holds open: the running watcher's index "
@@ -378,7 +395,7 @@ def test_the_state_folder_deleted_under_a_running_watcher_is_made_anew(
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{state / INDEX_FILE}{suffix}").unlink(missing_ok=True)
         else:
-            shutil.rmtree(state)
+            _remove_while_written(state)
         got = w.expect(lambda line: line.get("reason") == "state-deleted", timeout=20)
         assert changes(got) == []  # nothing in the workspace changed: nothing is new
         assert got[-1]["events"] == 3
