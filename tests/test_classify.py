@@ -430,6 +430,23 @@ def test_folded_given_or_not_gives_the_same() -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["2026-03-05 DHL Samples.TXT", "Re_ Factory visit 3.eml"])
+def test_screened_by_the_caller_gives_the_same(name: str) -> None:
+    """A scan passes over ignored names itself, and says so: the answer is the same."""
+    assert classify("OUT", name, NOON, classifier=DEFAULT, screened=True) == classify(
+        "OUT", name, NOON, classifier=DEFAULT
+    )
+
+
+def test_a_mail_dated_in_the_future_is_dated_by_its_mtime() -> None:
+    """What the scan tells a future-dated mail by, to warn of it: the date source."""
+    later = dt.datetime.fromtimestamp(NOON + 2 * 86_400, dt.UTC)
+    fields = classify("IN", "re.eml", NOON, later, "Re: hello", classifier=DEFAULT)
+    assert fields is not None
+    assert fields[4] == "mtime"
+    assert fields[3] == int(NOON)
+
+
 def test_classify_a_mail_takes_topic_from_its_subject_and_keeps_it() -> None:
     fields = classify(
         "IN",

@@ -480,6 +480,20 @@ def test_a_reply_dated_in_the_future_counts_when_it_arrived(
     assert json.loads(report.stdout)["open_quotes"] == []
 
 
+def test_a_mail_dated_in_the_future_in_a_draft_folder_is_warned_of_too(
+    invoke: Invoke, workspace: Path
+) -> None:
+    """A 草稿/ inside IN holds no event, yet its mail is read, and its wrong date said."""
+    base = workspace / B / "Clockwork Ltd"
+    build_tree(base, {"IN/草稿/re.eml": mail("Re: hi", "Wed, 13 Oct 2027 09:00:00 +0000")})
+    set_times(base / "IN/草稿/re.eml", dt.datetime(2026, 10, 13, tzinfo=dt.UTC).timestamp())
+    scanned = invoke("-w", str(workspace), "scan")
+    assert scanned.exit_code == 0
+    assert "IN/草稿/re.eml: dated 2027-10-13T09:00:00+00:00, later than the file" in (
+        scanned.stderr
+    )
+
+
 # --- a change of zone between two scans ---------------------------------------------
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from folder_kit.terms import LOG_MEDIA
 from folder_kit.timeline.dates import date_from_name
-from folder_kit.timeline.instants import Zone, day_of, instant, sent_in_future, text_in
+from folder_kit.timeline.instants import Zone, day_of, instant, instant_in_future, text_in
 from folder_kit.workspace.config import Config
 from folder_kit.workspace.contact import CONTACT_FILE
 from folder_kit.workspace.ignore import is_ignored
@@ -298,20 +298,22 @@ def date_text(
     day alone, which source gave it). ``zone``: the user's (``instants.Zone``). A
     mail dated more than a day after its file was saved (the sender's clock was
     wrong) is dated when it arrived: the file's mtime."""
-    if message_date is not None and not sent_in_future(message_date, mtime):
-        # With its own offset; none for a "-0000" zone. An ISO time starts with its day.
-        # Mail dates have whole seconds but for some .msg: timespec only then (0.2 us).
-        date = (
-            message_date.isoformat()
-            if not message_date.microsecond
-            else message_date.isoformat(timespec="seconds")
-        )
-        at = instant(message_date)
-        return date, day_of(at, zone), at, "header"
-    day = date_from_name(name) if message_date is None else None
-    if day is not None:
-        text = day.isoformat()
-        return text, text, None, "filename"
+    if message_date is not None:
+        at = instant(message_date)  # once: the future check and the row both need it
+        if not instant_in_future(at, mtime):
+            # With its own offset; none for a "-0000" zone. An ISO time starts with its
+            # day. Mail dates have whole seconds but for some .msg: timespec only then.
+            date = (
+                message_date.isoformat()
+                if not message_date.microsecond
+                else message_date.isoformat(timespec="seconds")
+            )
+            return date, day_of(at, zone), at, "header"
+    else:
+        day = date_from_name(name)
+        if day is not None:
+            text = day.isoformat()
+            return text, text, None, "filename"
     at = int(mtime // 1)
     date = text_in(at, zone)
     return date, date[:10], at, "mtime"
@@ -345,6 +347,7 @@ def classify(
     classifier: Classifier,
     folded: str | None = None,
     zone: Zone = None,
+    screened: bool = False,
 ) -> Fields | None:
     """The event a file stands for, or None when it is not a contact.
 
@@ -352,8 +355,12 @@ def classify(
     for the customer folder itself); ``mtime``, ``message_date`` and ``subject``:
     what the scan learned of the file (the last two from a mail it could read);
     ``folded``: the name casefolded, when the caller has it already; ``zone``: the
-    user's, whose days events are counted in (``instants.Zone``). Plain values
-    in, a plain tuple out: the scan calls this for every file it reads.
+    user's, whose days events are counted in (``instants.Zone``); ``screened``:
+    the caller has passed over the name already when ``is_ignored`` says so (a
+    scan's walk does, before it stats the file), so it is not asked again here.
+    Plain values in, a plain tuple out: the scan calls this for every file it reads.
+    A mail dated by its arrival because its own date lies in the future is told by
+    its date source, "mtime", with a ``message_date`` given.
     """
     # In the customer folder itself only its card is contact.
     kind = contact_kind(folder) if folder else "card" if name == CONTACT_FILE else None
@@ -361,7 +368,7 @@ def classify(
         return None
     if folded is None:
         folded = name.casefold()
-    if is_ignored(name, folded=folded):
+    if not screened and is_ignored(name, folded=folded):
         return None
     date, day, at, source = date_text(name, mtime, message_date, zone)
     if kind == "card":

@@ -143,4 +143,10 @@ def _local_id(tz: str | None, names: tuple[str, str], standard: int, summer: int
 def sent_in_future(message: dt.datetime, mtime: float) -> bool:
     """Whether a mail's own date lies after the moment its file was saved by more
     than a day: the sender's clock was wrong."""
-    return instant(message) > mtime + FUTURE_SLACK_S
+    return instant_in_future(instant(message), mtime)
+
+
+def instant_in_future(at: int, mtime: float) -> bool:
+    """``sent_in_future`` of a mail whose instant ``at`` is known already (a scan
+    computes each mail's once)."""
+    return at > mtime + FUTURE_SLACK_S

@@ -499,35 +499,38 @@ class Reader:
                 settled = False  # may still be being written: the next scan reads it again
             if not reads:
                 continue
-            when, subject, message_id = None, None, None
+            when, subject, message_id, warned = None, None, None, False
             if folded.endswith(MAIL_SUFFIXES):
                 if is_placeholder is not None and is_placeholder(st):
                     # Opening it would download it: dated as a mail that cannot be
                     # read is, and counted for the scan's one warning. (Nor is it
                     # keyed: mail filing may then file a copy of it.)
                     self.changes.placeholders += 1
-                    warned = False
                 else:
                     when, subject, message_id, warned = self._mail(
                         entry.path, shown, file_rel, key, rel
                     )
-                    if when is not None and sent_in_future(when, st.st_mtime):
-                        # ``classify`` dates it when it arrived; said once per reading.
-                        where = f"{shown}/{file_rel}"
-                        message = (
-                            f"{where}: dated {when.isoformat()}, later than the file was "
-                            "saved (the sender's clock is wrong?); dated when it arrived"
-                        )
-                        self.warn(where, message, customer=key, folder=rel)
-                        warned = True
-                if warned:
-                    # Remembered as unread: whenever this folder is listed again (which
-                    # clears its warnings), the file is read and its warning given again.
-                    recorded = 0
             fields = classify(
                 rel, name, st.st_mtime, when, subject, classifier=classifier, folded=folded,
-                zone=zone,
+                zone=zone, screened=True,
             )  # fmt: skip
+            # A mail dated in the future is dated when it arrived: by its mtime (classify's
+            # answer says so, without a second look at its date; a mail that is no event,
+            # in a 草稿/ inside OUT or IN, is asked directly). Said once per reading.
+            if when is not None and (
+                fields[4] == "mtime" if fields is not None else sent_in_future(when, st.st_mtime)
+            ):
+                where = f"{shown}/{file_rel}"
+                message = (
+                    f"{where}: dated {when.isoformat()}, later than the file was "
+                    "saved (the sender's clock is wrong?); dated when it arrived"
+                )
+                self.warn(where, message, customer=key, folder=rel)
+                warned = True
+            if warned:
+                # Remembered as unread: whenever this folder is listed again (which
+                # clears its warnings), the file is read and its warning given again.
+                recorded = 0
             if fields is None:
                 continue
             if file_rel not in old:
