@@ -133,7 +133,10 @@ def card_addresses(card: Card) -> tuple[str, ...]:
         values = [getattr(contact, key) for key in KEYS]
         values += [*contact.extra.values(), *contact.loose]
         for value in values:
-            value = value.translate(_NARROW)
+            # _NARROW maps only characters beyond ASCII, and translating looks up every
+            # character (2 us for an address): an ASCII value, nearly every one, as it is.
+            if not value.isascii():
+                value = value.translate(_NARROW)
             if "@" in value:
                 for address in _ADDRESS.findall(value):
                     found[normal_address(address)] = None
