@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from folder_kit.timeline import event_json
 from folder_kit.timeline.classify import CONTACT_KINDS
+from folder_kit.timeline.event_json import Member, object_maker
 from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index, ShownFile
 from folder_kit.timeline.instants import stamp
 from folder_kit.workspace.customers import Customer, resolve_customer
@@ -39,22 +41,28 @@ class Event(NamedTuple):
     stamp: str = ""  # instants.stamp: the order of events (not shown)
 
     def as_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "customer": self.customer,
-            "grade": self.grade,
-            "kind": self.kind,
-            "date": self.date,
-            "date_source": self.date_source,
-            "medium": self.medium,
-            "topic": self.topic,
-            "path": self.path,
-        }
-        if self.subject is not None:
-            out["subject"] = self.subject
-        if self.kind == "grade":
-            out["from"] = self.from_grade
-            out["to"] = self.to_grade
-        return out
+        """The event's object, as ``event_json.MEMBERS`` defines it (and
+        `timeline --json` writes it)."""
+        return _object_makers()[self.kind == "grade"](self)
+
+
+_Maker = Callable[[tuple[object, ...]], dict[str, object]]
+# The makers of a file's and a grade move's object, and the table they were made
+# from: made again only when MEMBERS is another table (a test's), and checked by
+# identity, since hashing the table would cost more than making the object.
+_made: tuple[tuple[Member, ...], tuple[_Maker, _Maker]] | None = None
+
+
+def _object_makers() -> tuple[_Maker, _Maker]:
+    global _made
+    members = event_json.MEMBERS
+    if _made is None or _made[0] is not members:
+        makers = (
+            object_maker(members, Event._fields, grade=False),
+            object_maker(members, Event._fields, grade=True),
+        )
+        _made = (members, makers)
+    return _made[1]
 
 
 def load_events(ws: Workspace, index: Index, *, customer: str | None = None) -> list[Event]:

@@ -16,12 +16,13 @@ import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from folder_kit.errors import FolderKitError, IndexStoreError, StateDiskFullError
 from folder_kit.terms import WRITTEN_KINDS, WRITTEN_MEDIA
+from folder_kit.timeline import event_json
 from folder_kit.timeline.instants import STAMP_SQL, Zone, day_of, text_in
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
 from folder_kit.workspace.contact import normal_address
@@ -508,7 +509,7 @@ class Index:
         """
         if not self._quotes_as_python():
             self.conn.create_function("json_quote", 1, _json_quote, deterministic=True)
-        sql = _TIMELINE_JSON if customer is None else _TIMELINE_JSON_OF
+        sql = _timeline_json_sql(event_json.MEMBERS, keyed=customer is not None)
         # As bytes: no text decoded into str only to be encoded again for output.
         # (UTF-8 sorts as its code points do, so the order is the same.)
         self.conn.text_factory = bytes
@@ -1019,74 +1020,11 @@ def _snapshot_filters(keyed: bool) -> tuple[Callable[[str], str], Callable[[str]
     )
 
 
-def _sql_text(text: str) -> str:
-    """``text`` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _json_fields(*pairs: tuple[str, str]) -> str:
-    """SQL for the members ``"name": value`` of an event's object, each on a line
-    of its own, as json.dumps(indent=2) writes them one level down (inside a
-    list); each value is SQL that gives its JSON."""
-    members = []
-    for name, value in pairs:
-        members.append(_sql_text(',\n    "' + name + '": ') + " || " + value)
-    return " || ".join(members)
-
-
-# Index.timeline_json: each event as json.dumps(event.as_json(), indent=2) writes
-# it inside a list. A customer's part (its name, grade and folder) is made once,
-# in c; the path is the folder's JSON string without its closing quote, then the
-# file's path inside it without its opening one (JSON escapes character by
-# character, so the halves join as the whole would be written). The first column
-# sorts as the tuple (stamp, customer, path, seq) would: its parts joined by
-# NUL, which none of them holds and which sorts before any character, so a part
-# that is a prefix of another still sorts first (one bytes value a row, not five:
-# 20 ms less at 110,000 events).
-_TIMELINE_JSON_SQL = """
-WITH c AS MATERIALIZED (
-    SELECT key, {open} || json_quote(key) || {grade} AS head,
-           substr(json_quote(:base || '/' || grade_folder || '/' || name), 1,
-                  length(json_quote(:base || '/' || grade_folder || '/' || name)) - 1) AS folder
-    FROM customers{where}
-)
-SELECT {stamp} || x'00' || c.key || x'00' || f.rel || x'00' || '0000000000',
-       c.head || {file} || CASE WHEN f.subject IS NULL THEN '' ELSE {subject} END || {close}
-FROM c JOIN files f ON f.customer = c.key WHERE f.kind != 'history'
-UNION ALL
-SELECT {stamp} || x'00' || c.key || x'00' || x'00' || printf('%010d', g.seq),
-       c.head || {move} || {close}
-FROM c JOIN grades g ON g.customer = c.key
-"""
-_TIMELINE_JSON_PARTS = {
-    "stamp": STAMP_SQL,
-    "open": _sql_text('  {\n    "customer": '),
-    "grade": _json_fields(("grade", "json_quote(grade)")),
-    "file": _json_fields(
-        ("kind", "json_quote(f.kind)"),
-        ("date", "json_quote(f.date)"),
-        ("date_source", "json_quote(f.date_source)"),
-        ("medium", "json_quote(f.medium)"),
-        ("topic", "json_quote(f.topic)"),
-        ("path", "c.folder || '/' || substr(json_quote(f.rel), 2)"),
-    ),
-    "subject": _json_fields(("subject", "json_quote(f.subject)")),
-    "move": _json_fields(
-        ("kind", "'\"grade\"'"),
-        ("date", "json_quote(g.date)"),
-        ("date_source", "'\"mtime\"'"),
-        ("medium", "'null'"),
-        ("topic", "'null'"),
-        ("path", "c.folder || '\"'"),
-        ("from", "json_quote(g.from_grade)"),
-        ("to", "json_quote(g.to_grade)"),
-    ),
-    "close": _sql_text("\n  }"),
-}
-_TIMELINE_JSON = _TIMELINE_JSON_SQL.format(where="", **_TIMELINE_JSON_PARTS)
-_TIMELINE_JSON_OF = _TIMELINE_JSON_SQL.format(
-    where=" WHERE key = :customer", **_TIMELINE_JSON_PARTS
-)
+@lru_cache(maxsize=4)
+def _timeline_json_sql(members: tuple[event_json.Member, ...], *, keyed: bool) -> str:
+    """Index.timeline_json's query for the event objects ``members`` define: made
+    once per table (a test may put in another)."""
+    return event_json.timeline_json_sql(members, stamp=STAMP_SQL, keyed=keyed)
 
 
 def _json_quote(value: str | bytes | int | float | None) -> str:
