@@ -14,7 +14,7 @@ from folder_kit.followup.rules import (
     Ev,
     Timeline,
     build_report,
-    follow_ups_before,
+    facts_of,
     later,
     suggest_grade,
 )
@@ -329,7 +329,9 @@ def test_suggest_grade(grade: str, text: str, want: tuple[str, str] | None) -> N
     ],
 )
 def test_follow_ups_before(text: str, kind: str, want: int | None) -> None:
-    assert follow_ups_before(timeline(text).events, kind) == want
+    """What the report's distributions count, per customer: its facts' figure."""
+    facts = facts_of(timeline(text), today=TODAY)
+    assert (facts.before_reply if kind == "in" else facts.before_order) == want
 
 
 def test_report_counts_per_grade_and_the_distributions() -> None:

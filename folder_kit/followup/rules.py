@@ -425,15 +425,6 @@ def bucket(n: int) -> str:
     return "4-11" if n <= 11 else "12+"
 
 
-def follow_ups_before(events: Sequence[Ev], kind: str) -> int | None:
-    """How many follow-ups (days with an `out`) came before the first event of
-    ``kind``; None when there is none."""
-    target = next((e for e in events if e.kind == kind), None)
-    if target is None:
-        return None
-    return len(follow_up_days([e for e in events if e.kind == "out" and later(target, e)]))
-
-
 class Facts(NamedTuple):
     """What the report needs of one customer, as of the day judged: built by
     ``facts_from`` alone, from the bounds of its contacts, whether the index's

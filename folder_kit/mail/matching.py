@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from folder_kit.workspace.config import DEFAULT_FREE_MAIL_DOMAINS
+from folder_kit.workspace.contact import normal_address
 
 __all__ = ["Decision", "Directory", "Parties", "decide", "domain_of", "normal"]
 
@@ -22,9 +23,8 @@ Direction = Literal["out", "in"]
 Verdict = Literal["filed", "internal", "unmatched"]
 
 
-def normal(address: str) -> str:
-    """An address as it is compared: without blanks, lower case (as the index keeps cards')."""
-    return address.strip().lower()
+# An address as it is compared: the index keeps the cards' addresses so.
+normal = normal_address
 
 
 def domain_of(address: str) -> str:

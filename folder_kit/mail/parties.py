@@ -11,12 +11,10 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from folder_kit.mail.matching import Parties, normal
-from folder_kit.timeline.mail import head_of, message_key, message_key_of
+from folder_kit.timeline.mail import OLE_MAGIC, header_block_of, message_key, message_key_of
 
 __all__ = ["read_key_and_parties", "read_parties"]
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _MESSAGE_ID = re.compile(r"<([^<>]+)>")
 _ADDRESS = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\].]+")
 _PARSER = BytesHeaderParser(policy=compat32)
@@ -27,9 +25,9 @@ def read_parties(data: bytes, *, path: Path) -> Parties:
 
     Raises MailError for a .msg that cannot be read (an .eml always gives
     something, if only nobody)."""
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         return _msg_parties(data, path)
-    block = _header_block(data)
+    block = header_block_of(data)
     return _parties(_plain_fields(block) or _parsed_fields(block))
 
 
@@ -37,9 +35,9 @@ def read_key_and_parties(data: bytes) -> tuple[str, Parties] | None:
     """The key ``message_key_of`` gives an ``.eml`` and its parties, from one
     reading of its header block, for telling a message filed already at the
     least cost; None where that key is None (an Outlook .msg, no mail)."""
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         return None
-    block = _header_block(data)
+    block = header_block_of(data)
     fields = _plain_fields(block)
     ids = fields["message-id"] if fields is not None else []
     # A plain block's first Message-ID is the field a scan keys the mail by;
@@ -48,12 +46,6 @@ def read_key_and_parties(data: bytes) -> tuple[str, Parties] | None:
     if key is None:
         return None
     return key, _parties(fields or _parsed_fields(block))
-
-
-def _header_block(data: bytes) -> bytes:
-    head = head_of(data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n"))
-    blank = _BLANK_LINE.search(head)
-    return head[: blank.start()] if blank else head
 
 
 def _parsed_fields(block: bytes) -> dict[str, list[str]]:

@@ -41,6 +41,7 @@ from typing import BinaryIO, Literal
 
 from folder_kit.errors import MailSourceError, UnreadableFileError
 from folder_kit.files import kind_of, open_regular
+from folder_kit.timeline.mail import OLE_MAGIC
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -58,7 +59,6 @@ MessageKind = Literal["eml", "msg"]
 # accepts one near it, and each message is held in memory while it is yielded.
 MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PST_MAGIC = b"!BDN"
 _MBOX_MAGIC = b"From "
 # How much of a file tells what it is: a header field's name, or a magic number.
@@ -178,7 +178,7 @@ def _open(path: Path) -> int:
 def _sniff(path: Path, head: bytes) -> SourceKind | None:
     if head.startswith(_PST_MAGIC):
         return "pst"
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         return "msg"
     if head.startswith(_MBOX_MAGIC):
         return "mbox"
@@ -216,7 +216,7 @@ def _read_one(path: Path, kind: MessageKind | SourceKind) -> SourceMessage:
         raise MailSourceError(path=path, reason=f"larger than {_mb(MAX_MESSAGE_BYTES)}")
     return SourceMessage(
         data=data,
-        kind="msg" if data.startswith(_OLE_MAGIC) else "eml",
+        kind="msg" if data.startswith(OLE_MAGIC) else "eml",
         path=path,
         index=None,
         envelope_date=None,

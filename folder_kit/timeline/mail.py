@@ -53,7 +53,7 @@ class MessageInfo(NamedTuple):
 _FIRST_READ = 8 * 1024
 _HEAD_BYTES = 64 * 1024
 MAX_HASHED = 256 * 1024 * 1024  # a mail with its attachments, read whole for its key
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an Outlook .msg
 _BOM = b"\xef\xbb\xbf"
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
@@ -84,10 +84,10 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     try:
         head = os.read(fd, _FIRST_READ)
-        more = len(head) == _FIRST_READ and not head.startswith(_OLE_MAGIC)
+        more = len(head) == _FIRST_READ and not head.startswith(OLE_MAGIC)
         if more and _blank_line(head) < 0:
             head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
-        if head.startswith(_OLE_MAGIC):
+        if head.startswith(OLE_MAGIC):
             os.lseek(fd, 0, os.SEEK_SET)
             with os.fdopen(os.dup(fd), "rb") as file:
                 return _read_msg(Path(path), file)
@@ -107,7 +107,7 @@ def read_message_data(data: bytes, *, path: Path) -> MessageInfo:
     """``read_message(..., addresses=False)`` of a message still in memory (one of an
     mbox or a .pst, about to be filed): the date, subject and key a scan will read
     from the file once it is written. ``path`` names the source in errors."""
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         import io
 
         return _read_msg(path, io.BytesIO(data))
@@ -228,6 +228,11 @@ def _read_eml(
     )
 
 
+def header_block_of(data: bytes) -> bytes:
+    """The header block of a mail held in memory, as a scan of its file reads it."""
+    return _header_block(head_of(data))
+
+
 def _header_block(head: bytes) -> bytes:
     """A saved mail's header block: from its start (a BOM and blank lines left out)
     to its first blank line, or all of ``head`` when there is none in it."""
@@ -253,7 +258,7 @@ def message_key_of(data: bytes) -> str | None:
     """The key of an ``.eml`` from its bytes, as a scan of the saved file gives it:
     for deciding whether a mail is filed already before writing it. None for bytes
     that are no mail (an Outlook .msg: read it with ``read_message``)."""
-    if data.startswith(_OLE_MAGIC) or not data or data.isspace():
+    if data.startswith(OLE_MAGIC) or not data or data.isspace():
         return None
     block = _header_block(head_of(data))
     headers = _header_fields(block, _DATED_FIELD)
@@ -473,10 +478,6 @@ def _fold(text: str | None) -> str | None:
         return text.strip() or None
     folded = _WHITESPACE.sub(" ", _store_safe(text).replace("\x00", "")).strip()
     return folded or None
-
-
-def _as_text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _display_addresses(text: str | None) -> str | None:
