@@ -29,13 +29,13 @@ ALLOWED: dict[str, set[str]] = {
     "timeline": {"top", "workspace", "timeline"},
     "mail": {"top", "workspace", "timeline", "mail"},
     "followup": {"top", "workspace", "timeline", "followup"},
-    "watch": {"top", "workspace", "timeline", "watch"},
-    "drafts": {"top", "workspace", "timeline", "followup", "drafts"},
+    "watch": {"top", "workspace", "timeline", "mail", "watch"},
+    "drafts": {"top", "workspace", "timeline", "followup", "mail", "drafts"},
     "cli": {"top", "workspace", "timeline", "mail", "followup", "watch", "drafts", "cli"},
 }
 # Heavy libraries never imported at module level by these parts.
 LIGHT_PARTS = {"top", "workspace", "timeline", "cli"}
-HEAVY = {"watchdog", "jinja2"}
+HEAVY = {"watchdog", "jinja2", "imapclient", "keyring"}
 
 
 def part_of(module: str, package: Path = PACKAGE) -> str:

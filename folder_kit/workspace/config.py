@@ -7,12 +7,13 @@ salesperson who mistyped ``cadance:`` is told exactly where to look.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 
@@ -359,12 +360,60 @@ DEFAULT_FREE_MAIL_DOMAINS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+Security = Literal["ssl", "starttls", "none"]
+SECURITIES: tuple[Security, ...] = ("ssl", "starttls", "none")
+# The ports IMAP is served on: implicit TLS, else plain or STARTTLS.
+IMAPS_PORT, IMAP_PORT = 993, 143
+# Seconds between the watcher's syncs, when `mail.interval` does not say.
+DEFAULT_MAIL_INTERVAL = 300
+
+
+@dataclass(frozen=True)
+class Account:
+    """An IMAP account under ``mail.accounts``: where its mail is, never its password."""
+
+    name: str
+    host: str
+    user: str
+    port: int | None = None  # None: 993 for ssl, 143 otherwise
+    security: Security = "ssl"
+    addresses: tuple[str, ...] = ()  # my addresses on this account (its user when that is one)
+    folders: tuple[str, ...] = ()  # empty: INBOX and the folder marked \Sent
+    drafts_folder: str | None = None  # None: the folder marked \Drafts
+    since: dt.date | None = None  # the first sync ignores older mail
+    password_command: str | None = None  # its first line of output; else the OS keyring
+    ca_file: str | None = None  # a company CA for the server's certificate
+
+    @property
+    def address_port(self) -> int:
+        if self.port is not None:
+            return self.port
+        return IMAPS_PORT if self.security == "ssl" else IMAP_PORT
+
+    def my_addresses(self) -> tuple[str, ...]:
+        """The addresses this account sends from, lower case, its user first when it is one."""
+        found = [self.user] if "@" in self.user else []
+        found += self.addresses
+        out: list[str] = []
+        for a in found:
+            a = a.strip().lower()
+            if a and a not in out:
+                out.append(a)
+        return tuple(out)
+
+
 @dataclass(frozen=True)
 class Mail:
-    """How mail is matched to customers (``mail import``)."""
+    """How mail is matched to customers, and the IMAP accounts it is read from."""
 
     match_domains: bool = True  # an unknown address at a customer's company domain is theirs
     free_mail_domains: tuple[str, ...] = ()  # added to DEFAULT_FREE_MAIL_DOMAINS
+    accounts: tuple[Account, ...] = ()
+    drafts_account: str | None = None  # where `draft --push` goes; None: the only account
+    interval: int = DEFAULT_MAIL_INTERVAL  # seconds between syncs while `watch` runs
+
+    def account(self, name: str) -> Account | None:
+        return next((a for a in self.accounts if a.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -524,6 +573,20 @@ _STANDARD_TAGS = {
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A domain as a person writes it in a list: labels of letters, digits and hyphens
 # (any script: international domains too), or "provider.*".
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def is_loopback(host: str) -> bool:
+    """A host name or address that can only be this machine."""
+    name = host.strip().lower().strip("[]")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 _MAIL_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W_](?:[\w-]*[^\W_])?|\*)")
 
 
@@ -845,12 +908,73 @@ class _Reader:
 
     @_section("mail")
     def mail(self, node: yaml.Node, key: str) -> Mail:
-        return self.section(
+        mail = self.section(
             node,
             key,
             Mail,
-            {"match_domains": self.flag, "free_mail_domains": self.domains},
+            {
+                "match_domains": self.flag,
+                "free_mail_domains": self.domains,
+                "accounts": self.accounts,
+                "drafts_account": self.line,
+                "interval": lambda n, k: self.number(
+                    n, k, low=10, high=86_400, what="a number of seconds"
+                ),
+            },
         )
+        if mail.drafts_account is not None and mail.account(mail.drafts_account) is None:
+            children = self.mapping(node, key, None)
+            n, k = children["drafts_account"]
+            names = ", ".join(a.name for a in mail.accounts) or "none yet"
+            raise self.error(n, k, f"no account {quoted(mail.drafts_account)} (accounts: {names})")
+        return mail
+
+    def accounts(self, node: yaml.Node, key: str) -> tuple[Account, ...]:
+        """``mail.accounts``: a mapping of account names to their settings."""
+        out = []
+        for name, (n, k) in self.mapping(node, key, None).items():
+            if not _ACCOUNT_NAME.fullmatch(name):
+                raise self.error(
+                    n, k, "an account name is letters, digits, '.', '_' or '-' (like work)"
+                )
+            fields = tuple(f for f in Account.__dataclass_fields__ if f != "name")
+            children = self.mapping(n, k, fields)
+            for required in ("host", "user"):
+                if required not in children:
+                    raise self.error(n, f"{k}.{required}", "missing")
+            values: dict[str, Any] = {}
+            for field_name, (cn, ck) in children.items():
+                if field_name == "port":
+                    values[field_name] = self.number(cn, ck, low=1, high=65535, what="a port")
+                elif field_name == "security":
+                    value = self.value(cn, ck)
+                    if value not in SECURITIES:
+                        raise self.error(
+                            cn, ck, f"expected one of {', '.join(SECURITIES)}, got {described(cn)}"
+                        )
+                    values[field_name] = value
+                elif field_name == "addresses":
+                    values[field_name] = tuple(a.lower() for a in self.words(cn, ck))
+                elif field_name == "folders":
+                    values[field_name] = self.words(cn, ck)
+                elif field_name == "since":
+                    values[field_name] = self.date(cn, ck)
+                else:
+                    values[field_name] = self.line(cn, ck).strip() or None
+            if not values.get("host") or not values.get("user"):
+                missing = "host" if not values.get("host") else "user"
+                raise self.error(n, f"{k}.{missing}", "empty")
+            account = Account(name=name, **values)
+            if account.security == "none" and not is_loopback(account.host):
+                cn, ck = children["security"]
+                raise self.error(
+                    cn,
+                    ck,
+                    "none sends the password unencrypted: only for a server on this "
+                    "machine (localhost, 127.0.0.1); use ssl or starttls",
+                )
+            out.append(account)
+        return tuple(out)
 
     def domains(self, node: yaml.Node, key: str) -> tuple[str, ...]:
         """A list of mail domains ("example.com", or "provider.*" for all its countries)."""
