@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import imaplib
 import os
-import pwd
 import re
 import shutil
 import socket
@@ -74,6 +73,8 @@ class Dovecot:
         tls: bool = False,
     ) -> None:
         binary = need_dovecot()
+        import pwd  # POSIX only: need_dovecot() skipped elsewhere
+
         # Short, world-traversable (the mail user must reach its home), outside pytest's
         # 0700 tmp_path; unix sockets also want a short path.
         self.base = Path(tempfile.mkdtemp(prefix="fk-imap-", dir="/tmp"))
