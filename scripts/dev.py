@@ -357,7 +357,7 @@ WINE_PYTHON = "C:\\py311\\python.exe"
 WINE_SDIST_ONLY = ["red-black-tree-mod==1.22", "win-unicode-console==0.5"]
 # Environment markers are evaluated for Linux when pip downloads, so what the
 # dependencies need only on Windows is named here.
-WINE_WINDOWS_ONLY = ["colorama", "tzdata"]
+WINE_WINDOWS_ONLY = ["colorama", "tzdata", "pywin32-ctypes"]
 # The [dev] extra but for these: the linters run on Linux.
 WINE_NOT_NEEDED = ("ruff", "mypy", "types-")
 WINE_TIMEOUT = 1200  # seconds for the suite inside Wine (about 3 minutes on 2 cores)
