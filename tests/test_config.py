@@ -381,7 +381,38 @@ BAD_CONFIGS = {
     ),
     "mail: a key of a later version": (
         "mail:\n  match_domain: false\n",
-        "2: mail.match_domain: unknown key (known keys: match_domains, free_mail_domains)",
+        "2: mail.match_domain: unknown key (known keys: match_domains, free_mail_domains, "
+        "accounts, drafts_account, interval)",
+    ),
+    "mail: an account without a host": (
+        "mail:\n  accounts:\n    work:\n      user: me@example.cn\n",
+        "4: mail.accounts.work.host: missing",
+    ),
+    "mail: an account with no encryption to a remote server": (
+        "mail:\n  accounts:\n    work:\n      host: imap.163.com\n      user: a@163.com\n      security: none\n",
+        "6: mail.accounts.work.security: none sends the password unencrypted: only for a server on this machine (localhost, 127.0.0.1); use ssl or starttls",
+    ),
+    "mail: an account with a bad security": (
+        "mail:\n  accounts:\n    w:\n      host: h.example\n      user: u\n      security: tls\n",
+        "6: mail.accounts.w.security: expected one of ssl, starttls, none, got 'tls'",
+    ),
+    "mail: an account's name with a space": (
+        "mail:\n  accounts:\n    my work:\n      host: h.example\n      user: u\n",
+        "4: mail.accounts.my work: an account name is letters, digits, '.', '_' or '-' (like work)",
+    ),
+    "mail: a password in the file": (
+        "mail:\n  accounts:\n    w:\n      host: h.example\n      user: u\n      password: x\n",
+        "6: mail.accounts.w.password: a password is never kept in folder-kit.yaml; remove it, "
+        "then run `folder-kit mail add w ... --password-stdin` (the OS keyring) or set "
+        "password_command:",
+    ),
+    "mail: drafts go to an account that is not there": (
+        "mail:\n  accounts:\n    w:\n      host: h.example\n      user: u\n  drafts_account: home\n",
+        "6: mail.drafts_account: no account 'home' (accounts: w)",
+    ),
+    "mail: a sync every second": (
+        "mail:\n  interval: 1\n",
+        "2: mail.interval: expected a number of seconds from 10 to 86400, got 1",
     ),
     "an alias that holds itself": (
         "me: &a\n  name: *a\n",

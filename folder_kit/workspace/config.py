@@ -938,6 +938,15 @@ class _Reader:
                     n, k, "an account name is letters, digits, '.', '_' or '-' (like work)"
                 )
             fields = tuple(f for f in Account.__dataclass_fields__ if f != "name")
+            secret = self.mapping(n, k, None).get("password")
+            if secret is not None:
+                raise self.error(
+                    secret[0],
+                    secret[1],
+                    "a password is never kept in folder-kit.yaml; remove it, then run "
+                    f"`folder-kit mail add {name} ... --password-stdin` (the OS keyring) "
+                    "or set password_command:",
+                )
             children = self.mapping(n, k, fields)
             for required in ("host", "user"):
                 if required not in children:
