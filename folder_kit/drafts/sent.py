@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 
-from folder_kit.drafts.eml import DRAFT_HEADERS
+from folder_kit.drafts.eml import DRAFT_HEADERS, TOPIC_HEADER
 from folder_kit.errors import (
     NotACustomerFolderError,
     NotADraftError,
@@ -27,7 +27,7 @@ from folder_kit.workspace.filing import file_into, mail_stem
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
 
-_DROP = {name.casefold() for name in DRAFT_HEADERS} | {"date"}
+_DROP = {name.casefold() for name in (*DRAFT_HEADERS, TOPIC_HEADER)} | {"date"}
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
@@ -62,6 +62,15 @@ def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
             kept.append(line)
     kept.append(f"Date: {format_datetime(now)}".encode("ascii"))
     return newline.join(kept) + rest
+
+
+def sent_at(day: dt.date, *, now: dt.datetime | None = None) -> dt.datetime:
+    """When a mail sent on ``day`` is dated: now, if that is today; else that day at
+    the time of day it is now (local time)."""
+    now = now or dt.datetime.now().astimezone()
+    if day == now.date():
+        return now
+    return now.replace(year=day.year, month=day.month, day=day.day)
 
 
 MAX_DRAFT = 64 * 1024 * 1024  # a draft with a few attachments, base64-encoded
