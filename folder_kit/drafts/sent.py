@@ -9,6 +9,7 @@ its Date, which becomes now.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -113,5 +114,9 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
     target = file_into(
         ws, customer, "out", stem=stem, suffix=".eml", data=sent, keep=len(day.isoformat())
     )
+    # Saved when it was sent: a mail sent on a day given (`--date`) is not "dated
+    # later than the file was saved", which the scan would take for a wrong clock.
+    stamp = when.timestamp()
+    os.utime(target, (stamp, stamp))
     path.unlink()
     return SentResult(customer=customer.name, path=ws.relative(target))
