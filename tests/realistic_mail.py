@@ -113,9 +113,21 @@ def realistic_tree(*, profile: bool = True, price_list: bool = True) -> dict[str
             "Matthias Mehlhose <matthias.mehlhose@ettus.example>",
             [
                 ("in", "2025-04-02 09:10", "[USRP-users] How to use External LO on N310 device?"),
-                ("out", "2025-04-03 10:00", "Re: [USRP-users] How to use External LO on N310 device?"),
-                ("in", "2025-04-08 16:30", "[USRP-users] Re: 答复: Re: How to use External LO on N310 device?"),
-                ("out", "2025-04-20 11:00", "答复: Re: 答复: Re: [USRP-users] How to use External LO on N310 device?"),
+                (
+                    "out",
+                    "2025-04-03 10:00",
+                    "Re: [USRP-users] How to use External LO on N310 device?",
+                ),
+                (
+                    "in",
+                    "2025-04-08 16:30",
+                    "[USRP-users] Re: 答复: Re: How to use External LO on N310 device?",
+                ),
+                (
+                    "out",
+                    "2025-04-20 11:00",
+                    "答复: Re: 答复: Re: [USRP-users] How to use External LO on N310 device?",
+                ),
             ],
             zone=-5,
         )
@@ -173,7 +185,11 @@ def realistic_tree(*, profile: bool = True, price_list: bool = True) -> dict[str
             [
                 ("in", "2025-04-10 11:00", "Richiesta offerta [PRJ-2291] plafoniere stagne"),
                 ("out", "2025-04-16 09:00", "Rif: Richiesta offerta [PRJ-2291] plafoniere stagne"),
-                ("in", "2025-04-18 17:00", "R: Rif: Richiesta offerta [PRJ-2291] plafoniere stagne"),
+                (
+                    "in",
+                    "2025-04-18 17:00",
+                    "R: Rif: Richiesta offerta [PRJ-2291] plafoniere stagne",
+                ),
             ],
             zone=2,
         )

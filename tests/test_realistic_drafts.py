@@ -184,7 +184,12 @@ def test_short_subject_cuts_at_a_word() -> None:
         ("Ms. Walsh", "", "en", "Dear Ms Walsh,"),
         ("Anna Schmidt", "ACME GmbH", "en", "Dear Anna Schmidt,"),
         ("Kossler, Rob (R&D)", "", "en", "Dear Rob Kossler,"),
-        ("", "Science Radio Laboratories, Inc.", "en", "Dear colleagues at Science Radio Laboratories,"),
+        (
+            "",
+            "Science Radio Laboratories, Inc.",
+            "en",
+            "Dear colleagues at Science Radio Laboratories,",
+        ),
         ("", "", "en", "Dear Sir or Madam,"),
         ("王伟", "北京华讯科技有限公司", "zh", "王伟，您好！"),
         ("", "北京华讯科技有限公司", "zh", "北京华讯科技有限公司的各位同仁，您好！"),

@@ -331,9 +331,9 @@ def _standing(facts: Facts, *, today: dt.date) -> list[Choice]:
         out.append(
             Choice(
                 "self-check",
-                f"nothing new since {facts.last_sent.day}: complete or correct the last "
-                f"{facts.last_sent.what} sent ({facts.last_sent.name})",
-                last_sent=facts.last_sent,
+                f"nothing new since {sent.day}: complete or correct the last "
+                f"{sent.what} sent ({sent.name})",
+                last_sent=sent,
                 last_subject=facts.last_subject,
             )
         )
