@@ -40,5 +40,6 @@ FOLLOW_UP_TOPICS = (
 # What `folder-kit log` can record; "other" is what no keyword matched.
 LOG_TOPICS = (*FOLLOW_UP_TOPICS, "first-contact", "quote", "order")
 TOPICS = (*LOG_TOPICS, "other")
-# What `draft --topic` can write about.
-DRAFT_TOPICS = (*FOLLOW_UP_TOPICS, "first-contact")
+# What `draft --topic` can write about: a reply answers a customer who wrote and
+# was never written back to (it keeps their subject, so it is filed by what they asked).
+DRAFT_TOPICS = (*FOLLOW_UP_TOPICS, "first-contact", "reply")

@@ -27,20 +27,30 @@ from typing import Any
 
 # `folder-kit -w <copy of sample_workspace/> STEP...`, run in order; append new commands here.
 # "{workspace}" in a step is replaced by the copy's path.
+# One day throughout, so that `due`, `check`, the drafts and the mail filed as sent
+# agree: as of DEMO_TODAY, with the sample's files dated before it.
+DEMO_TODAY = "2026-12-15"
 DEMO_STEPS: list[list[str]] = [
     ["scan"],
     ["customer", "list"],
     ["timeline", "Rossi"],
-    ["due", "--today", "2026-12-01"],
-    ["check", "--today", "2026-12-01"],
-    ["check", "Hartmann", "--today", "2026-12-01"],
-    ["report", "--today", "2026-12-01", "--html", "{workspace}/report.html"],
+    ["due", "--today", DEMO_TODAY],
+    ["check", "--today", DEMO_TODAY],
+    ["check", "Hartmann", "--today", DEMO_TODAY],
+    ["report", "--today", DEMO_TODAY, "--html", "{workspace}/report.html"],
     # The next follow-up as a draft: Christmas in ten days for a US buyer...
-    ["draft", "Brightway", "--today", "2026-12-15"],
+    ["draft", "Brightway", "--today", DEMO_TODAY],
     # ...and a Chinese mail with the new price list attached, for a Chinese customer.
-    ["draft", "宁波海讯", "--topic", "price-update", "--today", "2026-12-15"],
-    # Sent from the mail client: file it into OUT, where it counts as the follow-up.
-    ["sent", "客户/A-交易客户/Brightway Lighting Supply Inc/草稿/2026-12-15 holiday-greeting.eml"],
+    ["draft", "宁波海讯", "--topic", "price-update", "--today", DEMO_TODAY],
+    # Asked again, `draft` says the greeting is waiting and writes nothing.
+    ["draft", "Brightway", "--today", DEMO_TODAY],
+    # Sent from the mail client that day: file it into OUT, where it counts.
+    [
+        "sent",
+        f"客户/A-交易客户/Brightway Lighting Supply Inc/草稿/{DEMO_TODAY} holiday-greeting.eml",
+        "--date",
+        DEMO_TODAY,
+    ],
 ]
 
 # Run in order from the repo root with the venv's tools; the first failure stops the run.

@@ -137,7 +137,7 @@ def test_my_own_address_is_normalised_too(invoke: Invoke, ws: Path) -> None:
     sender = headers(ws, out)["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("Li Lei", "lilei@xn--fsqu00a.xn--fiqs8s")
     config.write_text(text.replace("lilei@example.cn", "李雷@example.cn"), encoding="utf-8")
-    out = draft(invoke, ws, "ACME")
+    out = draft(invoke, ws, "ACME", "--again")  # the first one waits
     assert b"\r\nFrom: Li Lei <>\r\n" in (ws / str(out["path"])).read_bytes()
     assert out["warnings"] == [
         "folder-kit.yaml: `me: email:` '李雷@example.cn' has a name before the @ that is "

@@ -85,6 +85,14 @@ def quoted_mail() -> bytes:
     )
 
 
+def their_mail() -> bytes:
+    return (
+        b"From: anna.schmidt@acme.example\r\nTo: lilei@example.cn\r\n"
+        b"Subject: AW: Re: [Einkauf] Quotation QT-1\r\n"
+        b"Date: Thu, 05 Nov 2026 10:00:00 +0100\r\n\r\nThanks\r\n"
+    )
+
+
 def draft(invoke: Invoke, ws: Path, *args: str) -> dict[str, object]:
     """`draft ARGS --json`, judged on TODAY unless ARGS name another day."""
     today = () if "--today" in args else ("--today", TODAY)
@@ -105,6 +113,8 @@ def parse(ws: Path, out: dict[str, object]) -> email.message.EmailMessage:
 def test_every_topic_renders_for_a_full_card_with_no_warnings(
     invoke: Invoke, ws: Path, topic: str
 ) -> None:
+    if topic == "reply":  # something of theirs to answer
+        build_tree(ws, {"客户/B-在谈客户/ACME GmbH/IN": {"2026-11-05 Re QT-1.eml": their_mail()}})
     out = draft(invoke, ws, "ACME", "--topic", topic, "--today", "2026-12-15")
     assert out["topic"] == topic
     assert out["warnings"] == [], out
@@ -121,6 +131,8 @@ def test_every_topic_renders_for_a_full_card_with_no_warnings(
 def test_every_topic_renders_for_a_company_only_card_with_warnings(
     invoke: Invoke, ws: Path, topic: str
 ) -> None:
+    if topic == "reply":
+        build_tree(ws, {"客户/B-在谈客户/Bare Co/IN": {"2026-11-05 Re Samples.eml": their_mail()}})
     result = invoke(
         "-w", str(ws), "draft", "Bare Co", "--topic", topic, "--today", "2026-12-15", "--json"
     )
@@ -131,7 +143,8 @@ def test_every_topic_renders_for_a_company_only_card_with_warnings(
         in out["warnings"]
     )
     assert "Contact.txt of Bare Co has no email: the draft has no To" in out["warnings"]
-    assert parse(ws, out).get_body().get_content().startswith("Dear Sir or Madam,")  # type: ignore[union-attr]
+    # No name: the company serves better than "Dear Sir or Madam".
+    assert parse(ws, out).get_body().get_content().startswith("Dear colleagues at Bare Co,")  # type: ignore[union-attr]
 
 
 def test_the_eml_parses_back_with_its_headers_body_and_attachment(invoke: Invoke, ws: Path) -> None:
@@ -147,7 +160,7 @@ def test_the_eml_parses_back_with_its_headers_body_and_attachment(invoke: Invoke
     assert msg["X-Unsent"] == "1"
     assert msg["X-Uniform-Type-Identifier"] == "com.apple.mail-draft"
     assert msg["Message-ID"] and msg["Date"]
-    assert str(msg["Subject"]) == "New price list for ACME GmbH, 10 November 2026"
+    assert str(msg["Subject"]) == "New price list for ACME, 10 November 2026"
     (part,) = list(msg.iter_attachments())
     assert part.get_filename() == PRICE_LIST
     assert part.get_content_type() == (
@@ -206,7 +219,7 @@ def test_another_contact_and_the_human_output(invoke: Invoke, ws: Path) -> None:
         "  Topic:   price-update (a new price list, 2026-11-10 价格表 Price List 2027.xlsx "
         "(2026-11-10), since the last follow-up on 2026-11-01)",
         "  To:      Jonas Weber <j.weber@acme.example>",
-        "  Subject: New price list for ACME GmbH, 10 November 2026",
+        "  Subject: New price list for ACME, 10 November 2026",
     ]
     assert "\n\nDear Jonas Weber,\n\n" in result.stdout
     assert result.stdout.rstrip().endswith(
@@ -229,11 +242,48 @@ def test_a_prospect_gets_the_first_letter(invoke: Invoke, ws: Path) -> None:
 
 def test_drafts_never_overwrite_and_never_count(invoke: Invoke, ws: Path) -> None:
     first = draft(invoke, ws, "ACME")
-    second = draft(invoke, ws, "ACME")
-    assert second["path"] == "客户/B-在谈客户/ACME GmbH/草稿/2026-12-01 price-update (2).eml"
+    assert first["waiting"] is False
+    same = draft(invoke, ws, "ACME", "--again", "--topic", "price-update")
+    assert same["path"] == "客户/B-在谈客户/ACME GmbH/草稿/2026-12-01 price-update (2).eml"
     assert (ws / str(first["path"])).is_file()
     timeline = invoke("-w", str(ws), "timeline", "ACME", "--json")
     assert sorted(e["kind"] for e in json.loads(timeline.stdout)) == ["card", "out"]
+
+
+def test_a_waiting_draft_is_not_written_twice_and_again_writes_the_next_reason(
+    invoke: Invoke, ws: Path
+) -> None:
+    drafts = ws / "客户/B-在谈客户/ACME GmbH/草稿"
+    first = draft(invoke, ws, "ACME")
+    assert first["topic"] == "price-update"
+    before = read_tree(drafts)
+    second = draft(invoke, ws, "ACME")
+    assert read_tree(drafts) == before  # nothing written
+    assert second["waiting"] is True
+    assert (second["path"], second["topic"], second["subject"]) == (
+        first["path"],
+        "price-update",
+        first["subject"],
+    )
+    human = invoke("-w", str(ws), "draft", "ACME", "--today", TODAY)
+    assert human.stdout.splitlines()[0] == (
+        f"Waiting: {first['path']}  [price-update]  {first['subject']}"
+    )
+    again = draft(invoke, ws, "ACME", "--again")
+    assert again["waiting"] is False
+    assert again["topic"] not in ("price-update", None)
+    assert again["topic"] == "product-update"  # the next reason: the new certificate
+    assert len(read_tree(drafts)) == 2
+    # Both wait now: a third --again writes neither of their reasons.
+    third = draft(invoke, ws, "ACME", "--again")
+    assert third["topic"] not in ("price-update", "product-update")
+
+
+def test_a_sent_or_renamed_draft_no_longer_waits(invoke: Invoke, ws: Path) -> None:
+    first = draft(invoke, ws, "ACME")
+    path = ws / str(first["path"])
+    path.rename(path.with_name("my own words.eml"))  # the user's now
+    assert draft(invoke, ws, "ACME")["waiting"] is False
 
 
 def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path) -> None:
@@ -386,15 +436,30 @@ def test_draft_due_writes_one_draft_per_due_customer(
     monkeypatch.undo()
     assert result.exit_code == 0, (result.stdout, result.stderr)
     out = json.loads(result.stdout)
-    # B is due 7 days after its last contact, A 14 days; the prospect is not due.
+    # B is due 7 days after its last contact, A 14 days; the prospect is not due. Bare
+    # Co's last mail went out 28 days ago, over two cadences: no self-check of it.
     assert sorted((o["customer"], o["topic"]) for o in out) == [
         ("ACME GmbH", "price-update"),
-        ("Bare Co", "self-check"),
+        ("Bare Co", "company-news"),
         ("上海恒瑞", "price-update"),
     ]
     assert all((ws / o["path"]).is_file() for o in out)
+    assert not any(o["waiting"] for o in out)
+    before = read_tree(ws)
+    # Twice in a row: the second run writes nothing, and says why.
     human = invoke("-w", str(ws), "draft", "--due", "--today", TODAY)
-    assert human.stdout.splitlines()[-1] == "3 drafts written, 1 with warnings."
+    assert read_tree(ws) == before
+    assert human.stdout.splitlines()[-1] == (
+        "0 drafts written, 3 waiting already (nothing written for them; "
+        "--again writes another reason)."
+    )
+    assert human.stdout.splitlines()[0].startswith("Waiting: 客户/")
+    again = json.loads(
+        invoke("-w", str(ws), "draft", "--due", "--again", "--today", TODAY, "--json").stdout
+    )
+    first = {o["customer"]: o["topic"] for o in out}
+    assert all(not o["waiting"] and o["topic"] != first[o["customer"]] for o in again)
+    assert len(again) == 3
 
 
 def test_draft_needs_a_name_or_due(invoke: Invoke, ws: Path) -> None:

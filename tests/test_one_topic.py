@@ -73,8 +73,8 @@ TREE: dict[str, str] = {
     f"{A}/Fresh Co/IN/2026-10-05 re order.txt": "x",
     f"{D}/NoCard Co/OUT/2026-10-20 newsletter.txt": "x",
     f"{B}/Quoted Co/Contact.txt": "Company: Quoted Co\nCountry: AE\nEmail: e@quoted.ae\n",
-    f"{B}/Quoted Co/报价/2026-11-15 QT-9.pdf": "x",
-    f"{B}/Quoted Co/OUT/2026-11-15 DHL samples.txt": "x",
+    f"{B}/Quoted Co/报价/2026-11-29 QT-9.pdf": "x",
+    f"{B}/Quoted Co/OUT/2026-11-29 DHL samples.txt": "x",
     f"{C}/Same Day Co/Contact.txt": "Company: Same Day Co\nCountry: United States\n",
     f"{C}/Same Day Co/OUT/2026-11-02 catalogue.txt": "x",
     f"{C}/Same Day Co/OUT/2026-11-02 new price.txt": "x",
@@ -202,7 +202,11 @@ def test_no_price_list_no_price_update(invoke: Invoke, workspace: Path) -> None:
     args = ("-w", str(workspace), "due", "--today", "2026-12-01", "--within", "400", "--json")
     got = json.loads(invoke(*args).stdout)
     assert got and "price-update" not in {d["suggested_topic"] for d in got}
-    assert {d["customer"]: d["suggested_topic"] for d in got}["Silent Co"] == "self-check"
+    # Silent since 10 October (52 days, over three 7-day cadences): a revival, not a
+    # self-check of a mail of long ago (its last two follow-ups were about prices
+    # and products, so the company's news).
+    silent = {d["customer"]: d for d in got}["Silent Co"]
+    assert silent["suggested_topic"] == "company-news"
 
 
 def test_due_reads_no_card_and_the_product_folders_once(

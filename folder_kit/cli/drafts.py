@@ -33,12 +33,28 @@ Topics, best first when several are new since the last follow-up:
   company-news       news of the company, with 产品/公司介绍/
   visit-invite       an invitation to visit the factory
   first-contact      the first letter to a prospect
-Topics of the last follow-ups (taboos: repeat_window) are left out.
+  reply              an answer to a customer who wrote and was never written to
+Topics of the last follow-ups (taboos: repeat_window) are left out. A self-check
+completes only what was sent in the last two cadences; after three cadences of
+silence the mail is a revival and says so.
+One draft per customer at a time: while a draft written by `draft` waits unsent
+in 草稿/, `draft` writes nothing and says so; --again writes another reason.
 Templates: put <topic>.j2 or <topic>.<zh|en>.j2 in 模板/邮件模板/ to use your own.
 """
 
 
+def _show_waiting(result: DraftResult) -> None:
+    say(f"Waiting: {result.path}  [{result.topic}]  {result.subject}")
+    say(
+        f"  A draft for {result.customer} is waiting to be sent: nothing written. Send it "
+        "(then `folder-kit sent` it), delete it, or add --again for another reason."
+    )
+
+
 def _show(ws_relative: str, result: DraftResult) -> None:
+    if result.waiting:
+        _show_waiting(result)
+        return
     say(f"Wrote {ws_relative}")
     say(f"  Topic:   {result.topic} ({result.reason})")
     say(f"  To:      {result.to or '(no address)'}")
@@ -67,6 +83,11 @@ def _show(ws_relative: str, result: DraftResult) -> None:
     help="Write to another contact in Contact.txt: its number (1 = the first) or a part of "
     "its name or email.",
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Write another draft although one is waiting unsent, about another reason.",
+)
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--open", "open_it", is_flag=True, help="Open the draft in your mail program.")
@@ -78,6 +99,7 @@ def draft(
     due: bool,
     topic: str | None,
     contact: str | None,
+    again: bool,
     today_text: str | None,
     as_json: bool,
     open_it: bool,
@@ -104,12 +126,12 @@ def draft(
     ws = workspace(ctx)
     day = parse_today(today_text, ws)
     if due:
-        _draft_due(ws, day, as_json=as_json)
+        _draft_due(ws, day, as_json=as_json, again=again)
         return
     from folder_kit.drafts.draft import write_draft
 
     assert name is not None
-    result = write_draft(ws, name, today=day, topic=topic, contact=contact)
+    result = write_draft(ws, name, today=day, topic=topic, contact=contact, again=again)
     if as_json:
         print_json(result.as_json())
     else:
@@ -120,7 +142,7 @@ def draft(
         open_with_system(ws.root / result.path)
 
 
-def _draft_due(ws: Any, day: Any, *, as_json: bool) -> None:
+def _draft_due(ws: Any, day: Any, *, as_json: bool, again: bool) -> None:
     from folder_kit.drafts.draft import write_due_drafts
 
     show_bar = not as_json and sys.stderr.isatty()
@@ -134,7 +156,9 @@ def _draft_due(ws: Any, day: Any, *, as_json: bool) -> None:
         bar.update(done - bar.pos)
 
     try:
-        results = write_due_drafts(ws, today=day, progress=progress if show_bar else None)
+        results = write_due_drafts(
+            ws, today=day, progress=progress if show_bar else None, again=again
+        )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -142,36 +166,54 @@ def _draft_due(ws: Any, day: Any, *, as_json: bool) -> None:
         print_json([r.as_json() for r in results])
         return
     for r in results:
-        say(f"{r.path}  [{r.topic}]  {r.subject}")
+        say(f"{'Waiting: ' if r.waiting else ''}{r.path}  [{r.topic}]  {r.subject}")
         for warning in r.warnings:
             say(f"Warning: {r.customer}: {warning}", err=True)
-    warned = sum(1 for r in results if r.warnings)
+    written = [r for r in results if not r.waiting]
+    waiting = len(results) - len(written)
+    warned = sum(1 for r in written if r.warnings)
     if not results:
         click.echo(f"No customer is due on {day}.")
-    else:
-        click.echo(
-            f"{len(results)} draft{'s' if len(results) != 1 else ''} written"
-            f"{f', {warned} with warnings' if warned else ''}."
+        return
+    parts = [f"{len(written)} draft{'s' if len(written) != 1 else ''} written"]
+    if warned:
+        parts.append(f"{warned} with warnings")
+    if waiting:
+        parts.append(
+            f"{waiting} waiting already (nothing written for "
+            f"{'it' if waiting == 1 else 'them'}; --again writes another reason)"
         )
+    click.echo(", ".join(parts) + ".")
 
 
 @click.command("sent")
 @click.argument("draft_path", metavar="DRAFT", type=click.Path(path_type=Path))
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM-DD",
+    help="The day it was sent (default: today): 2026-11-26, 20261126, 2026.11.26 or "
+    "2026年11月26日.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @workspace_option
 @click.pass_context
-def sent(ctx: click.Context, draft_path: Path, as_json: bool) -> None:
+def sent(ctx: click.Context, draft_path: Path, date_text: str | None, as_json: bool) -> None:
     """The draft DRAFT was sent: file it into OUT, so that it counts.
 
     Moves the .eml from the customer's 草稿/ into OUT/ as
-    `<date> <subject>.eml`, marked as sent (no X-Unsent) and dated now, so
-    that the next scan counts it as your follow-up with the draft's topic.
-    Use it when your mail client did not save the sent mail into OUT itself.
+    `<date> <subject>.eml`, marked as sent (no X-Unsent) and dated now (or on
+    the day --date gives), so that the next scan counts it as your follow-up
+    with the draft's topic. Use it when your mail client did not save the sent
+    mail into OUT itself.
     """
-    from folder_kit.drafts.sent import mark_sent
+    from folder_kit.drafts.sent import mark_sent, sent_at
 
     ws = workspace(ctx)
-    result = mark_sent(ws, draft_path)
+    from folder_kit.timeline.dates import parse_day
+
+    when = None if date_text is None else sent_at(parse_day(date_text))
+    result = mark_sent(ws, draft_path, now=when)
     if as_json:
         print_json(result.as_json())
     else:

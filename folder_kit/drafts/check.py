@@ -64,6 +64,11 @@ class Expected:
     attachments: int = 0
     # False when `me:` is incomplete: that has a warning of its own, saying what to fill in.
     check_signature: bool = True
+    # What the mail quotes from the data (the customer's subject, names, file names):
+    # "[USRP-users]" or "TBD" there is the customer's, not a placeholder left.
+    quoted: Sequence[str] = ()
+    # A reply keeps the buyer's subject: it is filed by what they asked, whatever it reads as.
+    keeps_their_subject: bool = False
 
 
 _CLOSING = re.compile(
@@ -92,7 +97,7 @@ def check_draft(*, subject: str, body: str, expected: Expected) -> list[str]:
     plain = subject.strip().casefold().strip(".!:：！ ")
     if plain in GENERIC_SUBJECTS or count_words(subject) < 3:
         warnings.append(f"the subject {subject!r} is not specific: say what the mail brings")
-    if expected.subject_topic != expected.topic:
+    if not expected.keeps_their_subject and expected.subject_topic != expected.topic:
         warnings.append(
             f"the subject {subject!r} does not read as {expected.topic}: once sent, the "
             f"timeline will file it as {expected.subject_topic or 'other'}"
@@ -120,7 +125,8 @@ def check_draft(*, subject: str, body: str, expected: Expected) -> list[str]:
             f"the mail has {words} words, over the limit of {expected.max_words}: keep it concise"
         )
     for m in _PLACEHOLDER.finditer(f"{subject}\n{body}"):
-        warnings.append(f"a placeholder is left: {m.group()!r}")
+        if not any(m.group() in text for text in expected.quoted):
+            warnings.append(f"a placeholder is left: {m.group()!r}")
     for phrase in pushy_phrases_in(f"{subject}\n{body}", expected.pushy_phrases):
         warnings.append(f"a pushy phrase: {phrase!r}; give a reason to reply instead")
     if expected.topic in [t for t in expected.recent_topics if t]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,13 @@ from folder_kit.drafts.check import Expected, check_draft, interval_warning, spl
 from folder_kit.drafts.eml import Attachment, Mail, build_eml
 from folder_kit.drafts.facts import customer_facts
 from folder_kit.drafts.render import Template, find_template, render
+from folder_kit.drafts.salutation import company_for_greeting, display_name, salutation
+from folder_kit.drafts.waiting import Waiting, waiting_drafts
 from folder_kit.errors import UsageError, quoted
 from folder_kit.files import inside, read_regular
 from folder_kit.followup.products import all_product_files, product_folder
 from folder_kit.followup.topics import Choice, FileFact, choose_topic, forced_topic
+from folder_kit.subjects import clean_subject
 from folder_kit.timeline.classify import Classifier
 from folder_kit.timeline.events import (
     Event,
@@ -53,6 +56,8 @@ class DraftResult:
     attachments: tuple[str, ...]
     warnings: tuple[str, ...]
     body: str
+    # True: nothing was written, because the draft at ``path`` is waiting to be sent.
+    waiting: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -64,6 +69,7 @@ class DraftResult:
             "subject": self.subject,
             "attachments": list(self.attachments),
             "warnings": list(self.warnings),
+            "waiting": self.waiting,
         }
 
 
@@ -132,18 +138,26 @@ def _context(
 
     show = choice.exhibition
     holiday = choice.holiday
+    last_in = choice.last_in
     return {
         "lang": lang,
         "today": today,
         "topic": choice.topic,
         "reason": choice.reason,
+        "salutation": salutation(contact.name, company=company, lang=lang),
         "customer": {
             "name": company,
+            "short": company_for_greeting(company),
             "folder": customer.name,
             "grade": customer.grade,
             "country": country or "",
         },
-        "contact": {"name": contact.name, "title": contact.title, "email": contact.email},
+        "contact": {
+            "name": contact.name,
+            "display": display_name(contact.name),
+            "title": contact.title,
+            "email": contact.email,
+        },
         "me": {
             "name": me.name,
             "title": me.title,
@@ -174,9 +188,19 @@ def _context(
         if choice.last_sent is None
         else {
             **(file(choice.last_sent) or {}),
-            "subject": choice.last_subject,
+            "subject": clean_subject(choice.last_subject),
             "what": choice.last_sent.what,
         },
+        # A reply: their mail, its subject without its Re:/AW:/答复: and list tags.
+        "last_in": None
+        if last_in is None
+        else {
+            **(file(last_in) or {}),
+            "subject": clean_subject(last_in.subject),
+            "days_ago": (today - last_in.day).days,
+        },
+        # A revival: the day of the last contact, long ago.
+        "silence": None if choice.silent_since is None else {"since": choice.silent_since},
     }
 
 
@@ -249,10 +273,11 @@ def prepare_draft(
     topic: str | None = None,
     contact: str | None = None,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
+    avoid: Collection[str] = (),
 ) -> Prepared:
     """The draft of ``customer`` (its ``events``, read from ``index``), rendered and
     checked. ``products``: the 产品/ files (``facts.all_product_files``), when
-    gathered already."""
+    gathered already; ``avoid``: topics not to write about (drafts waiting)."""
     card = read_card(customer.contact_path)
     person = pick_contact(card, contact)
     company = card.company or customer.name
@@ -265,7 +290,7 @@ def prepare_draft(
     choice = (
         forced_topic(facts, topic, today=today)
         if topic is not None
-        else choose_topic(facts, today=today, repeat_window=window)
+        else choose_topic(facts, today=today, repeat_window=window, avoid=avoid)
     )
     template: Template = find_template(choice.topic, lang, override_dirs=override_dirs(ws))
     context = _context(
@@ -302,6 +327,13 @@ def prepare_draft(
             f"Contact.txt of {customer.name} gives no country (a `Country:` line): "
             "no holidays of theirs, and the mail's language is guessed"
         )
+    for key in choice.missing:
+        warnings.append(_missing_warning(ws, key))
+    if choice.topic == "first-contact" and facts.last_in is not None:
+        warnings.append(
+            f"{customer.name} wrote to you on {facts.last_in.day}: a first letter ignores "
+            "their mail; `--topic reply` answers it"
+        )
     if not person.email:
         warnings.append(f"Contact.txt of {customer.name} has no email: the draft has no To")
     to = mail_address(person.email)
@@ -326,6 +358,8 @@ def prepare_draft(
             missing_attachments=missing,
             attachments=len(files),
             check_signature=incomplete_me is None,
+            quoted=_quoted(context),
+            keeps_their_subject=choice.topic == "reply",
         ),
     )
     if (w := _too_soon(ws, customer, events, today)) is not None:
@@ -333,7 +367,7 @@ def prepare_draft(
     stem = f"{today.isoformat()} {choice.topic}"
     keep = len(today.isoformat())
     path = planned_path(ws, customer, "drafts", stem=stem, suffix=".eml", keep=keep)
-    to_name = person.name or to.name
+    to_name = display_name(person.name) or to.name
 
     def data() -> bytes:
         return build_eml(
@@ -345,6 +379,7 @@ def prepare_draft(
                 subject=mail.subject,
                 body=mail.body,
                 date=now,
+                topic=choice.topic,
                 attachments=[
                     Attachment(f.name, read_regular(f, limit=MAX_ATTACHMENT)) for f in files
                 ],
@@ -363,6 +398,43 @@ def prepare_draft(
         body=mail.body,
     )
     return Prepared(result=result, customer=customer, stem=stem, keep=keep, data=data)
+
+
+def _quoted(context: Mapping[str, Any]) -> list[str]:
+    """What the mail quotes from the data rather than from its template: the
+    subjects, names and file names, where a bracket or a "TBD" is the customer's."""
+    out: list[str] = [context["customer"]["name"], context["contact"]["name"]]
+    for key in ("last", "last_in", "price_list"):
+        value = context.get(key)
+        if value:
+            out += [str(value.get("subject", "")), str(value.get("name", ""))]
+    out += [f["name"] for f in context["files"] if f]
+    out += list(context["attachments"])
+    return [text for text in out if text]
+
+
+# What each 产品/ folder a mail draws on holds, as a warning names it.
+_PRODUCT_WHAT = {
+    "company_profile": "company profile",
+    "price_lists": "price list",
+    "pictures": "product picture",
+    "certificates": "certificate",
+}
+
+
+def _missing_warning(ws: Workspace, key: str) -> str:
+    """A file the mail would refer to is not there: said before it is sent without it."""
+    folder = product_folder(ws, key)
+    where = (
+        ws.relative(folder)
+        if folder is not None
+        else f"{ws.layout.products}/{ws.layout.product_dirs[key]}"
+    )
+    what = _PRODUCT_WHAT.get(key, key)
+    return (
+        f"{where}/ holds no {what}: the mail goes without one and does not mention it; "
+        f"put your {what} there to attach it"
+    )
 
 
 def _recipient_warning(card: str, value: str, to: Address) -> str:
@@ -409,6 +481,33 @@ def write_prepared(ws: Workspace, prepared: Prepared) -> DraftResult:
     return result
 
 
+def waiting_result(ws: Workspace, customer: Customer, waiting: Sequence[Waiting]) -> DraftResult:
+    """What `draft` says instead of writing a second draft: the newest one waiting."""
+    from folder_kit.errors import MailError
+    from folder_kit.timeline.mail import read_message
+
+    last = waiting[-1]
+    try:
+        info = read_message(last.path)
+        subject, to = info.subject or "", info.to or ""
+    except MailError:
+        subject, to = "", ""
+    more = f" (and {len(waiting) - 1} older)" if len(waiting) > 1 else ""
+    return DraftResult(
+        customer=customer.name,
+        topic=last.topic,
+        reason=f"a draft written on {last.day} is waiting{more}: send it (then "
+        "`folder-kit sent` it), delete it, or ask for another reason with --again",
+        path=ws.relative(last.path),
+        to=to,
+        subject=subject,
+        attachments=(),
+        warnings=(),
+        body="",
+        waiting=True,
+    )
+
+
 def write_draft(
     ws: Workspace,
     name: str,
@@ -418,10 +517,21 @@ def write_draft(
     topic: str | None = None,
     contact: str | None = None,
     cwd: Path | None = None,
+    again: bool = False,
 ) -> DraftResult:
-    """Choose the topic, render, check and write the next follow-up of NAME."""
+    """Choose the topic, render, check and write the next follow-up of NAME.
+
+    One draft per customer at a time: while one `draft` wrote waits unsent in its
+    drafts folder, nothing is written and the result says so (``waiting``);
+    ``again`` writes one more, about a reason none of the waiting ones is about.
+    """
     with fresh_index(ws) as index:
         customer = customer_named(ws, index, name, cwd=cwd)
+        waiting = waiting_drafts(ws, customer)
+        if waiting and not again:
+            if contact is not None:  # a --contact that names no one is an error still
+                pick_contact(read_card(customer.contact_path), contact)
+            return waiting_result(ws, customer, waiting)
         prepared = prepare_draft(
             ws,
             index,
@@ -431,6 +541,7 @@ def write_draft(
             now=now or dt.datetime.now().astimezone(),
             topic=topic,
             contact=contact,
+            avoid={w.topic for w in waiting},
         )
     return write_prepared(ws, prepared)
 
@@ -441,8 +552,10 @@ def write_due_drafts(
     today: dt.date,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    again: bool = False,
 ) -> list[DraftResult]:
-    """One draft for every customer due by ``today``, most overdue first.
+    """One draft for every customer due by ``today``, most overdue first; a customer
+    with a draft waiting gets none (its result says ``waiting``), unless ``again``.
 
     Every draft is rendered and checked before the first is written, so a
     broken template stops the run with nothing half done.
@@ -451,7 +564,7 @@ def write_due_drafts(
 
     products = all_product_files(ws)
     when = now or dt.datetime.now().astimezone()
-    prepared = []
+    planned: list[Prepared | DraftResult] = []
     with fresh_index(ws) as index:
         items = due_in(ws, index, today=today, products=products)
         by_name = {c.name: c for c in indexed_customers(ws, index)}
@@ -459,13 +572,32 @@ def write_due_drafts(
             customer = by_name.get(item.customer)
             if customer is None:
                 continue
+            waiting = waiting_drafts(ws, customer)
+            if waiting and not again:
+                planned.append(waiting_result(ws, customer, waiting))
+                continue
             events = load_events(ws, index, customer=customer.key)
-            prepared.append(
-                prepare_draft(ws, index, customer, events, today=today, now=when, products=products)
+            planned.append(
+                prepare_draft(
+                    ws,
+                    index,
+                    customer,
+                    events,
+                    today=today,
+                    now=when,
+                    products=products,
+                    avoid={w.topic for w in waiting},
+                )
             )
     results = []
-    for n, p in enumerate(prepared, 1):
+    to_write = sum(1 for p in planned if isinstance(p, Prepared))
+    n = 0
+    for p in planned:
+        if isinstance(p, DraftResult):
+            results.append(p)
+            continue
         results.append(write_prepared(ws, p))
+        n += 1
         if progress is not None:
-            progress(n, len(prepared))
+            progress(n, to_write)
     return results

@@ -33,6 +33,9 @@ from io import BytesIO
 from pathlib import Path
 
 DRAFT_HEADERS = {"X-Unsent": "1", "X-Uniform-Type-Identifier": "com.apple.mail-draft"}
+# The topic `draft` wrote about, so that a waiting draft is known as the tool's own
+# and `--again` writes about another; `sent` takes it off with the draft marks.
+TOPIC_HEADER = "X-Folder-Kit-Topic"
 _CRLF = policy.compat32.clone(linesep="\r\n", max_line_length=78)
 # What exporters attach most, which Python's own table lacks where the system
 # has no mime.types (Windows, slim containers): the same type on every machine.
@@ -74,6 +77,7 @@ class Mail:
     body: str
     date: dt.datetime  # aware
     attachments: Sequence[Attachment] = ()
+    topic: str = ""
 
 
 # Controls (CR and LF above all), NEL and the Unicode line and paragraph
@@ -157,6 +161,8 @@ def build_eml(mail: Mail) -> bytes:
     message["Message-ID"] = make_msgid(domain=domain)
     for name, value in DRAFT_HEADERS.items():
         message[name] = value
+    if mail.topic:
+        message[TOPIC_HEADER] = mail.topic
     out = BytesIO()
     BytesGenerator(out, policy=_CRLF, mangle_from_=False).flatten(message)
     return out.getvalue()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from folder_kit.followup.pipeline import choice_facts
 from folder_kit.followup.products import all_product_files
 from folder_kit.followup.rules import Ev, grade_on
-from folder_kit.followup.topics import Facts, FileFact
+from folder_kit.followup.topics import Facts, FileFact, Received
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import Event
 from folder_kit.timeline.index import Index
@@ -53,7 +54,7 @@ def customer_facts(
     latest = index.latest_contacts(CONTACT_KINDS, until=until, customers=only)
     sent = index.last_sent(until=until, customers=only)
     folder = f"{ws.customers_dir.name}/{customer.path.parent.name}/{customer.path.name}"
-    return choice_facts(
+    facts = choice_facts(
         ws,
         grade=grade,
         folder=folder,
@@ -63,3 +64,10 @@ def customer_facts(
         products=products,
         today=today,
     )
+    # Their latest mail, with its subject (what a reply answers), from the events.
+    ins = [e for e in events if e.kind == "in" and e.day <= until]
+    if not ins:
+        return facts
+    last = ins[-1]
+    last_in = Received(last.path, dt.date.fromisoformat(last.day), subject=last.subject or "")
+    return replace(facts, last_in=last_in)

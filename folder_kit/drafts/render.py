@@ -9,6 +9,7 @@ or uses a variable it was not given is a TemplateError naming the file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from folder_kit.errors import TemplateError, UnreadableFileError
 from folder_kit.files import read_regular
 from folder_kit.followup.topics import en_date
 from folder_kit.resources import read_template
+from folder_kit.subjects import SHORT_SUBJECT, short_subject
 
 HEADERS = ("subject", "attach")
 
@@ -57,6 +59,31 @@ def zh_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def en_month(day: dt.date) -> str:
+    """December 2026."""
+    return f"{day:%B %Y}"
+
+
+def zh_month(day: dt.date) -> str:
+    """2026年12月."""
+    return f"{day.year}年{day.month}月"
+
+
+def short(text: str, limit: int = SHORT_SUBJECT) -> str:
+    """A subject cleaned of its Re:/AW:/答复: prefixes and list tags, cut at a word."""
+    return short_subject(str(text), limit=limit)
+
+
+# A sentence that ends on a name ending in "." ("Inc.") gets no second period;
+# an ellipsis stays.
+_DOUBLE_PERIOD = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
+
+
+def tidy(text: str) -> str:
+    """The rendered mail with the seams of its values closed: "Inc.." is "Inc."."""
+    return _DOUBLE_PERIOD.sub("", text)
+
+
 def render(template: Template, context: Mapping[str, Any]) -> Rendered:
     """Render ``template`` with ``context``; any failure is one TemplateError."""
     from jinja2 import StrictUndefined, TemplateSyntaxError
@@ -73,6 +100,9 @@ def render(template: Template, context: Mapping[str, Any]) -> Rendered:
     )
     env.filters["en_date"] = en_date
     env.filters["zh_date"] = zh_date
+    env.filters["en_month"] = en_month
+    env.filters["zh_month"] = zh_month
+    env.filters["short"] = short
     try:
         text = env.from_string(template.source).render(**context)
     except TemplateSyntaxError as e:
@@ -85,7 +115,7 @@ def render(template: Template, context: Mapping[str, Any]) -> Rendered:
         raise TemplateError(template=template.label, reason=str(e)) from e
     except Exception as e:  # a filter or test called with the wrong values, say
         raise TemplateError(template=template.label, reason=f"{type(e).__name__}: {e}") from e
-    return parse_rendered(text, label=template.label)
+    return parse_rendered(tidy(text), label=template.label)
 
 
 def parse_rendered(text: str, *, label: str) -> Rendered:

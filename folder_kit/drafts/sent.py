@@ -9,12 +9,13 @@ its Date, which becomes now.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 
-from folder_kit.drafts.eml import DRAFT_HEADERS
+from folder_kit.drafts.eml import DRAFT_HEADERS, TOPIC_HEADER
 from folder_kit.errors import (
     NotACustomerFolderError,
     NotADraftError,
@@ -27,7 +28,7 @@ from folder_kit.workspace.filing import file_into, mail_stem
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
 
-_DROP = {name.casefold() for name in DRAFT_HEADERS} | {"date"}
+_DROP = {name.casefold() for name in (*DRAFT_HEADERS, TOPIC_HEADER)} | {"date"}
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
@@ -62,6 +63,15 @@ def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
             kept.append(line)
     kept.append(f"Date: {format_datetime(now)}".encode("ascii"))
     return newline.join(kept) + rest
+
+
+def sent_at(day: dt.date, *, now: dt.datetime | None = None) -> dt.datetime:
+    """When a mail sent on ``day`` is dated: now, if that is today; else that day at
+    the time of day it is now (local time)."""
+    now = now or dt.datetime.now().astimezone()
+    if day == now.date():
+        return now
+    return now.replace(year=day.year, month=day.month, day=day.day)
 
 
 MAX_DRAFT = 64 * 1024 * 1024  # a draft with a few attachments, base64-encoded
@@ -104,5 +114,9 @@ def mark_sent(ws: Workspace, draft: Path, *, now: dt.datetime | None = None) -> 
     target = file_into(
         ws, customer, "out", stem=stem, suffix=".eml", data=sent, keep=len(day.isoformat())
     )
+    # Saved when it was sent: a mail sent on a day given (`--date`) is not "dated
+    # later than the file was saved", which the scan would take for a wrong clock.
+    stamp = when.timestamp()
+    os.utime(target, (stamp, stamp))
     path.unlink()
     return SentResult(customer=customer.name, path=ws.relative(target))

@@ -35,7 +35,14 @@ from folder_kit.followup.rules import (
 )
 from folder_kit.followup.taboos import check_timeline
 from folder_kit.followup.topics import Facts as TopicFacts
-from folder_kit.followup.topics import FileFact, Sent, choose_topic, stem, topic_facts
+from folder_kit.followup.topics import (
+    FileFact,
+    Received,
+    Sent,
+    choose_topic,
+    stem,
+    topic_facts,
+)
 from folder_kit.terms import written_as
 from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.events import customer_named, fresh_index
@@ -234,6 +241,12 @@ def choice_facts(
         products=products,
         config=ws.config,
         today=today,
+        grade=grade,
+        last_contact=dt.date.fromisoformat(latest.day) if latest is not None else None,
+        # Its subject is not in the aggregates: `draft` reads it from the events.
+        last_in=Received(f"{folder}/{latest.rel}", dt.date.fromisoformat(latest.day))
+        if latest is not None and latest.kind == "in"
+        else None,
     )
 
 

@@ -6,6 +6,12 @@ topics of the last N follow-ups are taken away; time-bound reasons (a holiday,
 a fair) rank above new data (a price list, a certificate), which ranks above
 standing ones.
 
+The moment decides too: a customer who wrote and was never answered gets a
+reply, never a cold first letter; a self-check completes only what was sent
+within the last two cadences; after a long silence (``LONG_SILENCE`` cadences
+without contact, two months at least) the mail is a revival, which says so, and its reason is
+something new where there is one.
+
 The one chooser: `draft` writes about what it picks, and `due`, `due --ics` and
 `report --html` suggest the same, with the same reason. Each caller finds the
 plain facts its own way (``drafts.facts`` in a customer's events, ``pipeline``
@@ -15,18 +21,26 @@ in the index's aggregates) and ``topic_facts`` turns them into ``Facts``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from folder_kit.errors import TopicError
 from folder_kit.followup.greetings import Holiday, upcoming_holidays
+from folder_kit.followup.rules import cadence_of
+from folder_kit.subjects import short_subject
 from folder_kit.terms import DRAFT_TOPICS
 from folder_kit.workspace.config import Config, Exhibition
 from folder_kit.workspace.thresholds import REPEAT_WINDOW
 
 EXHIBITION_HORIZON = 90  # days ahead a fair is worth an invitation
 HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
+SELF_CHECK_WITHIN = 2  # cadences: what was sent longer ago is no longer completed
+# A long silence, after which the next mail is a revival: this many cadences without
+# contact either way, and never less than LONG_SILENCE_DAYS (a negotiating customer
+# silent for a month is late, not lost).
+LONG_SILENCE = 3
+LONG_SILENCE_DAYS = 60
 
 
 def en_date(day: dt.date) -> str:
@@ -54,6 +68,13 @@ class Sent(FileFact):
 
 
 @dataclass(frozen=True)
+class Received(FileFact):
+    """The customer's latest mail (or other `in`): what a reply answers."""
+
+    subject: str = ""
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the topic choice knows about one customer, as of ``today``."""
 
@@ -69,6 +90,10 @@ class Facts:
     exhibitions: tuple[Exhibition, ...] = ()
     holidays: tuple[Holiday, ...] = ()  # greetable, upcoming, soonest first
     holiday_window: tuple[int, int] = (3, 14)
+    cadence: int | None = None  # days; None for a prospect never written to
+    last_contact: dt.date | None = None  # the latest contact, either way
+    last_in: Received | None = None  # their latest mail, when known
+    long_silence: int = LONG_SILENCE  # cadences
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,10 @@ class Choice:
     holiday: Holiday | None = None
     last_sent: Sent | None = None
     last_subject: str = ""
+    last_in: Received | None = None  # what a reply answers
+    silent_since: dt.date | None = None  # a revival: the day of the last contact
+    # The 产品/ folders (products.PRODUCT_KEYS) the mail would draw on, but which are empty.
+    missing: tuple[str, ...] = ()
 
 
 def stem(path: str) -> str:
@@ -103,13 +132,18 @@ def topic_facts(
     products: Mapping[str, tuple[FileFact, ...]],
     config: Config,
     today: dt.date,
+    grade: str | None = None,
+    last_contact: dt.date | None = None,
+    last_in: Received | None = None,
 ) -> Facts:
     """The Facts of one customer as of ``today``, from what every caller knows:
     ``out_topics``, the topics of its `out` events up to today, oldest first;
     ``last_sent``, what it was last sent in writing (what a self-check completes);
     ``country``, an ISO code; ``products``, the 产品/ files by key (read once
-    per command). `draft` finds these in the customer's events, `due` in the
-    index's aggregates; both end here, so both choose alike."""
+    per command); ``grade`` on that day (its cadence); ``last_contact``, the day of
+    the latest contact either way; ``last_in``, its latest `in`, when known.
+    `draft` finds these in the customer's events, `due` in the index's aggregates;
+    both end here, so both choose alike."""
     window = config.taboos[REPEAT_WINDOW]
     greet = config.holidays
     holidays: tuple[Holiday, ...] = ()
@@ -128,6 +162,11 @@ def topic_facts(
         exhibitions=config.exhibitions,
         holidays=holidays,
         holiday_window=(greet.min_days, greet.lead_days),
+        cadence=None
+        if grade is None
+        else cadence_of(grade, config.cadence, has_out=bool(out_topics)),
+        last_contact=last_contact,
+        last_in=last_in,
     )
 
 
@@ -163,18 +202,62 @@ def _after_last(facts: Facts) -> str:
     return f"since the last follow-up on {facts.last_out}" if facts.last_out else "not sent before"
 
 
+def silent_since(facts: Facts, today: dt.date) -> dt.date | None:
+    """The day of the last contact, when more than ``long_silence`` cadences (and
+    ``LONG_SILENCE_DAYS``) have passed since without any: the next mail is a revival."""
+    if facts.last_contact is None or facts.cadence is None:
+        return None
+    silence = (today - facts.last_contact).days
+    long = max(facts.long_silence * facts.cadence, LONG_SILENCE_DAYS)
+    return facts.last_contact if silence > long else None
+
+
+def _introducing(choice: Choice, facts: Facts, today: dt.date) -> Choice:
+    """A letter that introduces you: the company profile attached, or said missing."""
+    profile = _newest(facts.company_files, today)
+    if profile is None:
+        return replace(choice, missing=("company_profile",))
+    return replace(choice, attachments=(profile,), files=(profile,))
+
+
+def _reply(facts: Facts, last_in: Received) -> Choice:
+    about = f" ({short_subject(last_in.subject)})" if last_in.subject else ""
+    unanswered = (
+        " and were never written to: answer them (never a cold first letter)"
+        if facts.last_out is None
+        else ": answer that mail"
+    )
+    return Choice("reply", f"they wrote on {last_in.day}{about}{unanswered}", last_in=last_in)
+
+
 def candidates(facts: Facts, *, today: dt.date) -> list[Choice]:
     """Every topic whose data exists and is new, best first."""
-    if facts.prospect and facts.last_out is None:
-        profile = _newest(facts.company_files, today)
-        return [
-            Choice(
-                "first-contact",
-                "a prospect not written to yet: the first letter introduces you",
-                attachments=(profile,) if profile else (),
-                files=(profile,) if profile else (),
-            )
-        ]
+    if facts.last_out is None and facts.last_in is not None:
+        # They wrote first and were never answered: a reply, with the profile if any.
+        reply = _introducing(_reply(facts, facts.last_in), facts, today)
+        return [reply, *_standing(facts, today=today)]
+    if facts.prospect and facts.last_out is None and facts.last_contact is None:
+        first = Choice(
+            "first-contact", "a prospect not written to yet: the first letter introduces you"
+        )
+        return [_introducing(first, facts, today)]
+    since = silent_since(facts, today)
+    found = _timely(facts, today=today)
+    if since is None:
+        return found
+    gone = (today - since).days
+    return [
+        replace(
+            c,
+            reason=f"no contact since {since} ({gone} days): a revival; {c.reason}",
+            silent_since=since,
+        )
+        for c in found
+    ]
+
+
+def _timely(facts: Facts, *, today: dt.date) -> list[Choice]:
+    """The reasons to write again, time-bound first, then new data, then standing ones."""
     timed: list[tuple[dt.date, Choice]] = []
     low, high = facts.holiday_window
     for h in facts.holidays:
@@ -240,13 +323,17 @@ def _standing(facts: Facts, *, today: dt.date) -> list[Choice]:
     """Reasons that are always there: completing what was last sent in writing,
     company news, a visit."""
     out = []
-    if facts.last_sent is not None:
+    sent = facts.last_sent
+    # Completing what was sent long ago reads oddly: only within the last cadence or two.
+    if sent is not None and (
+        facts.cadence is None or (today - sent.day).days <= SELF_CHECK_WITHIN * facts.cadence
+    ):
         out.append(
             Choice(
                 "self-check",
-                f"nothing new since {facts.last_sent.day}: complete or correct the last "
-                f"{facts.last_sent.what} sent ({facts.last_sent.name})",
-                last_sent=facts.last_sent,
+                f"nothing new since {sent.day}: complete or correct the last "
+                f"{sent.what} sent ({sent.name})",
+                last_sent=sent,
                 last_subject=facts.last_subject,
             )
         )
@@ -269,9 +356,18 @@ def _standing(facts: Facts, *, today: dt.date) -> list[Choice]:
     return out
 
 
-def choose_topic(facts: Facts, *, today: dt.date, repeat_window: int = 2) -> Choice:
-    """The best candidate whose topic was not used in the last ``repeat_window`` follow-ups."""
-    found = candidates(facts, today=today)
+def choose_topic(
+    facts: Facts, *, today: dt.date, repeat_window: int = 2, avoid: Collection[str] = ()
+) -> Choice:
+    """The best candidate whose topic was not used in the last ``repeat_window``
+    follow-ups. ``avoid``: topics never to choose (those of drafts still waiting,
+    when another one is asked for)."""
+    found = [c for c in candidates(facts, today=today) if c.topic not in avoid]
+    if not found:
+        raise TopicError(
+            topic=", ".join(avoid),
+            reason="a draft about each reason there is now is waiting already",
+        )
     recent = {t for t in facts.recent_topics[:repeat_window] if t}
     fresh = [c for c in found if c.topic not in recent]
     skipped = tuple(dict.fromkeys(c.topic for c in found if c.topic in recent))
@@ -296,13 +392,20 @@ def forced_topic(facts: Facts, topic: str, *, today: dt.date) -> Choice:
             return replace(c, reason=f"asked for with --topic: {c.reason}")
     asked = "asked for with --topic"
     if topic == "first-contact":
-        profile = _newest(facts.company_files, today)
-        return Choice(
-            topic,
-            f"{asked}: a first letter",
-            attachments=(profile,) if profile else (),
-            files=(profile,) if profile else (),
-        )
+        first = Choice(topic, f"{asked}: a first letter")
+        if facts.last_in is not None:
+            first = replace(
+                first,
+                reason=f"{first.reason}, though they wrote to you on {facts.last_in.day}",
+            )
+        return _introducing(first, facts, today)
+    if topic == "reply":
+        if facts.last_in is None:
+            raise TopicError(topic=topic, reason="they never wrote to you: nothing to answer")
+        reply = _reply(facts, facts.last_in)
+        return _introducing(replace(reply, reason=f"{asked}: {reply.reason}"), facts, today)
+    if topic == "company-news":
+        raise TopicError(topic=topic, reason="there is no company profile in 产品/公司介绍/")
     if topic == "price-update":
         prices = sorted(facts.price_lists, key=lambda f: (f.day, f.path))
         prices = [p for p in prices if p.day <= today]
@@ -335,6 +438,14 @@ def forced_topic(facts: Facts, topic: str, *, today: dt.date) -> Choice:
                 topic=topic, reason="no holiday worth greeting in the customer's country soon"
             )
         return Choice(topic, f"{asked}: {soon[0].name} on {soon[0].day}", holiday=soon[0])
+    if topic == "self-check" and facts.last_sent is not None:
+        sent = facts.last_sent
+        return Choice(
+            topic,
+            f"{asked}: complete the {sent.what} sent on {sent.day} ({sent.name})",
+            last_sent=sent,
+            last_subject=facts.last_subject,
+        )
     if topic == "self-check":
         raise TopicError(
             topic=topic,
