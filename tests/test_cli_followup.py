@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Collection
 from html.parser import HTMLParser
 from pathlib import Path
@@ -322,6 +323,25 @@ def test_report_html_in_english_for_an_english_workspace(invoke: Invoke, tmp_pat
     assert_ok(invoke("-w", str(root), "report", "--today", TODAY, "--html", str(page)))
     html = page.read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Follow-up report" in html
+
+
+def test_report_html_names_chinese_fonts_after_the_latin_ones(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    """Chinese customers' names render wherever the page is opened: a face of each
+    system's for Chinese, after the Latin faces (whose Latin letters read better)."""
+    page = tmp_path / "report.html"
+    assert_ok(invoke("-w", str(ws), "report", "--today", TODAY, "--html", str(page)))
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r"body \{[^}]*font: [^ ]+ ([^;]+);", html)
+    assert found is not None
+    faces = [f.strip().strip('"') for f in found.group(1).split(",")]
+    assert faces[-1] == "sans-serif"
+    cjk = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+           "Source Han Sans SC"]  # fmt: skip
+    assert set(cjk) <= set(faces)
+    first_cjk = min(faces.index(f) for f in cjk)
+    assert all(faces.index(f) < first_cjk for f in ("Segoe UI", "Roboto", "Arial"))
 
 
 @pytest.mark.parametrize("command", ["due", "check", "report"])
