@@ -123,9 +123,11 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     Codes: too-direct, repeated-topic, blind-follow-up, gave-up, too-short,
     too-long, single-medium, evaporated (a quote with no answer), change-approach
     (after many unanswered follow-ups), suggest-grade. Thresholds: `taboos:` in
-    folder-kit.yaml.
+    folder-kit.yaml. The customers with the most problems come first; a summary
+    (findings by code) ends the list.
     """
     from folder_kit.followup.pipeline import check
+    from folder_kit.followup.taboos import count_codes
 
     ws = workspace(ctx)
     today = parse_today(today_text, ws)
@@ -157,7 +159,9 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     customers = len({f.customer for f in findings})
     many = "1 finding" if len(findings) == 1 else f"{len(findings)} findings"
     whom = "1 customer" if customers == 1 else f"{customers} customers"
-    click.echo(f"\n{many} for {whom}.")
+    click.echo()
+    click.echo(colour(f"Summary: {many} for {whom}", bold=True))
+    table(["code", "findings"], [[code, str(n)] for code, n in count_codes(findings).items()])
 
 
 @click.command("report")

@@ -33,7 +33,7 @@ from folder_kit.followup.rules import (
     sort_due,
     unanswered,
 )
-from folder_kit.followup.taboos import check_timeline
+from folder_kit.followup.taboos import check_timeline, worst_first
 from folder_kit.followup.topics import Facts as TopicFacts
 from folder_kit.followup.topics import FileFact, Sent, choose_topic, stem, topic_facts
 from folder_kit.terms import written_as
@@ -294,7 +294,8 @@ def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
 
 
 def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> Found[Finding]:
-    """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
+    """Every finding in the workspace, or for the customer ``name``, as of ``today``,
+    the customers with the most problems first (``taboos.worst_first``)."""
     with fresh_index(ws) as index:
         key = None if name is None else customer_named(ws, index, name).key
         timelines = _timelines(ws, index, today=today, key=key)
@@ -312,7 +313,7 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
         ):
             tl = _with_contacts(ws, tl)
         findings += check_timeline(tl, today=today, cadence=config.cadence, taboos=config.taboos)
-    return findings
+    return worst_first(findings)
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:
