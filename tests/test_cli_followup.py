@@ -55,10 +55,12 @@ def run(invoke: Invoke, ws: Path, *args: str) -> str:
 def test_due_table_and_json(invoke: Invoke, ws: Path) -> None:
     out = run(invoke, ws, "due", "--today", TODAY)
     lines = out.splitlines()
-    assert lines[0].split() == ["customer", "grade", "last", "contact", "what", "due", "late"]
-    assert lines[1].startswith("Late Co ")
-    assert lines[1].endswith("19 days late")
-    assert len(lines) == 2  # Soon Co is due on 2026-12-06, Müller on 2026-12-04
+    assert lines[0] == "Due now: 1 customer"
+    assert lines[1].split() == ["customer", "grade", "last", "contact", "what", "due", "late"]
+    assert lines[2].startswith("Late Co ")
+    assert " out file: new product " in lines[2]  # what it was about: its name, cleaned
+    assert lines[2].endswith("19 days late")
+    assert len(lines) == 3  # Soon Co is due on 2026-12-06, Müller on 2026-12-04
     got = json.loads(run(invoke, ws, "due", "--today", TODAY, "--within", "7", "--json"))
     assert [(d["customer"], d["grade"], d["due"], d["days_overdue"]) for d in got] == [
         ("Late Co", "B", "2026-11-12", 19),

@@ -20,6 +20,8 @@ from folder_kit.timeline.subjects import clean_subject
         ("TR: RV: Res: Enc: Cotización", "Cotización"),
         ("Re[2]: Re(3): Re^4: Sample", "Sample"),
         ("Re : spaced colon", "spaced colon"),
+        ("Re_ Price update 2027", "Price update 2027"),  # as mail is filed
+        ("re_order list", "re_order list"),
         ("答复: 回复：转发: 报价单", "报价单"),
         ("回覆: 轉寄: 報價", "報價"),
         ("Отв: Цены", "Цены"),

@@ -43,7 +43,7 @@ from folder_kit.timeline.index import Index, LastSent, Latest
 from folder_kit.timeline.instants import stamp
 from folder_kit.workspace.country import country_code
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, REPEAT_WINDOW
+from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, DORMANT_AFTER, REPEAT_WINDOW
 
 __all__ = [
     "Due",
@@ -121,7 +121,8 @@ def due(
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Found[Due]:
     """Customers whose follow-up is due by ``today + within`` days, most overdue first,
-    each with the topic `draft` would write about that day, and why.
+    each with the topic `draft` would write about that day, and why, and whether it
+    is dormant (``rules.first_things_first`` orders them as a salesperson acts).
 
     Brings the index up to date first. The latest contact of every customer is
     one aggregate query; no event is built as an object. ``products``: the 产品/
@@ -143,6 +144,7 @@ def due_in(
     """``due`` in an index the caller holds, brought up to date (``fresh_index``).
     ``customers``: ``_customers``' table, when known."""
     cadence = ws.config.cadence
+    dormant_after = ws.config.taboos[DORMANT_AFTER]
     until = today.isoformat()
     if customers is None:
         customers = _customers(ws, index, today)
@@ -156,7 +158,14 @@ def due_in(
         if when is None or (today - when).days < -within:
             continue
         last = (
-            Ev(row.kind, last_day, medium=row.medium, topic=row.topic, path=f"{c.folder}/{row.rel}")
+            Ev(
+                row.kind,
+                last_day,
+                medium=row.medium,
+                topic=row.topic,
+                path=f"{c.folder}/{row.rel}",
+                subject=row.subject,
+            )
             if row is not None and last_day is not None
             else None
         )
@@ -192,6 +201,7 @@ def due_in(
             today=today,
             suggested_topic=choice.topic,
             suggested_reason=choice.reason,
+            dormant_after=dormant_after,
         )
         if item is not None:
             items.append(item)

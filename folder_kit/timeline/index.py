@@ -250,6 +250,7 @@ class Latest(NamedTuple):
     topic: str | None
     rel: str
     out_lines: str | None  # its `out` events, see ``outs``; None when it has none
+    subject: str | None = None  # a mail's subject, as read
 
     def outs(self) -> list[Out]:
         """Its `out` events, oldest first (by stamp, then path)."""
@@ -565,13 +566,13 @@ class Index:
         rows = self._of(
             f"SELECT customer, day, date, kind, medium, topic, rel, "
             f"group_concat(CASE WHEN kind = 'out' THEN {STAMP_SQL} || char(9) || hex(rel) || "
-            f"char(9) || ifnull(topic, '') END, char(10)), MAX({STAMP_SQL}) "
+            f"char(9) || ifnull(topic, '') END, char(10)), subject, MAX({STAMP_SQL}) "
             f"FROM files WHERE kind IN ({marks}) AND day <= ?",
             (*wanted, until),
             customers,
             " GROUP BY customer",
         )
-        return [_LATEST(r[:8]) for r in rows]
+        return [_LATEST(r[:9]) for r in rows]
 
     def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
         """Per customer (of those keyed in ``customers``, or of all), what it was last

@@ -13,12 +13,16 @@ import re
 # French (TR), Spanish (RV), Portuguese (Res, Enc), Polish (Odp, PD), Turkish
 # (YNT, İLT), Greek (ΑΠ, ΣΧΕΤ, ΠΡΘ), Russian (Отв), Chinese (答复, 回复, 转发,
 # and their traditional forms) and Japanese (返信, 転送). A counter may follow
-# (Re[2]:, Re(2):, Re^2:); the colon may be full-width.
+# (Re[2]:, Re(2):, Re^2:); the colon may be full-width, or the "_" a file name has
+# in its place.
 _PREFIX = (
     r"(?:re|fwd?|aw|wg|sv|vs|vb|antw|doorst|rif|r|i|tr|rv|res|enc|odp|pd|ynt|ilt|İlt"
     r"|απ|σχετ|πρθ|отв|答复|回复|转发|答覆|回覆|轉發|轉寄|返信|転送)"
 )
-_REPLY = re.compile(rf"{_PREFIX}\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]", re.IGNORECASE)
+# A file name holds no colon: filed mail and Windows write "Re_ Offer".
+_REPLY = re.compile(
+    rf"{_PREFIX}\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*(?:[:：]|_(?=\s))", re.IGNORECASE
+)
 # A mailing list's tag, [USRP-users], before the subject (or between prefixes).
 _TAG = re.compile(r"\[[^\[\]]*\]")
 # A leading day, as file names start with one: 2026-11-05, 20261105, 2026.11.05.
