@@ -177,3 +177,63 @@ def test_check_ends_with_a_summary_and_puts_the_worst_first(invoke: Invoke, ws: 
         want[f["code"]] = want.get(f["code"], 0) + 1
     assert counts == want
     assert list(counts.values()) == sorted(counts.values(), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "customer"),
+    [
+        ("Rob Kossler", "Alpha Trading"),  # a contact's name
+        ("kossler, rob", "Alpha Trading"),  # written "Last, First", in another case
+        ("Kossler", "Alpha Trading"),  # a whole word of it
+        ("Jane Roe", "Alpha Trading"),  # the second contact
+        ("rob.kossler@alpha.example", "Alpha Trading"),  # an address
+        ("Purchasing@Alpha.example", "Alpha Trading"),  # the second address of a field
+        ("<jane@alpha.example>", "Alpha Trading"),
+        ("alpha.example", "Alpha Trading"),  # a domain
+        ("@alpha.example", "Alpha Trading"),
+        ("support@nd.edu", "Delta Inc"),  # an address at a shared domain: one customer
+        ("Alpha Trading Co", "Alpha Trading"),  # what worked before still does
+        ("Bravo", "Bravo Srl"),
+    ],
+)
+def test_a_customer_is_named_the_way_people_remember_it(
+    invoke: Invoke, ws: Path, name: str, customer: str
+) -> None:
+    got = json.loads(run(invoke, ws, "timeline", name, "--json"))
+    assert got and {e["customer"] for e in got} == {customer}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # Two customers' cards share the domain: the same message as two names.
+        ("nd.edu", "Error: 'nd.edu' matches more than one customer: Delta Inc (D), Echo Research (D)"),
+        ("nobody@nd.edu", "Error: no customer 'nobody@nd.edu'"),
+        ("Rob Kossle", "Error: no customer 'Rob Kossle'; closest: Alpha Trading"),
+    ],
+)
+def test_names_that_match_none_or_several(
+    invoke: Invoke, ws: Path, name: str, message: str
+) -> None:
+    result = invoke("-w", str(ws), "timeline", name)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [message]
+
+
+def test_a_name_on_a_card_edited_since_the_last_scan(invoke: Invoke, ws: Path) -> None:
+    run(invoke, ws, "scan")
+    card = ws / B / "Bravo Srl" / "Contact.txt"
+    card.write_text("Company: Bravo Srl\nName: Giulia Bianchi\nEmail: g@bravo.example\n", "utf-8")
+    for name in ("Giulia Bianchi", "g@bravo.example", "bravo.example"):
+        got = json.loads(run(invoke, ws, "timeline", name, "--json"))
+        assert {e["customer"] for e in got} == {"Bravo Srl"}
+
+
+def test_without_the_index_the_cards_are_read(ws: Path) -> None:
+    """`sent` resolves a draft's folder before any scan: the same rules, from the files."""
+    from folder_kit.workspace.customers import resolve_customer
+    from folder_kit.workspace.find import open_workspace
+
+    workspace = open_workspace(ws)
+    assert resolve_customer(workspace, "Kossler Rob", cwd=ws).name == "Alpha Trading"
+    assert resolve_customer(workspace, "alpha.example", cwd=ws).name == "Alpha Trading"

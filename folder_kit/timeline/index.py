@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
     from folder_kit.workspace.layout import Grade
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 # A file row of something sent in writing, with WRITTEN_MEDIA then WRITTEN_KINDS
 # as its parameters.
 _WRITTEN = (
@@ -54,7 +54,8 @@ CREATE TABLE customers(
     card_size INTEGER,             -- Contact.txt as last read; NULL when there is none
     card_mtime_ns INTEGER,
     company TEXT,                  -- the real name, from Contact.txt
-    country TEXT                   -- the primary contact's country, as typed there
+    country TEXT,                  -- the primary contact's country, as typed there
+    people TEXT                    -- the contacts' names there, one a line; NULL: none
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -192,6 +193,7 @@ class CustomerRow(NamedTuple):
     card_mtime_ns: int | None = None
     company: str | None = None
     country: str | None = None
+    people: str | None = None  # the contacts' names, one a line
 
 
 class ShownFile(NamedTuple):
@@ -453,7 +455,7 @@ class Index:
     def customers(self) -> dict[str, CustomerRow]:
         rows = self.conn.execute(
             "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, "
-            "company, country FROM customers"
+            "company, country, people FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 
@@ -869,7 +871,7 @@ class Index:
             )
             conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
         conn.executemany(
-            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
+            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
         )
         conn.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -981,7 +983,8 @@ class Snapshot:
 
 
 _CUSTOMER_COLUMNS = (
-    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country"
+    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country, "
+    "people"
 )
 _SHOWN = ", ".join(ShownFile._fields)
 _SHOWN_M = ", ".join(f"m.{c}" for c in ShownFile._fields)

@@ -224,7 +224,7 @@ class Reader:
         else:
             subdirs, has_history = listing
         self._history(job, has_history)
-        card, company, country = self._card(job)
+        card, company, country, people = self._card(job)
         live = self._folders(job, subdirs, known_dirs, dirs, shown)
         if len(live) != len(known_dirs):
             for rel in known_dirs.keys() - live:
@@ -242,6 +242,7 @@ class Reader:
             card[1] if card else None,
             company,
             country,
+            people,
         )
         if row != prev:
             self.changes.customers.append(row)
@@ -327,20 +328,25 @@ class Reader:
                     "", "", None, "", None, None, None)
         )  # fmt: skip
 
-    def _card(self, job: Job) -> tuple[Stamp | None, str | None, str | None]:
+    def _card(self, job: Job) -> tuple[Stamp | None, str | None, str | None, str | None]:
         """The card event; returns Contact.txt's stamp to remember (None: no card),
-        the company's real name and the primary contact's country it gives."""
+        the company's real name, the primary contact's country and the contacts'
+        names (one a line) it gives."""
         key = job.key
         path = os.path.join(job.path, CONTACT_FILE)
         shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
-        known = (job.prev.company, job.prev.country) if job.prev else (None, None)
+        known = (
+            (job.prev.company, job.prev.country, job.prev.people)
+            if job.prev
+            else (None, None, None)
+        )
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
             if job.card is not None:
                 self.changes.gone_files.append((key, CONTACT_FILE))
                 self.changes.addresses[key] = ()
-            return None, None, None
+            return None, None, None, None
         except OSError as e:
             self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
             return (job.card[0], 0) if job.card else None, *known  # kept; read again next time
@@ -350,7 +356,7 @@ class Reader:
             )
             if job.card is not None:
                 self.changes.addresses[key] = ()
-            return None, None, None
+            return None, None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, *known
         fields = classify("", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone)
@@ -366,7 +372,8 @@ class Reader:
         addresses = card_addresses(card)
         if addresses or job.card is not None:
             self.changes.addresses[key] = addresses
-        return stamp, card.company or None, card.primary.country or None
+        people = "\n".join(dict.fromkeys(c.name for c in card.contacts if c.name)) or None
+        return stamp, card.company or None, card.primary.country or None, people
 
     def _folders(
         self,
