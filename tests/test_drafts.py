@@ -233,7 +233,7 @@ def test_drafts_never_overwrite_and_never_count(invoke: Invoke, ws: Path) -> Non
     assert second["path"] == "客户/B-在谈客户/ACME GmbH/草稿/2026-12-01 price-update (2).eml"
     assert (ws / str(first["path"])).is_file()
     timeline = invoke("-w", str(ws), "timeline", "ACME", "--json")
-    assert sorted(e["kind"] for e in json.loads(timeline.stdout)) == ["card", "out"]
+    assert sorted(e["kind"] for e in json.loads(timeline.stdout)) == ["out"]  # drafts: none
 
 
 def test_sent_files_the_draft_into_out_as_one_out_event(invoke: Invoke, ws: Path) -> None:

@@ -118,7 +118,9 @@ def test_due_json_keeps_its_order_and_marks_the_dormant(invoke: Invoke, ws: Path
         ("Alpha Trading", False),
         ("Bravo Srl", False),
     ]
-    assert [d["days_overdue"] for d in got] == sorted((d["days_overdue"] for d in got), reverse=True)
+    assert [d["days_overdue"] for d in got] == sorted(
+        (d["days_overdue"] for d in got), reverse=True
+    )
     delta = got[0]["last"]
     assert delta["subject"] == "How to use External LO on N310 device?"
     assert delta["path"].endswith("IN/2019-05-05 External LO.eml")
@@ -161,8 +163,7 @@ def test_check_ends_with_a_summary_and_puts_the_worst_first(invoke: Invoke, ws: 
     # The JSON and the text list the customers in one order: most problems first.
     order = list(dict.fromkeys(f["customer"] for f in findings))
     problems = {
-        c: sum(f["customer"] == c and f["code"] != "suggest-grade" for f in findings)
-        for c in order
+        c: sum(f["customer"] == c and f["code"] != "suggest-grade" for f in findings) for c in order
     }
     assert [problems[c] for c in order] == sorted(problems.values(), reverse=True)
     headings = [line for line in text.splitlines() if line in problems]
@@ -207,7 +208,10 @@ def test_a_customer_is_named_the_way_people_remember_it(
     ("name", "message"),
     [
         # Two customers' cards share the domain: the same message as two names.
-        ("nd.edu", "Error: 'nd.edu' matches more than one customer: Delta Inc (D), Echo Research (D)"),
+        (
+            "nd.edu",
+            "Error: 'nd.edu' matches more than one customer: Delta Inc (D), Echo Research (D)",
+        ),
         ("nobody@nd.edu", "Error: no customer 'nobody@nd.edu'"),
         ("Rob Kossle", "Error: no customer 'Rob Kossle'; closest: Alpha Trading"),
     ],

@@ -30,7 +30,7 @@ from folder_kit.timeline.index import (
     unpack_dirs,
 )
 from folder_kit.timeline.instants import day_of, instant, sent_in_future, user_zone
-from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, read_card
+from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, card_digest, read_card
 from folder_kit.workspace.customers import Found, link_problem, printable, valid_name
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, GradeChange, read_history
@@ -71,6 +71,8 @@ class Job(NamedTuple):
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
     mtime_dated: Dated | None = None  # files dated by mtime, by folder
+    seen: str | None = None  # its card as first seen (contact.card_digest); None: never
+    card_event: bool = False  # the index holds a card event (the card changed since seen)
 
 
 class GradeMove(NamedTuple):
@@ -359,16 +361,29 @@ class Reader:
             return None, None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, *known
-        fields = classify("", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone)
-        if job.card is None:
-            self.new_events += 1
         card = read_card(path)
         for warning in card.warnings:
             self.warn(shown, warning.replace(path, shown), customer=key)
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
+        # A card is an event only once it changes after folder-kit first saw it:
+        # the card of a copied workspace, or one seen the first time, is none.
+        digest = card_digest(card)
+        fields = None
+        if not card.contacts and card.warnings:
+            pass  # not read: nothing to compare, and read again next time
+        elif job.seen is None:
+            self.changes.seen[key] = digest
+        elif digest != job.seen:
+            fields = classify(
+                "", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone
+            )
         if fields is not None:
+            if not job.card_event:
+                self.new_events += 1
             row = (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns))
             self.changes.files.append((*row, *fields, None))
+        elif job.card_event:  # changed back to what was first seen
+            self.changes.gone_files.append((key, CONTACT_FILE))
         addresses = card_addresses(card)
         if addresses or job.card is not None:
             self.changes.addresses[key] = addresses

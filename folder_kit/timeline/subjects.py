@@ -20,9 +20,7 @@ _PREFIX = (
     r"|απ|σχετ|πρθ|отв|答复|回复|转发|答覆|回覆|轉發|轉寄|返信|転送)"
 )
 # A file name holds no colon: filed mail and Windows write "Re_ Offer".
-_REPLY = re.compile(
-    rf"{_PREFIX}\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*(?:[:：]|_(?=\s))", re.IGNORECASE
-)
+_REPLY = re.compile(rf"{_PREFIX}\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*(?:[:：]|_(?=\s))", re.IGNORECASE)
 # A mailing list's tag, [USRP-users], before the subject (or between prefixes).
 _TAG = re.compile(r"\[[^\[\]]*\]")
 # A leading day, as file names start with one: 2026-11-05, 20261105, 2026.11.05.

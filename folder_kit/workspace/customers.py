@@ -422,8 +422,8 @@ def _address_match(query: str) -> Callable[[str], bool] | None:
     if _DOMAIN.fullmatch(typed):
         domain = typed.lstrip("@")
         return lambda address: (
-            address.endswith("@" + domain) or address.endswith("." + domain)
-        ) and "@" in address
+            (address.endswith("@" + domain) or address.endswith("." + domain)) and "@" in address
+        )
     return None
 
 
