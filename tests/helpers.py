@@ -188,3 +188,24 @@ def grade_moves(tree: Tree, customer: str) -> list[tuple[str, str]]:
         assert m, line
         moves.append((m[1], m[2]))
     return moves
+
+
+def seed_seen_cards(root: Path, state: Path) -> None:
+    """Give the index of ``root`` in the state folder ``state`` the cards the index
+    in the current one ($FOLDER_KIT_STATE) saw first: what `scan --rebuild` keeps,
+    so that a rebuild there gives what one in the current state folder would."""
+    from folder_kit.timeline.index import Index
+    from folder_kit.timeline.state import ENV_STATE
+
+    with Index.open(root) as index:
+        seen = index.cards_seen()
+    was = os.environ.get(ENV_STATE)
+    os.environ[ENV_STATE] = str(state)
+    try:
+        with Index.open(root) as index, index.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO cards_seen VALUES (?, ?)", seen.items())
+    finally:
+        if was is None:
+            del os.environ[ENV_STATE]
+        else:
+            os.environ[ENV_STATE] = was

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Collection
 from html.parser import HTMLParser
 from pathlib import Path
@@ -54,10 +55,12 @@ def run(invoke: Invoke, ws: Path, *args: str) -> str:
 def test_due_table_and_json(invoke: Invoke, ws: Path) -> None:
     out = run(invoke, ws, "due", "--today", TODAY)
     lines = out.splitlines()
-    assert lines[0].split() == ["customer", "grade", "last", "contact", "what", "due", "late"]
-    assert lines[1].startswith("Late Co ")
-    assert lines[1].endswith("19 days late")
-    assert len(lines) == 2  # Soon Co is due on 2026-12-06, Müller on 2026-12-04
+    assert lines[0] == "Due now: 1 customer"
+    assert lines[1].split() == ["customer", "grade", "last", "contact", "what", "due", "late"]
+    assert lines[2].startswith("Late Co ")
+    assert " out file: new product " in lines[2]  # what it was about: its name, cleaned
+    assert lines[2].endswith("19 days late")
+    assert len(lines) == 3  # Soon Co is due on 2026-12-06, Müller on 2026-12-04
     got = json.loads(run(invoke, ws, "due", "--today", TODAY, "--within", "7", "--json"))
     assert [(d["customer"], d["grade"], d["due"], d["days_overdue"]) for d in got] == [
         ("Late Co", "B", "2026-11-12", 19),
@@ -323,6 +326,25 @@ def test_report_html_in_english_for_an_english_workspace(invoke: Invoke, tmp_pat
     assert_ok(invoke("-w", str(root), "report", "--today", TODAY, "--html", str(page)))
     html = page.read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Follow-up report" in html
+
+
+def test_report_html_names_chinese_fonts_after_the_latin_ones(
+    invoke: Invoke, ws: Path, tmp_path: Path
+) -> None:
+    """Chinese customers' names render wherever the page is opened: a face of each
+    system's for Chinese, after the Latin faces (whose Latin letters read better)."""
+    page = tmp_path / "report.html"
+    assert_ok(invoke("-w", str(ws), "report", "--today", TODAY, "--html", str(page)))
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r"body \{[^}]*font: [^ ]+ ([^;]+);", html)
+    assert found is not None
+    faces = [f.strip().strip('"') for f in found.group(1).split(",")]
+    assert faces[-1] == "sans-serif"
+    cjk = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+           "Source Han Sans SC"]  # fmt: skip
+    assert set(cjk) <= set(faces)
+    first_cjk = min(faces.index(f) for f in cjk)
+    assert all(faces.index(f) < first_cjk for f in ("Segoe UI", "Roboto", "Arial"))
 
 
 @pytest.mark.parametrize("command", ["due", "check", "report"])

@@ -8,6 +8,7 @@ import itertools
 import json
 import queue
 import threading
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -99,6 +100,12 @@ def test_a_member_added_to_the_table_is_in_the_timeline_and_in_the_watchers_line
     monkeypatch.setattr(event_json, "MEMBERS", extended())
     # A state folder of its own: the watcher's first reconcile finds every event new.
     monkeypatch.setenv("FOLDER_KIT_STATE", str(tmp_path / "fresh-state"))
+    # Cards that changed since folder-kit first saw them: card events too.
+    with Index.open(ws) as index, index.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO cards_seen VALUES (?, 'as it was')",
+            [(unicodedata.normalize("NFC", c.parent.name),) for c in ws.glob("*/*/*/Contact.txt")],
+        )
     lines = watcher_lines(ws)
     result = invoke("-w", str(ws), "timeline", "--json")
     assert_ok(result)

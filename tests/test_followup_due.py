@@ -85,6 +85,8 @@ def test_due_reads_the_workspace(workspace: Path) -> None:
         "medium": "file",
         "topic": "price-update",
         "path": f"{b}/Late Co/IN/2026-11-03 re price list.txt",
+        "subject": "re price list",  # its name without the day: no subject to read
     }
+    assert got[1]["dormant"] is False
     within = [d.customer for d in due(ws, today=TODAY, within=7)]
     assert within == ["Future Co", "Late Co", "Soon Co"]

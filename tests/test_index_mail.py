@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import build_tree
+from helpers import build_tree, seed_seen_cards
 from test_scan import age_tree
 from watching import wait_until, watching
 
@@ -104,6 +104,7 @@ def tables(root: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
 def rebuilt_tables(
     root: Path, state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    seed_seen_cards(root, state)  # what `scan --rebuild` keeps
     with monkeypatch.context() as m:
         m.setenv("FOLDER_KIT_STATE", str(state))
         scan(open_workspace(root), rebuild=True)

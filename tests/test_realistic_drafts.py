@@ -158,7 +158,7 @@ def test_draft_due_twice_writes_nothing_and_again_writes_the_next_reason(
         ("Re[2]: Re(3): hello there", "hello there"),
         ("[X310] Re: RE: Quotation for X310", "Quotation for X310"),
         ("Re:  Offer   [PRJ-1]  lamps", "Offer [PRJ-1] lamps"),
-        ("Re:", "Re:"),
+        ("Re:", ""),
         ("Regarding our call", "Regarding our call"),
         ("Rebate offer", "Rebate offer"),
         ("", ""),

@@ -202,14 +202,7 @@ def test_each_folder_gives_its_kind(invoke: Invoke, ws: Path, aged: float) -> No
     found = by_path(events)
     cards = {p: found.pop(p) for p in list(found) if found[p]["kind"] == "card"}
     assert {p: fields(e) for p, e in found.items()} == EXPECTED
-    assert set(cards) == {f"{ACME}/Contact.txt", f"{MUELLER}/Contact.txt"}
-    for card in cards.values():
-        assert (card["date"], card["date_source"], card["medium"], card["topic"]) == (
-            local_iso(aged),
-            "mtime",
-            None,
-            None,
-        )
+    assert cards == {}  # a card first seen is no event: only a change to it is one
     for e in events:
         assert set(e) in (TIMELINE_KEYS, TIMELINE_KEYS | {"subject"}), e
         assert (e["customer"], e["grade"]) == (
@@ -225,9 +218,9 @@ def test_scan_json_shape(invoke: Invoke, ws: Path, aged: float) -> None:
     data = scan(invoke, ws)
     assert data == {
         "customers": 2,
-        "files": len(EXPECTED) + 2,
-        "events": len(EXPECTED) + 2,
-        "new_events": len(EXPECTED) + 2,
+        "files": len(EXPECTED) + 2,  # the two cards are files, but no events yet
+        "events": len(EXPECTED),
+        "new_events": len(EXPECTED),
         "warnings": [],
     }
 
@@ -235,7 +228,7 @@ def test_scan_json_shape(invoke: Invoke, ws: Path, aged: float) -> None:
 def test_scan_prints_a_summary(invoke: Invoke, ws: Path, aged: float) -> None:
     result = invoke("-w", str(ws), "scan")
     assert_ok(result)
-    assert result.stdout == f"2 customers, 12 files, 12 events ({len(EXPECTED) + 2} new).\n"
+    assert result.stdout == f"2 customers, 12 files, 10 events ({len(EXPECTED)} new).\n"
 
 
 def test_the_index_lives_outside_the_workspace(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
@@ -496,7 +489,7 @@ def test_customer_move_is_one_grade_event(
     assert again["new_events"] == 0
     # The history note is a file of the index but no file of the counts; its move
     # is one event more.
-    assert (again["files"], again["events"]) == (len(EXPECTED) + 2, len(EXPECTED) + 3)
+    assert (again["files"], again["events"]) == (len(EXPECTED) + 2, len(EXPECTED) + 1)
     assert timeline(invoke, ws) == events
     shutil.rmtree(tmp_path / "state")
     scan(invoke, ws)
@@ -516,11 +509,11 @@ def test_a_deleted_customer_takes_its_events_with_it(invoke: Invoke, ws: Path, a
     shutil.rmtree(ws / ACME)
     age_tree(ws)
     after = scan(invoke, ws)
-    assert (after["customers"], after["events"]) == (1, 4)
+    assert (after["customers"], after["events"]) == (1, 3)
     assert after["events"] < first["events"]
     events = timeline(invoke, ws)
     assert {e["customer"] for e in events} == {"Müller & Söhne"}
-    assert len(events) == 4
+    assert len(events) == 3
 
 
 # --- real mail -------------------------------------------------------------------
@@ -779,6 +772,7 @@ def test_an_unreadable_mail_is_still_an_event_dated_by_its_name(
 
 
 def test_a_gb18030_card_is_read(invoke: Invoke, ws: Path, aged: float) -> None:
+    scan(invoke, ws)  # the card first seen; changed below, it is an event
     card = ws / MUELLER / "Contact.txt"
     card.write_bytes("公司: 上海某某贸易有限公司\n联系人: 王经理\n".encode("gb18030"))
     age_tree(ws)
@@ -836,7 +830,7 @@ def test_drafts_are_never_events(invoke: Invoke, ws: Path, aged: float) -> None:
     age_tree(ws)
     events = timeline(invoke, ws)
     assert [e["path"] for e in events if "草稿" in e["path"] or "Drafts" in e["path"]] == []
-    assert len(events) == len(EXPECTED) + 2
+    assert len(events) == len(EXPECTED)
 
 
 @pytest.mark.parametrize(
@@ -909,7 +903,8 @@ def test_a_card_saved_in_place_is_read_again(invoke: Invoke, ws: Path, aged: flo
     later = time.time() - 600
     os.utime(card, (later, later))
     os.utime(ws / ACME, (aged, aged))
-    assert scan(invoke, ws) == {**first, "new_events": 0}
+    # Changed since first seen: an event now, dated when it was saved.
+    assert scan(invoke, ws) == {**first, "events": first["events"] + 1, "new_events": 1}
     event = by_path(timeline(invoke, ws))[f"{ACME}/Contact.txt"]
     assert (event["kind"], event["date"], event["date_source"]) == (
         "card",
@@ -1002,9 +997,13 @@ def test_a_hand_move_into_a_read_only_folder_is_a_warning(
 
 def test_a_deleted_card_takes_its_event_with_it(invoke: Invoke, ws: Path, aged: float) -> None:
     first = scan(invoke, ws)
-    (ws / ACME / "Contact.txt").unlink()
+    card = ws / ACME / "Contact.txt"
+    card.write_text(card.read_text(encoding="utf-8") + "电话: +49 89 1234\n", encoding="utf-8")
     age_tree(ws)
-    assert scan(invoke, ws)["events"] == first["events"] - 1
+    assert scan(invoke, ws)["events"] == first["events"] + 1  # changed: an event
+    card.unlink()
+    age_tree(ws)
+    assert scan(invoke, ws)["events"] == first["events"]
     assert f"{ACME}/Contact.txt" not in by_path(timeline(invoke, ws))
 
 
@@ -1013,12 +1012,10 @@ def test_a_new_customer_is_seen(invoke: Invoke, ws: Path, aged: float) -> None:
     assert_ok(invoke("-w", str(ws), "customer", "add", "Nova SpA", "--grade", "C"))
     (ws / C / "Nova SpA" / "IN" / "2026-07-01 RFQ.pdf").write_bytes(b"%PDF")
     data = scan(invoke, ws)
-    assert (data["customers"], data["new_events"], data["events"]) == (3, 2, first["events"] + 2)
+    # Its card, first seen, is no event.
+    assert (data["customers"], data["new_events"], data["events"]) == (3, 1, first["events"] + 1)
     nova = [e for e in timeline(invoke, ws) if e["customer"] == "Nova SpA"]
-    assert [(e["kind"], e["grade"], e["topic"]) for e in nova] == [
-        ("in", "C", "quote"),
-        ("card", "C", None),
-    ]
+    assert [(e["kind"], e["grade"], e["topic"]) for e in nova] == [("in", "C", "quote")]
 
 
 def test_a_new_file_of_a_customer_without_a_card_is_seen(invoke: Invoke, workspace: Path) -> None:
@@ -1068,12 +1065,15 @@ def test_worker_processes_give_the_same_index_as_one_process(
             workspace / "客户" / "B-在谈客户" / "Customer 01",
             workspace / "客户" / "C-潜力客户" / "Customer 01",
         )
+        card.write_text("Company: Customer 02\nName: Ana\n", encoding="utf-8")
         result = run_scan(ws, workers=workers)
-        assert result.new_events == 2  # the call, and one grade event
+        assert result.new_events == 3  # the call, one grade event, the card changed
         with Index.open(workspace) as index:
             return [e.as_json() for e in load_events(ws, index)]
 
+    card = workspace / "客户" / "C-潜力客户" / "Customer 02" / "Contact.txt"
     serial = events("serial", workers=1)
+    card.write_text("Company: Customer 02\n", encoding="utf-8")
     # undo the changes so the parallel run starts from the same tree
     (workspace / "客户" / "A-交易客户" / "Customer 00" / "OUT" / "2026-04-01 call.txt").unlink()
     os.rename(
@@ -1093,7 +1093,7 @@ def test_worker_processes_give_the_same_index_as_one_process(
         ]
 
     assert stable(parallel) == stable(serial)
-    assert len(serial) == 24 * 4 + 2
+    assert len(serial) == 24 * 3 + 3  # no card an event but the one changed
 
 
 def test_two_scans_at_once_both_succeed(workspace: Path) -> None:
@@ -1120,7 +1120,7 @@ def test_two_scans_at_once_both_succeed(workspace: Path) -> None:
     outputs = [run.communicate(timeout=60) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
     counts = {(r["customers"], r["events"]) for r in (json.loads(out) for out, _ in outputs)}
-    assert counts == {(40, 120)}
+    assert counts == {(40, 80)}  # the cards, first seen, are no events
 
 
 def test_a_warning_stays_while_its_file_does(invoke: Invoke, ws: Path, aged: float) -> None:

@@ -219,3 +219,43 @@ def test_check_help_lists_the_registry() -> None:
 
     listed = re.findall(r"[a-z]+(?:-[a-z]+)+|evaporated", " ".join((check_cmd.help or "").split()))
     assert [code for code in listed if code in TABOOS] == list(TABOOS)
+
+
+def _found(*pairs: str) -> list[Finding]:
+    """Findings from "customer:code" pairs, in the order given."""
+    return [Finding(c, code, "", (), "") for c, _, code in (p.partition(":") for p in pairs)]
+
+
+@pytest.mark.parametrize(
+    ("given", "worst_first_customers"),
+    [
+        # More problems first; the order `check` gave (grade, then name) among equals.
+        (["B1:too-long", "A1:gave-up", "A1:too-short", "C1:evaporated"], ["A1", "B1", "C1"]),
+        # A grade to raise is advice, not a problem: it makes no customer worse.
+        (["B1:too-long", "P1:suggest-grade", "P1:suggest-grade"], ["B1", "P1"]),
+        (["P1:suggest-grade", "D1:too-long"], ["D1", "P1"]),
+        ([], []),
+    ],
+)
+def test_check_lists_the_worst_customers_first(
+    given: list[str], worst_first_customers: list[str]
+) -> None:
+    from folder_kit.followup.taboos import worst_first
+
+    ranked = worst_first(_found(*given))
+    assert list(dict.fromkeys(f.customer for f in ranked)) == worst_first_customers
+    by_customer = [f"{f.customer}:{f.code}" for f in ranked]
+    assert sorted(by_customer) == sorted(given)  # nothing lost or added
+    # Each customer's findings stay together, in the order they came.
+    for name in worst_first_customers:
+        own = [p for p in by_customer if p.startswith(f"{name}:")]
+        assert own == [p for p in given if p.startswith(f"{name}:")]
+
+
+def test_the_summary_counts_findings_by_code_most_first() -> None:
+    from folder_kit.followup.taboos import count_codes
+
+    found = _found("A:too-long", "B:gave-up", "C:too-long", "C:too-direct", "D:gave-up")
+    # Ties in the order the codes are checked: too-direct before gave-up.
+    assert list(count_codes(found).items()) == [("gave-up", 2), ("too-long", 2), ("too-direct", 1)]
+    assert count_codes([]) == {}

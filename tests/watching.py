@@ -166,9 +166,14 @@ def indexed(root: Path) -> list[Line]:
 
 
 def rebuilt(root: Path, state: Path) -> list[Line]:
-    """The events `scan --rebuild` gives for ``root``, in a state folder of its own."""
+    """The events `scan --rebuild` gives for ``root``, in a state folder of its own
+    (knowing the cards as the index of the current one first saw them, which a
+    rebuild keeps)."""
+    from helpers import seed_seen_cards
+
     from folder_kit.timeline.scan import scan
 
+    seed_seen_cards(root, state)
     was = os.environ.get(ENV_STATE)
     os.environ[ENV_STATE] = str(state)
     try:

@@ -21,7 +21,7 @@ from folder_kit.cli.common import (
 from folder_kit.errors import visible
 
 if TYPE_CHECKING:
-    from folder_kit.followup.rules import Report
+    from folder_kit.followup.rules import Due, Report
 
 NO_EVENTS = (
     "No contact events yet: save the mail you send into a customer's OUT folder and "
@@ -65,8 +65,10 @@ def bar(value: int, top: int, width: int = 24) -> str:
 def due_cmd(
     ctx: click.Context, today_text: str | None, within: int, as_json: bool, ics_path: Path | None
 ) -> None:
-    """The customers to follow up, most overdue first, with grade, last contact
-    (what it was: medium and topic) and how late.
+    """The customers to follow up now, by grade (B, A, C, D, prospects) then most
+    overdue, with their last contact (what it was: its subject) and how late; then
+    the dormant ones, silent for more than a few cadences (`taboos: dormant_after`
+    in folder-kit.yaml, default 4), to revive or move down a grade.
 
     A follow-up is due one cadence after the latest contact in either direction
     (A 14, B 7, C 21, D 28 days; `cadence:` in folder-kit.yaml); a reply restarts
@@ -94,9 +96,34 @@ def due_cmd(
     if not items:
         click.echo(f"Nobody is due by {today}." if items.indexed else NO_EVENTS)
         return
+    from folder_kit.followup.rules import first_things_first
+
+    now, dormant = first_things_first(items)
+    many = "1 customer" if len(now) == 1 else f"{len(now)} customers"
+    click.echo(colour(f"Due now: {many}", bold=True) if now else "Due now: nobody")
+    if now:
+        due_table(now)
+    if dormant:
+        from folder_kit.workspace.thresholds import DORMANT_AFTER
+
+        n = ws.config.taboos[DORMANT_AFTER]
+        many = "1 customer" if len(dormant) == 1 else f"{len(dormant)} customers"
+        click.echo()
+        click.echo(colour(f"Dormant — revive or move down a grade: {many}", bold=True))
+        click.echo(f"(silent for more than {n} cadences)")
+        due_table(dormant)
+
+
+SUBJECT_WIDTH = 60  # characters of the last subject shown; --json has it whole
+
+
+def due_table(items: list[Due]) -> None:
+    """Those due, a line each: grade, last contact and what it was about, how late."""
     rows, styles = [], []
     for d in items:
-        what = d.last_what
+        what = d.last_said
+        if len(what) > SUBJECT_WIDTH:
+            what = what[: SUBJECT_WIDTH - 1] + "…"
         if d.days_overdue > 0:
             late = "1 day late" if d.days_overdue == 1 else f"{d.days_overdue} days late"
             style: dict[str, object] | None = {"fg": "red", "bold": True}
@@ -123,9 +150,11 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     Codes: too-direct, repeated-topic, blind-follow-up, gave-up, too-short,
     too-long, single-medium, evaporated (a quote with no answer), change-approach
     (after many unanswered follow-ups), suggest-grade. Thresholds: `taboos:` in
-    folder-kit.yaml.
+    folder-kit.yaml. The customers with the most problems come first; a summary
+    (findings by code) ends the list.
     """
     from folder_kit.followup.pipeline import check
+    from folder_kit.followup.taboos import count_codes
 
     ws = workspace(ctx)
     today = parse_today(today_text, ws)
@@ -157,7 +186,9 @@ def check_cmd(ctx: click.Context, name: str | None, today_text: str | None, as_j
     customers = len({f.customer for f in findings})
     many = "1 finding" if len(findings) == 1 else f"{len(findings)} findings"
     whom = "1 customer" if customers == 1 else f"{customers} customers"
-    click.echo(f"\n{many} for {whom}.")
+    click.echo()
+    click.echo(colour(f"Summary: {many} for {whom}", bold=True))
+    table(["code", "findings"], [[code, str(n)] for code, n in count_codes(findings).items()])
 
 
 @click.command("report")
@@ -194,6 +225,7 @@ def report_cmd(
         from folder_kit.files import write_export
         from folder_kit.followup.page import MARKER, render
         from folder_kit.workspace.customers import printable
+        from folder_kit.workspace.thresholds import DORMANT_AFTER
 
         seen = overview(ws, today=today)
         result = seen.report
@@ -203,6 +235,7 @@ def report_cmd(
             findings=seen.findings,
             lang=ws.config.lang,
             workspace=printable(ws.root.name),  # its undecodable bytes too
+            dormant_after=ws.config.taboos[DORMANT_AFTER],
         )
         write_export(html_path, page.encode("utf-8"), marker=MARKER)
         if not as_json:

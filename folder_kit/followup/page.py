@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from folder_kit.followup.rules import COURSE_SALES_SHARE, DISTRIBUTION_KEYS, Due, Finding, Report
+from folder_kit.followup.rules import (
+    COURSE_SALES_SHARE,
+    DISTRIBUTION_KEYS,
+    Due,
+    Finding,
+    Report,
+    first_things_first,
+)
 from folder_kit.followup.taboos import TABOOS, code_names
+from folder_kit.workspace.thresholds import DORMANT_AFTER
 
 MARKER = b'<meta name="generator" content="folder-kit report">'
 
@@ -32,6 +40,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "days_late": "Days late",
         "suggested_topic": "Topic to try",
         "none_due": "Nobody is due.",
+        "dormant": "Dormant — revive or move down a grade",
+        "dormant_note": "Silent for more than {n} cadences: write with something new "
+        "(a price list, a product, a fair, a greeting), or move them down a grade.",
         "open_quotes": "Open quotes without a reply",
         "sent": "Sent",
         "days": "Days",
@@ -73,6 +84,9 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "days_late": "逾期天数",
         "suggested_topic": "可用话题",
         "none_due": "暂无需要跟进的客户。",
+        "dormant": "沉睡客户 — 重新激活或降级",
+        "dormant_note": "超过 {n} 个跟进周期没有联系：带着新东西（价格表、新产品、展会、节日问候）"
+        "重新联系，或者降一级。",
         "open_quotes": "报价未获回复",
         "sent": "发出",
         "days": "天数",
@@ -144,9 +158,12 @@ def render(
     findings: Sequence[Finding],
     lang: str,
     workspace: str,
+    dormant_after: int = DORMANT_AFTER.default,
     limit: int = 50,
 ) -> str:
-    """The page's HTML; at most ``limit`` rows per list, with how many more."""
+    """The page's HTML; at most ``limit`` rows per list, with how many more. ``due``
+    is split as `due` shows it: those to follow up now, then the dormant ones
+    (silent for more than ``dormant_after`` cadences)."""
     import jinja2
 
     from folder_kit.resources import read_template
@@ -158,6 +175,7 @@ def render(
         COURSE_LABELS_ZH if lang == "zh" else tuple(name for name, _ in COURSE_SALES_SHARE)
     )
     grade_rows = [(g, report.grades[g]) for g in ("A", "B", "C", "D", "P")]
+    now, dormant = first_things_first(due)
     return template.render(
         lang=lang,
         t=labels,
@@ -169,8 +187,11 @@ def render(
         grade_rows=grade_rows,
         grade_bars=bars([(labels[g], s.customers) for g, s in grade_rows]),
         overdue_bars=bars([(labels[g], s.overdue) for g, s in grade_rows]),
-        due=due[:limit],
-        due_more=max(0, len(due) - limit),
+        due=now[:limit],
+        due_more=max(0, len(now) - limit),
+        dormant=dormant[:limit],
+        dormant_more=max(0, len(dormant) - limit),
+        dormant_after=dormant_after,
         findings=findings[:limit],
         findings_more=max(0, len(findings) - limit),
         quotes=report.open_quotes[:limit],

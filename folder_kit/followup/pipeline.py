@@ -33,7 +33,7 @@ from folder_kit.followup.rules import (
     sort_due,
     unanswered,
 )
-from folder_kit.followup.taboos import check_timeline
+from folder_kit.followup.taboos import check_timeline, worst_first
 from folder_kit.followup.topics import Facts as TopicFacts
 from folder_kit.followup.topics import (
     FileFact,
@@ -50,7 +50,7 @@ from folder_kit.timeline.index import Index, LastSent, Latest
 from folder_kit.timeline.instants import stamp
 from folder_kit.workspace.country import country_code
 from folder_kit.workspace.find import Workspace
-from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, REPEAT_WINDOW
+from folder_kit.workspace.thresholds import CHANGE_APPROACH_AFTER, DORMANT_AFTER, REPEAT_WINDOW
 
 __all__ = [
     "Due",
@@ -128,7 +128,8 @@ def due(
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
 ) -> Found[Due]:
     """Customers whose follow-up is due by ``today + within`` days, most overdue first,
-    each with the topic `draft` would write about that day, and why.
+    each with the topic `draft` would write about that day, and why, and whether it
+    is dormant (``rules.first_things_first`` orders them as a salesperson acts).
 
     Brings the index up to date first. The latest contact of every customer is
     one aggregate query; no event is built as an object. ``products``: the 产品/
@@ -150,6 +151,7 @@ def due_in(
     """``due`` in an index the caller holds, brought up to date (``fresh_index``).
     ``customers``: ``_customers``' table, when known."""
     cadence = ws.config.cadence
+    dormant_after = ws.config.taboos[DORMANT_AFTER]
     until = today.isoformat()
     if customers is None:
         customers = _customers(ws, index, today)
@@ -163,7 +165,14 @@ def due_in(
         if when is None or (today - when).days < -within:
             continue
         last = (
-            Ev(row.kind, last_day, medium=row.medium, topic=row.topic, path=f"{c.folder}/{row.rel}")
+            Ev(
+                row.kind,
+                last_day,
+                medium=row.medium,
+                topic=row.topic,
+                path=f"{c.folder}/{row.rel}",
+                subject=row.subject,
+            )
             if row is not None and last_day is not None
             else None
         )
@@ -199,6 +208,7 @@ def due_in(
             today=today,
             suggested_topic=choice.topic,
             suggested_reason=choice.reason,
+            dormant_after=dormant_after,
         )
         if item is not None:
             items.append(item)
@@ -307,7 +317,8 @@ def _with_contacts(ws: Workspace, tl: Timeline) -> Timeline:
 
 
 def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> Found[Finding]:
-    """Every finding in the workspace, or for the customer ``name``, as of ``today``."""
+    """Every finding in the workspace, or for the customer ``name``, as of ``today``,
+    the customers with the most problems first (``taboos.worst_first``)."""
     with fresh_index(ws) as index:
         key = None if name is None else customer_named(ws, index, name).key
         timelines = _timelines(ws, index, today=today, key=key)
@@ -325,7 +336,7 @@ def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[
         ):
             tl = _with_contacts(ws, tl)
         findings += check_timeline(tl, today=today, cadence=config.cadence, taboos=config.taboos)
-    return findings
+    return worst_first(findings)
 
 
 def report(ws: Workspace, *, today: dt.date) -> Report:

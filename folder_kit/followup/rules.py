@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, cast, overload
 
+from folder_kit.subjects import clean_subject, stem
 from folder_kit.timeline.bounds import bounds_of, firsts_of
 from folder_kit.timeline.index import Bound, KindBounds
 from folder_kit.timeline.instants import stamp_of_text
@@ -84,11 +85,26 @@ class Due:
     last_path: str | None = None
     suggested_topic: str | None = None  # what `draft` would write about (topics.choose_topic)
     suggested_reason: str | None = None  # and why, in the words `draft` gives
+    # What the last contact was about: its subject, else its file name, cleaned
+    # (subjects.clean_subject); None when there was none, or it says nothing.
+    last_subject: str | None = None
+    # Silent for more than `taboos.dormant_after` cadences: to revive, or to move
+    # down a grade, rather than one more follow-up among those due this week.
+    dormant: bool = False
 
     @property
     def last_what(self) -> str:
         """The last contact's kind, medium and topic, as far as known: "out email quote"."""
         return " ".join(p for p in (self.last_kind, self.last_medium, self.last_topic) if p)
+
+    @property
+    def last_said(self) -> str:
+        """The last contact's kind and medium, and what it was about: "in email: Price
+        list 2027" (``last_what`` where its subject says nothing)."""
+        if not self.last_subject:
+            return self.last_what
+        how = " ".join(p for p in (self.last_kind, self.last_medium) if p)
+        return f"{how}: {self.last_subject}"
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -104,11 +120,13 @@ class Due:
                     "medium": self.last_medium,
                     "topic": self.last_topic,
                     "path": self.last_path,
+                    "subject": self.last_subject,
                 }
                 if self.last_kind is not None
                 else None
             ),
             "suggested_topic": self.suggested_topic,
+            "dormant": self.dormant,
         }
 
 
@@ -203,14 +221,17 @@ def due_for(
     today: dt.date,
     suggested_topic: str | None = None,
     suggested_reason: str | None = None,
+    dormant_after: int | None = None,
 ) -> Due | None:
     """When ``customer`` is due: ``cadence`` days after the latest contact in either
     direction; a customer of A-D never contacted is due today; a prospect never
-    written to has no due date (None)."""
+    written to has no due date (None). Dormant when silent for more than
+    ``dormant_after`` cadences (None: never)."""
     days = cadence_of(grade, cadence, has_out=has_out)
     due = due_day(grade, last.day if last else None, has_out=has_out, cadence=cadence, today=today)
     if days is None or due is None:
         return None
+    subject = clean_subject(last.subject or stem(last.path)) if last is not None else ""
     return Due(
         customer=customer,
         grade=grade,
@@ -224,7 +245,26 @@ def due_for(
         last_path=last.path if last else None,
         suggested_topic=suggested_topic,
         suggested_reason=suggested_reason,
+        last_subject=subject or None,
+        dormant=is_dormant(last.day if last else None, days, dormant_after, today=today),
     )
+
+
+# Dormant is never sooner than this many days of silence, whatever the cadence: a
+# negotiating customer (every 7 days) silent for a month is late, not lost.
+DORMANT_MIN_DAYS = 60
+
+
+def is_dormant(
+    last: dt.date | None, cadence: int, dormant_after: int | None, *, today: dt.date
+) -> bool:
+    """Whether a customer last contacted on ``last`` has been silent for more than
+    ``dormant_after`` cadences of ``cadence`` days (and DORMANT_MIN_DAYS) by
+    ``today``: `due` lists them apart, and their next draft is a revival. One never
+    contacted is not: there is nothing to revive, and it is due today."""
+    if last is None or dormant_after is None:
+        return False
+    return (today - last).days > max(dormant_after * cadence, DORMANT_MIN_DAYS)
 
 
 # Among customers equally late: negotiating first (the course's top priority).
@@ -234,6 +274,14 @@ PRIORITY: Mapping[str, int] = {"B": 0, "A": 1, "C": 2, "D": 3, "P": 4}
 def sort_due(items: Iterable[Due]) -> list[Due]:
     """Most overdue first; then B, A, C, D, prospects; then by name."""
     return sorted(items, key=lambda d: (-d.days_overdue, PRIORITY[d.grade], d.customer))
+
+
+def first_things_first(items: Iterable[Due]) -> tuple[list[Due], list[Due]]:
+    """Those due split as a salesperson acts on them: the ones to follow up now, and
+    the dormant ones (to revive, or move down a grade); each by how much it
+    matters: by grade (B, A, C, D, prospects), then most overdue, then by name."""
+    ranked = sorted(items, key=lambda d: (PRIORITY[d.grade], -d.days_overdue, d.customer))
+    return [d for d in ranked if not d.dormant], [d for d in ranked if d.dormant]
 
 
 # --- the timeline as the checks read it ----------------------------------------

@@ -8,8 +8,9 @@ standing ones.
 
 The moment decides too: a customer who wrote and was never answered gets a
 reply, never a cold first letter; a self-check completes only what was sent
-within the last two cadences; after a long silence (``LONG_SILENCE`` cadences
-without contact, two months at least) the mail is a revival, which says so, and its reason is
+within the last two cadences; after a long silence (dormant, as `due` lists the
+customer: ``taboos.dormant_after`` cadences without contact, two months at least)
+the mail is a revival, which says so, and its reason is
 something new where there is one.
 
 The one chooser: `draft` writes about what it picks, and `due`, `due --ics` and
@@ -27,20 +28,16 @@ from functools import lru_cache
 
 from folder_kit.errors import TopicError
 from folder_kit.followup.greetings import Holiday, upcoming_holidays
-from folder_kit.followup.rules import cadence_of
+from folder_kit.followup.rules import cadence_of, is_dormant
 from folder_kit.subjects import short_subject
+from folder_kit.subjects import stem as stem
 from folder_kit.terms import DRAFT_TOPICS
 from folder_kit.workspace.config import Config, Exhibition
-from folder_kit.workspace.thresholds import REPEAT_WINDOW
+from folder_kit.workspace.thresholds import DORMANT_AFTER, REPEAT_WINDOW
 
 EXHIBITION_HORIZON = 90  # days ahead a fair is worth an invitation
 HOLIDAY_LOOKAHEAD = 60  # days: how far --topic holiday-greeting looks for one
 SELF_CHECK_WITHIN = 2  # cadences: what was sent longer ago is no longer completed
-# A long silence, after which the next mail is a revival: this many cadences without
-# contact either way, and never less than LONG_SILENCE_DAYS (a negotiating customer
-# silent for a month is late, not lost).
-LONG_SILENCE = 3
-LONG_SILENCE_DAYS = 60
 
 
 def en_date(day: dt.date) -> str:
@@ -93,7 +90,7 @@ class Facts:
     cadence: int | None = None  # days; None for a prospect never written to
     last_contact: dt.date | None = None  # the latest contact, either way
     last_in: Received | None = None  # their latest mail, when known
-    long_silence: int = LONG_SILENCE  # cadences
+    long_silence: int = DORMANT_AFTER.default  # cadences: `taboos.dormant_after`
 
 
 @dataclass(frozen=True)
@@ -111,14 +108,6 @@ class Choice:
     silent_since: dt.date | None = None  # a revival: the day of the last contact
     # The 产品/ folders (products.PRODUCT_KEYS) the mail would draw on, but which are empty.
     missing: tuple[str, ...] = ()
-
-
-def stem(path: str) -> str:
-    """A "/"-separated path's file name without its suffix, as ``PurePath.stem``
-    gives it (without building a path object per customer)."""
-    name = path.rpartition("/")[2]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def topic_facts(
@@ -145,6 +134,7 @@ def topic_facts(
     `draft` finds these in the customer's events, `due` in the index's aggregates;
     both end here, so both choose alike."""
     window = config.taboos[REPEAT_WINDOW]
+    long_silence = config.taboos[DORMANT_AFTER]
     greet = config.holidays
     holidays: tuple[Holiday, ...] = ()
     if greet.greet:
@@ -167,6 +157,7 @@ def topic_facts(
         else cadence_of(grade, config.cadence, has_out=bool(out_topics)),
         last_contact=last_contact,
         last_in=last_in,
+        long_silence=long_silence,
     )
 
 
@@ -203,13 +194,12 @@ def _after_last(facts: Facts) -> str:
 
 
 def silent_since(facts: Facts, today: dt.date) -> dt.date | None:
-    """The day of the last contact, when more than ``long_silence`` cadences (and
-    ``LONG_SILENCE_DAYS``) have passed since without any: the next mail is a revival."""
+    """The day of the last contact, when the customer is dormant by then (the one rule
+    `due` lists them by, ``rules.is_dormant``): the next mail is a revival."""
     if facts.last_contact is None or facts.cadence is None:
         return None
-    silence = (today - facts.last_contact).days
-    long = max(facts.long_silence * facts.cadence, LONG_SILENCE_DAYS)
-    return facts.last_contact if silence > long else None
+    dormant = is_dormant(facts.last_contact, facts.cadence, facts.long_silence, today=today)
+    return facts.last_contact if dormant else None
 
 
 def _introducing(choice: Choice, facts: Facts, today: dt.date) -> Choice:

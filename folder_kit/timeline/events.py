@@ -15,7 +15,7 @@ from folder_kit.timeline.classify import CONTACT_KINDS
 from folder_kit.timeline.event_json import Member, object_maker
 from folder_kit.timeline.index import CustomerRow, FileRow, GradeRow, Index, ShownFile
 from folder_kit.timeline.instants import stamp
-from folder_kit.workspace.customers import Customer, resolve_customer
+from folder_kit.workspace.customers import CardNames, Customer, resolve_customer
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import GRADES, Grade
 from folder_kit.workspace.names import match_key
@@ -173,8 +173,18 @@ def customer_named(ws: Workspace, index: Index, name: str, *, cwd: Path | None =
     """``find_customer`` in an index the caller holds (and brought up to date)."""
     rows = index.customers()
     customers = _customers_of(ws, rows.values())
-    companies = {key: row.company for key, row in rows.items()}
-    return resolve_customer(ws, name, cwd=cwd, customers=customers, companies=companies)
+    addresses: dict[str, list[str]] = {}
+    for address, key in index.card_addresses():
+        addresses.setdefault(key, []).append(address)
+    cards = {
+        key: CardNames(
+            row.company,
+            tuple(row.people.split("\n")) if row.people else (),
+            tuple(addresses.get(key, ())),
+        )
+        for key, row in rows.items()
+    }
+    return resolve_customer(ws, name, cwd=cwd, customers=customers, cards=cards)
 
 
 def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:

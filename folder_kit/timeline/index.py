@@ -25,7 +25,7 @@ from folder_kit.terms import WRITTEN_KINDS, WRITTEN_MEDIA
 from folder_kit.timeline import event_json
 from folder_kit.timeline.instants import STAMP_SQL, Zone, day_of, text_in
 from folder_kit.timeline.state import INDEX_FILE, local_state_dir
-from folder_kit.workspace.contact import normal_address
+from folder_kit.workspace.contact import CONTACT_FILE, normal_address
 from folder_kit.workspace.customers import printable
 from folder_kit.workspace.history import HISTORY_FILE
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from folder_kit.timeline.reader import GradeMove
     from folder_kit.workspace.layout import Grade
 
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 # A file row of something sent in writing, with WRITTEN_MEDIA then WRITTEN_KINDS
 # as its parameters.
 _WRITTEN = (
@@ -54,7 +54,8 @@ CREATE TABLE customers(
     card_size INTEGER,             -- Contact.txt as last read; NULL when there is none
     card_mtime_ns INTEGER,
     company TEXT,                  -- the real name, from Contact.txt
-    country TEXT                   -- the primary contact's country, as typed there
+    country TEXT,                  -- the primary contact's country, as typed there
+    people TEXT                    -- the contacts' names there, one a line; NULL: none
 ) WITHOUT ROWID;
 CREATE TABLE files(
     customer TEXT NOT NULL,
@@ -77,6 +78,7 @@ CREATE TABLE files(
 -- history, and files dated by their mtime.
 CREATE INDEX files_history ON files(customer) WHERE rel = '.folder-kit-grades.txt';
 CREATE INDEX files_mtime_dated ON files(customer) WHERE date_source = 'mtime' AND dir != '';
+CREATE INDEX files_card ON files(customer) WHERE rel = 'Contact.txt';
 CREATE TABLE grades(
     customer TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -101,6 +103,13 @@ CREATE TABLE addresses(
     PRIMARY KEY(address, customer)
 ) WITHOUT ROWID;
 CREATE INDEX addresses_by_customer ON addresses(customer);
+-- Each customer's Contact.txt as folder-kit first saw it (contact.card_digest): a
+-- card event is a change after that, so a copied workspace shows none. Known
+-- nowhere else: a rebuild keeps it.
+CREATE TABLE cards_seen(
+    customer TEXT PRIMARY KEY,
+    digest TEXT NOT NULL
+) WITHOUT ROWID;
 -- Grade moves noticed whose note (.folder-kit-grades.txt) could not be written yet,
 -- in order: every scan tries again, and a rebuild keeps them.
 CREATE TABLE pending_grades(
@@ -192,6 +201,7 @@ class CustomerRow(NamedTuple):
     card_mtime_ns: int | None = None
     company: str | None = None
     country: str | None = None
+    people: str | None = None  # the contacts' names, one a line
 
 
 class ShownFile(NamedTuple):
@@ -250,6 +260,7 @@ class Latest(NamedTuple):
     topic: str | None
     rel: str
     out_lines: str | None  # its `out` events, see ``outs``; None when it has none
+    subject: str | None = None  # a mail's subject, as read
 
     def outs(self) -> list[Out]:
         """Its `out` events, oldest first (by stamp, then path)."""
@@ -349,6 +360,7 @@ class Changes:
     grades: dict[str, list[GradeRow]] = field(default_factory=dict)  # all of a customer's
     warnings: list[WarningRow] = field(default_factory=list)
     addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # all of a customer's
+    seen: dict[str, str] = field(default_factory=dict)  # cards seen the first time: digests
     cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
     placeholders: int = 0  # online-only mails dated without opening (not written)
     moves: list[GradeMove] = field(default_factory=list)  # to note in the folders (not written)
@@ -380,7 +392,7 @@ class Index:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with _opening(folder):
-                pending = _pending_rows(path) if rebuild else []
+                pending, seen = _kept_rows(path) if rebuild else ([], [])
                 if rebuild:
                     _remove_database(path)
                 conn = _connect_usable(path)
@@ -390,7 +402,7 @@ class Index:
                 try:
                     new = _fresh(conn)
                     if new:
-                        _create(conn, root, pending)
+                        _create(conn, root, pending, seen)
                 except BaseException:
                     conn.close()
                     raise
@@ -452,7 +464,7 @@ class Index:
     def customers(self) -> dict[str, CustomerRow]:
         rows = self.conn.execute(
             "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, "
-            "company, country FROM customers"
+            "company, country, people FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 
@@ -565,13 +577,13 @@ class Index:
         rows = self._of(
             f"SELECT customer, day, date, kind, medium, topic, rel, "
             f"group_concat(CASE WHEN kind = 'out' THEN {STAMP_SQL} || char(9) || hex(rel) || "
-            f"char(9) || ifnull(topic, '') END, char(10)), MAX({STAMP_SQL}) "
+            f"char(9) || ifnull(topic, '') END, char(10)), subject, MAX({STAMP_SQL}) "
             f"FROM files WHERE kind IN ({marks}) AND day <= ?",
             (*wanted, until),
             customers,
             " GROUP BY customer",
         )
-        return [_LATEST(r[:8]) for r in rows]
+        return [_LATEST(r[:9]) for r in rows]
 
     def last_sent(self, *, until: str, customers: Collection[str] | None = None) -> list[LastSent]:
         """Per customer (of those keyed in ``customers``, or of all), what it was last
@@ -702,13 +714,18 @@ class Index:
         customers = self.conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
         # All rows less the history notes' (found by their partial index): 3 ms at
         # 110,000 files, where `kind != 'history'` reads every row (9 ms).
-        (files,) = self.conn.execute(
+        (rows,) = self.conn.execute(
             "SELECT (SELECT COUNT(*) FROM files) - (SELECT COUNT(*) FROM files"
             " WHERE rel = ? AND kind = 'history')",
             (HISTORY_FILE,),
         ).fetchone()
+        # Every Contact.txt read is a file; only one changed since first seen an event.
+        (cards, card_events) = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM customers WHERE card_size IS NOT NULL),"
+            f" (SELECT COUNT(*) FROM files WHERE rel = '{CONTACT_FILE}')"
+        ).fetchone()
         grades = self.conn.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
-        return Counts(customers, files, files + grades)
+        return Counts(customers, rows - card_events + cards, rows + grades)
 
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
@@ -820,6 +837,16 @@ class Index:
             dated.setdefault(customer, {}).setdefault(folder, []).append((rel, size, mtime_ns))
         return dated
 
+    def cards_seen(self) -> dict[str, str]:
+        """Each customer's card as first seen (``contact.card_digest``), by key."""
+        return dict(self.conn.execute("SELECT customer, digest FROM cards_seen"))
+
+    def card_events(self) -> set[str]:
+        """The keys of the customers whose card is an event now (changed since seen)."""
+        # The name written out, so that SQLite reads the partial index files_card.
+        rows = self.conn.execute(f"SELECT customer FROM files WHERE rel = '{CONTACT_FILE}'")
+        return {customer for (customer,) in rows}
+
     def grade_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT customer, COUNT(*) FROM grades GROUP BY customer"))
 
@@ -857,7 +884,14 @@ class Index:
         """Apply what a batch of a scan found: deletions first, then new rows."""
         conn.executemany("DELETE FROM warnings WHERE customer = ? AND dir = ?", c.cleared)
         for key in c.gone_customers:
-            for table in ("files", "grades", "warnings", "addresses", "pending_grades"):
+            for table in (
+                "files",
+                "grades",
+                "warnings",
+                "addresses",
+                "pending_grades",
+                "cards_seen",
+            ):
                 conn.execute(f"DELETE FROM {table} WHERE customer = ?", (key,))
             conn.execute("DELETE FROM customers WHERE key = ?", (key,))
         conn.executemany("DELETE FROM files WHERE customer = ? AND rel = ?", c.gone_files)
@@ -868,7 +902,7 @@ class Index:
             )
             conn.execute("DELETE FROM warnings WHERE customer = ? AND dir = ?", (key, rel))
         conn.executemany(
-            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
+            "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", c.customers
         )
         conn.executemany(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -887,6 +921,7 @@ class Index:
                 [(a, key) for key, addresses in c.addresses.items() for a in addresses],
             )
         conn.executemany("INSERT OR REPLACE INTO warnings VALUES (?, ?, ?, ?)", c.warnings)
+        conn.executemany("INSERT OR IGNORE INTO cards_seen VALUES (?, ?)", c.seen.items())
 
     @staticmethod
     def rezone(conn: sqlite3.Connection, zone_id: str, zone: Zone) -> bool:
@@ -980,7 +1015,8 @@ class Snapshot:
 
 
 _CUSTOMER_COLUMNS = (
-    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country"
+    "key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns, company, country, "
+    "people"
 )
 _SHOWN = ", ".join(ShownFile._fields)
 _SHOWN_M = ", ".join(f"m.{c}" for c in ShownFile._fields)
@@ -1150,30 +1186,41 @@ def _opening(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _pending_rows(path: Path) -> list[tuple[object, ...]]:
-    """The grade moves an index still has to note, read before a rebuild replaces it:
-    they are known nowhere else (an unusable index has none to give)."""
+Rows = list[tuple[object, ...]]
+
+
+def _kept_rows(path: Path) -> tuple[Rows, Rows]:
+    """The grade moves an index still has to note, and the cards as it first saw
+    them, read before a rebuild replaces it: they are known nowhere else (an
+    unusable index has none to give)."""
     if not path.exists():
-        return []
+        return [], []
     try:
         conn = _connect_usable(path)
     except sqlite3.Error:
-        return []
+        return [], []
     if conn is None:
-        return []
+        return [], []
     try:
-        return conn.execute("SELECT * FROM pending_grades").fetchall()
+        return (
+            conn.execute("SELECT * FROM pending_grades").fetchall(),
+            conn.execute("SELECT * FROM cards_seen").fetchall(),
+        )
     except sqlite3.Error:
-        return []
+        return [], []
     finally:
         conn.close()
 
 
 def _create(
-    conn: sqlite3.Connection, root: Path, pending: Sequence[tuple[object, ...]] = ()
+    conn: sqlite3.Connection,
+    root: Path,
+    pending: Sequence[tuple[object, ...]] = (),
+    seen: Sequence[tuple[object, ...]] = (),
 ) -> None:
     """The schema, made once even when two commands open a new index at once, with
-    the ``pending`` grade moves an index it replaces still had to note."""
+    the ``pending`` grade moves an index it replaces still had to note and the
+    cards it had ``seen``."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if _fresh(conn):
@@ -1192,6 +1239,7 @@ def _create(
                 ],
             )
             conn.executemany("INSERT INTO pending_grades VALUES (?, ?, ?, ?, ?)", pending)
+            conn.executemany("INSERT INTO cards_seen VALUES (?, ?)", seen)
     except BaseException:
         conn.rollback()
         raise

@@ -30,7 +30,7 @@ from folder_kit.timeline.index import (
     unpack_dirs,
 )
 from folder_kit.timeline.instants import day_of, instant, sent_in_future, user_zone
-from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, read_card
+from folder_kit.workspace.contact import CONTACT_FILE, card_addresses, card_digest, read_card
 from folder_kit.workspace.customers import Found, link_problem, printable, valid_name
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, GradeChange, read_history
@@ -71,6 +71,8 @@ class Job(NamedTuple):
     history: Stamp | None = None
     grade_count: int = 0  # grade events the index holds
     mtime_dated: Dated | None = None  # files dated by mtime, by folder
+    seen: str | None = None  # its card as first seen (contact.card_digest); None: never
+    card_event: bool = False  # the index holds a card event (the card changed since seen)
 
 
 class GradeMove(NamedTuple):
@@ -224,7 +226,7 @@ class Reader:
         else:
             subdirs, has_history = listing
         self._history(job, has_history)
-        card, company, country = self._card(job)
+        card, company, country, people = self._card(job)
         live = self._folders(job, subdirs, known_dirs, dirs, shown)
         if len(live) != len(known_dirs):
             for rel in known_dirs.keys() - live:
@@ -242,6 +244,7 @@ class Reader:
             card[1] if card else None,
             company,
             country,
+            people,
         )
         if row != prev:
             self.changes.customers.append(row)
@@ -327,20 +330,25 @@ class Reader:
                     "", "", None, "", None, None, None)
         )  # fmt: skip
 
-    def _card(self, job: Job) -> tuple[Stamp | None, str | None, str | None]:
+    def _card(self, job: Job) -> tuple[Stamp | None, str | None, str | None, str | None]:
         """The card event; returns Contact.txt's stamp to remember (None: no card),
-        the company's real name and the primary contact's country it gives."""
+        the company's real name, the primary contact's country and the contacts'
+        names (one a line) it gives."""
         key = job.key
         path = os.path.join(job.path, CONTACT_FILE)
         shown = f"{self.base_rel}/{job.grade_folder}/{job.name}/{CONTACT_FILE}"
-        known = (job.prev.company, job.prev.country) if job.prev else (None, None)
+        known = (
+            (job.prev.company, job.prev.country, job.prev.people)
+            if job.prev
+            else (None, None, None)
+        )
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
             if job.card is not None:
                 self.changes.gone_files.append((key, CONTACT_FILE))
                 self.changes.addresses[key] = ()
-            return None, None, None
+            return None, None, None, None
         except OSError as e:
             self.warn(shown, f"cannot read {shown}: {e.strerror or e}", customer=key)
             return (job.card[0], 0) if job.card else None, *known  # kept; read again next time
@@ -350,23 +358,37 @@ class Reader:
             )
             if job.card is not None:
                 self.changes.addresses[key] = ()
-            return None, None, None
+            return None, None, None, None
         if job.card == (st.st_size, st.st_mtime_ns):
             return job.card, *known
-        fields = classify("", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone)
-        if job.card is None:
-            self.new_events += 1
         card = read_card(path)
         for warning in card.warnings:
             self.warn(shown, warning.replace(path, shown), customer=key)
         stamp = (st.st_size, self._recorded(st.st_mtime_ns) if not card.warnings else 0)
+        # A card is an event only once it changes after folder-kit first saw it:
+        # the card of a copied workspace, or one seen the first time, is none.
+        digest = card_digest(card)
+        fields = None
+        if not card.contacts and card.warnings:
+            pass  # not read: nothing to compare, and read again next time
+        elif job.seen is None:
+            self.changes.seen[key] = digest
+        elif digest != job.seen:
+            fields = classify(
+                "", CONTACT_FILE, st.st_mtime, classifier=self.classifier, zone=self.zone
+            )
         if fields is not None:
+            if not job.card_event:
+                self.new_events += 1
             row = (key, CONTACT_FILE, "", st.st_size, self._recorded(st.st_mtime_ns))
             self.changes.files.append((*row, *fields, None))
+        elif job.card_event:  # changed back to what was first seen
+            self.changes.gone_files.append((key, CONTACT_FILE))
         addresses = card_addresses(card)
         if addresses or job.card is not None:
             self.changes.addresses[key] = addresses
-        return stamp, card.company or None, card.primary.country or None
+        people = "\n".join(dict.fromkeys(c.name for c in card.contacts if c.name)) or None
+        return stamp, card.company or None, card.primary.country or None, people
 
     def _folders(
         self,

@@ -60,6 +60,8 @@ class Known(NamedTuple):
     history: dict[str, Stamp]
     dated: dict[str, Dated]
     grades: dict[str, int]
+    seen: dict[str, str]  # cards as first seen, of every customer (a rebuild keeps them)
+    card_events: set[str]
 
 
 class Walk:
@@ -225,7 +227,9 @@ class Walk:
             key = customer_key(f.name)
             prev = known.get(key)
             if prev is None:
-                jobs.append(Job(f.grade, key, f.name, f.path, f.grade_folder))
+                jobs.append(
+                    Job(f.grade, key, f.name, f.path, f.grade_folder, seen=state.seen.get(key))
+                )
                 continue
             card = None if prev.card_size is None else (prev.card_size, prev.card_mtime_ns or 0)
             jobs.append(
@@ -240,6 +244,8 @@ class Walk:
                     history=state.history.get(key),
                     grade_count=state.grades.get(key, 0),
                     mtime_dated=state.dated.get(key),
+                    seen=state.seen.get(key),
+                    card_event=key in state.card_events,
                 )
             )
         # In key order, which is the index's: results come back in the order the
@@ -250,10 +256,15 @@ class Walk:
         return jobs
 
     def _known(self, known: dict[str, CustomerRow]) -> Known:
+        seen = self.index.cards_seen()  # a rebuilt index has them, and no customer yet
         if not known:
-            return Known({}, {}, {})
+            return Known({}, {}, {}, seen, set())
         return Known(
-            self.index.history_stamps(), self.index.mtime_dated(), self.index.grade_counts()
+            self.index.history_stamps(),
+            self.index.mtime_dated(),
+            self.index.grade_counts(),
+            seen,
+            self.index.card_events(),
         )
 
     # The scan of some customers only.

@@ -121,6 +121,20 @@ def normal_address(address: str) -> str:
     return address.strip().lower()
 
 
+def card_digest(card: Card) -> str:
+    """What a card says, as a short digest: the same for the same contacts and
+    fields, however the file was saved (its encoding, its line endings, its time),
+    so that a copied or re-saved card is no change."""
+    import hashlib
+    from dataclasses import fields
+
+    said = [
+        [getattr(c, f.name) for f in fields(c) if f.name != "extra"] + sorted(c.extra.items())
+        for c in card.contacts
+    ]
+    return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()[:32]
+
+
 def card_addresses(card: Card) -> tuple[str, ...]:
     """Every e-mail address a card holds, under any key of any contact, normalised
     (``normal_address``), each once, in the order they appear."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -29,6 +30,7 @@ from folder_kit.workspace.contact import (
     SMTPUTF8,
     Contact,
     mail_address,
+    normal_address,
     read_card,
     render_card,
 )
@@ -309,22 +311,34 @@ def list_customers(ws: Workspace) -> list[Customer]:
     return find_customers(ws)[0]
 
 
+class CardNames(NamedTuple):
+    """What a customer's Contact.txt names it by, beside its folder."""
+
+    company: str | None = None  # the real name
+    people: tuple[str, ...] = ()  # the contacts' names
+    addresses: tuple[str, ...] = ()  # every address on it (``contact.card_addresses``)
+
+
 def resolve_customer(
     ws: Workspace,
     query: str,
     *,
     cwd: Path | None = None,
     customers: Sequence[Customer] | None = None,
-    companies: Mapping[str, str | None] | None = None,
+    cards: Mapping[str, CardNames] | None = None,
 ) -> Customer:
-    """The customer a user means by a folder name, a company name, or a path.
+    """The customer a user means by a folder name, a company name, a path, or the
+    way people remember a customer: a contact's name, an e-mail address, a domain.
 
     Tries, in order: a path to (or inside) a customer folder; the folder name;
     the portable folder name of what was typed (``Maersk A/S``); the company
-    name in Contact.txt; then a unique part of either name. ``customers`` and
-    ``companies`` (real names by customer key) are what the index holds; without
-    them the folders are listed and every Contact.txt is read. A blank ``query``
-    is refused: `log ''` must not pick a folder named "   ".
+    name in Contact.txt; an address on a card (``rob@acme.de``), or a domain of
+    one (``acme.de``, ``nd.edu``: its subdomains too); a unique part of the folder
+    or company name; then a contact's name, its words in any order and each a
+    whole word (``Rob Kossler`` finds ``Kossler, Rob``). ``customers`` and
+    ``cards`` (by customer key) are what the index holds; without them the
+    folders are listed and every Contact.txt is read. A blank ``query`` is
+    refused: `log ''` must not pick a folder named "   ".
     """
     if not query.strip():
         raise UsageError(
@@ -345,25 +359,78 @@ def resolve_customer(
         hits = [c for c in customers if match_key(c.name) == wanted]
         if hits:
             return _one(query, hits)
-    if companies is None:
-        companies = {c.key: read_card(c.contact_path).company for c in customers}
-    real = {c.path: companies.get(c.key) or "" for c in customers}
-    hits = [c for c in customers if real[c.path] and match_key(real[c.path]) == key]
+    if cards is None:
+        cards = {c.key: _card_names(c) for c in customers}
+    known = {c.key: cards.get(c.key) or CardNames() for c in customers}
+    real = {c.key: known[c.key].company or "" for c in customers}
+    hits = [c for c in customers if real[c.key] and match_key(real[c.key]) == key]
     if hits:
         return _one(query, hits)
+    at = _address_match(query)
+    if at is not None:
+        hits = [c for c in customers if any(map(at, known[c.key].addresses))]
+        if hits:
+            return _one(query, hits)
     # A part of a name, accents aside: "Muller" finds "Müller & Söhne GmbH".
     part = search_key(query)
     hits = [
         c
         for c in customers
-        if part and (part in search_key(c.name) or part in search_key(real[c.path]))
+        if part and (part in search_key(c.name) or part in search_key(real[c.key]))
+    ]
+    if hits:
+        return _one(query, hits)
+    words = _words(query)
+    hits = [
+        c
+        for c in customers
+        if words and any(words <= _words(person) for person in known[c.key].people)
     ]
     if hits:
         return _one(query, hits)
     # Suggest customers, each once and by the name `customer list` shows, scored
-    # by its folder or company name, whichever is closer (folded, accents aside).
-    spellings = {c.name: [c.name, *([real[c.path]] if real[c.path] else [])] for c in customers}
+    # by its folder, company or a contact's name, whichever is closest (folded,
+    # accents aside).
+    spellings = {
+        c.name: [c.name, *([real[c.key]] if real[c.key] else []), *known[c.key].people]
+        for c in customers
+    }
     raise UnknownCustomerError(name=query, matches=_closest(part, spellings))
+
+
+def _card_names(customer: Customer) -> CardNames:
+    """What a customer's Contact.txt names it by, read from the file."""
+    from folder_kit.workspace.contact import card_addresses
+
+    card = read_card(customer.contact_path)
+    people = tuple(dict.fromkeys(c.name for c in card.contacts if c.name))
+    return CardNames(card.company or None, people, card_addresses(card))
+
+
+# A domain as typed for one: ``nd.edu``, ``@acme.de``; an address: ``rob@acme.de``.
+_DOMAIN = re.compile(r"@?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z]", re.ASCII)
+_ADDRESS_TYPED = re.compile(r"[^@\s<>]+@[^@\s<>]+")
+
+
+def _address_match(query: str) -> Callable[[str], bool] | None:
+    """What a card's (normalised) address must be for ``query`` to name it: the
+    address itself, or one at the domain (or a subdomain of it); None when
+    ``query`` is neither an address nor a domain."""
+    typed = normal_address(query).removeprefix("mailto:").strip("<>")
+    if _ADDRESS_TYPED.fullmatch(typed):
+        return typed.__eq__
+    if _DOMAIN.fullmatch(typed):
+        domain = typed.lstrip("@")
+        return lambda address: (
+            (address.endswith("@" + domain) or address.endswith("." + domain)) and "@" in address
+        )
+    return None
+
+
+def _words(name: str) -> frozenset[str]:
+    """The words of a person's name, folded, accents and punctuation aside:
+    "Kossler, Rob" and "rob kossler" have the same."""
+    return frozenset(re.findall(r"\w+", search_key(name)))
 
 
 def _closest(part: str, spellings: dict[str, list[str]]) -> list[str]:

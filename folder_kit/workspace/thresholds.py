@@ -87,6 +87,17 @@ SINGLE_MEDIUM_RUN = Threshold(
     "count",
     note={"en": "the last N follow-ups all by one medium", "zh": "最近 N 次跟进全用同一种媒介"},
 )
+# Not a taboo: where `due` stops listing a customer as due now and lists it as
+# dormant, to revive or move down a grade. In whole cadences of the grade.
+DORMANT_AFTER = Threshold(
+    "dormant_after",
+    4,
+    "count",
+    note={
+        "en": "silent for more than N cadences: dormant",
+        "zh": "超过 N 个跟进周期没有联系 = 沉睡客户",
+    },
+)
 PUSHY_PHRASES = Threshold("pushy_phrases", DEFAULT_PUSHY_PHRASES, "words")
 # Shares of the grade's cadence are whole percentages, so no new kind of value.
 GAVE_UP_SILENCE = Threshold(
@@ -143,6 +154,7 @@ THRESHOLDS: dict[str, Threshold[Any]] = {
         GAVE_UP_AFTER,
         CHANGE_APPROACH_AFTER,
         SINGLE_MEDIUM_RUN,
+        DORMANT_AFTER,
         PUSHY_PHRASES,
         GAVE_UP_SILENCE,
         TOO_SHORT,

@@ -24,7 +24,9 @@ from folder_kit.followup.taboos.registry import (
     Taboo,
     check_timeline,
     code_names,
+    count_codes,
     register,
+    worst_first,
 )
 
 for _module in (
@@ -41,4 +43,13 @@ for _module in (
 ):
     register(_module.TABOO)
 
-__all__ = ["TABOOS", "Seen", "Taboo", "check_timeline", "code_names", "register"]
+__all__ = [
+    "TABOOS",
+    "Seen",
+    "Taboo",
+    "check_timeline",
+    "code_names",
+    "count_codes",
+    "register",
+    "worst_first",
+]

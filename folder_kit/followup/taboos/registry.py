@@ -91,6 +91,8 @@ class Taboo:
     unless: tuple[str, ...] = ()
     # The data as the Chinese text needs it, where it differs from the finding's.
     zh_data: Callable[[dict[str, object]], dict[str, object]] | None = None
+    # Advice (a grade to raise), not a habit that hurts: it makes no customer worse.
+    advice: bool = False
 
 
 # Every taboo by code, in the order `check` runs them and lists its findings.
@@ -122,6 +124,35 @@ def check_timeline(
         if found is not None:
             findings.append(found)
     return findings
+
+
+def worst_first(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` grouped by customer, the customers with the most problems first
+    (advice, such as a grade to raise, counts for none); customers with as many in
+    the order they came (`check` gives them by grade, B A C D P, then by name),
+    each customer's findings in the order they came."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.customer, []).append(f)
+    ranked = sorted(groups.values(), key=lambda group: -sum(map(_problem, group)))
+    return [f for group in ranked for f in group]
+
+
+def _problem(finding: Finding) -> bool:
+    taboo = TABOOS.get(finding.code)
+    return taboo is None or not taboo.advice
+
+
+def count_codes(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each code, the most frequent first (ties in the order
+    the codes are checked)."""
+    counts = dict.fromkeys(TABOOS, 0)
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    order = {code: n for n, code in enumerate(counts)}
+    return dict(
+        sorted(((c, n) for c, n in counts.items() if n), key=lambda cn: (-cn[1], order[cn[0]]))
+    )
 
 
 def code_names(lang: str) -> dict[str, str]:

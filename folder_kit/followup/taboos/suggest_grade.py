@@ -47,4 +47,5 @@ TABOO = Taboo(
     ),
     check=check,
     zh_data=zh_data,
+    advice=True,
 )
