@@ -119,15 +119,17 @@ def plan(
     env: Mapping[str, str] | None = None,
     home: Path | None = None,
     python: str = sys.executable,
+    classes: str = windows.CLASSES,
 ) -> Plan:
-    """What install writes for ``platform``, running ``python``."""
+    """What install writes for ``platform``, running ``python`` (on Windows, under
+    HKEY_CURRENT_USER\\``classes``: another key only for the tests)."""
     env = dict(os.environ) if env is None else env
     home = Path.home() if home is None else home
     python = python_for_menu(python, platform=platform)
     name = platform_name(platform)
     items: list[Item] = []
     if name == "windows":
-        for entry, key, values in windows.keys(python=python):
+        for entry, key, values in windows.keys(python=python, classes=classes):
             data = windows.values_bytes(values)
             items.append(Item("explorer", (entry.action,), "key", key, data))
     elif name == "macos":
@@ -200,6 +202,7 @@ def save_manifest(path: Path, manifest: Manifest, *, platform: str) -> None:
         ],
         "created": [{"kind": kind, "target": target} for kind, target in manifest.created],
     }
+    path.parent.mkdir(parents=True, exist_ok=True)
     _write_file(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
 
 
@@ -239,10 +242,10 @@ def _write(item: Item, manifest: Manifest) -> None:
 
 
 def _containers(kind: str, target: str) -> list[str]:
-    """The folders (keys, below Software\\Classes) above the item, outermost first."""
+    """The folders (keys, below Software) above the item, outermost first."""
     if kind == "key":
         parts = target.split("\\")
-        return ["\\".join(parts[:i]) for i in range(3, len(parts))]
+        return ["\\".join(parts[:i]) for i in range(2, len(parts))]
     return [str(p) for p in reversed(Path(target).parents)]
 
 

@@ -31,13 +31,13 @@ def command_line(entry: Entry, *, python: str) -> str:
     return f'"{program}" {" ".join(rest)} "%V"'
 
 
-def keys(*, python: str) -> list[tuple[Entry, str, dict[str, str]]]:
+def keys(*, python: str, classes: str = CLASSES) -> list[tuple[Entry, str, dict[str, str]]]:
     """(entry, key under HKEY_CURRENT_USER, its values; "" is the default value),
     each verb's key before its ``command`` key."""
     out: list[tuple[Entry, str, dict[str, str]]] = []
     for shell in SHELLS:
         for entry in ENTRIES:
-            verb = f"{CLASSES}\\{shell}\\{NAME}.{entry.action}"
+            verb = f"{classes}\\{shell}\\{NAME}.{entry.action}"
             out.append((entry, verb, {"": entry.label}))
             out.append((entry, f"{verb}\\command", {"": command_line(entry, python=python)}))
     return out
