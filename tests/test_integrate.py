@@ -105,6 +105,7 @@ def test_what_the_user_changed_or_owns_is_kept(home: Path) -> None:
     plan = linux_plan(home)
     nautilus, theirs = Path(plan.items[0].target), Path(plan.items[2].target)
     build_tree(theirs.parent, {theirs.name: "#!/bin/sh\necho their own\n"})
+    before = read_tree(home)
     report = ig.install(plan)
     assert report.rows[2].state == "foreign" and report.rows[2].done == "kept"
     assert theirs.read_text(encoding="utf-8") == "#!/bin/sh\necho their own\n"
@@ -120,6 +121,12 @@ def test_what_the_user_changed_or_owns_is_kept(home: Path) -> None:
     ]
     others = [Path(i.target) for i in plan.items[1:] if i.target != str(theirs)]
     assert others and not any(p.exists() for p in others)
+
+    # Once the user deletes what was kept, uninstall removes the folders install made.
+    nautilus.unlink()
+    ig.uninstall(plan)
+    assert read_tree(home) == before
+    assert not plan.manifest.exists()
 
 
 def test_a_lost_manifest_adopts_identical_entries(home: Path) -> None:
@@ -290,6 +297,26 @@ def test_the_draft_s_warnings_are_said_in_a_message_box(
     assert box[:3] == ["--info", "--no-markup", "--title=folder-kit"]
     assert box[3].startswith("--text=Warning: ") and "Country:" in "\n".join(box)
     assert len(said(fake_bin, "xdg-open")) == 1  # written and opened all the same
+
+
+@needs_sh
+def test_a_draft_that_cannot_be_opened_says_where_it_was_written(
+    home: Path, customer: Path, fake_bin: Path
+) -> None:
+    ig.install(linux_plan(home))
+    script = home / ".local/share/nautilus/scripts/Write a follow-up draft"
+    environment = {**os.environ, "PATH": str(fake_bin)}  # no xdg-open at all
+    (fake_bin / "xdg-open").unlink()
+    done = subprocess.run([str(script), str(customer)], cwd=home, env=environment, timeout=120)
+    assert done.returncode == 1
+    (draft,) = (customer / "草稿").iterdir()
+    box = said(fake_bin, "zenity")
+    assert box[0] == "--error"
+    text = "\n".join(box[3:]).removeprefix("--text=")
+    workspace = customer.parents[2]
+    wrote, error = text.split("\n")
+    assert wrote == f"Wrote {draft.relative_to(workspace).as_posix()}"
+    assert error.startswith("Error: ") and "xdg-open" in error
 
 
 @needs_sh

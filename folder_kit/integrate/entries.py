@@ -40,6 +40,8 @@ NAME = "folder-kit"
 def python_for_menu(python: str = sys.executable, *, platform: str = sys.platform) -> str:
     """The Python the menu runs: this one (its virtual environment included), as an
     absolute path; on Windows its windowless twin, so that no console flashes up."""
+    if platform != sys.platform:  # a plan for another system (--dry-run, tests): as given
+        return python
     path = Path(python).absolute()
     if platform == "win32":
         windowless = path.with_name("pythonw.exe")

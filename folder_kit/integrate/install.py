@@ -376,10 +376,17 @@ def uninstall(p: Plan, *, dry_run: bool = False) -> Report:
             report.rows.append(Row(item, "changed", "kept"))
     if dry_run:
         return report
+    left = []
     for kind, target in reversed(manifest.created):
-        if _exists(kind, target) and _is_empty(kind, target):
+        if not _exists(kind, target):
+            continue
+        if _is_empty(kind, target):
             _remove_container(kind, target)
             report.created.append(target)
-    p.manifest.unlink(missing_ok=True)
+        else:
+            left.insert(0, (kind, target))
+    # What was kept is the user's now; the folders (keys) install made that still
+    # hold it stay on record, so that a later uninstall removes them once empty.
+    save_manifest(p.manifest, Manifest(created=left), platform=p.platform)
     report.rows.sort(key=lambda r: p.items.index(r.item) if r.item in p.items else len(p.items))
     return report

@@ -127,6 +127,10 @@ def run(action: Action, paths: Sequence[Path], *, launch: Launch) -> list[Outcom
         if action == "draft":
             done = _run(launch, ["draft", str(path), "--open"], folder)
             errors, warnings = _said(done)
+            if errors:  # written but not opened (no mail program): say where it is
+                errors = [
+                    line for line in done.stdout.splitlines()[:1] if line.startswith("Wrote ")
+                ] + errors
             outcomes.append(Outcome(path, done.returncode, errors, warnings))
             continue
         done = _run(launch, ["timeline", str(path)], folder)
