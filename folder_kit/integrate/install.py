@@ -376,7 +376,7 @@ def uninstall(p: Plan, *, dry_run: bool = False) -> Report:
             report.rows.append(Row(item, "changed", "kept"))
     if dry_run:
         return report
-    left = []
+    left: list[tuple[Kind, str]] = []
     for kind, target in reversed(manifest.created):
         if not _exists(kind, target):
             continue
