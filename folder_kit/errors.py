@@ -300,3 +300,10 @@ class ServiceError(FolderKitError):
 
     def __init__(self, *, reason: str, hint: str) -> None:
         super().__init__(f"{reason}; {hint}")
+
+
+class IntegrationError(FolderKitError):
+    """The file-manager entries cannot be installed, read or run as asked."""
+
+    def __init__(self, *, reason: str) -> None:
+        super().__init__(reason)

@@ -31,7 +31,18 @@ ALLOWED: dict[str, set[str]] = {
     "followup": {"top", "workspace", "timeline", "followup"},
     "watch": {"top", "workspace", "timeline", "mail", "watch"},
     "drafts": {"top", "workspace", "timeline", "followup", "mail", "drafts"},
-    "cli": {"top", "workspace", "timeline", "mail", "followup", "watch", "drafts", "cli"},
+    "integrate": {"top", "timeline", "drafts", "integrate"},
+    "cli": {
+        "top",
+        "workspace",
+        "timeline",
+        "mail",
+        "followup",
+        "watch",
+        "drafts",
+        "integrate",
+        "cli",
+    },
 }
 # Heavy libraries never imported at module level by these parts.
 LIGHT_PARTS = {"top", "workspace", "timeline", "cli"}

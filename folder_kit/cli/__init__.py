@@ -57,6 +57,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "mail": ("mail", "mail", "File the mail you already have into the customer folders."),
     "watch": ("watch", "watch", "Keep the timeline current as files are saved."),
     "service": ("watch", "service", "Run the watcher in the background at login."),
+    "integrate": (
+        "integrate",
+        "integrate",
+        'Add "Write a follow-up draft" to the file manager\'s menu of folders.',
+    ),
 }
 
 # Values in messages are cut where they are written in; this bounds the whole line.

@@ -22,15 +22,21 @@ INDEX_FILE = "index.sqlite"
 def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
     """The state folder of the workspace at ``root``: ``$FOLDER_KIT_STATE`` or the
     user state folder, then a name derived from the workspace's absolute path."""
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return state_base(env=env) / digest[:16]
+
+
+def state_base(*, env: dict[str, str] | None = None) -> Path:
+    """``$FOLDER_KIT_STATE``, else the user state folder: where the workspaces' state
+    folders are, and what folder-kit keeps per user (the file-manager entries it wrote)."""
     env = dict(os.environ) if env is None else env
     base = env.get(ENV_STATE)
     if not base:
         from platformdirs import user_state_dir
 
         base = user_state_dir("folder-kit", appauthor=False)
-    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     # Absolute: worker processes and later commands may run from another folder.
-    return Path(base).absolute() / digest[:16]
+    return Path(base).absolute()
 
 
 def local_state_dir(root: Path) -> Path:
