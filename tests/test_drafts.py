@@ -581,3 +581,17 @@ def test_a_self_check_has_nothing_to_complete_after_a_call_or_a_visit(
         "Error: cannot write a self-check draft: nothing was sent to this customer in "
         "writing yet (a mail, a fax, a document, a quotation or a PI)",
     )
+
+
+def test_open_without_an_opener_says_the_draft_is_written(tmp_path: Path) -> None:
+    from folder_kit.drafts.opener import open_with_system
+    from folder_kit.errors import UsageError
+
+    def missing(command: object) -> object:
+        raise FileNotFoundError(2, "No such file or directory", "xdg-open")
+
+    draft = tmp_path / "2026-12-06 self-check.eml"
+    with pytest.raises(UsageError) as info:
+        open_with_system(draft, platform="linux", run=missing)
+    message = str(info.value)
+    assert "the draft is written" in message and "xdg-open" in message and "xdg-utils" in message

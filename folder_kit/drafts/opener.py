@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from folder_kit.errors import UsageError, shown
+
 Runner = Callable[[Sequence[str]], object]
 
 
@@ -25,9 +27,19 @@ def open_with_system(path: Path, *, platform: str | None = None, run: Runner | N
     ``open`` on macOS, ``xdg-open`` elsewhere."""
     platform = platform or sys.platform
     run = run or _spawn
-    if platform.startswith("win"):
-        os.startfile(path)  # type: ignore[attr-defined]
-    elif platform == "darwin":
-        run(["open", str(path)])
-    else:
-        run(["xdg-open", str(path)])
+    opener = "open" if platform == "darwin" else "xdg-open"
+    try:
+        if platform.startswith("win"):
+            os.startfile(path)  # type: ignore[attr-defined]
+        else:
+            run([opener, str(path)])
+    except FileNotFoundError as e:
+        hint = " (Debian/Ubuntu: apt-get install xdg-utils)" if opener == "xdg-open" else ""
+        raise UsageError(
+            f"the draft is written ({shown(path)}), but this machine has no {opener} "
+            f"to open it with{hint}: open it in your mail program yourself"
+        ) from e
+    except OSError as e:
+        raise UsageError(
+            f"the draft is written ({shown(path)}), but it could not be opened: {e.strerror or e}"
+        ) from e
