@@ -59,6 +59,12 @@ def store_password(account: Account, password: str) -> None:
         raise AccountError(account=account.name, reason=_keyring_trouble(e)) from e
 
 
+def check_keyring(account: Account) -> None:
+    """Refuse, before anything is done, to keep a password where no keyring exists."""
+    if _no_backend():
+        raise AccountError(account=account.name, reason=NO_KEYRING)
+
+
 def forget_password(account: Account) -> bool:
     """Remove the account's password from the keyring; False when none was there."""
     import keyring
