@@ -292,8 +292,21 @@ def test_without_a_keyring_nothing_is_written_and_password_command_is_named(
     result = invoke(*local(server), "--password-stdin", "-w", str(workspace), input=PASSWORD + "\n")
     line = assert_error(result)
     assert line.startswith("Error: mail account 'work': this machine has no keyring")
-    assert "password_command" in line
+    assert "give --password-command instead" in line
     assert config_bytes(workspace) == before
+
+
+def test_without_a_password_given_the_keyring_is_asked(
+    invoke: Invoke, workspace: Path, server: Dovecot, keys: MemoryKeyring
+) -> None:
+    before = config_bytes(workspace)
+    line = assert_error(invoke(*local(server), "-w", str(workspace)))
+    assert line.startswith("Error: mail account 'work': no password is stored for it")
+    assert config_bytes(workspace) == before
+    keys.passwords[(SERVICE, USER)] = PASSWORD  # kept there by an earlier account
+    result = invoke(*local(server), "--json", "-w", str(workspace))
+    assert_ok(result)
+    assert json.loads(result.stdout)["password"] == "keyring"
 
 
 def test_remove_keeps_a_password_another_account_logs_in_with(

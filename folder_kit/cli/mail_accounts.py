@@ -167,7 +167,8 @@ def _show_added(added: Added) -> None:
     kept = {
         "keyring": "its password is in the OS keyring",
         "password_command": "its password comes from password_command",
-        None: "no password is stored for it yet",
+        None: "no password is stored for it yet (set password_command: in it, or remove it "
+        "and add it again with --password-stdin)",
     }[added.password]
     say(f"Added mail account '{account.name}' to folder-kit.yaml; {kept}.")
     say(f"Next: folder-kit mail sync {account.name}")
