@@ -179,10 +179,11 @@ def _show_added(added: Added) -> None:
 @workspace_option
 @click.pass_context
 def remove_cmd(ctx: click.Context, name: str) -> None:
-    """Forget the mail account NAME: out of folder-kit.yaml, its password out of the keyring.
+    """Forget the mail account NAME (its filed mail stays).
 
-    The mail already filed from it stays in the customer folders; nothing on
-    the server changes.
+    Takes it out of folder-kit.yaml (your comments there stay) and its
+    password out of the OS keyring. The mail already filed from it stays in
+    the customer folders; nothing on the server changes.
     """
     from folder_kit.mail.accounts import remove_account
 
