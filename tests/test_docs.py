@@ -174,6 +174,9 @@ def test_every_json_key_is_in_the_page(invoke: Invoke, sample_copy: Path) -> Non
     imported = record(("mail", "import"), printed("mail", "import", str(export), "--json"))
     assert isinstance(imported, dict) and imported["filed"]
     assert record(("mail", "unmatched"), printed("mail", "unmatched", "--json"))
+    add = ["mail", "add", "work", "--host", "exmail", "--address", "lilei@example.cn"]
+    add += ["--since", "2026-01-01", "--no-check", "--password-command", "pass show mail/work"]
+    record(("mail", "add"), printed(*add, "--json"))
     # `watch --json` prints what these give; an event there is the timeline's
     # object, which its section refers to, plus the keys of a change.
     event = Event(

@@ -161,3 +161,14 @@ def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
         for subject in g.subjects:
             say(f"  - {subject}")
         say(f"  {g.claim}")
+
+
+def _accounts() -> None:
+    """`mail add` and `mail remove` live in their own module."""
+    from folder_kit.cli.mail_accounts import add_cmd, remove_cmd
+
+    mail.add_command(add_cmd)
+    mail.add_command(remove_cmd)
+
+
+_accounts()

@@ -21,6 +21,11 @@ NO_KEYRING = (
     "this machine has no keyring to keep the password in (a headless Linux has none): "
     "set password_command: in the account instead, e.g. `pass show mail/work`"
 )
+NO_KEYRING_FOR_ADD = (
+    "this machine has no keyring to keep the password in (a headless Linux has none): "
+    "give --password-command instead, a command that prints it (e.g. `pass show mail/work`); "
+    "nothing was written"
+)
 
 
 def keyring_service(account: Account) -> str:
@@ -41,9 +46,9 @@ def password_for(account: Account) -> str:
     if password is None:
         raise AccountError(
             account=account.name,
-            reason="no password is stored for it: run `folder-kit mail add "
-            f"{account.name} --host {account.host} --user {account.user} --password-stdin` "
-            "again, or set password_command:",
+            reason="no password is stored for it: set password_command: in the account, or "
+            f"run `folder-kit mail remove {account.name}` and `folder-kit mail add "
+            f"{account.name} --host {account.host} --user {account.user} --password-stdin`",
         )
     return password
 
@@ -57,6 +62,12 @@ def store_password(account: Account, password: str) -> None:
         keyring.set_password(keyring_service(account), account.user, password)
     except KeyringError as e:
         raise AccountError(account=account.name, reason=_keyring_trouble(e)) from e
+
+
+def check_keyring(account: Account) -> None:
+    """Refuse, before anything is done, to keep a password where no keyring exists."""
+    if _no_backend():
+        raise AccountError(account=account.name, reason=NO_KEYRING_FOR_ADD)
 
 
 def forget_password(account: Account) -> bool:

@@ -438,16 +438,25 @@ class Config:
 
 def load_config(path: Path) -> Config:
     """Read and validate ``folder-kit.yaml``; an empty file gives the defaults."""
+    return parse_config(config_text(read_config_bytes(path), path=path), path=path)
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The bytes of ``folder-kit.yaml``: a regular file of sane size, never read
+    through a link (see files.open_regular)."""
     try:
-        # A regular file of sane size, never through a link (see files.open_regular).
-        text = read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8-sig")
+        return read_regular(path, limit=MAX_CONFIG_BYTES)
     except UnreadableFileError as e:
         raise ConfigError(path=path, reason=f"cannot read: it is {e.reason}") from e
     except OSError as e:
         raise ConfigError(path=path, reason=f"cannot read: {e.strerror or e}") from e
+
+
+def config_text(data: bytes, *, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ConfigError(path=path, reason="not UTF-8 text") from e
-    return parse_config(text, path=path)
 
 
 def parse_config(text: str, *, path: Path) -> Config:
@@ -571,9 +580,13 @@ _STANDARD_TAGS = {
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# A domain as a person writes it in a list: labels of letters, digits and hyphens
-# (any script: international domains too), or "provider.*".
-_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+# An account's name under mail.accounts, and what it may be, in words.
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+ACCOUNT_NAME_RULE = "an account name is letters, digits, '.', '_' or '-' (like work)"
+NO_SECURITY_RULE = (
+    "none sends the password unencrypted: only for a server on this machine "
+    "(localhost, 127.0.0.1); use ssl or starttls"
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -587,6 +600,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# A domain as a person writes it in a list: labels of letters, digits and hyphens
+# (any script: international domains too), or "provider.*".
 _MAIL_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W_](?:[\w-]*[^\W_])?|\*)")
 
 
@@ -933,10 +948,8 @@ class _Reader:
         """``mail.accounts``: a mapping of account names to their settings."""
         out = []
         for name, (n, k) in self.mapping(node, key, None).items():
-            if not _ACCOUNT_NAME.fullmatch(name):
-                raise self.error(
-                    n, k, "an account name is letters, digits, '.', '_' or '-' (like work)"
-                )
+            if not ACCOUNT_NAME.fullmatch(name):
+                raise self.error(n, k, ACCOUNT_NAME_RULE)
             fields = tuple(f for f in Account.__dataclass_fields__ if f != "name")
             secret = self.mapping(n, k, None).get("password")
             if secret is not None:
@@ -976,12 +989,7 @@ class _Reader:
             account = Account(name=name, **values)
             if account.security == "none" and not is_loopback(account.host):
                 cn, ck = children["security"]
-                raise self.error(
-                    cn,
-                    ck,
-                    "none sends the password unencrypted: only for a server on this "
-                    "machine (localhost, 127.0.0.1); use ssl or starttls",
-                )
+                raise self.error(cn, ck, NO_SECURITY_RULE)
             out.append(account)
         return tuple(out)
 
