@@ -678,14 +678,15 @@ class Index:
 
     def contact_rows(
         self, *, until: str, customers: Collection[str] | None = None
-    ) -> list[ContactRow]:
+    ) -> Iterator[ContactRow]:
         """Events but cards, on or before ``until``, by customer and oldest first; of
-        the customers keyed in ``customers`` only, or of everyone."""
+        the customers keyed in ``customers`` only, or of everyone. As they come from
+        the cursor: nothing else may use the connection until they are all taken."""
         sql = (
             f"SELECT customer, kind, day, date, medium, topic, rel, subject, {STAMP_SQL} AS s "
             "FROM files WHERE kind NOT IN ('history', 'card') AND day <= ?"
         )
-        return list(map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, s")))
+        return map(_CONTACT_ROW, self._of(sql, (until,), customers, " ORDER BY customer, s"))
 
     def _of(
         self, sql: str, params: tuple[str, ...], customers: Collection[str] | None, tail: str = ""
