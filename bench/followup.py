@@ -29,8 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scan import (
+    FLOORS,
     Commands,
     bench_folder,
+    floor_commands,
     folder_kit_exe,
     interleaved,
     prepare,
@@ -63,6 +65,7 @@ def main() -> int:
         }
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
         commands: Commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        commands.update(floor_commands(ws, tmp, env))
         if args.baseline is not None:
             # As bench/scan.py --baseline: the other source tree through the same
             # interpreter, with an index of its own, built first like the other.
@@ -86,7 +89,7 @@ def main() -> int:
             commands[label] = ([*base, *rest], env)
         # From the temporary folder: `python -m` puts the current folder first on
         # sys.path, and a source tree there would win over --baseline.
-        print_ratios(interleaved(commands, args.runs, cwd=tmp), rss=False)
+        print_ratios(interleaved(commands, args.runs, cwd=tmp), rss=False, floors=FLOORS)
     return 0
 
 

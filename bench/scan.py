@@ -171,11 +171,13 @@ Commands = dict[str, tuple[list[str], dict[str, str]]]  # label -> (command, env
 
 
 class Runs(NamedTuple):
-    """Every run's wall seconds, peak RSS (KiB) and CPU seconds, by label."""
+    """Every run's wall seconds, peak RSS (KiB), CPU seconds and the load average
+    (1 min) when it started, by label."""
 
     times: dict[str, list[float]]
     rss: dict[str, list[int]]
     cpu: dict[str, list[float]]
+    load: dict[str, list[float]]
 
 
 def interleaved(commands: Commands, runs: int, cwd: Path | None = None) -> Runs:
@@ -183,10 +185,12 @@ def interleaved(commands: Commands, runs: int, cwd: Path | None = None) -> Runs:
     rounds of all of them in turn, so that a load on the machine slows all alike."""
     for cmd, env in commands.values():
         timed(cmd, env, cwd=cwd)
-    out = Runs({label: [] for label in commands}, {label: [] for label in commands}, {})
-    out.cpu.update({label: [] for label in commands})
+    out = Runs({}, {}, {}, {})
+    for table in out:
+        table.update({label: [] for label in commands})
     for _ in range(runs):
         for label, (cmd, env) in commands.items():
+            out.load[label].append(os.getloadavg()[0])
             seconds, kib, cpu = measured(cmd, env, cwd=cwd)
             out.times[label].append(seconds)
             out.rss[label].append(kib)
@@ -194,25 +198,107 @@ def interleaved(commands: Commands, runs: int, cwd: Path | None = None) -> Runs:
     return out
 
 
-def print_ratios(runs: Runs, *, rss: bool = True) -> None:
-    """Median, minimum and ratio to the first command (the baseline) of each, in wall
-    time and in CPU time (user + system, workers included), and the peak RSS."""
+def machine() -> str:
+    """The machine a figure came from: cores, CPU model, Python."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    version = ".".join(map(str, sys.version_info[:3]))
+    return f"{os.cpu_count()} cores, {model}, Python {version}"
+
+
+def print_ratios(
+    runs: Runs, *, rss: bool = True, floors: dict[str, str] | None = None, files: int = 0
+) -> None:
+    """Median, minimum and ratio to the first command (find) of each, in wall time
+    and in CPU time (user + system, workers included), the peak RSS and the load
+    when it ran; then, with ``floors`` (short name -> label), every command as a
+    ratio to each floor, in wall time and in CPU time. ``files``: the tree's file
+    count, for CPU microseconds a file."""
     base = statistics.median(next(iter(runs.times.values())))
     base_cpu = statistics.median(next(iter(runs.cpu.values()))) or 1e-9
+    print(f"machine: {machine()}")
     head = f"{'command':<34} {'median s':>9} {'min s':>7} {'x find':>7} {'cpu s':>7} {'x cpu':>6}"
-    print(head + (f" {'max RSS MiB':>12}" if rss else ""))
+    head += f" {'us/file':>7}" if files else ""
+    print(head + (f" {'max RSS MiB':>12}" if rss else "") + f" {'load':>9}")
     for label, times in runs.times.items():
         med = statistics.median(times)
         cpu = statistics.median(runs.cpu[label])
         line = f"{label:<34} {med:>9.3f} {min(times):>7.3f} {med / base:>7.2f}"
         line += f" {cpu:>7.3f} {cpu / base_cpu:>6.2f}"
+        line += f" {cpu / files * 1e6:>7.1f}" if files else ""
         if rss:
             line += f" {max(runs.rss[label]) / 1024:>12.1f}"
-        print(line)
+        load = runs.load[label]
+        print(line + f" {min(load):>4.1f}-{max(load):<4.1f}")
     count = len(next(iter(runs.times.values())))
     print(
         f"({count} runs each, interleaved; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f})"
     )
+    if floors:
+        print_floor_ratios(runs, floors)
+
+
+def print_floor_ratios(runs: Runs, floors: dict[str, str]) -> None:
+    """Every command as a ratio to each floor measured in the same run: medians, wall
+    time and CPU time (user + system, workers included)."""
+    for what, table in (("wall", runs.times), ("cpu", runs.cpu)):
+        meds = {label: statistics.median(values) for label, values in table.items()}
+        print(f"\nratio to the floors, {what} time (median / median):")
+        print(f"{'command':<34}" + "".join(f" {short:>11}" for short in floors))
+        for label, med in meds.items():
+            cells = "".join(f" {med / (meds[floor] or 1e-9):>11.2f}" for floor in floors.values())
+            print(f"{label:<34}{cells}")
+
+
+FLOORS = {  # short name -> label of the floor command
+    "walk": "floor: walk",
+    "walk+read": "floor: walk+read",
+    "walk+read 2p": "floor: walk+read, 2 procs",
+    "stat": "floor: stat-only",
+    "stat 2p": "floor: stat-only, 2 procs",
+}
+
+
+def floor_commands(ws: Path, tmp: Path, env: dict[str, str]) -> Commands:
+    """The floors of bench/floors.py on ``ws``, as whole processes of this interpreter."""
+    from floors import stat_list
+
+    listing = tmp / "stat-list.txt"
+    stat_list(ws, listing)
+    script = [sys.executable, str(Path(__file__).resolve().parent / "floors.py")]
+    walk = [*script, "walk", str(ws)]
+    stats = [*script, "stat", str(listing)]
+    return {
+        FLOORS["walk"]: (walk, env),
+        FLOORS["walk+read"]: ([*walk, "--read"], env),
+        FLOORS["walk+read 2p"]: ([*walk, "--read", "--procs", "2"], env),
+        FLOORS["stat"]: (stats, env),
+        FLOORS["stat 2p"]: ([*stats, "--procs", "2"], env),
+    }
+
+
+# issue 22's lines: (command, floor, wall or cpu, at most this ratio)
+TARGETS = [
+    ("folder-kit scan --rebuild", "walk+read", "cpu", 2.2),
+    ("folder-kit scan --rebuild", "walk+read 2p", "wall", 1.6),
+    ("folder-kit scan (no change)", "stat", "wall", 1.2),
+    ("folder-kit scan (no change)", "stat", "cpu", 1.2),
+]
+
+
+def print_targets(runs: Runs) -> None:
+    print("\ntargets (issue 22):")
+    for label, floor, what, most in TARGETS:
+        table = runs.times if what == "wall" else runs.cpu
+        if label not in table:
+            continue
+        ratio = statistics.median(table[label]) / statistics.median(table[FLOORS[floor]])
+        verdict = "met" if ratio <= most else "MISSED"
+        print(f"  {label:<30} {what:>4} / {floor:<13} {ratio:5.2f} (<= {most}) {verdict}")
 
 
 def main() -> int:
@@ -236,13 +322,15 @@ def main() -> int:
         ws, env = prepare(tmp, args.customers, args.files, mail=not args.no_mail)
         find = ["find", str(ws), "-type", "f", "-printf", "%T@ %p\\n"]
         timed(find, env)  # warm the page cache for everyone
+        commands: Commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
+        floors = floor_commands(ws, tmp, env)
+        commands.update(floors)
         readers = {
             "folder-kit scan --rebuild": ["scan", "--rebuild"],
             "folder-kit scan (no change)": ["scan"],
             "folder-kit timeline --json": ["timeline", "--json"],
             "folder-kit customer list --json": ["customer", "list", "--json"],
         }
-        commands: Commands = {"find -type f -printf '%T@ %p\\n'": (find, env)}
         if args.baseline is not None:
             # The same commands from another source tree, through the same interpreter,
             # with an index of their own: before and after in one run.
@@ -261,8 +349,10 @@ def main() -> int:
             commands[label] = ([*after, "-w", str(ws), *rest], env)
         # From the temporary folder: `python -m` puts the current folder first on
         # sys.path, and a source tree there would win over --baseline.
-        print_ratios(interleaved(commands, args.runs, cwd=tmp))
+        runs = interleaved(commands, args.runs, cwd=tmp)
+        print_ratios(runs, floors=FLOORS, files=args.customers * args.files)
         print("(max RSS: the largest single process of the command, workers included)")
+        print_targets(runs)
     return 0
 
 

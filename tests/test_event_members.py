@@ -136,7 +136,7 @@ def test_sql_and_python_agree_on_the_extended_table(
         with index.transaction() as conn:
             Index.write(conn, changes)
         expected = [e.as_json() for e in events.load_events(ws, index)]
-        written = index.timeline_json("客户")
+        written = list(index.timeline_json("客户"))
     assert written == [in_list(value).encode("utf-8") for value in expected]
     assert all(list(value) == expected_keys(value) for value in expected)
 

@@ -84,7 +84,7 @@ def test_sqlite_writes_what_json_dumps_writes(
         expected = [e.as_json() for e in events.load_events(ws, index, customer=key)]
         if broken:
             index.conn.create_function("json_quote", 1, lambda v: json.dumps(v).upper())
-        written = index.timeline_json("客户", key)
+        written = list(index.timeline_json("客户", key))
     assert written == [in_list(value).encode("utf-8") for value in expected]
     text = b"[\n" + b",\n".join(written) + b"\n]" if written else b"[]"
     assert text.decode("utf-8") == json.dumps(expected, ensure_ascii=False, indent=2)

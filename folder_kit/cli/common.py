@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,20 +177,27 @@ def say_lines(text: str) -> None:
     click.echo("\n".join(visible(line) for line in text.split("\n")))
 
 
-def print_json_objects(objects: list[bytes]) -> None:
+def print_json_objects(objects: Iterable[bytes]) -> None:
     """A JSON list whose objects are already written, in UTF-8, as ``json.dumps(...,
     ensure_ascii=False, indent=2)`` writes them inside a list: the same text as
-    ``print_json`` of the list, escaped the same way."""
-    if not objects:
+    ``print_json`` of the list, escaped the same way. Taken a chunk at a time (a
+    stream of objects is never held whole); nothing is written before the first
+    chunk is there, so an error in making the first object leaves no output."""
+    it = iter(objects)
+    chunk = list(islice(it, _CHUNK))
+    if not chunk:
         _write(b"[]\n")
         return
     # A chunk at a time, not joined into one bytes (35 MB at 110,000 events, then
     # copied again to add the brackets): memory that is used again is memory the
     # kernel need not hand out and zero again (about 90 ms less at 110,000 events).
-    for start in range(0, len(objects), _CHUNK):
-        part = b",\n".join(objects[start : start + _CHUNK])
-        _write(b",\n" if start else b"[\n")
-        _write(_escape_raw_utf8(part))
+    _write(b"[\n")
+    while True:
+        _write(_escape_raw_utf8(b",\n".join(chunk)))
+        chunk = list(islice(it, _CHUNK))
+        if not chunk:
+            break
+        _write(b",\n")
     _write(b"\n]\n")
 
 

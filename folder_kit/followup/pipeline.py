@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -276,30 +276,82 @@ def _timelines(
         customers = _customers(ws, index, today)
     if key is not None:
         only = [key]
+    return _ranked((tl, tl) for tl in _each_timeline(index, customers, today=today, only=only))
+
+
+def _ranked(made: Iterable[tuple[Timeline, T]]) -> list[T]:
+    """What was made of each timeline, in the order `due` ranks the timelines: by
+    grade (B, A, C, D, prospects), then by name, ties in the order they came."""
+    ranked = [
+        (PRIORITY[tl.grade], tl.customer.casefold(), n, item) for n, (tl, item) in enumerate(made)
+    ]
+    ranked.sort(key=_RANK)
+    return [item for *_, item in ranked]
+
+
+_RANK = operator.itemgetter(0, 1, 2)
+
+
+def _each_timeline(
+    index: Index,
+    customers: dict[str, _Customer],
+    *,
+    today: dt.date,
+    only: Collection[str] | None = None,
+) -> Iterator[Timeline]:
+    """Each customer's timeline up to ``today`` (of those keyed in ``only``, or of
+    everyone), one at a time, in the order of ``customers``: its events read
+    from the index as they come, never all at once."""
     if only is not None:
         wanted = set(only)
         customers = {k: c for k, c in customers.items() if k in wanted}
     rows = index.contact_rows(until=today.isoformat(), customers=only)
-    events: dict[str, list[Ev]] = {k: list(c.moves) for k, c in customers.items()}
-    days = {day: dt.date.fromisoformat(day) for day in {r[2] for r in rows}}
-    # Rows come ordered by customer: one group each, built in one comprehension.
-    for customer, group in itertools.groupby(rows, key=operator.itemgetter(0)):
-        c = customers.get(customer)
-        if c is None:
-            continue
-        prefix = c.folder + "/"
-        events[customer].extend(
-            Ev(kind, days[day], medium, topic, prefix + rel, date, subject, None, None, stamp)
-            for _, kind, day, date, medium, topic, rel, subject, stamp in group
-        )
-    out = []
+    days = _Days()
+    # Rows come ordered by customer: one group each, built in one comprehension,
+    # read as far as the customer at hand. A group that comes before its customer
+    # does is kept until it does (none is, while ``customers`` is in key order,
+    # as the index gives it).
+    events: dict[str, list[Ev]] = {}
+    groups = itertools.groupby(rows, key=operator.itemgetter(0))
     for k, c in customers.items():
-        own = events[k]
+        own = events.pop(k, None)
+        if own is None:
+            own = list(c.moves)
+            for customer, group in groups:
+                other = customers.get(customer)
+                if other is None:
+                    continue
+                prefix = other.folder + "/"
+                made = events[customer] = list(other.moves) if customer != k else own
+                made.extend(
+                    Ev(
+                        kind,
+                        days[day],
+                        medium,
+                        topic,
+                        prefix + rel,
+                        date,
+                        subject,
+                        None,
+                        None,
+                        stamp,
+                    )
+                    for _, kind, day, date, medium, topic, rel, subject, stamp in group
+                )
+                if customer >= k:
+                    events.pop(k, None)
+                    break
         if c.moves:  # grade events interleave; files come sorted already
             own.sort(key=_STAMP)
-        out.append(Timeline(customer=c.name, grade=c.grade, events=tuple(own), folder=c.folder))
-    out.sort(key=lambda t: (PRIORITY[t.grade], t.customer.casefold()))
-    return out
+        yield Timeline(customer=c.name, grade=c.grade, events=tuple(own), folder=c.folder)
+
+
+class _Days(dict[str, dt.date]):
+    """ISO day -> date, each made once, when first asked for."""
+
+    def __missing__(self, day: str) -> dt.date:
+        value = self[day] = dt.date.fromisoformat(day)
+        return value
 
 
 _STAMP = operator.attrgetter("stamp")
@@ -321,8 +373,26 @@ def check(ws: Workspace, *, today: dt.date, name: str | None = None) -> Found[Fi
     the customers with the most problems first (``taboos.worst_first``)."""
     with fresh_index(ws) as index:
         key = None if name is None else customer_named(ws, index, name).key
-        timelines = _timelines(ws, index, today=today, key=key)
-        return _found(index, _check(ws, timelines, today=today))
+        only = None if key is None else [key]
+        return _found(index, _findings(ws, index, today=today, only=only))
+
+
+def _findings(
+    ws: Workspace,
+    index: Index,
+    *,
+    today: dt.date,
+    only: Collection[str] | None = None,
+    customers: dict[str, _Customer] | None = None,
+) -> list[Finding]:
+    """``_check`` of ``_timelines``, one timeline at a time (a large workspace's
+    events are never all in memory: 330,000 of them held 380 MiB), the findings
+    put in the timelines' order."""
+    if customers is None:
+        customers = _customers(ws, index, today)
+    each = _each_timeline(index, customers, today=today, only=only)
+    found = _ranked((tl, _check(ws, [tl], today=today)) for tl in each)
+    return [f for findings in found for f in findings]
 
 
 def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[Finding]:
@@ -398,11 +468,7 @@ def overview(ws: Workspace, *, today: dt.date) -> Overview:
     """The report, the due list and the findings from one refresh of the index."""
     with fresh_index(ws) as index:
         customers = _customers(ws, index, today)
-        timelines = _timelines(ws, index, today=today, customers=customers)
+        findings = _findings(ws, index, today=today, customers=customers)
         items = due_in(ws, index, today=today, within=0, customers=customers)
         result = _report(ws, index, today=today, customers=customers)
-    return Overview(
-        report=result,
-        due=items,
-        findings=_check(ws, timelines, today=today),
-    )
+    return Overview(report=result, due=items, findings=findings)

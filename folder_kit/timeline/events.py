@@ -194,13 +194,15 @@ def timeline(ws: Workspace, *, name: str | None = None) -> list[Event]:
         return load_events(ws, index, customer=key)
 
 
-def timeline_json(ws: Workspace, *, name: str | None = None) -> list[bytes]:
+def timeline_json(ws: Workspace, *, name: str | None = None) -> Iterator[bytes]:
     """``timeline``'s events as the UTF-8 of ``json.dumps(event.as_json(),
     ensure_ascii=False, indent=2)`` for each inside a list (two spaces deeper), in
-    the same order, as the index writes them (``Index.timeline_json``)."""
+    the same order, as the index writes them (``Index.timeline_json``): as they
+    come, the index held open until the last (the scan, and an unknown NAME's
+    error, come with the first)."""
     with fresh_index(ws) as index:
         key = None if name is None else customer_named(ws, index, name).key
-        return index.timeline_json(ws.customers_dir.name, key)
+        yield from index.timeline_json(ws.customers_dir.name, key)
 
 
 @dataclass(frozen=True)
