@@ -98,6 +98,7 @@ class Envelope:
     in_reply_to: str
     size: int
     internal_date: float | None  # when the server received it, as a POSIX time
+    header: bytes = b""  # the fields above (and References, Content-Type) as the server sent them
 
 
 def _flag(value: bytes | str) -> str:
@@ -211,7 +212,7 @@ class Session:
             b"RFC822.SIZE",
             b"INTERNALDATE",
             b"BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO TO CC BCC DATE SUBJECT "
-            b"MESSAGE-ID IN-REPLY-TO)]",
+            b"MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)]",
         ]
         for start in range(0, len(uids), batch):
             chunk = list(uids[start : start + batch])
@@ -336,6 +337,7 @@ def _envelope(uid: int, data: dict[bytes, Any]) -> Envelope:
         in_reply_to=str(parsed.get("In-Reply-To", "") or "").strip(),
         size=int(data.get(b"RFC822.SIZE", 0) or 0),
         internal_date=internal.timestamp() if internal is not None else None,
+        header=header,
     )
 
 
