@@ -18,10 +18,10 @@ from keyring.errors import PasswordDeleteError  # noqa: E402
 class MemoryKeyring(KeyringBackend):
     """Passwords by (service, user), in a dict."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.passwords: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

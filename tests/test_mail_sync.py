@@ -18,7 +18,7 @@ import pytest
 from conftest import Invoke
 from dovecot import PASSWORD, USER, Dovecot, free_port, message, need_dovecot
 from helpers import build_tree, read_tree, tree_diff
-from memory_keyring import MemoryKeyring, memory_keyring  # noqa: F401
+from memory_keyring import memory_keyring  # noqa: F401  (a fixture)
 
 from folder_kit.timeline.state import state_dir
 
@@ -375,10 +375,13 @@ def test_a_wrong_password_is_one_error_line_without_the_password(
     assert not state_dir(ws).exists() or not any(state_dir(ws).glob("unmatched*"))
 
 
+@pytest.mark.usefixtures("memory_keyring")
 def test_a_stopped_server_is_one_error_line_and_the_state_is_kept(
-    invoke: Invoke, ws: Path, server: Dovecot, memory_keyring: MemoryKeyring
+    invoke: Invoke, ws: Path, server: Dovecot
 ) -> None:
-    memory_keyring.set_password("folder-kit imap 127.0.0.1", USER, PASSWORD)
+    import keyring
+
+    keyring.set_password("folder-kit imap 127.0.0.1", USER, PASSWORD)  # as `mail add` keeps it
     server.append("INBOX", INQUIRY)
     configure(ws, account("work", server, password=None))
     assert counts(synced(invoke, ws)) == (1, 1, 0, 0, 0)
