@@ -469,3 +469,45 @@ def test_mail_list(invoke: Invoke, ws: Path, server: Dovecot) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", entry["last_sync"])
     text = invoke("mail", "list", "-w", str(ws)).stdout
     assert "work" in text and "127.0.0.1" in text
+
+
+def test_a_connection_lost_midway_keeps_what_was_filed_and_goes_on_next_time(
+    ws: Path, server: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from folder_kit.mail import sync
+    from folder_kit.mail.importer import Progress
+    from folder_kit.workspace.find import open_workspace
+
+    monkeypatch.setattr(sync, "STEP", 2)
+    mails = [
+        message(
+            sender="anna@acme.de",
+            to=ME,
+            subject=f"Order {n}",
+            date=f"Tue, 0{n} Mar 2026 12:00:00 +0000",
+        )
+        for n in range(1, 6)
+    ]
+    for m in mails:
+        server.append("INBOX", m)
+    configure(ws, account("work", server))
+    workspace = open_workspace(ws)
+
+    def lose_the_connection(progress: Progress) -> None:
+        if progress.messages == 2:  # after the first step
+            assert server.drop_connections() == 1
+
+    out = sync.sync_accounts(workspace, workspace.config, progress=lose_the_connection)
+    (report,) = out.accounts
+    assert report.error is not None and "work" in report.error
+    assert sorted(f.path for f in out.filed) == [
+        f"{ACME}/IN/2026-03-01 Order 1.eml",
+        f"{ACME}/IN/2026-03-02 Order 2.eml",
+    ]
+
+    again = sync.sync_accounts(workspace, workspace.config)
+    assert again.errors == []
+    assert (again.messages, again.known) == (3, 0)  # it went on after the last step filed
+    assert sorted(f.path for f in again.filed) == [
+        f"{ACME}/IN/2026-03-0{n} Order {n}.eml" for n in (3, 4, 5)
+    ]
