@@ -28,10 +28,10 @@ def mail() -> None:
     """File the mail you already have into the customer folders.
 
     `mail import` reads mail exports (an mbox, a Maildir, a folder of .eml and
-    .msg files, an Outlook .pst) and copies each message that concerns a
-    customer into its OUT/ (sent) or IN/ (received), matched by the addresses
-    in the customers' Contact.txt. `mail unmatched` lists who wrote the mail no
-    customer claims: prospects to add.
+    .msg files, an Outlook .pst), `mail sync` your IMAP accounts, and each
+    copies every message that concerns a customer into its OUT/ (sent) or IN/
+    (received), matched by the addresses in the customers' Contact.txt. `mail
+    unmatched` lists who wrote the mail no customer claims: prospects to add.
     """
 
 
@@ -144,10 +144,11 @@ class _Bar:
 def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
     """Who wrote the mail that no customer claims: prospects to add.
 
-    Lists the correspondents of the unmatched mail the last imports saw,
-    grouped by company domain (an address at a free-mail provider by itself),
-    most messages first, each with the `customer add` line that would claim
-    its mail; import the same mail again afterwards to file it.
+    Lists the correspondents of the unmatched mail the last imports and syncs
+    saw, grouped by company domain (an address at a free-mail provider by
+    itself), most messages first, each with the `customer add` line that would
+    claim its mail; the next `mail sync` (or importing the same mail again)
+    files it then.
     """
     from folder_kit.mail.importer import list_unmatched
 
