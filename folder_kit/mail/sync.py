@@ -36,7 +36,7 @@ from folder_kit.mail.matching import Decision, Parties, decide
 from folder_kit.mail.secrets import password_for
 from folder_kit.mail.sources import SourceMessage
 from folder_kit.timeline.events import fresh_index, indexed_customers
-from folder_kit.timeline.mail import message_key
+from folder_kit.timeline.mail import HASHED
 from folder_kit.timeline.unmatched import (
     FolderMark,
     FolderUpdate,
@@ -344,8 +344,8 @@ class _AccountSync:
     ) -> None:
         """Decide a new message from its envelope: count it, hold it, or want its body."""
         importer = self.importer
-        key = message_key(envelope.message_id) or ""
-        read = self.read_envelope(folder, envelope, key)
+        read = self.read_envelope(folder, envelope)
+        key = read.key
         decision = decide(read.parties, importer.directory, self.threads)
         if decision.verdict == "internal":
             importer.result.internal += 1
@@ -359,15 +359,18 @@ class _AccountSync:
             if key:
                 self.pending.setdefault(key, set()).update(decision.customers)
 
-    def read_envelope(self, folder: str, envelope: Envelope, key: str) -> Read:
-        """The envelope read as ``mail import`` reads a message: its parties, and
-        the day and subject it would be filed under."""
+    def read_envelope(self, folder: str, envelope: Envelope) -> Read:
+        """The envelope read as ``mail import`` reads a message: its key, its
+        parties, and the day and subject it would be filed under. The key is ""
+        for mail without a Message-ID: only its bytes tell it (their hash)."""
         item = self.item(folder, envelope.uid, envelope.header, envelope.internal_date)
         read = self.importer.read(item, warn=False)
         if read is None:  # none of the header fields asked for: nobody, and the server's day
             day = dt.datetime.fromtimestamp(envelope.internal_date or 0).date()
-            return Read(key, day, envelope.subject, Parties((), (), ()))
-        return dataclasses.replace(read, key=key)
+            return Read("", day, envelope.subject, Parties((), (), ()))
+        if read.key.startswith(HASHED):  # the hash of the header alone: no key
+            return dataclasses.replace(read, key="")
+        return read
 
     def item(self, folder: str, uid: int, data: bytes, when: float | None) -> SourceMessage:
         received = dt.datetime.fromtimestamp(when, dt.UTC) if when is not None else None
