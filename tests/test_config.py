@@ -381,7 +381,8 @@ BAD_CONFIGS = {
     ),
     "mail: a key of a later version": (
         "mail:\n  match_domain: false\n",
-        "2: mail.match_domain: unknown key (known keys: match_domains, free_mail_domains)",
+        "2: mail.match_domain: unknown key (known keys: match_domains, free_mail_domains, accounts, "
+        "drafts_account, interval)",
     ),
     "an alias that holds itself": (
         "me: &a\n  name: *a\n",
