@@ -206,6 +206,24 @@ class Dovecot:
                 self.proc.wait(10)
         self.proc = None
 
+    def drop_connections(self) -> int:
+        """Kill the processes serving the open IMAP sessions, as a lost connection
+        would end them; the server goes on. Returns how many there were."""
+        import signal
+
+        if self.proc is None:
+            return 0
+        killed = 0
+        for pid in _descendants(self.proc.pid):
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip()
+                if comm == "imap":
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+            except (OSError, ProcessLookupError):
+                continue
+        return killed
+
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
@@ -286,6 +304,23 @@ class Dovecot:
             assert typ == "OK", folder
             typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[])")
             return [item[1] for item in data if isinstance(item, tuple)]
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes under ``pid`` (Linux: /proc/PID/task/*/children)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text(encoding="ascii").split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                found.append(child)
+                todo.append(child)
+    return found
 
 
 def _quoted(folder: str) -> str:

@@ -1,16 +1,27 @@
-"""An OS keyring that lives in memory, for the tests: they never touch the real one."""
+"""An OS keyring for the tests: passwords kept in memory, gone with the test.
+
+``memory_keyring`` (a fixture: import it into a test module) sets it as the
+keyring backend for one test and puts the one there before back afterwards.
+"""
 
 from __future__ import annotations
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from collections.abc import Iterator
+
+import pytest
+
+keyring = pytest.importorskip("keyring")
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.errors import PasswordDeleteError  # noqa: E402
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]  # never chosen by itself: set with keyring.set_keyring
+    """Passwords by (service, user), in a dict."""
+
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.passwords: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -20,5 +31,18 @@ class MemoryKeyring(KeyringBackend):
         self.passwords[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise PasswordDeleteError("no such password") from None
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(before)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from folder_kit.cli.common import print_json, say, workspace, workspace_option
+from folder_kit.cli.common import print_json, say, table, workspace, workspace_option
 
 if TYPE_CHECKING:
     from folder_kit.mail.importer import ImportResult, Progress
@@ -28,10 +28,10 @@ def mail() -> None:
     """File the mail you already have into the customer folders.
 
     `mail import` reads mail exports (an mbox, a Maildir, a folder of .eml and
-    .msg files, an Outlook .pst) and copies each message that concerns a
-    customer into its OUT/ (sent) or IN/ (received), matched by the addresses
-    in the customers' Contact.txt. `mail unmatched` lists who wrote the mail no
-    customer claims: prospects to add.
+    .msg files, an Outlook .pst), `mail sync` your IMAP accounts, and each
+    copies every message that concerns a customer into its OUT/ (sent) or IN/
+    (received), matched by the addresses in the customers' Contact.txt. `mail
+    unmatched` lists who wrote the mail no customer claims: prospects to add.
     """
 
 
@@ -99,25 +99,31 @@ def _show(result: ImportResult, *, dry_run: bool) -> None:
 
 
 class _Bar:
-    """A progress bar on stderr, shown once an import proves long: over the bytes of
-    the sources where they are known, else a count of messages."""
+    """A progress bar on stderr, shown once an import or a sync proves long: over the
+    bytes of the sources (the messages to read) where known, else a count of
+    messages; a new bar for each new label (each account a sync reads)."""
 
     def __init__(self) -> None:
         self.bar: Any = None
+        self.label = ""
 
     def show(self, progress: Progress) -> None:
+        if self.bar is not None and progress.label != self.label:
+            self.close()
         if self.bar is None:
+            self.label = progress.label
             if progress.total is not None:
-                if progress.total < _BAR_AFTER_BYTES:
+                least = _BAR_AFTER_BYTES if progress.unit == "bytes" else _BAR_AFTER_MESSAGES
+                if progress.total < least:
                     return
                 self.bar = click.progressbar(
-                    length=progress.total, label="Importing mail", file=sys.stderr
+                    length=progress.total, label=progress.label, file=sys.stderr
                 )
             else:
                 if progress.messages < _BAR_AFTER_MESSAGES:
                     return
                 self.bar = click.progressbar(
-                    itertools.count(), label="Importing mail", show_pos=True, file=sys.stderr
+                    itertools.count(), label=progress.label, show_pos=True, file=sys.stderr
                 )
             self.bar.__enter__()
         done = progress.done if progress.total is not None else progress.messages
@@ -128,6 +134,7 @@ class _Bar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @mail.command("unmatched")
@@ -137,10 +144,11 @@ class _Bar:
 def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
     """Who wrote the mail that no customer claims: prospects to add.
 
-    Lists the correspondents of the unmatched mail the last imports saw,
-    grouped by company domain (an address at a free-mail provider by itself),
-    most messages first, each with the `customer add` line that would claim
-    its mail; import the same mail again afterwards to file it.
+    Lists the correspondents of the unmatched mail the last imports and syncs
+    saw, grouped by company domain (an address at a free-mail provider by
+    itself), most messages first, each with the `customer add` line that would
+    claim its mail; the next `mail sync` (or importing the same mail again)
+    files it then.
     """
     from folder_kit.mail.importer import list_unmatched
 
@@ -161,6 +169,78 @@ def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
         for subject in g.subjects:
             say(f"  - {subject}")
         say(f"  {g.claim}")
+
+
+@mail.command("sync")
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@click.option("--dry-run", is_flag=True, help="Show what would be filed; write nothing.")
+@workspace_option
+@click.pass_context
+def sync_cmd(ctx: click.Context, name: str | None, as_json: bool, dry_run: bool) -> None:
+    """File what is new in your IMAP accounts (or the account NAME).
+
+    Reads each account's folders (INBOX and Sent unless `folders:` names
+    others) without changing anything on the server, and files the mail that
+    concerns a customer as `mail import` does. Only what arrived since the
+    last sync is read; mail that matched no customer is remembered, and filed
+    by a later sync once a customer's Contact.txt names its sender. An account
+    that fails is an Error: line; the others still sync.
+    """
+    from folder_kit.cli import one_line
+    from folder_kit.mail.sync import sync_accounts
+
+    ws = workspace(ctx)
+    bar = _Bar() if not as_json and sys.stderr.isatty() else None
+    try:
+        result = sync_accounts(
+            ws,
+            ws.config,
+            names=[name] if name is not None else None,
+            dry_run=dry_run,
+            progress=bar.show if bar else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        print_json(result.as_json())
+    else:
+        _show(result, dry_run=dry_run)
+    for error in result.errors:
+        click.echo(f"Error: {one_line(error)}", err=True)
+    if result.errors:
+        ctx.exit(1)
+
+
+@mail.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
+@workspace_option
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """The mail accounts, the folders each syncs, and when each last synced."""
+    from folder_kit.mail.sync import list_accounts
+
+    listed = list_accounts(workspace(ctx))
+    if as_json:
+        print_json([a.as_json() for a in listed])
+        return
+    if not listed:
+        click.echo("No mail account: add one with `folder-kit mail add NAME --host HOST`.")
+        return
+    table(
+        ["name", "host", "user", "folders", "last sync"],
+        [
+            [
+                a.name,
+                a.host,
+                a.user,
+                ", ".join(a.folders) or "INBOX and Sent",
+                a.last_sync or "never",
+            ]
+            for a in listed
+        ],
+    )
 
 
 def _accounts() -> None:

@@ -17,6 +17,7 @@ folder for ``draft --push``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import ssl
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +28,8 @@ from folder_kit import __version__
 from folder_kit.errors import FolderKitError, quoted, shown
 
 if TYPE_CHECKING:
+    from email.message import Message
+
     from imapclient import IMAPClient
 
     from folder_kit.workspace.config import Account
@@ -87,17 +90,61 @@ class FolderState:
 
 @dataclass(frozen=True)
 class Envelope:
-    """What a message is, without its body: enough to match it to a customer."""
+    """What a message is, without its body: enough to match it to a customer.
+
+    The fields are read from ``header`` when first asked for: a sync that reads
+    the header itself (as ``mail import`` reads a message) pays nothing for them."""
 
     uid: int
-    message_id: str  # as written, <> included; "" when the message has none
-    date: str  # the Date header as written ("" when missing)
-    subject: str
-    senders: tuple[str, ...]  # From, Sender and Reply-To, lower case
-    recipients: tuple[str, ...]  # To, Cc and Bcc, lower case
-    in_reply_to: str
+    header: bytes  # the fields below (and References, Content-Type) as the server sent them
     size: int
     internal_date: float | None  # when the server received it, as a POSIX time
+
+    @functools.cached_property
+    def _parsed(self) -> Message:
+        from email.parser import BytesHeaderParser
+        from email.policy import compat32
+
+        return BytesHeaderParser(policy=compat32).parsebytes(self.header)
+
+    @property
+    def message_id(self) -> str:
+        """As written, <> included; "" when the message has none."""
+        return str(self._parsed.get("Message-ID", "") or "").strip()
+
+    @property
+    def date(self) -> str:
+        """The Date header as written ("" when missing)."""
+        return str(self._parsed.get("Date", "") or "").strip()
+
+    @property
+    def subject(self) -> str:
+        return _decoded(self._parsed.get("Subject", ""))
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """From, Sender and Reply-To, lower case."""
+        return self._addresses("From", "Sender", "Reply-To")
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """To, Cc and Bcc, lower case."""
+        return self._addresses("To", "Cc", "Bcc")
+
+    @property
+    def in_reply_to(self) -> str:
+        return str(self._parsed.get("In-Reply-To", "") or "").strip()
+
+    def _addresses(self, *names: str) -> tuple[str, ...]:
+        from email.utils import getaddresses
+
+        values = [str(v) for n in names for v in self._parsed.get_all(n, [])]
+        out: list[str] = []
+        for _, addr in getaddresses(values):
+            a = addr.strip().lower()
+            if "@" in a and a not in out:
+                out.append(a)
+        return tuple(out)
 
 
 def _flag(value: bytes | str) -> str:
@@ -211,7 +258,7 @@ class Session:
             b"RFC822.SIZE",
             b"INTERNALDATE",
             b"BODY.PEEK[HEADER.FIELDS (FROM SENDER REPLY-TO TO CC BCC DATE SUBJECT "
-            b"MESSAGE-ID IN-REPLY-TO)]",
+            b"MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)]",
         ]
         for start in range(0, len(uids), batch):
             chunk = list(uids[start : start + batch])
@@ -306,34 +353,14 @@ def _translated(
 
 
 def _envelope(uid: int, data: dict[bytes, Any]) -> Envelope:
-    from email.parser import BytesHeaderParser
-    from email.policy import compat32
-    from email.utils import getaddresses
-
     header = b""
     for key, value in data.items():
         if key.startswith(b"BODY[HEADER.FIELDS") and isinstance(value, bytes):
             header = value
-    parsed = BytesHeaderParser(policy=compat32).parsebytes(header)
-
-    def addresses(*names: str) -> tuple[str, ...]:
-        values = [str(v) for n in names for v in parsed.get_all(n, [])]
-        out: list[str] = []
-        for _, addr in getaddresses(values):
-            a = addr.strip().lower()
-            if "@" in a and a not in out:
-                out.append(a)
-        return tuple(out)
-
     internal = data.get(b"INTERNALDATE")
     return Envelope(
         uid=uid,
-        message_id=str(parsed.get("Message-ID", "") or "").strip(),
-        date=str(parsed.get("Date", "") or "").strip(),
-        subject=_decoded(parsed.get("Subject", "")),
-        senders=addresses("From", "Sender", "Reply-To"),
-        recipients=addresses("To", "Cc", "Bcc"),
-        in_reply_to=str(parsed.get("In-Reply-To", "") or "").strip(),
+        header=header,
         size=int(data.get(b"RFC822.SIZE", 0) or 0),
         internal_date=internal.timestamp() if internal is not None else None,
     )

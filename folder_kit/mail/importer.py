@@ -47,8 +47,18 @@ from folder_kit.workspace.find import Workspace
 
 if TYPE_CHECKING:
     from folder_kit.mail.correspondents import Correspondent
+    from folder_kit.workspace.config import Config
 
-__all__ = ["Filed", "ImportResult", "Progress", "import_mail", "list_unmatched"]
+__all__ = [
+    "Filed",
+    "ImportResult",
+    "Importer",
+    "Progress",
+    "Read",
+    "import_mail",
+    "list_unmatched",
+    "my_addresses",
+]
 
 _ADDRESS_SHAPE = r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+"
 
@@ -95,15 +105,17 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far an import is: messages read, and bytes of the sources where known."""
+    """How far an import (or a sync) is: messages read, and how much of the work is done."""
 
     messages: int
-    done: int  # bytes of messages read
-    total: int | None  # bytes of the sources, None where that is not known up front
+    done: int  # bytes of messages read (messages, for a sync)
+    total: int | None  # bytes of the sources (messages to read), None where not known up front
+    unit: Literal["bytes", "messages"] = "bytes"
+    label: str = "Importing mail"
 
 
 @dataclass(frozen=True, slots=True)
-class _Read:
+class Read:
     """What the importer keeps of a message it has read."""
 
     key: str
@@ -118,7 +130,7 @@ class _Deferred:
 
     path: Path
     index: int | None
-    read: _Read
+    read: Read
     decision: Decision
 
 
@@ -137,11 +149,11 @@ def import_mail(
     ``me.email``. With ``dry_run`` nothing is written, not even the record of
     unmatched mail; the result says what would be filed.
     """
-    mine = [*_my_addresses(ws, me)]
+    mine = my_addresses(ws.config, me)
     for path in paths:
         detect_source(path)
     with Filer(ws, dry_run=dry_run) as filer:
-        importer = _Importer(ws, filer, mine=mine, progress=progress, paths=paths)
+        importer = Importer(ws, filer, mine=mine, progress=progress, paths=paths)
         with fresh_index(ws) as index:
             importer.load(
                 index.card_addresses(), index.filed_messages(), indexed_customers(ws, index)
@@ -155,18 +167,27 @@ def import_mail(
     return importer.result
 
 
-def _my_addresses(ws: Workspace, given: Sequence[str]) -> Iterator[str]:
+def my_addresses(config: Config, given: Sequence[str] = ()) -> list[str]:
+    """My addresses (docs/cli.md, "Whose mail is it"): ``given`` (``--me``),
+    ``me.email`` and every mail account's."""
     import re
 
+    found: list[str] = []
     for address in given:
         if not re.fullmatch(_ADDRESS_SHAPE, address.strip()):
             raise UsageError(f"--me {quoted(address, limit=80)} is not a mail address")
-        yield normal(address)
-    if ws.config.me.email.strip():
-        yield normal(ws.config.me.email)
+        found.append(normal(address))
+    if config.me.email.strip():
+        found.append(normal(config.me.email))
+    for account in config.mail.accounts:
+        found += (normal(a) for a in account.my_addresses())
+    return list(dict.fromkeys(found))
 
 
-class _Importer:
+class Importer:
+    """Decides whose each message is and files it: driven by ``import_mail`` over
+    mail sources, and by ``sync.sync_accounts`` over IMAP folders."""
+
     def __init__(
         self,
         ws: Workspace,
@@ -175,6 +196,7 @@ class _Importer:
         mine: list[str],
         progress: Callable[[Progress], None] | None,
         paths: Sequence[Path],
+        result: ImportResult | None = None,
     ) -> None:
         self.ws = ws
         self.zone = user_zone(ws.config.timezone)
@@ -184,7 +206,7 @@ class _Importer:
         self.progress = progress
         self.total = _total_bytes(paths) if progress is not None else None
         self.done = 0
-        self.result = ImportResult()
+        self.result = result if result is not None else ImportResult()
         self.directory = Directory(cards=(), mine=mine)
         self.filed: dict[str, set[str]] = {}  # mail key -> customer keys it is filed for
         self.customers: dict[str, Customer] = {}
@@ -295,23 +317,28 @@ class _Importer:
         self.claimed.add(key)
         return True
 
-    def read(self, item: SourceMessage, *, warn: bool = True) -> _Read | None:
+    def read(
+        self, item: SourceMessage, *, warn: bool = True, where: str | None = None
+    ) -> Read | None:
+        """What the message says; None (and a warning naming ``where``, else its
+        place in its source) for one that cannot be read."""
         try:
             info = read_message_data(item.data, path=item.path)
             parties = read_parties(item.data, path=item.path)
         except MailError as e:
             if warn:
-                where = (
-                    item.path if item.index is None else f"{item.path}, message {item.index + 1}"
-                )
+                if where is None:
+                    where = str(item.path)
+                    if item.index is not None:
+                        where += f", message {item.index + 1}"
                 self.result.warnings.append(f"{where}: {e.reason}")
             return None
         key = info.message_id
         if key is None:  # an .msg without Message-ID is keyed by its bytes by the reader
             return None
-        return _Read(key, _day(info.date, item, self.zone), info.subject or "", parties)
+        return Read(key, _day(info.date, item, self.zone), info.subject or "", parties)
 
-    def settle(self, item: SourceMessage | None, read: _Read, decision: Decision) -> None:
+    def settle(self, item: SourceMessage | None, read: Read, decision: Decision) -> None:
         """File a message whose fate is known, or count it as not filed."""
         if decision.verdict == "internal":
             self.result.internal += 1
@@ -335,7 +362,7 @@ class _Importer:
             self.filings.append(_Filing(self.ws, filing, decision.direction, read.key))
 
     def file(
-        self, item: SourceMessage, read: _Read, customer: Customer, kind: Literal["out", "in"]
+        self, item: SourceMessage, read: Read, customer: Customer, kind: Literal["out", "in"]
     ) -> Filing:
         stem = mail_stem(read.day, read.subject) or mail_stem(read.day, NO_SUBJECT)
         assert stem is not None
@@ -413,7 +440,7 @@ def list_unmatched(ws: Workspace) -> list[Correspondent]:
     settings = ws.config.mail
     directory = Directory(
         cards=cards,
-        mine=list(_my_addresses(ws, ())),
+        mine=my_addresses(ws.config),
         free_mail=settings.free_mail_domains,
         match_domains=settings.match_domains,
     )

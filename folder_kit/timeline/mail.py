@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from folder_kit.timeline.msg import OutlookMessage
 
 __all__ = [
+    "HASHED",
     "MessageInfo",
     "head_of",
     "message_key",
@@ -276,8 +277,11 @@ def _hashed(data: bytes) -> str:
     return _digest(data)
 
 
+HASHED = "sha256:"  # how the key of a mail without a Message-ID starts
+
+
 def _digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return HASHED + hashlib.sha256(data).hexdigest()
 
 
 def _read_msg(path: Path, file: BinaryIO) -> MessageInfo:
