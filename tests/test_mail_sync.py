@@ -511,3 +511,19 @@ def test_a_connection_lost_midway_keeps_what_was_filed_and_goes_on_next_time(
     assert sorted(f.path for f in again.filed) == [
         f"{ACME}/IN/2026-03-0{n} Order {n}.eml" for n in (3, 4, 5)
     ]
+
+
+def test_an_account_removed_and_added_again_is_read_afresh_and_files_nothing_twice(
+    invoke: Invoke, ws: Path, server: Dovecot
+) -> None:
+    server.append("INBOX", message(sender="anna@acme.de", to=ME, subject="Order 1"))
+    configure(ws, account("work", server))
+    first = synced(invoke, ws)
+    assert len(filed(first)) == 1
+    removed = invoke("mail", "remove", "work", "-w", str(ws))
+    assert removed.exit_code == 0, removed.stderr
+    configure(ws, account("work", server))
+    (entry,) = json.loads(invoke("mail", "list", "--json", "-w", str(ws)).stdout)
+    assert entry["last_sync"] is None, "the sync state of the removed account stayed"
+    again = synced(invoke, ws)
+    assert filed(again) == [] and again["known"] == 1

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from folder_kit.errors import AddressError, UsageError, quoted
 from folder_kit.mail import imap, secrets
 from folder_kit.mail.presets import Preset, preset_for, preset_named
+from folder_kit.timeline.unmatched import forget_sync_state
 from folder_kit.workspace.config import (
     ACCOUNT_NAME,
     ACCOUNT_NAME_RULE,
@@ -263,7 +264,8 @@ def _listed(session: imap.Session, name: str) -> str | None:
 def remove_account(ws: Workspace, name: str) -> Removed:
     """Take the account ``name`` out of folder-kit.yaml (and ``mail.drafts_account``
     where it names it), then its password out of the keyring, unless another
-    account logs in with it. Mail filed from it stays where it is."""
+    account logs in with it, and what the sync state knew of it. Mail filed from it
+    stays where it is."""
     mail = ws.config.mail
     account = mail.account(name)
     if account is None:
@@ -283,6 +285,9 @@ def remove_account(ws: Workspace, name: str) -> Removed:
     config = rewrite_config(
         ws.root / CONFIG_NAME, edit, meant=lambda config: config.mail.accounts == others
     )
+    # What the sync state knew of it goes too: added again later, the account is
+    # read afresh, and the workspace's Message-IDs keep anything from being filed twice.
+    forget_sync_state(ws.root, name)
     remaining = config.mail.accounts
     shared = tuple(a.name for a in remaining if _same_login(a, account))
     forgotten = False if shared else secrets.forget_password(account)
