@@ -387,12 +387,13 @@ def _findings(
 ) -> list[Finding]:
     """``_check`` of ``_timelines``, one timeline at a time (a large workspace's
     events are never all in memory: 330,000 of them held 380 MiB), the findings
-    put in the timelines' order."""
+    grouped by customer, the worst first (``worst_first``; equals in the
+    timelines' order)."""
     if customers is None:
         customers = _customers(ws, index, today)
     each = _each_timeline(index, customers, today=today, only=only)
     found = _ranked((tl, _check(ws, [tl], today=today)) for tl in each)
-    return [f for findings in found for f in findings]
+    return worst_first(f for findings in found for f in findings)
 
 
 def _check(ws: Workspace, timelines: list[Timeline], *, today: dt.date) -> list[Finding]:
