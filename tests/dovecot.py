@@ -144,7 +144,10 @@ class Dovecot:
             f"  args = uid={self.uid} gid={self.gid} home={self.home}\n}}\n"
             "namespace inbox {\n  inbox = yes\n  separator = /\n" + mailboxes + "}\n"
             "service imap-login {\n" + listeners + "}\n"
-            "service anvil {\n  chroot =\n}\nservice imap-login {\n  chroot =\n}\n"
+            # No auth penalty (up to 15 s a login after failed ones, from anvil):
+            # the tests log in with wrong passwords on purpose.
+            "service anvil {\n  chroot =\n"
+            "  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}\nservice imap-login {\n  chroot =\n}\n"
             "service stats {\n  unix_listener stats-reader {\n    mode = 0666\n  }\n"
             "  unix_listener stats-writer {\n    mode = 0666\n  }\n}\n"
         )

@@ -91,6 +91,17 @@ def _show(ws_relative: str, result: DraftResult) -> None:
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, for other programs.")
 @click.option("--open", "open_it", is_flag=True, help="Open the draft in your mail program.")
+@click.option(
+    "--push",
+    is_flag=True,
+    help="Also put the draft into the Drafts folder of your mail account (IMAP), "
+    "to edit and send it from any mail program or webmail.",
+)
+@click.option(
+    "--account",
+    metavar="NAME",
+    help="The mail account --push goes to (default: mail.drafts_account, else the only one).",
+)
 @workspace_option
 @click.pass_context
 def draft(
@@ -103,6 +114,8 @@ def draft(
     today_text: str | None,
     as_json: bool,
     open_it: bool,
+    push: bool,
+    account: str | None,
 ) -> None:
     """Write the next follow-up of customer NAME as a mail draft.
 
@@ -113,16 +126,22 @@ def draft(
     never counted as contact. Open it in your mail client, edit, send; then
     run `folder-kit sent <draft>` if the client does not save the sent mail
     into OUT. NAME is as for `timeline` (`.` inside the customer's folder).
+
+    --push also puts the draft into the account's Drafts folder (flagged
+    \\Draft), where the new Outlook, webmail and phones open it as a draft;
+    once its sent copy is filed into OUT, the draft moves into 草稿/sent/.
     """
     from folder_kit.errors import UsageError
 
     day = parse_today(today_text)
     if due == (name is not None):
         raise UsageError("name one customer, or give --due for everyone due today")
-    if due and (topic or contact or open_it):
+    if due and (topic or contact or open_it or push):
         raise UsageError(
-            "--due writes each customer's own best topic: drop --topic/--contact/--open"
+            "--due writes each customer's own best topic: drop --topic/--contact/--open/--push"
         )
+    if account is not None and not push:
+        raise UsageError("--account says where --push goes: give --push too")
     ws = workspace(ctx)
     day = parse_today(today_text, ws)
     if due:
@@ -131,11 +150,28 @@ def draft(
     from folder_kit.drafts.draft import write_draft
 
     assert name is not None
+    target = None
+    if push:
+        from folder_kit.drafts.push import push_account
+
+        target = push_account(ws.config.mail, account)  # before anything is written
     result = write_draft(ws, name, today=day, topic=topic, contact=contact, again=again)
+    pushed, failed = None, None
+    if target is not None and not result.waiting:  # a draft waiting: nothing written
+        from folder_kit.drafts.push import DraftNotPushedError, push_draft
+
+        try:
+            pushed = push_draft(ws, ws.root / result.path, target)
+        except DraftNotPushedError as e:
+            failed = e  # said after the draft, which is written
     if as_json:
-        print_json(result.as_json())
+        print_json({**result.as_json(), **({"pushed": pushed.as_json()} if pushed else {})})
     else:
         _show(result.path, result)
+        if pushed is not None:
+            say(f"Pushed into {pushed.folder} of mail account {pushed.account}, flagged \\Draft.")
+    if failed is not None:
+        raise failed
     if open_it:
         from folder_kit.drafts.opener import open_with_system
 

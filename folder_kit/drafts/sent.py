@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
@@ -28,7 +29,6 @@ from folder_kit.workspace.filing import file_into, mail_stem
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
 
-_DROP = {name.casefold() for name in (*DRAFT_HEADERS, TOPIC_HEADER)} | {"date"}
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
@@ -42,11 +42,13 @@ class SentResult:
         return {"customer": self.customer, "path": self.path}
 
 
-def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
-    """The message without its draft headers, dated ``now``; the body untouched."""
+def without_fields(data: bytes, names: Iterable[str], *, add: Sequence[bytes] = ()) -> bytes:
+    """The message without its header fields ``names`` (folded lines and all), with
+    the lines ``add`` at the end of its header; the body untouched."""
     m = _HEAD_END.search(data)
     if m is None:
         raise ValueError("no blank line after the headers")
+    drop = {name.casefold() for name in names}
     head, rest = data[: m.start()], data[m.start() :]
     newline = b"\r\n" if b"\r\n" in head else b"\n"
     lines = head.split(newline)
@@ -58,11 +60,17 @@ def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
                 kept.append(line)
             continue
         field = _FIELD.match(line)
-        dropping = field is not None and field.group(1).decode("ascii").casefold() in _DROP
+        dropping = field is not None and field.group(1).decode("ascii").casefold() in drop
         if not dropping:
             kept.append(line)
-    kept.append(f"Date: {format_datetime(now)}".encode("ascii"))
+    kept += add
     return newline.join(kept) + rest
+
+
+def as_sent(data: bytes, *, now: dt.datetime) -> bytes:
+    """The message without its draft headers, dated ``now``; the body untouched."""
+    date = f"Date: {format_datetime(now)}".encode("ascii")
+    return without_fields(data, [*DRAFT_HEADERS, TOPIC_HEADER, "Date"], add=[date])
 
 
 def sent_at(day: dt.date, *, now: dt.datetime | None = None) -> dt.datetime:

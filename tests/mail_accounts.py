@@ -1,0 +1,33 @@
+"""A workspace's `mail:` section pointing at a test Dovecot (tests/dovecot.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dovecot import Dovecot
+
+
+def account_yaml(
+    server: Dovecot, name: str = "work", *, password: str | None = None, extra: str = ""
+) -> str:
+    """One account under ``mail.accounts``: the server's user, its password from a
+    file through ``password_command`` (``password`` overrides it: a wrong one)."""
+    secret = server.base / f"password-{name}"
+    secret.write_text((server.password if password is None else password) + "\n", encoding="utf-8")
+    lines = [
+        f"    {name}:",
+        "      host: 127.0.0.1",
+        f"      port: {server.port}",
+        "      security: none",
+        f"      user: {server.user}",
+        f"      password_command: cat {secret}",
+        *(f"      {line}" for line in extra.splitlines() if line.strip()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def add_mail_section(root: Path, accounts: str, *, extra: str = "") -> None:
+    """Append ``mail:`` with ``accounts`` (account_yaml's) to the workspace's folder-kit.yaml."""
+    config = root / "folder-kit.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(f"{text.rstrip()}\nmail:\n  accounts:\n{accounts}{extra}", encoding="utf-8")
