@@ -474,6 +474,20 @@ class Index:
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
 
+    def customer_places(self, keys: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Where each customer of ``keys`` is: its grade folder and folder name."""
+        out: dict[str, tuple[str, str]] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT key, grade_folder, name FROM customers "
+                f"WHERE key IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((key, (grade_folder, name)) for key, grade_folder, name in rows)
+        return out
+
     def grade_folders(self) -> dict[str, int]:
         """The grade folders' mtimes at the last scan (0: list it next time)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'grade_folders'").fetchone()

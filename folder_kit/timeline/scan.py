@@ -49,6 +49,7 @@ from typing import NamedTuple
 from folder_kit.timeline.index import Index, PendingGrade, WarningRow
 from folder_kit.timeline.instants import user_zone, zone_id
 from folder_kit.timeline.reader import GradeMove
+from folder_kit.timeline.sent_drafts import file_drafts_done
 from folder_kit.timeline.walk import Progress, Walk
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.history import HISTORY_FILE, GradeChange, append_history, change_at
@@ -179,6 +180,9 @@ def _reconcile(
                 [(u.move.key, u.when, u.move.source, u.move.target) for u in unnoted],
             )
             walk.read_notes(conn, moves, _warnings(unnoted))
+    if walk.mailed:
+        # The scan's other write there: the drafts whose sent mail it found filed.
+        file_drafts_done(ws, index, walk.mailed)
     return walk
 
 

@@ -77,6 +77,7 @@ class Walk:
         self.new_events = 0
         self.placeholders = 0  # online-only mails dated without opening
         self.moves: list[GradeMove] = []  # grade moves the readers found to note
+        self.mailed: set[str] = set()  # customers with a mail new in their folders
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
@@ -114,10 +115,7 @@ class Walk:
                 self.changes.gone_customers.append(key)
         done, total = 0, len(jobs) if of is None else of
         for changes, new_events, count in self._read(jobs, workers, of):
-            Index.write(conn, changes)
-            self.new_events += new_events
-            self.placeholders += changes.placeholders
-            self.moves += changes.moves
+            self._write(conn, changes, new_events)
             done += count
             if progress is not None:
                 progress(done, total)
@@ -322,11 +320,18 @@ class Walk:
             k for k in keys if k in known and k not in seen and k not in unreadable
         )
         for changes, new_events, _ in read_here(self.ws, self.index, jobs, self.now_ns):
-            Index.write(conn, changes)
-            self.new_events += new_events
-            self.placeholders += changes.placeholders
-            self.moves += changes.moves
+            self._write(conn, changes, new_events)
         Index.write(conn, self.changes)
+
+    def _write(self, conn: sqlite3.Connection, changes: Changes, new_events: int) -> None:
+        """Write what readers found, and keep what the scan does after: the events
+        counted, the grade moves to note, the customers with new mail (whose drafts
+        may be done: ``sent_drafts``)."""
+        Index.write(conn, changes)
+        self.new_events += new_events
+        self.placeholders += changes.placeholders
+        self.moves += changes.moves
+        self.mailed.update(f[0] for f in changes.files if f[13] is not None)
 
     def read_notes(
         self, conn: sqlite3.Connection, moves: Sequence[GradeMove], warnings: list[WarningRow]
