@@ -27,7 +27,14 @@ def account_yaml(
 
 
 def add_mail_section(root: Path, accounts: str, *, extra: str = "") -> None:
-    """Append ``mail:`` with ``accounts`` (account_yaml's) to the workspace's folder-kit.yaml."""
+    """Give the workspace's folder-kit.yaml ``mail.accounts`` (account_yaml's) and the
+    ``extra`` lines of ``mail:``, in its ``mail:`` section (made when there is none)."""
     config = root / "folder-kit.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(f"{text.rstrip()}\nmail:\n  accounts:\n{accounts}{extra}", encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    added = f"  accounts:\n{accounts}{extra}"
+    if "mail:\n" in lines:
+        at = lines.index("mail:\n") + 1
+        config.write_text("".join([*lines[:at], added, *lines[at:]]), encoding="utf-8")
+    else:
+        config.write_text(f"{text.rstrip()}\nmail:\n{added}", encoding="utf-8")

@@ -10,6 +10,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from conftest import Invoke
 from dovecot import Dovecot, need_dovecot
 from helpers import assert_error, build_tree, read_tree
@@ -47,11 +48,11 @@ def ws(workspace: Path) -> Path:
     return workspace
 
 
-def drafts_of(ws: Path) -> dict[str, bytes]:
+def drafts_of(ws: Path) -> dict[str, bytes | None]:
     return {k: v for k, v in read_tree(ws / ACME).items() if k.startswith("草稿/")}
 
 
-def push(invoke: Invoke, ws: Path, *args: str) -> object:
+def push(invoke: Invoke, ws: Path, *args: str) -> Result:
     return invoke("-w", str(ws), "draft", "ACME", "--push", "--today", TODAY, *args)
 
 

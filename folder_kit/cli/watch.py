@@ -108,7 +108,9 @@ def watch(
     Prints one line per event; a reply to an open quote, a new order and a
     prospect's first answer stand out. While it runs, customer list, timeline
     and the other readers answer at once from the index it keeps. Whatever
-    happened while it was off is caught up when it starts. Ctrl-C stops it,
+    happened while it was off is caught up when it starts. With mail accounts
+    in folder-kit.yaml it also syncs them, at start and every mail.interval
+    seconds, and the mail it files shows as events. Ctrl-C stops it,
     and so does `folder-kit watch --stop` from anywhere (one that runs in the
     background too). To run it in the background at login, see `folder-kit
     service install`.
@@ -117,6 +119,7 @@ def watch(
     if stop:
         _stop_watcher(ws.root)
         return
+    from folder_kit.watch.mail_sync import Synced, SyncFailed
     from folder_kit.watch.watcher import Ready, Reconciled, Watcher
 
     log = None
@@ -162,6 +165,12 @@ def watch(
                 line = f"Read the whole workspace again ({n.reason}): {n.events} events."
                 show(line, None)
             return
+        if isinstance(n, Synced):  # what it filed comes as events of their own
+            if n.filed:
+                show(f"Synced mail ({', '.join(n.accounts)}): {n.filed} filed.", None)
+            return
+        if isinstance(n, SyncFailed):
+            return  # said by its warning
         if not ready:
             if len(catching_up) >= CATCH_UP_SHOWN:
                 more += 1

@@ -29,6 +29,7 @@ from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import observer as obs
 from folder_kit.watch.changes import Change, changes_of
 from folder_kit.watch.highlights import highlight
+from folder_kit.watch.mail_sync import MailNote, MailSyncer
 from folder_kit.watch.settle import Settler, Stamp
 from folder_kit.workspace.config import CONFIG_NAME
 from folder_kit.workspace.customers import customer_key
@@ -68,7 +69,7 @@ class Reconciled:
         return {"reconciled": True, "reason": self.reason, "events": self.events}
 
 
-Note = Change | Ready | Reconciled
+Note = Change | Ready | Reconciled | MailNote
 
 
 def _stat(path: str) -> Stamp:
@@ -80,10 +81,14 @@ def _stat(path: str) -> Stamp:
 
 
 class Watcher:
-    """Keeps one workspace's index current until ``stop()``.
+    """Keeps one workspace's index current until ``stop()``, and syncs its mail
+    accounts (``mail_sync``) meanwhile.
 
-    ``on_note`` receives each Change, the Ready after the first reconcile and a
-    Reconciled after every later full one; ``on_warning`` one line of text each.
+    ``on_note`` receives each Change, the Ready after the first reconcile, a
+    Reconciled after every later full one, and a Synced or SyncFailed after each
+    mail sync; ``on_warning`` one line of text each. Both are called from the
+    thread that called ``run()``. ``mail_interval``: seconds between mail syncs
+    (default: ``mail.interval``).
     """
 
     def __init__(
@@ -94,6 +99,7 @@ class Watcher:
         on_warning: Callable[[str], None],
         polling: bool = False,
         interval: float = INTERVAL_SECONDS,
+        mail_interval: float | None = None,
     ) -> None:
         self.ws = ws
         self.root = ws.root
@@ -124,6 +130,12 @@ class Watcher:
         # into the new one has said only what differs from them.
         self._renewed: set[Event] | None = None
         self._next_full = 0.0
+        self._mail = MailSyncer(
+            ws,
+            report=lambda note: self._queue.put(("note", note)),
+            warn=lambda message: self._queue.put(("warning", message)),
+            interval=mail_interval,
+        )
 
     # --- public ------------------------------------------------------------
 
@@ -147,8 +159,10 @@ class Watcher:
             self._report(changes)
             self.on_note(Ready(customers, events))
             self._done("start", events)
+            self._mail.start()  # its mail arrives as file events, after the catch-up
             self._loop()
         finally:
+            self._mail.stop()
             if self._observer is not None:
                 obs.stop_observer(self._observer)
             threading.excepthook = previous_hook
@@ -218,6 +232,12 @@ class Watcher:
         what, value = item
         if what == "fault":
             self._loss(value)
+            return
+        if what == "note":  # from the mail sync's thread
+            self.on_note(value)
+            return
+        if what == "warning":
+            self._warn(value)
             return
         try:
             self._hint(value)
@@ -292,6 +312,8 @@ class Watcher:
             self._customers = str(self.ws.customers_dir)
         except Exception as e:  # keep the last good one: the user is still editing
             self._warn(f"{e}; still using the settings read before")
+            return
+        self._mail.reload(self.ws)
 
     # --- reconciles ----------------------------------------------------------
 
