@@ -15,6 +15,7 @@ from dovecot import Dovecot, need_dovecot
 from helpers import assert_ok, build_tree, read_tree
 from mail_accounts import account_yaml, add_mail_section
 
+from folder_kit.timeline.mail import message_key_of
 from folder_kit.timeline.scan import scan
 from folder_kit.workspace.find import open_workspace
 
@@ -146,15 +147,16 @@ def test_push_send_and_import_move_the_draft_into_sent(
 def test_push_send_and_sync_move_the_draft_into_sent(
     invoke: Invoke, ws: Path, server: Dovecot
 ) -> None:
-    pytest.importorskip("folder_kit.mail.sync", reason="needs mail.sync")
     add_mail_section(ws, account_yaml(server, extra="folders: [Sent]"))
     result = invoke("-w", str(ws), "draft", "ACME", "--push", "--json", "--today", "2026-12-01")
     assert result.exit_code == 0, result.stderr
     draft = json.loads(result.stdout)["path"]
-    send_from_drafts(server)
+    key = message_key_of((ws / draft).read_bytes())
+    sent = send_from_drafts(server)
     result = invoke("-w", str(ws), "mail", "sync", "--json")
     assert result.exit_code == 0, result.stderr
-    assert [f["kind"] for f in json.loads(result.stdout)["filed"]] == ["out"]
+    (filed,) = [f for f in json.loads(result.stdout)["filed"] if f["message_id"] == key]
+    assert filed["kind"] == "out" and (ws / filed["path"]).read_bytes() == sent
     assert_ok(invoke("-w", str(ws), "customer", "list"))
     assert not (ws / draft).exists()
     assert (ws / ACME / "草稿" / "sent" / Path(draft).name).is_file()

@@ -2,7 +2,7 @@
 failing account is a warning with back-off, never the end of the watcher.
 
 The syncer's rhythm is tested with a recording sync function (its scheduling is
-what is under test); the whole loop on a real Dovecot once mail/sync.py exists."""
+what is under test); the whole loop with mail/sync.py on a real Dovecot."""
 
 from __future__ import annotations
 
@@ -185,7 +185,6 @@ def server() -> Iterator[Dovecot]:
 
 
 def test_the_watcher_files_mail_that_arrives_on_the_server(ws: Path, server: Dovecot) -> None:
-    pytest.importorskip("folder_kit.mail.sync", reason="needs mail.sync")
     add_mail_section(ws, account_yaml(server))
     before = set(threading.enumerate())
     # Above the watcher's settle period (1 s): a folder filed into faster than that
@@ -214,7 +213,6 @@ def test_the_watcher_files_mail_that_arrives_on_the_server(ws: Path, server: Dov
 def test_a_failing_sync_is_a_warning_and_a_json_line_and_the_watcher_goes_on(
     ws: Path, server: Dovecot
 ) -> None:
-    pytest.importorskip("folder_kit.mail.sync", reason="needs mail.sync")
     add_mail_section(ws, account_yaml(server, password="wrong"))
     with watching(ws) as w:
         w.ready()

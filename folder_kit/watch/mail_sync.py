@@ -20,15 +20,17 @@ folder-kit.yaml while the watcher runs syncs the new or changed ones at once.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from folder_kit.workspace.config import Account
 from folder_kit.workspace.find import Workspace
+
+if TYPE_CHECKING:
+    from folder_kit.mail.sync import SyncResult
 
 RETRY_MAX = 3600.0  # seconds: the longest back-off of an account that fails
 STOP_WAIT = 10.0  # seconds stop() waits for a sync under way to end
@@ -85,8 +87,8 @@ class _Outcome:
     errors: dict[str, str | None]
 
 
-def _outcome(result: Any, names: Sequence[str]) -> _Outcome:
-    """Read ``mail.sync.SyncResult`` (the one place that knows its shape)."""
+def _outcome(result: SyncResult, names: Sequence[str]) -> _Outcome:
+    """What the watcher needs of a sync's result."""
     errors: dict[str, str | None] = {name: None for name in names}
     for account in result.accounts:
         errors[account.name] = account.error
@@ -98,7 +100,7 @@ def _outcome(result: Any, names: Sequence[str]) -> _Outcome:
     )
 
 
-Sync = Callable[..., Any]  # mail.sync.sync_accounts, or a test's stand-in
+Sync = Callable[..., "SyncResult"]  # mail.sync.sync_accounts, or a test's stand-in
 
 
 class MailSyncer:
@@ -217,13 +219,14 @@ class MailSyncer:
         if synced:
             self.report(Synced(tuple(synced), outcome.messages, outcome.filed))
 
-    def _call(self, ws: Workspace, names: list[str]) -> Any:
+    def _call(self, ws: Workspace, names: list[str]) -> SyncResult:
         sync = self._sync
         if sync is None:
-            # Imported by name: mail/sync.py is being written beside this module.
-            sync = importlib.import_module("folder_kit.mail.sync").sync_accounts
+            from folder_kit.mail.sync import sync_accounts
 
-        def progress(*_: object, **__: object) -> None:
+            sync = sync_accounts
+
+        def progress(*_: object) -> None:
             if self._stop.is_set():
                 raise _Stopping
 
