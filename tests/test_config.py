@@ -410,9 +410,9 @@ BAD_CONFIGS = {
         "mail:\n  accounts:\n    w:\n      host: h.example\n      user: u\n  drafts_account: home\n",
         "6: mail.drafts_account: no account 'home' (accounts: w)",
     ),
-    "mail: a sync every second": (
-        "mail:\n  interval: 1\n",
-        "2: mail.interval: expected a number of seconds from 10 to 86400, got 1",
+    "mail: a sync that never waits": (
+        "mail:\n  interval: 0\n",
+        "2: mail.interval: expected a number of seconds from 1 to 86400, got 0",
     ),
     "an alias that holds itself": (
         "me: &a\n  name: *a\n",

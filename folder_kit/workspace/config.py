@@ -933,7 +933,7 @@ class _Reader:
                 "accounts": self.accounts,
                 "drafts_account": self.line,
                 "interval": lambda n, k: self.number(
-                    n, k, low=10, high=86_400, what="a number of seconds"
+                    n, k, low=1, high=86_400, what="a number of seconds"
                 ),
             },
         )
