@@ -27,6 +27,7 @@ from folder_kit.timeline.events import Event, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import observer as obs
+from folder_kit.watch.answers import Answers
 from folder_kit.watch.changes import Change, changes_of
 from folder_kit.watch.highlights import highlight
 from folder_kit.watch.settle import Settler, Stamp
@@ -120,6 +121,7 @@ class Watcher:
             polling=polling,
         )  # fmt: skip
         self._index: Index | None = None  # held from run()'s start to its end
+        self._answers: Answers | None = None  # the readers' answers, once ready
         # The events of an index whose state folder was deleted, until the reconcile
         # into the new one has said only what differs from them.
         self._renewed: set[Event] | None = None
@@ -147,8 +149,11 @@ class Watcher:
             self._report(changes)
             self.on_note(Ready(customers, events))
             self._done("start", events)
+            self._answer_readers()
             self._loop()
         finally:
+            if self._answers is not None:
+                self._answers.stop()
             if self._observer is not None:
                 obs.stop_observer(self._observer)
             threading.excepthook = previous_hook
@@ -156,6 +161,19 @@ class Watcher:
             if self._index is not None:
                 self._index.close()
             self._lock.release()
+
+    def _answer_readers(self) -> None:
+        """Answer `due --json` and `customer list --json` from here (``answers``),
+        now that the index is current; without (the readers work them out
+        themselves) where no local socket can be opened."""
+        answers = Answers(self.root)
+        try:
+            answers.start()
+        except OSError as e:
+            answers.stop()
+            self._warn(f"readers are not answered by the watcher ({e}); they still work")
+            return
+        self._answers = answers
 
     # --- the loop ----------------------------------------------------------
 
@@ -385,6 +403,8 @@ class Watcher:
         )
         with contextlib.suppress(OSError):  # only `service status` reads it
             self._lock.update(self._info)
+            if self._answers is not None and not self._answers.published():
+                self._answers.publish()  # the state folder was made anew
 
     def _report(self, changes: list[Change]) -> None:
         if not changes:
