@@ -27,11 +27,13 @@ def main() -> None:
 
 def _answered() -> bool:
     """Whether the watcher running on the workspace answered this command (a reader
-    it serves, ``watch.answers``), and its answer was written: then nothing else
+    it serves, ``answers``), and its answer was written: then nothing else
     is imported (click, the config, the rules)."""
     import sys
 
-    from folder_kit.watch.answers import ask
+    if "--json" not in sys.argv:  # every reader answered writes JSON; --help loads none of it
+        return False
+    from folder_kit.answers import ask
 
     answer = ask(sys.argv[1:])
     if answer is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextvars import ContextVar
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -41,7 +41,7 @@ MAX_CELL = 160  # characters of one table cell: file names fit, a 4 MB company d
 
 
 # Where JSON goes instead of stdout, in this thread: the running watcher answering
-# a reader (``watch.answers``) runs the command and sends back what it wrote.
+# a reader (``answers``) runs the command and sends back what it wrote.
 JSON_OUT: ContextVar[IO[bytes] | None] = ContextVar("JSON_OUT", default=None)
 
 

@@ -20,14 +20,13 @@ import warnings as warnings_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from folder_kit.errors import WatcherRunningError
 from folder_kit.timeline.events import Event, load_events
 from folder_kit.timeline.index import Index
 from folder_kit.timeline.watcher_lock import WatcherInfo, WatcherLock
 from folder_kit.watch import observer as obs
-from folder_kit.watch.answers import Answers
 from folder_kit.watch.changes import Change, changes_of
 from folder_kit.watch.highlights import highlight
 from folder_kit.watch.settle import Settler, Stamp
@@ -72,6 +71,18 @@ class Reconciled:
 Note = Change | Ready | Reconciled
 
 
+class Service(Protocol):
+    """Something the watcher runs beside its loop once the index is current, and
+    stops at its end: the readers' answers of ``cli.answers``."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def publish(self) -> None:
+        """Say again where it is, in a state folder made anew."""
+
+
 def _stat(path: str) -> Stamp:
     try:
         st = os.stat(path, follow_symlinks=False)
@@ -95,6 +106,7 @@ class Watcher:
         on_warning: Callable[[str], None],
         polling: bool = False,
         interval: float = INTERVAL_SECONDS,
+        service: Service | None = None,
     ) -> None:
         self.ws = ws
         self.root = ws.root
@@ -121,7 +133,8 @@ class Watcher:
             polling=polling,
         )  # fmt: skip
         self._index: Index | None = None  # held from run()'s start to its end
-        self._answers: Answers | None = None  # the readers' answers, once ready
+        self._service = service  # started once the index is current
+        self._serving = False
         # The events of an index whose state folder was deleted, until the reconcile
         # into the new one has said only what differs from them.
         self._renewed: set[Event] | None = None
@@ -149,11 +162,11 @@ class Watcher:
             self._report(changes)
             self.on_note(Ready(customers, events))
             self._done("start", events)
-            self._answer_readers()
+            self._start_service()
             self._loop()
         finally:
-            if self._answers is not None:
-                self._answers.stop()
+            if self._serving and self._service is not None:
+                self._service.stop()
             if self._observer is not None:
                 obs.stop_observer(self._observer)
             threading.excepthook = previous_hook
@@ -162,18 +175,18 @@ class Watcher:
                 self._index.close()
             self._lock.release()
 
-    def _answer_readers(self) -> None:
-        """Answer `due --json` and `customer list --json` from here (``answers``),
-        now that the index is current; without (the readers work them out
-        themselves) where no local socket can be opened."""
-        answers = Answers(self.root)
+    def _start_service(self) -> None:
+        """Start the service, now that the index is current; without it (the readers
+        then work out their answers themselves) when it cannot start."""
+        if self._service is None:
+            return
         try:
-            answers.start()
+            self._service.start()
         except OSError as e:
-            answers.stop()
+            self._service.stop()
             self._warn(f"readers are not answered by the watcher ({e}); they still work")
             return
-        self._answers = answers
+        self._serving = True
 
     # --- the loop ----------------------------------------------------------
 
@@ -403,8 +416,9 @@ class Watcher:
         )
         with contextlib.suppress(OSError):  # only `service status` reads it
             self._lock.update(self._info)
-            if self._answers is not None and not self._answers.published():
-                self._answers.publish()  # the state folder was made anew
+        if self._serving and self._service is not None and reason == "state-deleted":
+            with contextlib.suppress(OSError):
+                self._service.publish()  # in the state folder made anew
 
     def _report(self, changes: list[Change]) -> None:
         if not changes:

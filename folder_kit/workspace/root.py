@@ -2,7 +2,7 @@
 the folders above here say (``workspace.find`` opens it).
 
 Apart from ``find``, and light: a reader answered by the running watcher
-(``watch.answers``) finds the workspace before click, PyYAML or the rest of the
+(``answers``) finds the workspace before click, PyYAML or the rest of the
 package are imported.
 """
 
