@@ -54,7 +54,7 @@ def part_of(module: str, package: Path = PACKAGE) -> str:
     pieces = module.split(".")
     if len(pieces) == 1:
         return "top"
-    if pieces[1] == "__main__":
+    if pieces[1] in ("__main__", "answers"):  # the command line's, before click is imported
         return "cli"
     if pieces[1] in ALLOWED or (package / pieces[1]).is_dir():
         return pieces[1]  # a new subpackage must be given its place in ALLOWED

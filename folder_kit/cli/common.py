@@ -7,9 +7,10 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -39,7 +40,16 @@ MAX_CELL = 160  # characters of one table cell: file names fit, a 4 MB company d
 # encoding and newline setting (a Windows text stream would write CRLF).
 
 
+# Where JSON goes instead of stdout, in this thread: the running watcher answering
+# a reader (``answers``) runs the command and sends back what it wrote.
+JSON_OUT: ContextVar[IO[bytes] | None] = ContextVar("JSON_OUT", default=None)
+
+
 def _write(data: bytes) -> None:
+    out = JSON_OUT.get()
+    if out is not None:
+        out.write(data)
+        return
     click.echo(data, nl=False)
 
 

@@ -213,7 +213,16 @@ def watch(
             say(line, err=as_json)  # JSON lines stay alone on stdout
             if log is not None:
                 log.info("%s", visible(line))
-    watcher = Watcher(ws, on_note=note, on_warning=warn, polling=polling, interval=interval)
+    from folder_kit.cli.answers import Answers
+
+    watcher = Watcher(
+        ws,
+        on_note=note,
+        on_warning=warn,
+        polling=polling,
+        interval=interval,
+        service=Answers(ws.root),
+    )
     restore = _stop_on_signals(watcher.stop)
     try:
         watcher.run()

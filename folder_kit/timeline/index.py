@@ -387,6 +387,15 @@ class Index:
         into a file nobody else reads) or the index deleted and made anew."""
         return self._file is not None and _file_id(self.path) == self._file
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (a scan, the watcher)
+        has committed to the index since this one last asked (SQLite's
+        ``data_version``): what an answer kept for later depends on."""
+        try:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as e:
+            raise _store_error(self.path, e) from e
+
     @classmethod
     def open(cls, root: Path, *, rebuild: bool = False) -> Index:
         """Open (or make) the workspace's index. Opening is done under a lock of its

@@ -20,7 +20,7 @@ import warnings as warnings_module
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from folder_kit.errors import WatcherRunningError
 from folder_kit.timeline.events import Event, load_events
@@ -72,6 +72,18 @@ class Reconciled:
 Note = Change | Ready | Reconciled | MailNote
 
 
+class Service(Protocol):
+    """Something the watcher runs beside its loop once the index is current, and
+    stops at its end: the readers' answers of ``cli.answers``."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def publish(self) -> None:
+        """Say again where it is, in a state folder made anew."""
+
+
 def _stat(path: str) -> Stamp:
     try:
         st = os.stat(path, follow_symlinks=False)
@@ -100,6 +112,7 @@ class Watcher:
         polling: bool = False,
         interval: float = INTERVAL_SECONDS,
         mail_interval: float | None = None,
+        service: Service | None = None,
     ) -> None:
         self.ws = ws
         self.root = ws.root
@@ -126,6 +139,8 @@ class Watcher:
             polling=polling,
         )  # fmt: skip
         self._index: Index | None = None  # held from run()'s start to its end
+        self._service = service  # started once the index is current
+        self._serving = False
         # The events of an index whose state folder was deleted, until the reconcile
         # into the new one has said only what differs from them.
         self._renewed: set[Event] | None = None
@@ -159,10 +174,13 @@ class Watcher:
             self._report(changes)
             self.on_note(Ready(customers, events))
             self._done("start", events)
+            self._start_service()
             self._mail.start()  # its mail arrives as file events, after the catch-up
             self._loop()
         finally:
             self._mail.stop()
+            if self._serving and self._service is not None:
+                self._service.stop()
             if self._observer is not None:
                 obs.stop_observer(self._observer)
             threading.excepthook = previous_hook
@@ -170,6 +188,19 @@ class Watcher:
             if self._index is not None:
                 self._index.close()
             self._lock.release()
+
+    def _start_service(self) -> None:
+        """Start the service, now that the index is current; without it (the readers
+        then work out their answers themselves) when it cannot start."""
+        if self._service is None:
+            return
+        try:
+            self._service.start()
+        except OSError as e:
+            self._service.stop()
+            self._warn(f"readers are not answered by the watcher ({e}); they still work")
+            return
+        self._serving = True
 
     # --- the loop ----------------------------------------------------------
 
@@ -407,6 +438,9 @@ class Watcher:
         )
         with contextlib.suppress(OSError):  # only `service status` reads it
             self._lock.update(self._info)
+        if self._serving and self._service is not None and reason == "state-deleted":
+            with contextlib.suppress(OSError):
+                self._service.publish()  # in the state folder made anew
 
     def _report(self, changes: list[Change]) -> None:
         if not changes:

@@ -21,11 +21,11 @@ from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown, v
 from folder_kit.files import read_regular
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
 from folder_kit.workspace.names import line_break_in
+from folder_kit.workspace.root import CONFIG_NAME as CONFIG_NAME
 from folder_kit.workspace.thresholds import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
 from folder_kit.workspace.thresholds import THRESHOLDS, Threshold
 from folder_kit.workspace.thresholds import Taboos as Taboos
 
-CONFIG_NAME = "folder-kit.yaml"
 MAX_CONFIG_BYTES = 1024 * 1024  # a settings file a person writes is a few kilobytes
 
 
