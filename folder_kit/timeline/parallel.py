@@ -53,8 +53,16 @@ def _read_task(common: tuple[Workspace, int], jobs: list[Job]) -> Result:
 
 def _read_chunk(ws: Workspace, jobs: list[Job], now_ns: int) -> Result:
     """A worker process's part: read customers the index has never seen (so it
-    needs no look at the index)."""
-    reader = Reader(ws, None, now_ns=now_ns)
+    needs no look at the index). One reader serves all of a worker's chunks of a
+    scan: making one compiles the keyword lists (0.7 ms), and what it has learnt
+    (each subject's topic) serves the next chunk too."""
+    global _reader
+    reader = _reader
+    if reader is None or reader.ws is not ws or reader.now_ns != now_ns:
+        reader = _reader = Reader(ws, None, now_ns=now_ns)
     for job in jobs:
         reader.customer(job)
     return reader.take(len(jobs))
+
+
+_reader: Reader | None = None  # a worker's, for the chunks of one scan
