@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator
 
-from folder_kit.timeline.index import Changes, Index
-from folder_kit.timeline.reader import Job, Reader, Result
+from folder_kit.timeline.index import Changes, CustomerRow, GradeRow, Index, WarningRow
+from folder_kit.timeline.reader import GradeMove, Job, Reader, Result
 from folder_kit.workspace.find import Workspace
 
 # Worker processes pay off for this many customers the index has never seen
@@ -43,12 +44,63 @@ def read_in_processes(
 
     with Workers(_read_task, (ws, now_ns), chunks, workers) as pool:
         yield from meanwhile
-        yield from pool.answers()
+        for packed in pool.answers():
+            yield _unpacked(packed)
 
 
-def _read_task(common: tuple[Workspace, int], jobs: list[Job]) -> Result:
+def _read_task(common: tuple[Workspace, int], jobs: list[Job]) -> bytes:
     ws, now_ns = common
-    return _read_chunk(ws, jobs, now_ns)
+    return _packed(_read_chunk(ws, jobs, now_ns))
+
+
+# What a worker sends back is marshalled, not pickled: its rows are plain tuples
+# of text and numbers, which marshal writes and reads in less than half pickle's
+# time (1.4 -> 0.75 us a row, both ends). Its NamedTuples cross as plain tuples
+# and are made again here.
+
+
+def _packed(result: Result) -> bytes:
+    c, new_events, count = result
+    return marshal.dumps(
+        (
+            [tuple(row) for row in c.customers],
+            c.gone_customers,
+            c.gone_dirs,
+            c.files,
+            c.gone_files,
+            {key: [tuple(row) for row in rows] for key, rows in c.grades.items()},
+            [tuple(row) for row in c.warnings],
+            c.addresses,
+            c.seen,
+            c.cleared,
+            c.placeholders,
+            [tuple(move) for move in c.moves],
+            new_events,
+            count,
+        )
+    )
+
+
+def _unpacked(data: bytes) -> Result:
+    (
+        customers, gone_customers, gone_dirs, files, gone_files, grades, warnings,
+        addresses, seen, cleared, placeholders, moves, new_events, count,
+    ) = marshal.loads(data)  # fmt: skip
+    changes = Changes(
+        customers=[CustomerRow._make(row) for row in customers],
+        gone_customers=gone_customers,
+        gone_dirs=gone_dirs,
+        files=files,
+        gone_files=gone_files,
+        grades={key: [GradeRow._make(row) for row in rows] for key, rows in grades.items()},
+        warnings=[WarningRow._make(row) for row in warnings],
+        addresses=addresses,
+        seen=seen,
+        cleared=cleared,
+        placeholders=placeholders,
+        moves=[GradeMove._make(move) for move in moves],
+    )
+    return changes, new_events, count
 
 
 def _read_chunk(ws: Workspace, jobs: list[Job], now_ns: int) -> Result:

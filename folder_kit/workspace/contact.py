@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Mapping
-from operator import attrgetter
 from dataclasses import dataclass, field, fields
 from email.errors import NonASCIILocalPartDefect
 from email.headerregistry import Address as HeaderAddress
 from email.headerregistry import AddressHeader, HeaderRegistry
+from operator import attrgetter
 from pathlib import Path
 
 from folder_kit.errors import UnreadableFileError
