@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from folder_kit.errors import UsageError
 from folder_kit.timeline.dates import date_from_name, parse_iso_day
@@ -61,6 +65,48 @@ D = dt.date
 )
 def test_date_from_name(name: str, expected: dt.date | None) -> None:
     assert date_from_name(name) == expected
+
+
+# The three forms on their own, tried in turn at each position from the left: what
+# the one pattern date_from_name searches with must find (it is written for speed).
+_YEAR = r"(199[0-9]|20[0-9]{2})"
+_FORMS = [
+    re.compile(_YEAR + r"([-._])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])"),
+    re.compile(_YEAR + r"()([0-9]{2})([0-9]{2})(?![0-9])"),
+    re.compile(_YEAR + r"()\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?:\s*[日号]|(?![0-9]))"),
+]
+
+
+def _first_date(name: str) -> dt.date | None:
+    text = unicodedata.normalize("NFKC", name)
+    for pos in range(len(text)):
+        if pos and text[pos - 1] in "0123456789":
+            continue
+        found = next((m for form in _FORMS if (m := form.match(text, pos))), None)
+        if found is not None:
+            try:
+                return dt.date(int(found[1]), int(found[3]), int(found[4]))
+            except ValueError:
+                continue
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789-._ 年月日号aZ２０．", max_size=24))
+def test_date_from_name_is_the_first_form_that_is_a_day(name: str) -> None:
+    assert date_from_name(name) == _first_date(name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(D(1985, 1, 1), D(2105, 1, 1)), st.sampled_from(["-", ".", "_", "", "年"]))
+def test_date_from_name_of_written_days(day: dt.date, sep: str) -> None:
+    if sep == "年":
+        text = f"x{day.year}年{day.month}月{day.day}日 y"
+    elif sep:
+        text = f"x {day.year}{sep}{day.month:02d}{sep}{day.day} y"
+    else:
+        text = f"PO {day:%Y%m%d}.pdf"
+    assert date_from_name(text) == _first_date(text)
 
 
 @pytest.mark.parametrize(

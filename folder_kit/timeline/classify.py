@@ -95,6 +95,9 @@ class KeywordMatcher:
         # operation spares most names a regex search.
         self._numbers = _alternation(self.numbered)
         self._number_words = frozenset(self._numbered_words)
+        # Answers by text: a thread's mails share a subject ("Re: Quotation QT-1437"),
+        # and a look-up costs a twentieth of a search (a scan asks of every file).
+        self._found: dict[str, str | None] = {}
 
     def _add(self, keyword: str, label: int) -> None:
         folded = unicodedata.normalize("NFC", keyword.casefold().strip())
@@ -134,6 +137,17 @@ class KeywordMatcher:
     def find_folded(self, folded: str) -> str | None:
         """``find`` of a text already casefolded (casefolding twice changes nothing:
         a scan folds each name once for all its questions)."""
+        found = self._found
+        try:
+            return found[folded]
+        except KeyError:
+            pass
+        if len(found) >= _REMEMBERED:
+            found.clear()  # bounded: a workspace's names are mostly one-offs
+        label = found[folded] = self._search(folded)
+        return label
+
+    def _search(self, folded: str) -> str | None:
         ascii_text = folded.isascii()
         if not ascii_text and not unicodedata.is_normalized("NFC", folded):
             folded = unicodedata.normalize("NFC", folded)  # macOS names are decomposed
@@ -195,6 +209,10 @@ class KeywordMatcher:
                     if last == parts[-1] or _plural(parts[-1], last):
                         return label
         return None
+
+
+# Texts whose answer a matcher remembers at most (then it starts again).
+_REMEMBERED = 8192
 
 
 def _split(keyword: str) -> tuple[str, ...]:

@@ -22,21 +22,33 @@ _YEAR = r"(?P<{0}>199[0-9]|20[0-9]{{2}})"
 
 # One pattern, alternatives tried at each position from the left, so the first
 # date in the name wins whatever its form. Digit look-arounds keep an 8-digit run
-# that belongs to a longer number (PO123456789, 2026112699) from counting.
+# that belongs to a longer number (PO123456789, 2026112699) from counting. The
+# look-behind and a look-ahead for a year's first digits come before the
+# alternatives, so a position that starts no year is passed over at once (a scan
+# asks this of every file not dated otherwise: 1.0 -> 0.5 us a name).
 _NAME_DATE = re.compile(
-    "|".join(
+    r"(?<![0-9])(?=19|20)(?:"
+    + "|".join(
         (
             # 2026-11-26, 2026.11.26, 2026_11_26, 2026-1-5: one separator, used twice
-            rf"(?<![0-9]){_YEAR.format('y1')}(?P<sep>[-._])(?P<m1>[0-9]{{1,2}})"
+            rf"{_YEAR.format('y1')}(?P<sep>[-._])(?P<m1>[0-9]{{1,2}})"
             rf"(?P=sep)(?P<d1>[0-9]{{1,2}})(?![0-9])",
             # 20261126: exactly eight digits
-            rf"(?<![0-9]){_YEAR.format('y2')}(?P<m2>[0-9]{{2}})(?P<d2>[0-9]{{2}})(?![0-9])",
+            rf"{_YEAR.format('y2')}(?P<m2>[0-9]{{2}})(?P<d2>[0-9]{{2}})(?![0-9])",
             # 2026年11月26日, 2026年1月5号
-            rf"(?<![0-9]){_YEAR.format('y3')}\s*年\s*(?P<m3>[0-9]{{1,2}})\s*月"
+            rf"{_YEAR.format('y3')}\s*年\s*(?P<m3>[0-9]{{1,2}})\s*月"
             rf"\s*(?P<d3>[0-9]{{1,2}})(?:\s*[日号]|(?![0-9]))",
         )
     )
+    + ")"
 )
+
+# A match's last group (its ``lastindex``: each alternative ends with its day) ->
+# the numbers of that alternative's year, month and day groups.
+_GROUPS = {
+    _NAME_DATE.groupindex[f"d{n}"]: tuple(_NAME_DATE.groupindex[f"{g}{n}"] for g in "ymd")
+    for n in "123"
+}
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -47,13 +59,12 @@ def date_from_name(name: str) -> dt.date | None:
     text = name if name.isascii() else unicodedata.normalize("NFKC", name)  # ASCII: as it is
     pos = 0
     while (match := _NAME_DATE.search(text, pos)) is not None:
-        for n in "123":
-            year = match.group(f"y{n}")
-            if year is not None:
-                try:
-                    return dt.date(int(year), int(match.group(f"m{n}")), int(match.group(f"d{n}")))
-                except ValueError:
-                    break  # 2026-13-45: not a day; look further along the name
+        # The alternative that matched, told by its last group (its day).
+        year, month, day = _GROUPS[match.lastindex or 0]
+        try:
+            return dt.date(int(match[year]), int(match[month]), int(match[day]))
+        except ValueError:
+            pass  # 2026-13-45: not a day; look further along the name
         pos = match.start() + 1
     return None
 

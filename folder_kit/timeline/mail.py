@@ -211,22 +211,25 @@ def _read_eml(
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
 
-    def text(name: str) -> str | None:
-        raw = headers.get(name)
-        if raw is None or raw.isascii():
-            return raw
-        # Raw 8-bit text: the body's charset is a guess at it (looked up only then:
-        # a scan reads every mail, nearly all with ASCII headers).
-        charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
-        return _undo_8bit(raw, charset_match.group(1) if charset_match else None)
-
+    # Positional: the scan makes one for every mail (keywords cost 0.3 us more).
     return MessageInfo(
-        date=_parse_date(headers.get("date")),
-        subject=_fold(_decode_words(text("subject"))),
-        sender=_display_addresses(text("from")) if addresses else None,
-        to=_display_addresses(text("to")) if addresses else None,
-        message_id=message_key(headers.get("message-id")) or _hashed(whole()),
+        _parse_date(headers.get("date")),
+        _fold(_decode_words(_text(headers, "subject"))),
+        _display_addresses(_text(headers, "from")) if addresses else None,
+        _display_addresses(_text(headers, "to")) if addresses else None,
+        message_key(headers.get("message-id")) or _hashed(whole()),
     )
+
+
+def _text(headers: dict[str, str], name: str) -> str | None:
+    """A header field's text, raw 8-bit text decoded."""
+    raw = headers.get(name)
+    if raw is None or raw.isascii():
+        return raw
+    # Raw 8-bit text: the body's charset is a guess at it (looked up only then:
+    # a scan reads every mail, nearly all with ASCII headers).
+    charset_match = _CHARSET_PARAM.search(headers.get("content-type", ""))
+    return _undo_8bit(raw, charset_match.group(1) if charset_match else None)
 
 
 def header_block_of(data: bytes) -> bytes:

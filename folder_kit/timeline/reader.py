@@ -484,9 +484,10 @@ class Reader:
         if self._onedrive is None:
             self._onedrive = onedrive_pattern(computer_names())
         copies = onedrive_copies([e.name for e in entries], self._onedrive)
+        settled_ns = self.settled_ns
         for entry in entries:
             name = entry.name
-            if not valid_name(name):
+            if not (name.isascii() or valid_name(name)):
                 where = f"{shown}/{rel}/{printable(name)}"
                 message = f"skipped {where}: file name is not valid UTF-8; rename it"
                 self.warn(where, message, customer=key, folder=rel)
@@ -494,13 +495,16 @@ class Reader:
             folded = name.casefold()
             if is_ignored(name, folded=folded) or (copies and name in copies):
                 continue
-            if entry.is_symlink():
-                p = link_problem(self.root, entry.path)
-                self.warn(p.where, p.message, customer=key, folder=rel)
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                subfolders.append(f"{rel}/{name}")
-                continue
+            # A regular file by its directory entry (no call to the system where the
+            # entry says so) is neither a link nor a folder.
+            if not entry.is_file(follow_symlinks=False):
+                if entry.is_symlink():
+                    p = link_problem(self.root, entry.path)
+                    self.warn(p.where, p.message, customer=key, folder=rel)
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(f"{rel}/{name}")
+                    continue
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
@@ -512,13 +516,16 @@ class Reader:
                 self.warn(where, message, customer=key, folder=rel)
                 continue
             file_rel = f"{rel}/{name}"
-            seen.add(file_rel)
             size, mtime_ns = st.st_size, st.st_mtime_ns
-            if old and old.get(file_rel) == (size, mtime_ns):
-                continue
-            recorded = self._recorded(mtime_ns)
+            if old:
+                seen.add(file_rel)
+                if old.get(file_rel) == (size, mtime_ns):
+                    continue
+            # As _recorded: 0 for a file that may still be being written (the next
+            # scan reads it again).
+            recorded = mtime_ns if mtime_ns < settled_ns else 0
             if recorded == 0:
-                settled = False  # may still be being written: the next scan reads it again
+                settled = False
             if not reads:
                 continue
             when, subject, message_id, warned = None, None, None, False
