@@ -1066,12 +1066,18 @@ def test_worker_processes_give_the_same_index_as_one_process(
             workspace / "客户" / "C-潜力客户" / "Customer 01",
         )
         card.write_text("Company: Customer 02\nName: Ana\n", encoding="utf-8")
+        # A card event is dated by the card's time: the same in both runs, whatever
+        # second each run wrote it in (under load they were a second apart).
+        when = card.stat().st_mtime - 3600 if workers == 1 else edited[0]
+        edited[:] = [when]
+        os.utime(card, (when, when))
         result = run_scan(ws, workers=workers)
         assert result.new_events == 3  # the call, one grade event, the card changed
         with Index.open(workspace) as index:
             return [e.as_json() for e in load_events(ws, index)]
 
     card = workspace / "客户" / "C-潜力客户" / "Customer 02" / "Contact.txt"
+    edited: list[float] = []
     serial = events("serial", workers=1)
     card.write_text("Company: Customer 02\n", encoding="utf-8")
     # undo the changes so the parallel run starts from the same tree
