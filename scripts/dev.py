@@ -4,6 +4,7 @@
     python3 scripts/dev.py demo          # the CLI on a temporary copy of sample_workspace/
     python3 scripts/dev.py test [ARGS]   # ruff check, ruff format --check, mypy, pytest ARGS
     python3 scripts/dev.py windows [ARGS]  # the wheel and pytest ARGS in a Windows CPython under Wine
+    python3 scripts/dev.py windows-prepare # all of `windows` but the tests (CI: beside `test`)
 
 Stdlib only, so it runs on a bare Python >= 3.11: it makes .venv itself, even where
 Debian's python3 comes without venv/ensurepip or pip.
@@ -12,6 +13,7 @@ Debian's python3 comes without venv/ensurepip or pip.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -21,7 +23,7 @@ import sys
 import tempfile
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +91,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "windows", help="build the wheel, install it in a Windows CPython under Wine, pytest [ARGS]"
     )
+    commands.add_parser(
+        "windows-prepare",
+        help="make the Windows lane ready (Wine, its CPython, the wheels) without running it",
+    )
     args, extra = parser.parse_known_args(argv)
     if args.command not in ("test", "windows") and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        python = ensure_venv()
-        install(python)
+        with venv_lock():  # CI prepares the Windows lane while the Linux checks run
+            python = ensure_venv()
+            install(python)
         if args.command == "windows":
             return run_windows(python, extra)
+        if args.command == "windows-prepare":
+            prepare_windows(python)
+            captured(["wineserver", "-k"], env=wine_env())
+            return 0
         return run_demo() if args.command == "demo" else run_checks(extra)
     except DevError as e:
         print(f"dev.py: error: {e}", file=sys.stderr)
@@ -108,6 +119,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def tool(name: str) -> Path:
     return BIN / f"{name}{EXE}"
+
+
+@contextlib.contextmanager
+def venv_lock() -> Iterator[None]:
+    """One dev.py at a time makes and installs .venv; the others wait, then find it made."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one dev.py at a time is the user's to keep
+        yield
+        return
+    with open(ROOT / ".venv.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def ensure_venv() -> Path:
@@ -378,6 +405,20 @@ WINE_TIMEOUT = 1200  # seconds for the suite inside Wine (about 3 minutes on 2 c
 
 
 def run_windows(python: Path, pytest_args: Sequence[str]) -> int:
+    env = prepare_windows(python)
+    src = copy_work_tree()
+    print(f"\n$ pytest {' '.join(pytest_args)}    # Windows CPython under Wine", flush=True)
+    # -P: the tests import folder_kit from the installed wheel, not from the copy.
+    command = [WINE_PYTHON, "-P", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
+    try:
+        return wine_run(command, env=env, cwd=src, timeout=WINE_TIMEOUT)
+    finally:
+        captured(["wineserver", "-k"], env=env)
+
+
+def prepare_windows(python: Path) -> dict[str, str]:
+    """Wine, its prefix, the Windows CPython, the dependencies' Windows wheels, and
+    this tree's wheel installed there; each step skipped where it is done already."""
     wine = ensure_wine()
     env = wine_env()
     if not (WINE_PREFIX / "system.reg").exists():
@@ -396,14 +437,7 @@ def run_windows(python: Path, pytest_args: Sequence[str]) -> int:
         code = wine_run([*pip, "--force-reinstall", "--no-deps", windows_path(wheel)], env=env)
     if code != 0:
         raise DevError("pip install inside Wine failed (its output is above)", code=code)
-    src = copy_work_tree()
-    print(f"\n$ pytest {' '.join(pytest_args)}    # Windows CPython under Wine", flush=True)
-    # -P: the tests import folder_kit from the installed wheel, not from the copy.
-    command = [WINE_PYTHON, "-P", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
-    try:
-        return wine_run(command, env=env, cwd=src, timeout=WINE_TIMEOUT)
-    finally:
-        captured(["wineserver", "-k"], env=env)
+    return env
 
 
 def ensure_wine() -> str:

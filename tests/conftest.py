@@ -203,3 +203,26 @@ def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[ZoneSetter]:
     yield use
     monkeypatch.undo()
     time.tzset()
+
+
+# Tests of pure logic, on strings and in-memory values, which no platform changes:
+# thousands of generated examples each. The Windows lane (Wine, two processes,
+# within CI's ten minutes) leaves them to Linux and spends its time on what
+# Windows does differently: names, paths, locks, processes, the watcher.
+PURE_LOGIC = {
+    "test_subjects.py",
+    "test_mail_parties.py",
+    "test_topic_precision.py",
+    "test_json_output.py",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from helpers import under_wine
+
+    if not under_wine():
+        return
+    skip = pytest.mark.skip(reason="pure logic, the same on every platform: run on Linux")
+    for item in items:
+        if item.path.name in PURE_LOGIC:
+            item.add_marker(skip)
