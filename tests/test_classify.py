@@ -122,6 +122,9 @@ DEFAULT = Classifier(Config())
         # "ups" inside "follow-ups" is not UPS
         ("follow-ups.pdf", "file"),
         ("2026-03-05 follow-ups.txt", "file"),
+        # ...nor is a "-ups" whose letters stood earlier inside another word
+        ("pickups-ups.pdf", "file"),
+        ("ups pickups-ups.pdf", "courier"),
         # the leftmost keyword wins
         ("Teams meeting.txt", "chat"),
         ("meeting on Teams.txt", "visit"),

@@ -173,11 +173,16 @@ class KeywordMatcher:
         forms = self._forms
         if forms.isdisjoint(tokens):
             return self.labels[best] if best is not None else None
-        for n, m in enumerate(_LETTERS.finditer(folded)):
-            start = m.start()
+        # Where each word starts, found without a second regex pass: the text
+        # between two words holds no letter, so a word's first occurrence after the
+        # end of the one before it is where it is.
+        end = 0
+        for n, token in enumerate(tokens):
+            start = folded.find(token, end)
             if start >= best_pos:
                 break
-            if tokens[n] not in forms:
+            end = start + len(token)
+            if token not in forms:
                 continue
             # "follow-ups", "mock-ups": an English word ending, not the carrier. Only
             # such endings are refused after a hyphen: "Rossi-DHL", "ACME-Quotation" count.

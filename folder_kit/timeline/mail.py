@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import parsedate_to_datetime
@@ -85,15 +85,20 @@ def read_message(path: str | Path, *, addresses: bool = True) -> MessageInfo:
         raise MailError(path=Path(path), reason=err.strerror or str(err)) from err
     try:
         head = os.read(fd, _FIRST_READ)
-        more = len(head) == _FIRST_READ and not head.startswith(OLE_MAGIC)
-        if more and _blank_line(head) < 0:
-            head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
         if head.startswith(OLE_MAGIC):
             os.lseek(fd, 0, os.SEEK_SET)
             with os.fdopen(os.dup(fd), "rb") as file:
                 return _read_msg(Path(path), file)
+        blank = _blank_line(head)
+        if blank < 0 and len(head) == _FIRST_READ:
+            head += os.read(fd, _HEAD_BYTES - _FIRST_READ)
+            blank = _blank_line(head)
         try:
-            return _read_eml(path, head, lambda: head + _rest(fd, path), addresses=addresses)
+            # The blank line found once, for both questions: read on? where do the
+            # headers end? (For a head that starts as a field name does: no BOM,
+            # blank line or blank for _header_block and _read_eml to look at first.)
+            block = head[:blank] if blank > 0 and 0x21 <= head[0] <= 0x7E else None
+            return _read_eml(path, head, (fd, b""), addresses=addresses, block=block)
         except MailError:
             raise
         except Exception as err:  # a sender's bytes must never end a scan
@@ -113,7 +118,7 @@ def read_message_data(data: bytes, *, path: Path) -> MessageInfo:
 
         return _read_msg(path, io.BytesIO(data))
     try:
-        return _read_eml(path, head_of(data), lambda: data, addresses=False)
+        return _read_eml(path, head_of(data), (None, data), addresses=False)
     except MailError:
         raise
     except Exception as err:  # a sender's bytes must never end an import
@@ -129,6 +134,16 @@ def head_of(data: bytes) -> bytes:
     if len(head) == _FIRST_READ and _blank_line(head) < 0:
         head = data[:_HEAD_BYTES]
     return head
+
+
+# Where a mail's bytes are, for the key of one without a Message-ID (rare): the
+# descriptor its head was read from (the rest to be read), or None and all of them.
+Source = tuple[int | None, bytes]
+
+
+def _whole(source: Source, head: bytes, path: str | Path) -> bytes:
+    fd, data = source
+    return data if fd is None else head + _rest(fd, path)
 
 
 def _rest(fd: int, path: str | Path) -> bytes:
@@ -202,11 +217,18 @@ def _header_fields(block: bytes, wanted: re.Pattern[str] = _WANTED_FIELD) -> dic
 
 
 def _read_eml(
-    path: str | Path, head: bytes, whole: Callable[[], bytes], *, addresses: bool = True
+    path: str | Path,
+    head: bytes,
+    source: Source,
+    *,
+    addresses: bool = True,
+    block: bytes | None = None,
 ) -> MessageInfo:
-    if not head or head.isspace():  # as `not head.strip()`, without copying the head
-        raise MailError(path=Path(path), reason="empty file")
-    block = _header_block(head)
+    """``block``: the header block, when the caller has cut it from ``head`` already."""
+    if block is None:
+        if not head or head.isspace():  # as `not head.strip()`, without copying the head
+            raise MailError(path=Path(path), reason="empty file")
+        block = _header_block(head)
     headers = _header_fields(block, _WANTED_FIELD if addresses else _DATED_FIELD)
     if not headers:
         raise MailError(path=Path(path), reason="no mail headers")
@@ -217,7 +239,7 @@ def _read_eml(
         _fold(_decode_words(_text(headers, "subject"))),
         _display_addresses(_text(headers, "from")) if addresses else None,
         _display_addresses(_text(headers, "to")) if addresses else None,
-        message_key(headers.get("message-id")) or _hashed(whole()),
+        message_key(headers.get("message-id")) or _hashed(_whole(source, head, path)),
     )
 
 

@@ -25,6 +25,8 @@ def read_here(
     what is left of, the others found unchanged already (counted as done first)."""
     if of is not None and of > len(jobs):
         yield Changes(), 0, of - len(jobs)
+    if not jobs:
+        return  # no reader to make (a cold scan's workers read everything)
     reader = Reader(ws, index, now_ns=now_ns)
     for start in range(0, len(jobs), BATCH):
         batch = jobs[start : start + BATCH]
