@@ -100,11 +100,16 @@ class Walk:
         of = None
         if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and can_fork():
             # Every one found is a customer the index holds, where it held it: the
-            # no-change check comes first, and only the touched become jobs.
-            state = self._known(known)
+            # no-change check comes first, and only the touched become jobs. What
+            # only a job needs (cards as first seen, grade counts) is loaded after,
+            # for touched customers only: the check is all a no-change scan does.
+            state = self._checked()
             pairs = [(f, known[customer_key(f.name)]) for f in found]
             pairs.sort(key=_pair_key)  # halves the same on any file system
-            jobs = self._jobs(_touched(pairs, state), known, settled=True, state=state)
+            touched = _touched(pairs, state)
+            if touched:
+                state = self._known(known, state)
+            jobs = self._jobs(touched, known, settled=True, state=state)
             seen = {prev.key for _, prev in pairs}
             of = len(found)
         else:
@@ -253,17 +258,26 @@ class Walk:
         jobs.sort(key=_job_key)
         return jobs
 
-    def _known(self, known: dict[str, CustomerRow]) -> Known:
+    def _known(self, known: dict[str, CustomerRow], checked: Known | None = None) -> Known:
+        """What the index knows beyond the customer rows; ``checked``: what
+        ``_checked`` loaded already."""
         seen = self.index.cards_seen()  # a rebuilt index has them, and no customer yet
         if not known:
             return Known({}, {}, {}, seen, set())
+        if checked is None:
+            checked = self._checked()
         return Known(
-            self.index.history_stamps(),
-            self.index.mtime_dated(),
+            checked.history,
+            checked.dated,
             self.index.grade_counts(),
             seen,
             self.index.card_events(),
         )
+
+    def _checked(self) -> Known:
+        """What the no-change check of a known customer asks (``_untouched``): its
+        history note and its files dated by mtime, the rest left empty."""
+        return Known(self.index.history_stamps(), self.index.mtime_dated(), {}, {}, set())
 
     # The scan of some customers only.
 
