@@ -81,6 +81,10 @@ class Walk:
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
+        # Whether the index held a warning about a customer when this scan began
+        # (asked inside its transaction): without one, the folders a reader lists
+        # have no warnings to clear (see ``_write``).
+        self.customer_warnings = True
 
     def problem(self, p: Problem) -> None:
         """A warning about the workspace itself; ``grade_folder`` is the folder whose
@@ -91,6 +95,7 @@ class Walk:
 
     def run(self, conn: sqlite3.Connection, progress: Progress | None, *, workers: int) -> None:
         self.changes.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
+        self.customer_warnings = self.index.has_customer_warnings()
         known = self.index.customers()
         listed = self._list_customers(known)
         if listed is None:
@@ -303,6 +308,7 @@ class Walk:
         another grade is found, and one in two grade folders is settled as always."""
         if not names:
             return
+        self.customer_warnings = self.index.has_customer_warnings()
         known = self.index.customers()
         keys = {customer_key(n) for n in names}
         names |= {known[k].name for k in keys if k in known}
@@ -340,7 +346,15 @@ class Walk:
     def _write(self, conn: sqlite3.Connection, changes: Changes, new_events: int) -> None:
         """Write what readers found, and keep what the scan does after: the events
         counted, the grade moves to note, the customers with new mail (whose drafts
-        may be done: ``sent_drafts``)."""
+        may be done: ``sent_drafts``).
+
+        A reader clears the warnings of each folder it lists, before writing those
+        it finds there. Each customer is read in one batch, whose deletes come
+        before its rows: when the index held no warning about any customer as
+        this scan began, there is none to clear (a rebuild of 2,000 customers
+        made 12,000 deletes of nothing, 0.3 us a file)."""
+        if not self.customer_warnings:
+            changes.cleared = [c for c in changes.cleared if not c[0]]
         Index.write(conn, changes)
         self.new_events += new_events
         self.placeholders += changes.placeholders
