@@ -125,6 +125,7 @@ def _headers() -> HeaderRegistry:
 
     return HeaderRegistry()
 
+
 # An address as people type one into a card: local part, "@", a dotted domain.
 # Found anywhere in a value ("Email: a@x.com; b@x.com", "Notes: cc boss@x.com").
 # ASCII only: Chinese text typed right against an address ("邮箱zhang@x.cn") is no
