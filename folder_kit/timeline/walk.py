@@ -136,6 +136,10 @@ class Walk:
     def _read(self, jobs: list[Job], workers: int, of: int | None) -> Iterator[Result]:
         """Read the jobs; ``of``: how many customers they are what is left of, the
         others found unchanged already."""
+        if not jobs:
+            # Nothing to read (a no-change scan): no reader is made (its keyword
+            # lists compiled, its zone looked up: 3.5 ms), the unchanged counted done.
+            return iter([(Changes(), 0, of)] if of else [])
         fresh = [job for job in jobs if job.prev is None]
         if workers > 1 and len(fresh) >= PARALLEL_MIN:
             # Worker processes read the customers the index has never seen (their
