@@ -63,9 +63,15 @@ def open_regular(path: str | Path, *, look_first: bool = True) -> int:
     keeps a device from being opened at all, for a caller that has just listed
     the file as a regular one (a scan reading every mail).
     """
+    return _opened(path, look_first)[0]
+
+
+def _opened(path: str | Path, look_first: bool) -> tuple[int, int]:
+    """``open_regular``'s descriptor, and the file's size as its own fstat says."""
     if look_first or not _NOFOLLOW:
         # Looked at first, so that a device is never even opened (opening some has
         # effects); the descriptor's own fstat below closes the race with a swap.
+        # Without O_NOFOLLOW (Windows) this look is what refuses a link.
         mode = os.lstat(path).st_mode
         if stat.S_ISLNK(mode):
             raise UnreadableFileError(path=str(path), reason=_LINK)
@@ -74,17 +80,17 @@ def open_regular(path: str | Path, *, look_first: bool = True) -> int:
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError as e:
-        if _NOFOLLOW and e.errno in _LINK_ERRNOS:  # swapped for a link since the look
+        if _NOFOLLOW and e.errno in _LINK_ERRNOS:  # a link (or swapped for one since the look)
             raise UnreadableFileError(path=str(path), reason=_LINK) from None
         raise
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise UnreadableFileError(path=str(path), reason=f"{kind_of(mode)}, not a file")
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFileError(path=str(path), reason=f"{kind_of(st.st_mode)}, not a file")
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, st.st_size
 
 
 _LINK = "a symbolic link; folder-kit never reads through links"
@@ -96,17 +102,27 @@ def read_regular(path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
 
     A file larger than ``limit`` bytes is refused with UnreadableFileError before
     anything is read.
+
+    Open, fstat, read and close: four system calls (a scan reads a Contact.txt per
+    customer). Where the system opens without following a link (O_NOFOLLOW), the
+    descriptor's own fstat decides, with no look before: a link fails to open, a
+    FIFO opens without blocking (O_NONBLOCK) and is refused, as a device or a
+    folder is; the size checked against ``limit`` is the same fstat's.
     """
-    fd = open_regular(path)
+    fd, size = _opened(path, look_first=False)
     try:
-        return read_whole(fd, path, limit=limit)
+        return _read_sized(fd, size, path, limit)
     finally:
         os.close(fd)
 
 
 def read_whole(fd: int, path: str | Path, *, limit: int = MAX_WHOLE_FILE) -> bytes:
     """What an open descriptor of ``path`` holds, refused when over ``limit`` bytes."""
-    size = os.fstat(fd).st_size
+    return _read_sized(fd, os.fstat(fd).st_size, path, limit)
+
+
+def _read_sized(fd: int, size: int, path: str | Path, limit: int) -> bytes:
+    """``read_whole`` of a descriptor whose fstat said ``size``."""
     if size > limit:
         raise UnreadableFileError(
             path=str(path), reason=f"{_megabytes(size)}, larger than {_megabytes(limit)}"

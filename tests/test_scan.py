@@ -253,7 +253,12 @@ def test_second_scan_does_not_reopen_unchanged_mail(
     invoke: Invoke, ws: Path, aged: float, read_calls: list[str]
 ) -> None:
     scan(invoke, ws)
-    assert sorted(read_calls) == ["2026-03-05 price list.eml", "Re offer.eml"]
+    # The two mails, and the draft of a customer with new mail (is it sent? sent_drafts)
+    assert sorted(read_calls) == [
+        "2026-03-05 price list.eml",
+        "2026-03-21 follow-up.eml",
+        "Re offer.eml",
+    ]
     read_calls.clear()
     scan(invoke, ws)
     timeline(invoke, ws)

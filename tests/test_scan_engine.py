@@ -282,8 +282,14 @@ def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @needs_fork
 @pytest.mark.parametrize(
     ("step", "changed"),
-    [(step_add_mail, "ACME GmbH"), (step_new_subfolder, "Müller & Söhne")],
-    ids=["in-this-half", "in-the-forked-half"],
+    [
+        (step_add_mail, "ACME GmbH"),
+        (step_new_subfolder, "Müller & Söhne"),
+        # A touched customer's job carries its card as first seen, loaded after the
+        # check: the edit is a card event, as in a scan that does not split.
+        (step_edit_card, "ACME GmbH"),
+    ],
+    ids=["in-this-half", "in-the-forked-half", "card-edited"],
 )
 def test_the_no_change_check_split_in_two_sees_each_change(
     ws: Path,

@@ -764,6 +764,11 @@ class Index:
     def warnings(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT message FROM warnings ORDER BY key")]
 
+    def has_customer_warnings(self) -> bool:
+        """Whether a warning is about a customer (not about the workspace itself)."""
+        row = self.conn.execute("SELECT EXISTS(SELECT 1 FROM warnings WHERE customer > '')")
+        return bool(row.fetchone()[0])
+
     def warnings_by_key(self) -> dict[str, str]:
         """The scan's warnings, by the workspace-relative path each is about."""
         return dict(self.conn.execute("SELECT key, message FROM warnings"))

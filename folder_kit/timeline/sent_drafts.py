@@ -20,7 +20,6 @@ from pathlib import Path
 from folder_kit.errors import FolderKitError, TargetExistsError
 from folder_kit.files import check_no_links, rename_new, unique_path
 from folder_kit.timeline.index import Index
-from folder_kit.timeline.mail import read_message
 from folder_kit.workspace.find import Workspace
 from folder_kit.workspace.layout import kind_of_folder
 
@@ -30,10 +29,20 @@ _ATTEMPTS = 100
 
 def file_drafts_done(ws: Workspace, index: Index, customers: Collection[str]) -> list[Path]:
     """Move each draft of ``customers`` (keys) whose mail ``index`` holds into its
-    drafts folder's ``sent/``; returns where they went."""
+    drafts folder's ``sent/``; returns where they went.
+
+    A cold scan asks this of every customer with mail: a folder each is listed
+    (text paths, no ``Path`` made for one without a draft), and the mail reader
+    is imported only for a draft found."""
     moved: list[Path] = []
+    base = str(ws.customers_dir)
     for key, (grade_folder, name) in index.customer_places(customers).items():
-        for draft in _drafts(ws.customers_dir / grade_folder / name):
+        drafts = _drafts(f"{base}/{grade_folder}/{name}")
+        if not drafts:
+            continue
+        from folder_kit.timeline.mail import read_message
+
+        for draft in drafts:
             try:
                 mail = read_message(draft, addresses=False).message_id
             except FolderKitError:
@@ -45,7 +54,7 @@ def file_drafts_done(ws: Workspace, index: Index, customers: Collection[str]) ->
     return moved
 
 
-def _drafts(customer: Path) -> list[Path]:
+def _drafts(customer: str) -> list[Path]:
     """The ``.eml`` files directly in the customer's drafts folders (草稿/, Drafts/)."""
     found: list[Path] = []
     try:
@@ -53,7 +62,7 @@ def _drafts(customer: Path) -> list[Path]:
             folders = [
                 e.path
                 for e in entries
-                if kind_of_folder(e.name) == "drafts" and e.is_dir(follow_symlinks=False)
+                if e.is_dir(follow_symlinks=False) and kind_of_folder(e.name) == "drafts"
             ]
         for folder in folders:
             with os.scandir(folder) as entries:

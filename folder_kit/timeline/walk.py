@@ -81,6 +81,10 @@ class Walk:
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
+        # Whether the index held a warning about a customer when this scan began
+        # (asked inside its transaction): without one, the folders a reader lists
+        # have no warnings to clear (see ``_write``).
+        self.customer_warnings = True
 
     def problem(self, p: Problem) -> None:
         """A warning about the workspace itself; ``grade_folder`` is the folder whose
@@ -91,6 +95,7 @@ class Walk:
 
     def run(self, conn: sqlite3.Connection, progress: Progress | None, *, workers: int) -> None:
         self.changes.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
+        self.customer_warnings = self.index.has_customer_warnings()
         known = self.index.customers()
         listed = self._list_customers(known)
         if listed is None:
@@ -100,11 +105,16 @@ class Walk:
         of = None
         if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and can_fork():
             # Every one found is a customer the index holds, where it held it: the
-            # no-change check comes first, and only the touched become jobs.
-            state = self._known(known)
+            # no-change check comes first, and only the touched become jobs. What
+            # only a job needs (cards as first seen, grade counts) is loaded after,
+            # for touched customers only: the check is all a no-change scan does.
+            state = self._checked()
             pairs = [(f, known[customer_key(f.name)]) for f in found]
             pairs.sort(key=_pair_key)  # halves the same on any file system
-            jobs = self._jobs(_touched(pairs, state), known, settled=True, state=state)
+            touched = _touched(pairs, state)
+            if touched:
+                state = self._known(known, state)
+            jobs = self._jobs(touched, known, settled=True, state=state)
             seen = {prev.key for _, prev in pairs}
             of = len(found)
         else:
@@ -126,6 +136,10 @@ class Walk:
     def _read(self, jobs: list[Job], workers: int, of: int | None) -> Iterator[Result]:
         """Read the jobs; ``of``: how many customers they are what is left of, the
         others found unchanged already."""
+        if not jobs:
+            # Nothing to read (a no-change scan): no reader is made (its keyword
+            # lists compiled, its zone looked up: 3.5 ms), the unchanged counted done.
+            return iter([(Changes(), 0, of)] if of else [])
         fresh = [job for job in jobs if job.prev is None]
         if workers > 1 and len(fresh) >= PARALLEL_MIN:
             # Worker processes read the customers the index has never seen (their
@@ -253,17 +267,26 @@ class Walk:
         jobs.sort(key=_job_key)
         return jobs
 
-    def _known(self, known: dict[str, CustomerRow]) -> Known:
+    def _known(self, known: dict[str, CustomerRow], checked: Known | None = None) -> Known:
+        """What the index knows beyond the customer rows; ``checked``: what
+        ``_checked`` loaded already."""
         seen = self.index.cards_seen()  # a rebuilt index has them, and no customer yet
         if not known:
             return Known({}, {}, {}, seen, set())
+        if checked is None:
+            checked = self._checked()
         return Known(
-            self.index.history_stamps(),
-            self.index.mtime_dated(),
+            checked.history,
+            checked.dated,
             self.index.grade_counts(),
             seen,
             self.index.card_events(),
         )
+
+    def _checked(self) -> Known:
+        """What the no-change check of a known customer asks (``_untouched``): its
+        history note and its files dated by mtime, the rest left empty."""
+        return Known(self.index.history_stamps(), self.index.mtime_dated(), {}, {}, set())
 
     # The scan of some customers only.
 
@@ -289,6 +312,7 @@ class Walk:
         another grade is found, and one in two grade folders is settled as always."""
         if not names:
             return
+        self.customer_warnings = self.index.has_customer_warnings()
         known = self.index.customers()
         keys = {customer_key(n) for n in names}
         names |= {known[k].name for k in keys if k in known}
@@ -326,7 +350,15 @@ class Walk:
     def _write(self, conn: sqlite3.Connection, changes: Changes, new_events: int) -> None:
         """Write what readers found, and keep what the scan does after: the events
         counted, the grade moves to note, the customers with new mail (whose drafts
-        may be done: ``sent_drafts``)."""
+        may be done: ``sent_drafts``).
+
+        A reader clears the warnings of each folder it lists, before writing those
+        it finds there. Each customer is read in one batch, whose deletes come
+        before its rows: when the index held no warning about any customer as
+        this scan began, there is none to clear (a rebuild of 2,000 customers
+        made 12,000 deletes of nothing, 0.3 us a file)."""
+        if not self.customer_warnings:
+            changes.cleared = [c for c in changes.cleared if not c[0]]
         Index.write(conn, changes)
         self.new_events += new_events
         self.placeholders += changes.placeholders

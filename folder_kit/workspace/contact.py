@@ -12,14 +12,16 @@ import contextlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from email.errors import NonASCIILocalPartDefect
-from email.headerregistry import Address as HeaderAddress
-from email.headerregistry import AddressHeader, HeaderRegistry
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from folder_kit.errors import UnreadableFileError
 from folder_kit.files import read_regular
+
+if TYPE_CHECKING:
+    from email.headerregistry import HeaderRegistry
 
 CONTACT_FILE = "Contact.txt"
 
@@ -112,7 +114,17 @@ _NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
     0x3002: 0x2E,
     0xFF61: 0x2E,
 }
-_HEADERS = HeaderRegistry()
+
+
+@cache
+def _headers() -> HeaderRegistry:
+    """The mail header parser ``mail_address`` uses, made when first asked for:
+    importing ``email.headerregistry`` costs 7 ms that a scan, which reads every
+    card but asks this only of an address beyond ASCII, seldom needs."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry()
+
 
 # An address as people type one into a card: local part, "@", a dotted domain.
 # Found anywhere in a value ("Email: a@x.com; b@x.com", "Notes: cc boss@x.com").
@@ -184,10 +196,14 @@ def mail_address(value: str) -> Address:
     there is no such form, and the RFC 2047 headers drafts are written with
     cannot carry it (domain.md, Contact.txt).
     """
+    from email.errors import NonASCIILocalPartDefect
+    from email.headerregistry import Address as HeaderAddress
+    from email.headerregistry import AddressHeader
+
     text = value.translate(_NARROW).strip()
     if not text:
         return Address()
-    header = _HEADERS("To", text)
+    header = _headers()("To", text)
     if not isinstance(header, AddressHeader):  # pragma: no cover - To is an address header
         raise TypeError(type(header))
     found = header.addresses
@@ -333,29 +349,30 @@ def decode(data: bytes) -> Decoded:
 
 
 def parse_card(text: str) -> Card:
+    return Card(contacts=_contacts(text))
+
+
+def _contacts(text: str) -> tuple[Contact, ...]:
+    """The contacts of a card's text. Kept lean (a scan reads every card): one pass
+    over the lines, a contact made when its block ends."""
     contacts: list[Contact] = []
     block: dict[str, str] = {}
     extra: dict[str, str] = {}
     loose: list[str] = []
     last_key: str | None = None
-
-    def close() -> None:
-        if block or extra or loose:
-            contacts.append(Contact(**block, extra=dict(extra), loose=tuple(loose)))
-        block.clear()
-        extra.clear()
-        loose.clear()
-
+    aliases = _ALIASES
     for raw in text.splitlines():
         line = raw.strip()
+        if not line or line[0] == "#":
+            continue
         if line.startswith("---"):
-            close()
+            if block or extra or loose:
+                contacts.append(Contact(**block, extra=extra, loose=tuple(loose)))
+                block, extra, loose = {}, {}, []
             last_key = None
             continue
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = _split(line)
-        if not sep:
+        i = _colon(line)
+        if i <= 0:
             # A line without a key continues a note or an unknown key's value. Under
             # a name or an address it is not part of it (`Purchasing Manager` under
             # `Name:`): a line break there would end a mail's headers.
@@ -366,24 +383,27 @@ def parse_card(text: str) -> Card:
             else:
                 loose.append(line)
             continue
-        canonical = _ALIASES.get(key.casefold())
+        key, value = line[:i].strip(), line[i + 1 :].strip()
+        canonical = aliases.get(key.casefold())
         if canonical:
             block[canonical] = value
             last_key = canonical
         else:
             extra[key] = value
             last_key = key
-    close()
-    return Card(contacts=tuple(contacts))
+    if block or extra or loose:
+        contacts.append(Contact(**block, extra=extra, loose=tuple(loose)))
+    return tuple(contacts)
 
 
-def _split(line: str) -> tuple[str, str, str]:
-    """Split at the first colon, ASCII or full-width (Chinese input methods type ：)."""
-    positions = [i for i in (line.find(":"), line.find("：")) if i > 0]
-    if not positions:
-        return line, "", ""
-    i = min(positions)
-    return line[:i].strip(), ":", line[i + 1 :].strip()
+def _colon(line: str) -> int:
+    """Where a line's key ends: its first colon, ASCII or full-width (Chinese input
+    methods type ：), not at its start; 0 or less when it has none."""
+    ascii_at = line.find(":")
+    wide_at = line.find("：") if not line.isascii() else -1
+    if ascii_at > 0 and (wide_at <= 0 or ascii_at < wide_at):
+        return ascii_at
+    return wide_at
 
 
 def read_card(path: str | Path) -> Card:
@@ -406,14 +426,14 @@ def read_card(path: str | Path) -> Card:
                 f"{path}: not UTF-8, GB18030, Big5 or Shift-JIS text; contact details ignored",
             )
         )
-    card = parse_card(decoded.text)
+    contacts = _contacts(decoded.text)
     warnings: tuple[str, ...] = ()
     if decoded.doubt:
         warnings = (
             f"{path}: its encoding is a guess: {decoded.doubt}; "
             "if its text looks wrong, save it as UTF-8",
         )
-    return Card(contacts=card.contacts, encoding=decoded.encoding, warnings=warnings)
+    return Card(contacts=contacts, encoding=decoded.encoding, warnings=warnings)
 
 
 def render_card(contacts: list[Contact], *, lang: str) -> str:
