@@ -17,6 +17,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -152,19 +153,36 @@ def import_mail(
     mine = my_addresses(ws.config, me)
     for path in paths:
         detect_source(path)
+    with importing(ws, dry_run=dry_run, mine=mine, progress=progress, paths=paths) as importer:
+        for path in paths:
+            importer.run(path)
+        importer.finish()
+    importer.result.filed = [f.done() for f in importer.filings]
+    return importer.result
+
+
+@contextmanager
+def importing(
+    ws: Workspace,
+    *,
+    dry_run: bool,
+    mine: list[str],
+    progress: Callable[[Progress], None] | None,
+    paths: Sequence[Path] = (),
+    result: ImportResult | None = None,
+) -> Iterator[Importer]:
+    """An importer ready to file (`mail import` and `mail sync` alike): its filer,
+    the customers with their addresses and what each has filed (from an index made
+    current first), and no temporary file left behind by an earlier run."""
     with Filer(ws, dry_run=dry_run) as filer:
-        importer = Importer(ws, filer, mine=mine, progress=progress, paths=paths)
+        importer = Importer(ws, filer, mine=mine, progress=progress, paths=paths, result=result)
         with fresh_index(ws) as index:
             importer.load(
                 index.card_addresses(), index.filed_messages(), indexed_customers(ws, index)
             )
         if not dry_run:
             remove_stale_temps_of(ws, importer.customers.values())
-        for path in paths:
-            importer.run(path)
-        importer.finish()
-    importer.result.filed = [f.done() for f in importer.filings]
-    return importer.result
+        yield importer
 
 
 def my_addresses(config: Config, given: Sequence[str] = ()) -> list[str]:

@@ -31,11 +31,17 @@ from typing import TYPE_CHECKING
 
 from folder_kit.errors import UsageError, quoted
 from folder_kit.mail.imap import AccountError, Envelope, Session, session
-from folder_kit.mail.importer import Importer, ImportResult, Progress, Read, my_addresses
+from folder_kit.mail.importer import (
+    Importer,
+    ImportResult,
+    Progress,
+    Read,
+    importing,
+    my_addresses,
+)
 from folder_kit.mail.matching import Decision, Parties, decide
 from folder_kit.mail.secrets import password_for
 from folder_kit.mail.sources import SourceMessage
-from folder_kit.timeline.events import fresh_index, indexed_customers
 from folder_kit.timeline.mail import HASHED
 from folder_kit.timeline.unmatched import (
     FolderMark,
@@ -47,7 +53,6 @@ from folder_kit.timeline.unmatched import (
     read_sync_state,
     save_folder_update,
 )
-from folder_kit.workspace.filing import Filer, remove_stale_temps_of
 
 if TYPE_CHECKING:
     from folder_kit.workspace.config import Account, Config
@@ -122,16 +127,8 @@ def sync_accounts(
     if ws.config is not config:
         ws = dataclasses.replace(ws, config=config)
     result = SyncResult()
-    with Filer(ws, dry_run=dry_run) as filer:
-        importer = Importer(
-            ws, filer, mine=my_addresses(config), progress=None, paths=(), result=result
-        )
-        with fresh_index(ws) as index:
-            importer.load(
-                index.card_addresses(), index.filed_messages(), indexed_customers(ws, index)
-            )
-        if not dry_run:
-            remove_stale_temps_of(ws, importer.customers.values())
+    mine = my_addresses(config)
+    with importing(ws, dry_run=dry_run, mine=mine, progress=None, result=result) as importer:
         for account in accounts:
             report = AccountSync(account.name)
             result.accounts.append(report)
