@@ -322,18 +322,15 @@ def date_text(
     mail dated more than a day after its file was saved (the sender's clock was
     wrong) is dated when it arrived: the file's mtime."""
     if message_date is not None:
-        # Once: the future check and the row both need it. A mail's date has a zone
-        # and whole seconds (but for some .msg): its timestamp is then a whole number,
-        # as ``instant`` would give, without a call more per mail.
-        whole = not message_date.microsecond
-        if whole and message_date.tzinfo is not None:
-            at = int(message_date.timestamp())
-        else:
-            at = instant(message_date)
+        at = instant(message_date)  # once: the future check and the row both need it
         if not instant_in_future(at, mtime):
             # With its own offset; none for a "-0000" zone. An ISO time starts with its
             # day. Mail dates have whole seconds but for some .msg: timespec only then.
-            date = message_date.isoformat() if whole else message_date.isoformat(timespec="seconds")
+            date = (
+                message_date.isoformat()
+                if not message_date.microsecond
+                else message_date.isoformat(timespec="seconds")
+            )
             return date, day_of(at, zone), at, "header"
     else:
         day = date_from_name(name)
