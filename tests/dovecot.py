@@ -64,7 +64,8 @@ class Snapshot:
 
 
 class Dovecot:
-    """A running Dovecot; ``stop()`` (or the fixture) ends it and removes its files."""
+    """A running Dovecot; ``close()``, or the end of ``with Dovecot() as d:``, ends it
+    and removes its files."""
 
     def __init__(
         self,
@@ -230,6 +231,12 @@ class Dovecot:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
+
+    def __enter__(self) -> Dovecot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def log(self) -> str:
         try:

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from dovecot import Dovecot
 
 
 def account_yaml(
-    server: Dovecot, name: str = "work", *, password: str | None = None, extra: str = ""
+    server: Dovecot,
+    name: str = "work",
+    *,
+    password: str | None = None,
+    keyring: bool = False,
+    port: int | None = None,
+    folders: list[str] | None = None,
+    since: str | None = None,
+    extra: str = "",
 ) -> str:
     """One account under ``mail.accounts``: the server's user, its password from a
-    file through ``password_command`` (``password`` overrides it: a wrong one)."""
-    secret = server.base / f"password-{name}"
-    secret.write_text((server.password if password is None else password) + "\n", encoding="utf-8")
+    file through ``password_command`` (``password`` overrides it: a wrong one), or
+    from the OS keyring with ``keyring``; ``port`` another port (one nobody
+    listens on), ``folders`` and ``since`` as folder-kit.yaml writes them."""
     lines = [
         f"    {name}:",
         "      host: 127.0.0.1",
-        f"      port: {server.port}",
+        f"      port: {port or server.port}",
         "      security: none",
         f"      user: {server.user}",
-        f"      password_command: cat {secret}",
-        *(f"      {line}" for line in extra.splitlines() if line.strip()),
     ]
+    if not keyring:
+        secret = server.base / f"password-{name}"
+        secret.write_text(
+            (server.password if password is None else password) + "\n", encoding="utf-8"
+        )
+        lines.append(f"      password_command: cat {secret}")
+    if folders is not None:
+        lines.append(f"      folders: {json.dumps(folders, ensure_ascii=False)}")
+    if since is not None:
+        lines.append(f"      since: {since}")
+    lines += [f"      {line}" for line in extra.splitlines() if line.strip()]
     return "\n".join(lines) + "\n"
 
 

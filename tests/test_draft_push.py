@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from conftest import Invoke
-from dovecot import Dovecot, need_dovecot
+from dovecot import Dovecot
 from helpers import assert_error, build_tree, read_tree
 from mail_accounts import account_yaml, add_mail_section
 
@@ -33,12 +33,8 @@ TODAY = "2026-12-01"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
-    need_dovecot()
-    d = Dovecot()
-    try:
+    with Dovecot() as d:
         yield d
-    finally:
-        d.close()
 
 
 @pytest.fixture
@@ -91,16 +87,12 @@ def test_the_plain_output_says_where_it_went(invoke: Invoke, ws: Path, server: D
 def test_a_drafts_folder_with_a_chinese_name_is_found_by_its_special_use(
     invoke: Invoke, ws: Path
 ) -> None:
-    need_dovecot()
-    other = Dovecot(folders={"已发送": "\\Sent", "草稿箱": "\\Drafts"})
-    try:
+    with Dovecot(folders={"已发送": "\\Sent", "草稿箱": "\\Drafts"}) as other:
         add_mail_section(ws, account_yaml(other, "qq"))
         result = push(invoke, ws, "--json")
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["pushed"] == {"account": "qq", "folder": "草稿箱"}
         assert len(other.messages("草稿箱")) == 1
-    finally:
-        other.close()
 
 
 def test_a_wrong_password_is_one_error_line_and_the_draft_stays_written(
@@ -135,14 +127,10 @@ def test_a_drafts_folder_the_server_lacks_is_named_with_those_it_has(
 def test_the_server_stopped_is_one_error_line_and_the_draft_stays_written(
     invoke: Invoke, ws: Path
 ) -> None:
-    need_dovecot()
-    gone = Dovecot()
-    try:
+    with Dovecot() as gone:
         add_mail_section(ws, account_yaml(gone))
         gone.stop()
         line = assert_error(push(invoke, ws))
-    finally:
-        gone.close()
     assert "refused the connection" in line, line
     assert len(drafts_of(ws)) == 1
 

@@ -48,26 +48,23 @@ def no_keyring() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
     """Sent and Drafts marked \\Sent and \\Drafts, as Dovecot and most servers do."""
-    dovecot = Dovecot()
-    dovecot.append("INBOX", b"Subject: one\r\n\r\nhi\r\n")
-    yield dovecot
-    dovecot.close()
+    with Dovecot() as dovecot:
+        dovecot.append("INBOX", b"Subject: one\r\n\r\nhi\r\n")
+        yield dovecot
 
 
 @pytest.fixture(scope="module")
 def unmarked() -> Iterator[Dovecot]:
     """QQ's folder names, none marked with a special use: found by name."""
-    dovecot = Dovecot(folders={"Sent Messages": None, "Drafts": None, "Junk": None})
-    yield dovecot
-    dovecot.close()
+    with Dovecot(folders={"Sent Messages": None, "Drafts": None, "Junk": None}) as dovecot:
+        yield dovecot
 
 
 @pytest.fixture(scope="module")
 def tls() -> Iterator[Dovecot]:
     """TLS with a certificate of a CA of its own, and Exmail's Chinese folder names."""
-    dovecot = Dovecot(folders={"已发送": "\\Sent", "草稿箱": "\\Drafts"}, tls=True)
-    yield dovecot
-    dovecot.close()
+    with Dovecot(folders={"已发送": "\\Sent", "草稿箱": "\\Drafts"}, tls=True) as dovecot:
+        yield dovecot
 
 
 def local(dovecot: Dovecot, name: str = "work") -> list[str]:

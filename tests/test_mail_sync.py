@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from dovecot import PASSWORD, USER, Dovecot, free_port, message, need_dovecot
+from dovecot import PASSWORD, USER, Dovecot, free_port, message
 from helpers import build_tree, read_tree, tree_diff
+from mail_accounts import account_yaml, add_mail_section
 from memory_keyring import memory_keyring  # noqa: F401  (a fixture)
 
 from folder_kit.timeline.state import state_dir
@@ -76,12 +76,8 @@ REPLY = message(
 
 @pytest.fixture
 def server() -> Iterator[Dovecot]:
-    need_dovecot()
-    d = Dovecot()
-    try:
+    with Dovecot() as d:
         yield d
-    finally:
-        d.close()
 
 
 @pytest.fixture
@@ -94,47 +90,6 @@ def ws(workspace: Path) -> Path:
         },
     )
     return workspace
-
-
-def password_command(password: str) -> str:
-    """A shell command printing ``password`` (its bytes in hex: any shell passes them)."""
-    code = f"import sys; sys.stdout.buffer.write(bytes.fromhex('{password.encode().hex()}'))"
-    return f'"{sys.executable}" -c "{code}"'
-
-
-def account(
-    name: str,
-    server: Dovecot,
-    *,
-    password: str | None = PASSWORD,
-    port: int | None = None,
-    folders: list[str] | None = None,
-    since: str | None = None,
-) -> str:
-    """An account under mail.accounts; ``password`` None: from the keyring."""
-    lines = [
-        f"    {name}:",
-        "      host: 127.0.0.1",
-        f"      port: {port or server.port}",
-        "      security: none",
-        f"      user: {server.user}",
-    ]
-    if password is not None:
-        lines.append(f"      password_command: {json.dumps(password_command(password))}")
-    if folders is not None:
-        lines.append(f"      folders: {json.dumps(folders, ensure_ascii=False)}")
-    if since is not None:
-        lines.append(f"      since: {since}")
-    return "\n".join(lines) + "\n"
-
-
-def configure(ws: Path, *accounts: str) -> None:
-    config = ws / "folder-kit.yaml"
-    text = config.read_text(encoding="utf-8")
-    block = "  accounts:\n" + "".join(accounts)
-    text, n = re.subn(r"(?m)^(  free_mail_domains:.*\n)", lambda m: m.group(1) + block, text)
-    assert n == 1
-    config.write_text(text, encoding="utf-8")
 
 
 def synced(invoke: Invoke, ws: Path, *args: str) -> dict[str, object]:
@@ -171,7 +126,7 @@ def test_sync_files_inbox_and_sent_and_changes_nothing_on_the_server(
     server.append("INBOX", COLLEAGUE, flags="\\Flagged")
     server.append("INBOX", REPLY)
     server.append("Sent", OFFER, flags="\\Seen")
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     before = {f: server.snapshot(f) for f in ("INBOX", "Sent")}
     tree = read_tree(ws)
 
@@ -221,7 +176,7 @@ def test_a_second_sync_reads_only_new_mail(invoke: Invoke, ws: Path, server: Dov
     server.append("INBOX", INQUIRY)
     server.append("INBOX", STRANGER)
     server.append("Sent", OFFER)
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     first = synced(invoke, ws)
     assert counts(first) == (3, 2, 0, 1, 0)
 
@@ -248,7 +203,7 @@ def test_with_the_state_folder_deleted_nothing_is_filed_twice(
     server.append("INBOX", STRANGER)
     server.append("INBOX", REPLY)
     server.append("Sent", OFFER)
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     assert counts(synced(invoke, ws)) == (4, 3, 0, 1, 0)
     files = mail_files(ws)
 
@@ -268,7 +223,7 @@ def test_a_folder_renumbered_is_read_again_and_nothing_filed_twice(
     server.create("Kunden")
     for m in (INQUIRY, ROSSI_MAIL, STRANGER):
         server.append("Kunden", m)
-    configure(ws, account("work", server, folders=["INBOX", "Kunden"]))
+    add_mail_section(ws, account_yaml(server, "work", folders=["INBOX", "Kunden"]))
     assert counts(synced(invoke, ws)) == (3, 2, 0, 1, 0)
     files = mail_files(ws)
     uidvalidity = server.snapshot("Kunden").uidvalidity
@@ -292,7 +247,7 @@ def test_mail_a_card_claims_later_is_filed_by_the_next_sync(
     server.append("INBOX", STRANGER)
     server.append("INBOX", COLLEAGUE)
     server.append("Sent", OFFER)
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     assert counts(synced(invoke, ws)) == (4, 2, 0, 1, 1)
     unmatched = json.loads(invoke("mail", "unmatched", "--json", "-w", str(ws)).stdout)
     assert [(g["key"], g["messages"], g["subjects"]) for g in unmatched] == [
@@ -311,12 +266,10 @@ def test_mail_a_card_claims_later_is_filed_by_the_next_sync(
 
 @pytest.mark.parametrize("use", ["\\Sent", None], ids=["marked", "by-name"])
 def test_a_chinese_sent_folder(invoke: Invoke, ws: Path, use: str | None) -> None:
-    need_dovecot()
-    server = Dovecot(folders={"已发送": use, "草稿箱": "\\Drafts"})
-    try:
+    with Dovecot(folders={"已发送": use, "草稿箱": "\\Drafts"}) as server:
         server.append("已发送", OFFER, flags="\\Seen")
         before = server.snapshot("已发送")
-        configure(ws, account("work", server))
+        add_mail_section(ws, account_yaml(server, "work"))
         out = synced(invoke, ws)
         assert out["accounts"] == [
             {
@@ -328,23 +281,17 @@ def test_a_chinese_sent_folder(invoke: Invoke, ws: Path, use: str | None) -> Non
         assert filed(out) == [f"{ACME}/OUT/2026-03-04 Offer LED panels.eml"]
         assert server.snapshot("已发送") == before
         assert counts(synced(invoke, ws)) == (0, 0, 0, 0, 0)
-    finally:
-        server.close()
 
 
 def test_a_folder_named_in_the_config(invoke: Invoke, ws: Path) -> None:
-    need_dovecot()
-    server = Dovecot(folders={"已发送": None, "Sent": "\\Sent"})
-    try:
+    with Dovecot(folders={"已发送": None, "Sent": "\\Sent"}) as server:
         server.append("已发送", OFFER)
         server.append("Sent", ROSSI_MAIL)
-        configure(ws, account("work", server, folders=["已发送"]))
+        add_mail_section(ws, account_yaml(server, "work", folders=["已发送"]))
         out = synced(invoke, ws)
         assert filed(out) == [f"{ACME}/OUT/2026-03-04 Offer LED panels.eml"]
         listed = json.loads(invoke("mail", "list", "--json", "-w", str(ws)).stdout)
         assert [(a["name"], a["folders"]) for a in listed] == [("work", ["已发送"])]
-    finally:
-        server.close()
 
 
 def assert_account_error(result: object, account_name: str, *secrets: str) -> str:
@@ -366,7 +313,7 @@ def test_a_wrong_password_is_one_error_line_without_the_password(
 ) -> None:
     wrong = "Wr0ng-授权码-7731"
     server.append("INBOX", INQUIRY)
-    configure(ws, account("work", server, password=wrong))
+    add_mail_section(ws, account_yaml(server, "work", password=wrong))
     tree = read_tree(ws)
     result = invoke("mail", "sync", "-w", str(ws))
     line = assert_account_error(result, "work", wrong, PASSWORD)
@@ -383,7 +330,7 @@ def test_a_stopped_server_is_one_error_line_and_the_state_is_kept(
 
     keyring.set_password("folder-kit imap 127.0.0.1", USER, PASSWORD)  # as `mail add` keeps it
     server.append("INBOX", INQUIRY)
-    configure(ws, account("work", server, password=None))
+    add_mail_section(ws, account_yaml(server, "work", keyring=True))
     assert counts(synced(invoke, ws)) == (1, 1, 0, 0, 0)
     state = {p.name: p.read_bytes() for p in state_dir(ws).glob("unmatched*")}
 
@@ -403,7 +350,7 @@ def test_dry_run_writes_nothing(invoke: Invoke, ws: Path, server: Dovecot) -> No
     server.append("INBOX", STRANGER)
     server.append("INBOX", REPLY)
     server.append("Sent", OFFER)
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     invoke("scan", "-w", str(ws))
     tree = read_tree(ws)
     state = sorted(p.name for p in state_dir(ws).iterdir())
@@ -419,7 +366,9 @@ def test_dry_run_writes_nothing(invoke: Invoke, ws: Path, server: Dovecot) -> No
 
 def test_two_accounts_one_failing(invoke: Invoke, ws: Path, server: Dovecot) -> None:
     server.append("INBOX", INQUIRY)
-    configure(ws, account("old", server, port=free_port()), account("work", server))
+    add_mail_section(
+        ws, account_yaml(server, "old", port=free_port()) + account_yaml(server, "work")
+    )
     result = invoke("mail", "sync", "--json", "-w", str(ws))
     assert_account_error(result, "old", PASSWORD)
     out = json.loads(result.stdout)
@@ -437,7 +386,7 @@ def test_two_accounts_one_failing(invoke: Invoke, ws: Path, server: Dovecot) -> 
 
 def test_a_missing_folder_lists_those_there(invoke: Invoke, ws: Path, server: Dovecot) -> None:
     server.append("INBOX", INQUIRY)
-    configure(ws, account("work", server, folders=["INBOX", "Gesendet"]))
+    add_mail_section(ws, account_yaml(server, "work", folders=["INBOX", "Gesendet"]))
     tree = read_tree(ws)
     result = invoke("mail", "sync", "-w", str(ws))
     line = assert_account_error(result, "work")
@@ -451,14 +400,14 @@ def test_since_limits_the_first_sync(invoke: Invoke, ws: Path, server: Dovecot) 
     old = time.mktime((2025, 6, 1, 12, 0, 0, 0, 0, -1))
     server.append("INBOX", ROSSI_MAIL, when=old)
     server.append("INBOX", INQUIRY)
-    configure(ws, account("work", server, since="2026-01-01"))
+    add_mail_section(ws, account_yaml(server, "work", since="2026-01-01"))
     out = synced(invoke, ws)
     assert filed(out) == [f"{ACME}/IN/2026-03-03 Inquiry - LED panels.eml"]
     assert counts(synced(invoke, ws)) == (0, 0, 0, 0, 0)  # nor later
 
 
 def test_mail_list(invoke: Invoke, ws: Path, server: Dovecot) -> None:
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     listed = json.loads(invoke("mail", "list", "--json", "-w", str(ws)).stdout)
     assert listed == [
         {"name": "work", "host": "127.0.0.1", "user": USER, "folders": [], "last_sync": None}
@@ -490,7 +439,7 @@ def test_a_connection_lost_midway_keeps_what_was_filed_and_goes_on_next_time(
     ]
     for m in mails:
         server.append("INBOX", m)
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     workspace = open_workspace(ws)
 
     def lose_the_connection(progress: Progress) -> None:
@@ -517,12 +466,12 @@ def test_an_account_removed_and_added_again_is_read_afresh_and_files_nothing_twi
     invoke: Invoke, ws: Path, server: Dovecot
 ) -> None:
     server.append("INBOX", message(sender="anna@acme.de", to=ME, subject="Order 1"))
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     first = synced(invoke, ws)
     assert len(filed(first)) == 1
     removed = invoke("mail", "remove", "work", "-w", str(ws))
     assert removed.exit_code == 0, removed.stderr
-    configure(ws, account("work", server))
+    add_mail_section(ws, account_yaml(server, "work"))
     (entry,) = json.loads(invoke("mail", "list", "--json", "-w", str(ws)).stdout)
     assert entry["last_sync"] is None, "the sync state of the removed account stayed"
     again = synced(invoke, ws)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from dovecot import Dovecot, need_dovecot
+from dovecot import Dovecot
 from helpers import assert_ok, build_tree, read_tree
 from mail_accounts import account_yaml, add_mail_section
 
@@ -107,12 +107,8 @@ def test_a_first_scan_finds_a_done_draft_in_drafts_too(ws: Path) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
-    need_dovecot()
-    d = Dovecot()
-    try:
+    with Dovecot() as d:
         yield d
-    finally:
-        d.close()
 
 
 def send_from_drafts(server: Dovecot) -> bytes:

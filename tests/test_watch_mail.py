@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from dovecot import Dovecot, message, need_dovecot
+from dovecot import Dovecot, message
 from helpers import build_tree
 from mail_accounts import account_yaml, add_mail_section
 from test_watch_faults import InThread
@@ -176,12 +176,8 @@ def test_no_accounts_no_thread_until_the_config_has_one(ws: Path) -> None:
 
 @pytest.fixture
 def server() -> Iterator[Dovecot]:
-    need_dovecot()
-    d = Dovecot()
-    try:
+    with Dovecot() as d:
         yield d
-    finally:
-        d.close()
 
 
 def test_the_watcher_files_mail_that_arrives_on_the_server(ws: Path, server: Dovecot) -> None:
