@@ -41,7 +41,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "log_cmd",
         "Record a contact made outside mail (a call, a visit, a chat).",
     ),
-    "due": ("followup", "due_cmd", "Whom to follow up today, most overdue first."),
+    "due": (
+        "followup",
+        "due_cmd",
+        "Whom to follow up now, by grade then lateness; the dormant apart.",
+    ),
     "check": (
         "followup",
         "check_cmd",
