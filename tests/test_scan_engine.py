@@ -34,7 +34,7 @@ import folder_kit.timeline.reader as reader_module
 import folder_kit.timeline.walk as walk_module
 from folder_kit.timeline.events import load_events
 from folder_kit.timeline.index import Index
-from folder_kit.timeline.scan import scan
+from folder_kit.timeline.scan import scan, update
 from folder_kit.workspace.find import open_workspace
 from folder_kit.workspace.layout import kind_of_folder
 
@@ -260,6 +260,24 @@ def test_all_the_steps_one_after_another(
             continue  # they collide with the others' paths
         scan(workspace, only=[step(ws)])
         assert events_json(ws) == rebuilt(ws, tmp_path / f"fresh{i}", monkeypatch), step
+
+
+def counted(root: Path) -> tuple[int, int, int]:
+    """What the index holds, counted row by row (not as a scan kept it)."""
+    with Index.open(root) as index:
+        return tuple(Index._count(index.conn))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.__name__[5:] for s in STEPS])
+def test_the_counts_a_scan_says_are_what_the_index_holds(ws: Path, step: Any) -> None:
+    """A scan keeps its counts for the next to say without counting; any write
+    in between (here the watcher's, which counts nothing) makes them counted anew."""
+    workspace = open_workspace(ws)
+    first = scan(workspace)
+    assert (first.customers, first.files, first.events) == counted(ws)
+    update(workspace, only=[step(ws)])
+    said = scan(workspace)  # nothing left to read: the counts are all it does
+    assert (said.customers, said.files, said.events) == counted(ws)
 
 
 def split_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:

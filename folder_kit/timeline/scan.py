@@ -97,7 +97,9 @@ def scan(
     with ``rebuild``, which makes it anew).
     """
     with _opened(ws, index, rebuild=rebuild) as held:
-        walk = _reconcile(ws, held, None if rebuild else only, progress, workers, clock)
+        walk = _reconcile(
+            ws, held, None if rebuild else only, progress, workers, clock, count=True
+        )
         if index is None:
             # What this scan wrote must reach the index file while the scan can still
             # say that it did not (closing would fail silently on a full disk).
@@ -155,7 +157,11 @@ def _reconcile(
     progress: Progress | None,
     workers: int | None,
     clock: Clock,
+    *,
+    count: bool = False,
 ) -> Walk:
+    """``count``: keep what the index then holds counted (``Index.keep_counts``), for
+    the caller to say it."""
     walk = Walk(ws, index, now_ns=clock())
     # One transaction: what each batch of customers gives is written as it comes,
     # while worker processes go on reading.
@@ -180,6 +186,8 @@ def _reconcile(
                 [(u.move.key, u.when, u.move.source, u.move.target) for u in unnoted],
             )
             walk.read_notes(conn, moves, _warnings(unnoted))
+        if count:
+            Index.keep_counts(conn)
     if walk.mailed:
         # The scan's other write there: the drafts whose sent mail it found filed.
         file_drafts_done(ws, index, walk.mailed)
