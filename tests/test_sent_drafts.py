@@ -14,8 +14,11 @@ from conftest import Invoke
 from dovecot import Dovecot
 from helpers import assert_ok, build_tree, read_tree
 from mail_accounts import account_yaml, add_mail_section
+from test_scan import age_tree
 
+import folder_kit.timeline.sent_drafts as sent_drafts
 from folder_kit.timeline.mail import message_key_of
+from folder_kit.timeline.reader import Reader
 from folder_kit.timeline.scan import scan
 from folder_kit.workspace.find import open_workspace
 
@@ -156,3 +159,44 @@ def test_push_send_and_sync_move_the_draft_into_sent(
     assert_ok(invoke("-w", str(ws), "customer", "list"))
     assert not (ws / draft).exists()
     assert (ws / ACME / "草稿" / "sent" / Path(draft).name).is_file()
+
+
+def test_a_draft_is_found_where_the_scan_does_not_list_its_customer_again(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its sent mail saved into OUT changes OUT, not the customer folder: the scan
+    lists OUT alone, and still looks for the draft."""
+    build_tree(ws / ACME, {"草稿": {"2026-12-01 samples.eml": mail("d1@example.cn", unsent=True)}})
+    age_tree(ws)
+    scanned(ws)
+    listed: list[str] = []
+    real = Reader._customer_listing
+
+    def listing(self: Reader, key: str, path: str, shown: str) -> tuple[list[str], bool] | None:
+        listed.append(key)
+        return real(self, key, path, shown)
+
+    monkeypatch.setattr(Reader, "_customer_listing", listing)
+    (ws / ACME / "OUT" / "2026-12-01 Samples.eml").write_bytes(mail("d1@example.cn"))
+    scanned(ws)
+    assert listed == []
+    assert "草稿/sent/2026-12-01 samples.eml" in read_tree(ws / ACME)
+
+
+def test_customers_listed_without_a_drafts_folder_are_not_looked_into_again(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_tree(ws / ACME, {"草稿": {"2026-12-01 samples.eml": mail("d1@example.cn", unsent=True)}})
+    (ws / OTHER / "OUT" / "2026-12-01 Offer.eml").write_bytes(mail("o1@example.cn"))
+    (ws / ACME / "OUT" / "2026-12-01 Samples.eml").write_bytes(mail("d1@example.cn"))
+    looked: list[str] = []
+    real = sent_drafts._drafts
+
+    def drafts(customer: str) -> list[Path]:
+        looked.append(Path(customer).name)
+        return real(customer)
+
+    monkeypatch.setattr(sent_drafts, "_drafts", drafts)
+    scanned(ws)
+    assert looked == ["ACME GmbH"]
+    assert "草稿/sent/2026-12-01 samples.eml" in read_tree(ws / ACME)

@@ -368,6 +368,9 @@ class Changes:
     addresses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # all of a customer's
     seen: dict[str, str] = field(default_factory=dict)  # cards seen the first time: digests
     cleared: list[tuple[str, str]] = field(default_factory=list)  # customer, dir
+    # Customers whose folder was listed and holds no drafts folder (草稿/): no draft
+    # there for ``sent_drafts`` to look for (not written).
+    no_drafts: list[str] = field(default_factory=list)
     placeholders: int = 0  # online-only mails dated without opening (not written)
     moves: list[GradeMove] = field(default_factory=list)  # to note in the folders (not written)
 

@@ -75,6 +75,7 @@ def _packed(result: Result) -> bytes:
             c.addresses,
             c.seen,
             c.cleared,
+            c.no_drafts,
             c.placeholders,
             [tuple(move) for move in c.moves],
             new_events,
@@ -86,7 +87,7 @@ def _packed(result: Result) -> bytes:
 def _unpacked(data: bytes) -> Result:
     (
         customers, gone_customers, gone_dirs, files, gone_files, grades, warnings,
-        addresses, seen, cleared, placeholders, moves, new_events, count,
+        addresses, seen, cleared, no_drafts, placeholders, moves, new_events, count,
     ) = marshal.loads(data)  # fmt: skip
     changes = Changes(
         customers=[CustomerRow._make(row) for row in customers],
@@ -99,6 +100,7 @@ def _unpacked(data: bytes) -> Result:
         addresses=addresses,
         seen=seen,
         cleared=cleared,
+        no_drafts=no_drafts,
         placeholders=placeholders,
         moves=[GradeMove._make(move) for move in moves],
     )

@@ -254,6 +254,7 @@ class Reader:
         holds a grade history note; None when it cannot be listed."""
         subdirs: list[str] = []
         has_history = False
+        drafts = False
         self.changes.cleared.append((key, ""))
         entries = list_folder(path, shown, self.changes, customer=key)
         if entries is None:
@@ -267,8 +268,13 @@ class Reader:
                 self.warn(p.where, p.message, customer=key)
                 continue
             kind = kind_of_folder(entry.name) if valid_name(entry.name) else None
-            if kind is not None and kind != "drafts" and entry.is_dir(follow_symlinks=False):
-                subdirs.append(entry.name)
+            if kind is not None and entry.is_dir(follow_symlinks=False):
+                if kind == "drafts":
+                    drafts = True
+                else:
+                    subdirs.append(entry.name)
+        if not drafts:
+            self.changes.no_drafts.append(key)
         return subdirs, has_history
 
     def _history(self, job: Job, has_history: bool) -> None:

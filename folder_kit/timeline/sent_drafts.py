@@ -31,9 +31,10 @@ def file_drafts_done(ws: Workspace, index: Index, customers: Collection[str]) ->
     """Move each draft of ``customers`` (keys) whose mail ``index`` holds into its
     drafts folder's ``sent/``; returns where they went.
 
-    A cold scan asks this of every customer with mail: a folder each is listed
-    (text paths, no ``Path`` made for one without a draft), and the mail reader
-    is imported only for a draft found."""
+    A scan asks this of every customer with new mail but those whose folder it
+    listed and saw no drafts folder in; a folder each is listed (text paths, no
+    ``Path`` made for one without a draft), and the mail reader is imported only
+    for a draft found."""
     moved: list[Path] = []
     base = str(ws.customers_dir)
     for key, (grade_folder, name) in index.customer_places(customers).items():

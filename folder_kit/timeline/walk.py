@@ -78,6 +78,7 @@ class Walk:
         self.placeholders = 0  # online-only mails dated without opening
         self.moves: list[GradeMove] = []  # grade moves the readers found to note
         self.mailed: set[str] = set()  # customers with a mail new in their folders
+        self.no_drafts: set[str] = set()  # customers listed with no drafts folder
         self.grade_mtimes: dict[str, int] = {}  # as this scan leaves them
         self.listed_any = False  # whether a grade folder was listed (not the index's word)
         self.known_grade_mtimes: dict[str, int] = {}  # as the last scan left them
@@ -364,6 +365,7 @@ class Walk:
         self.placeholders += changes.placeholders
         self.moves += changes.moves
         self.mailed.update(f[0] for f in changes.files if f[13] is not None)
+        self.no_drafts.update(changes.no_drafts)
 
     def read_notes(
         self, conn: sqlite3.Connection, moves: Sequence[GradeMove], warnings: list[WarningRow]
