@@ -1,0 +1,121 @@
+"""The holiday calendars the library gives are kept per user, so that `due` and
+`draft` do not import and ask the library each time (80 ms of a 250 ms `due` in
+the sample workspace): the same calendars, a damaged copy asked again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import holidays
+import pytest
+
+import folder_kit.followup.greetings as greetings
+
+
+@pytest.fixture
+def calendars(monkeypatch: pytest.MonkeyPatch) -> greetings._Calendars:
+    """A store that has read nothing yet in this process (the state folder is the
+    test's own: ``isolate``)."""
+    store = greetings._Calendars()
+    monkeypatch.setattr(greetings, "_CALENDARS", store)
+    return store
+
+
+def kept_files() -> list[Path]:
+    return sorted(Path(os.environ["FOLDER_KIT_STATE"]).glob("holidays-*.json"))
+
+
+def library(country: str, year: int, language: str) -> dict[dt.date, str]:
+    calendar = holidays.country_holidays(country, years=year, language=language)
+    return {day: str(name) for day, name in calendar.items()}
+
+
+@pytest.mark.parametrize(
+    ("country", "year", "language"),
+    [("DE", 2026, "en_US"), ("CN", 2027, "zh_CN"), ("AE", 2026, "en_US"), ("US", 2027, "en_US")],
+)
+def test_a_kept_calendar_is_the_librarys(
+    calendars: greetings._Calendars, country: str, year: int, language: str
+) -> None:
+    first = greetings._calendar(country, year, language)
+    assert first == library(country, year, language)
+    (kept,) = kept_files()
+    assert f"{country} {year} {language}" in json.loads(kept.read_text(encoding="utf-8"))
+    again = greetings._Calendars()  # another process: reads the file
+    assert again.get(f"{country} {year} {language}")[0]
+    assert greetings._calendar(country, year, language) == first
+
+
+def test_a_country_the_library_does_not_know_is_kept_as_none(
+    calendars: greetings._Calendars,
+) -> None:
+    assert greetings._calendar("XX", 2026, "en_US") is None
+    assert greetings._Calendars().get("XX 2026 en_US") == (True, None)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"\x00\xff not json",
+        b"[1, 2]",
+        json.dumps({"DE 2026 en_US": {"not a day": "Christmas Day"}}).encode(),
+        json.dumps({"DE 2026 en_US": {"2026-12-25": 7}}).encode(),
+        json.dumps({"DE 2026 en_US": "Christmas"}).encode(),
+    ],
+    ids=["bytes", "a-list", "not-a-day", "not-a-name", "not-a-calendar"],
+)
+def test_a_damaged_copy_is_asked_of_the_library_again(
+    calendars: greetings._Calendars, damage: bytes
+) -> None:
+    greetings._calendar("DE", 2026, "en_US")
+    (kept,) = kept_files()
+    kept.write_bytes(damage)
+    greetings._CALENDARS = greetings._Calendars()
+    assert greetings._calendar("DE", 2026, "en_US") == library("DE", 2026, "en_US")
+
+
+def test_a_state_folder_that_cannot_be_written_is_no_error(
+    calendars: greetings._Calendars, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("FOLDER_KIT_STATE", str(blocked / "state"))
+    assert greetings._calendar("DE", 2026, "en_US") == library("DE", 2026, "en_US")
+
+
+def test_a_second_due_does_not_import_the_library(workspace: Path) -> None:
+    """Across processes, as a user runs `due` then `due` again."""
+    card = "Company: ACME GmbH\nCountry: DE\nEmail: anna@acme.example\n"
+    folder = workspace / "客户" / "B-在谈客户" / "ACME GmbH"
+    (folder / "OUT").mkdir(parents=True)
+    (folder / "Contact.txt").write_text(card, encoding="utf-8")
+    (folder / "OUT" / "2026-11-20 offer.txt").write_text("offer", encoding="utf-8")
+    run = (
+        "import sys\n"
+        "from folder_kit.cli import main\n"
+        "sys.argv = ['folder-kit', '-w', sys.argv[1], 'due', '--today', '2026-12-15', '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('holidays' in sys.modules)\n"
+    )
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", run, str(workspace)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert '"suggested_topic": "holiday-greeting"' in outputs[0]  # from the calendar
+    assert outputs[0].endswith("True\n")
+    assert outputs[1].endswith("False\n")
+    assert outputs[0].rsplit("\n", 2)[0] == outputs[1].rsplit("\n", 2)[0]
