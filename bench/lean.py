@@ -148,11 +148,8 @@ def lean_scan(folders: list[str], zone: ZoneInfo) -> list[Row]:
       Message-ID's key rules (here: the value without its angle brackets, lower
       case) and the hash of a mail that has none;
     - a date in a file's name (the real scan dates the bench's PDFs by it);
-    - and one difference: a two- or three-digit year is read as RFC 2822 says
-      (00-49: 20xx, 50-999: plus 1900), where email.utils reads 50-68 as 20xx and
-      keeps a three-digit year as it is;
-    - the keyword matcher's rules: its ~200 topic and medium keywords from the
-      config, leftmost match across all, plurals, the invitation rule, the medium
+    - the keyword matcher's rules: its ~200 topic and medium keywords, built in
+      and from the config, leftmost match across all, plurals, the invitation rule, the medium
       of a non-mail file (always "file" here);
     - the card: parsing, its digest, its addresses, its event, the cards seen;
     - grade history files and their grade rows; grade moves noted;
@@ -161,6 +158,10 @@ def lean_scan(folders: list[str], zone: ZoneInfo) -> list[Row]:
       country, people), the drafts check, the warnings table;
     - the index's other tables and partial indexes, the previous index's rows
       (a rebuild has none), the workers (the real scan here runs with one).
+
+    One thing it does otherwise: a two- or three-digit year is read as RFC 2822
+    says (00-49: 20xx, 50-999: plus 1900), where email.utils, which the real scan
+    asks for such dates, reads 50-68 as 20xx and keeps a three-digit year as it is.
     """
     rows: list[Row] = []
     append = rows.append
