@@ -519,6 +519,26 @@ def test_the_real_pst_is_filed_as_eml(invoke: Invoke, ws: Path, tmp_path: Path) 
     assert imported(invoke, ws, str(PST))["filed"] == []
 
 
+def test_mail_a_notes_gateway_wrapped_files_by_the_address_inside(invoke: Invoke, ws: Path) -> None:
+    """The real .pst's mail from Jim Lokay came through Exchange's Notes gateway:
+    its sender is IMCEANOTES-+22Jim+20Lokay+22+20+3Clokay+40bigfoot+2Ecom+3E...@ENRON.com.
+    A card with lokay@bigfoot.com gets it; nothing unmatched is named so."""
+    pytest.importorskip("pypff", reason="reading a .pst needs the pst extra (libpff-python)")
+    build_tree(ws, {"客户/B-在谈客户/Jim Lokay/Contact.txt": card("Email: lokay@bigfoot.com")})
+    out = imported(invoke, ws, str(PST))
+    paths = filed_paths(out)
+    assert paths and all(p.startswith("客户/B-在谈客户/Jim Lokay/IN/") for p in paths)
+    heads = [(ws / p).read_bytes().split(b"\r\n\r\n", 1)[0].lower() for p in paths]
+    assert all(b"bigfoot" in head for head in heads)
+    wrapped = b"<imceanotes-+22jim+20lokay+22+20+3clokay+40bigfoot+2ecom+3e+40enron@enron.com>"
+    assert any(wrapped in head for head in heads)
+    result = invoke("mail", "unmatched", "--json", "-w", str(ws))
+    assert result.exit_code == 0, result.stderr
+    addresses = [a for entry in json.loads(result.stdout) for a in entry["addresses"]]
+    # an encoded "<" is a wrapped address left wrapped
+    assert addresses and not [a for a in addresses if "+3c" in a]
+
+
 def test_mblaze_reads_every_filed_file(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
     """An independent mail reader opens every .eml the import wrote."""
     mshow, mlist = shutil.which("mshow"), shutil.which("mlist")

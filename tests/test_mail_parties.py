@@ -16,6 +16,7 @@ from realdata import EML
 from folder_kit.mail import parties
 from folder_kit.mail.parties import read_key_and_parties, read_parties
 from folder_kit.timeline.mail import message_key_of
+from folder_kit.workspace.contact import normal_address
 
 _PIECES = [
     "anna@acme.de",
@@ -134,3 +135,35 @@ def test_the_key_and_parties_read_together_are_those_read_apart(
         assert together is None
     else:
         assert together == (key, read_parties(data, path=Path("x.eml")))
+
+
+@pytest.mark.parametrize(
+    ("written", "compared"),
+    [
+        # as the real Enron .pst has them (tests/data/pst)
+        (
+            "IMCEANOTES-+22Jim+20Lokay+22+20+3Clokay+40bigfoot+2Ecom+3E+40ENRON@ENRON.com",
+            "lokay@bigfoot.com",
+        ),
+        (
+            "imceanotes-+22hitschel+2c+20bonnie+20v+2e+22+20+3cbhitschel+40tesoropetroleum"
+            "+2ecom+3e+40enron@enron.com",
+            "bhitschel@tesoropetroleum.com",
+        ),
+        ("IMCEASMTP-anna+40acme+2Ede@corp.example", "anna@acme.de"),
+        # no address inside: a Notes name, an Exchange X.500 name, as written
+        ("IMCEANOTES-clickathome+40enron@enron.com", "imceanotes-clickathome+40enron@enron.com"),
+        (
+            "IMCEAEX-_O=ENRON_OU=NA_CN=RECIPIENTS_CN=JSMITH@ENRON.com",
+            "imceaex-_o=enron_ou=na_cn=recipients_cn=jsmith@enron.com",
+        ),
+        ("imcea@acme.de", "imcea@acme.de"),
+        (" Anna@ACME.de ", "anna@acme.de"),
+    ],
+)
+def test_an_address_exchange_wrapped_is_compared_as_the_one_inside(
+    written: str, compared: str
+) -> None:
+    assert normal_address(written) == compared
+    block = f"From: Someone <{written.strip()}>\r\nTo: me@myco.cn\r\n".encode()
+    assert read_parties(block + b"\r\nhi\r\n", path=Path("x.eml")).sender == (compared,)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from folder_kit import __version__
 from folder_kit.errors import FolderKitError, quoted, shown
+from folder_kit.workspace.contact import normal_address
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -123,12 +124,12 @@ class Envelope:
 
     @property
     def senders(self) -> tuple[str, ...]:
-        """From, Sender and Reply-To, lower case."""
+        """From, Sender and Reply-To, normalised (``normal_address``)."""
         return self._addresses("From", "Sender", "Reply-To")
 
     @property
     def recipients(self) -> tuple[str, ...]:
-        """To, Cc and Bcc, lower case."""
+        """To, Cc and Bcc, normalised (``normal_address``)."""
         return self._addresses("To", "Cc", "Bcc")
 
     @property
@@ -141,7 +142,7 @@ class Envelope:
         values = [str(v) for n in names for v in self._parsed.get_all(n, [])]
         out: list[str] = []
         for _, addr in getaddresses(values):
-            a = addr.strip().lower()
+            a = normal_address(addr)
             if "@" in a and a not in out:
                 out.append(a)
         return tuple(out)

@@ -134,8 +134,35 @@ _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
 def normal_address(address: str) -> str:
-    """An e-mail address as it is compared: without blanks, lower case."""
-    return address.strip().lower()
+    """An e-mail address as it is compared: without blanks, lower case; one that
+    Exchange wrapped (``IMCEASMTP-``, ``IMCEANOTES-``...) as the address inside."""
+    address = address.strip().lower()
+    return _unwrapped(address) if address.startswith("imcea") else address
+
+
+# Exchange's wrapping of a foreign address ("IMCEA" encapsulation): "IMCEA", the
+# address type, "-", the address with every character Exchange does not allow in
+# a local part written "+" and two hex digits, "@" and Exchange's own domain:
+#   IMCEASMTP-anna+40acme+2Ede@corp.example         anna@acme.de
+#   IMCEANOTES-+22Jim+20Lokay+22+20+3Clokay+40bigfoot+2Ecom+3E+40ENRON@ENRON.com
+#                                                    lokay@bigfoot.com
+# An address inside <> first, else a bare one. A Notes name ("Jim Lokay/HOU/ECT@ECT")
+# or an Exchange X.500 name (IMCEAEX-_O=...) wraps none: kept as written.
+_IMCEA = re.compile(r"imcea[a-z0-9]*-(.+)@[^@]+")
+_HEX = re.compile(r"\+([0-9a-f]{2})")
+_INSIDE = re.compile(r"<([^\s<>@\"]+@[^\s<>@\"]+)>|([^\s<>@\"]+@[^\s<>@\"]+)")
+
+
+def _unwrapped(address: str) -> str:
+    wrapped = _IMCEA.fullmatch(address)
+    if wrapped is None:
+        return address
+    inner = _HEX.sub(lambda h: chr(int(h[1], 16)), wrapped[1])
+    for found in _INSIDE.finditer(inner):
+        candidate = (found[1] or found[2]).strip(".").lower()
+        if _ADDRESS.fullmatch(candidate):
+            return candidate
+    return address
 
 
 def card_digest(card: Card) -> str:
