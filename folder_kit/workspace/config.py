@@ -19,6 +19,7 @@ import yaml
 
 from folder_kit.errors import ConfigError, UnreadableFileError, quoted, shown, visible
 from folder_kit.files import read_regular
+from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.layout import GRADES, LANGS, Grade, Lang
 from folder_kit.workspace.names import line_break_in
 from folder_kit.workspace.root import CONFIG_NAME as CONFIG_NAME
@@ -391,12 +392,13 @@ class Account:
         return IMAPS_PORT if self.security == "ssl" else IMAP_PORT
 
     def my_addresses(self) -> tuple[str, ...]:
-        """The addresses this account sends from, lower case, its user first when it is one."""
+        """The addresses this account sends from, normalised (``normal_address``), its
+        user first when it is one."""
         found = [self.user] if "@" in self.user else []
         found += self.addresses
         out: list[str] = []
         for a in found:
-            a = a.strip().lower()
+            a = normal_address(a)
             if a and a not in out:
                 out.append(a)
         return tuple(out)
