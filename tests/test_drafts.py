@@ -595,3 +595,62 @@ def test_open_without_an_opener_says_the_draft_is_written(tmp_path: Path) -> Non
         open_with_system(draft, platform="linux", run=missing)
     message = str(info.value)
     assert "the draft is written" in message and "xdg-open" in message and "xdg-utils" in message
+
+
+NO_EMAIL = CONFIG.replace("  email: lilei@example.cn\n", "")
+ACCOUNTS = """\
+mail:
+  accounts:
+    work:
+      host: imap.exmail.qq.com
+      user: LiLei@ruisen.example
+    private:
+      host: imap.163.com
+      user: lilei_2026
+      addresses: [lilei_2026@163.com]
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "sender"),
+    [
+        ("mail:\n  accounts:\n    work: {host: imap.exmail.qq.com, user: LiLei@ruisen.example}\n",
+         "lilei@ruisen.example"),
+        (ACCOUNTS + "  drafts_account: private\n", "lilei_2026@163.com"),
+        (ACCOUNTS, None),  # two accounts, neither named for drafts: no From
+    ],
+    ids=["the-only-account", "the-drafts-account", "several"],
+)  # fmt: skip
+def test_without_me_email_drafts_are_from_the_account_they_go_to(
+    invoke: Invoke, ws: Path, extra: str, sender: str | None
+) -> None:
+    (ws / "folder-kit.yaml").write_text(NO_EMAIL + extra, encoding="utf-8")
+    out = draft(invoke, ws, "ACME", "--topic", "price-update", "--today", TODAY)
+    msg = parse(ws, out)
+    body = msg.get_body().get_content()  # type: ignore[union-attr]
+    no_email = [w for w in out["warnings"] if "`me:` has no email" in w]  # type: ignore[attr-defined]
+    if sender is None:
+        assert "@" not in str(msg["From"] or "") and no_email
+    else:
+        assert msg["From"] == f"Li Lei <{sender}>" and not no_email
+        assert sender in body  # the signature's line
+
+
+def test_pushed_to_an_account_a_draft_is_from_it(ws: Path) -> None:
+    """With several accounts, `draft --push --account` says which the draft is from
+    (the library's call: pushing needs a server, tested in test_draft_push)."""
+    import datetime as dt
+
+    from folder_kit.drafts.draft import write_draft
+    from folder_kit.workspace.find import open_workspace
+
+    (ws / "folder-kit.yaml").write_text(NO_EMAIL + ACCOUNTS, encoding="utf-8")
+    workspace = open_workspace(ws)
+    private = workspace.config.mail.account("private")
+    result = write_draft(workspace, "ACME", today=dt.date(2026, 12, 1), account=private)
+    data = (ws / result.path).read_bytes()
+    assert b"From: Li Lei <lilei_2026@163.com>\r\n" in data
+    (ws / "folder-kit.yaml").write_text(CONFIG + ACCOUNTS, encoding="utf-8")
+    result = write_draft(open_workspace(ws), "ACME", today=dt.date(2026, 12, 1), again=True,
+                         account=private)  # fmt: skip
+    assert b"From: Li Lei <lilei@example.cn>\r\n" in (ws / result.path).read_bytes()

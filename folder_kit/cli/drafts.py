@@ -155,7 +155,9 @@ def draft(
         from folder_kit.drafts.push import push_account
 
         target = push_account(ws.config.mail, account)  # before anything is written
-    result = write_draft(ws, name, today=day, topic=topic, contact=contact, again=again)
+    result = write_draft(
+        ws, name, today=day, topic=topic, contact=contact, again=again, account=target
+    )
     pushed, failed = None, None
     if target is not None and not result.waiting:  # a draft waiting: nothing written
         from folder_kit.drafts.push import DraftNotPushedError, push_draft

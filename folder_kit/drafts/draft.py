@@ -28,6 +28,7 @@ from folder_kit.timeline.events import (
     load_events,
 )
 from folder_kit.timeline.index import Index
+from folder_kit.workspace.config import Account
 from folder_kit.workspace.contact import (
     NOT_ONE,
     SMTPUTF8,
@@ -105,8 +106,8 @@ def override_dirs(ws: Workspace) -> tuple[Path, ...]:
     return tuple(out)
 
 
-def me_warning(ws: Workspace) -> str | None:
-    me = ws.config.me
+def me_warning(ws: Workspace, account: Account | None = None) -> str | None:
+    me = ws.config.me_for_drafts(account)
     missing = [f for f in ("name", "company", "email") if not getattr(me, f)]
     if not missing:
         return None
@@ -126,8 +127,9 @@ def _context(
     choice: Choice,
     today: dt.date,
     lang: str,
+    account: Account | None = None,
 ) -> dict[str, Any]:
-    me = ws.config.me
+    me = ws.config.me_for_drafts(account)
 
     def file(f: FileFact | None) -> dict[str, Any] | None:
         return (
@@ -274,10 +276,12 @@ def prepare_draft(
     contact: str | None = None,
     products: Mapping[str, tuple[FileFact, ...]] | None = None,
     avoid: Collection[str] = (),
+    account: Account | None = None,
 ) -> Prepared:
     """The draft of ``customer`` (its ``events``, read from ``index``), rendered and
     checked. ``products``: the 产品/ files (``facts.all_product_files``), when
-    gathered already; ``avoid``: topics not to write about (drafts waiting)."""
+    gathered already; ``avoid``: topics not to write about (drafts waiting);
+    ``account``: the mail account it is pushed to (``me_for_drafts``)."""
     card = read_card(customer.contact_path)
     person = pick_contact(card, contact)
     company = card.company or customer.name
@@ -302,6 +306,7 @@ def prepare_draft(
         choice=choice,
         today=today,
         lang=lang,
+        account=account,
     )
     mail = render(template, context)
     files: list[Path] = [ws.root / f.path for f in choice.attachments]
@@ -319,7 +324,7 @@ def prepare_draft(
             files.append(found)
     subject_topic = Classifier(ws.config).topic(mail.subject)
     warnings = [*card.warnings, *refused]
-    incomplete_me = me_warning(ws)
+    incomplete_me = me_warning(ws, account)
     if incomplete_me is not None:
         warnings.append(incomplete_me)
     if country is None:
@@ -339,7 +344,7 @@ def prepare_draft(
     to = mail_address(person.email)
     if to.problem:
         warnings.append(_recipient_warning(ws.relative(customer.contact_path), person.email, to))
-    me = ws.config.me
+    me = ws.config.me_for_drafts(account)
     sender = mail_address(me.email)
     if sender.problem:
         warnings.append(_sender_warning(me.email, sender))
@@ -349,7 +354,7 @@ def prepare_draft(
         body=mail.body,
         expected=Expected(
             contact_name=person.name,
-            signature=ws.config.me.signature_text(),
+            signature=me.signature_text(),
             max_words=ws.config.drafts.max_words,
             pushy_phrases=pushy,
             recent_topics=facts.recent_topics[:window],
@@ -518,6 +523,7 @@ def write_draft(
     contact: str | None = None,
     cwd: Path | None = None,
     again: bool = False,
+    account: Account | None = None,
 ) -> DraftResult:
     """Choose the topic, render, check and write the next follow-up of NAME.
 
@@ -542,6 +548,7 @@ def write_draft(
             topic=topic,
             contact=contact,
             avoid={w.topic for w in waiting},
+            account=account,
         )
     return write_prepared(ws, prepared)
 

@@ -56,10 +56,9 @@ def push_account(mail: Mail, wanted: str | None) -> Account:
                 f"(accounts: {names or 'none yet'})"
             )
         return account
-    if mail.drafts_account is not None:
-        account = mail.account(mail.drafts_account)
-        if account is not None:  # the config checked it names one
-            return account
+    account = mail.drafts_target()
+    if account is not None:
+        return account
     if not mail.accounts:
         raise UsageError(
             "--push needs a mail account to put the draft into: add one with "

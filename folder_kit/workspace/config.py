@@ -417,6 +417,13 @@ class Mail:
     def account(self, name: str) -> Account | None:
         return next((a for a in self.accounts if a.name == name), None)
 
+    def drafts_target(self) -> Account | None:
+        """The account drafts go to: ``drafts_account``, else the only one; None with
+        none, or with several and none named."""
+        if self.drafts_account is not None:
+            return self.account(self.drafts_account)
+        return self.accounts[0] if len(self.accounts) == 1 else None
+
 
 @dataclass(frozen=True)
 class Config:
@@ -436,6 +443,17 @@ class Config:
     drafts: Drafts = field(default_factory=Drafts)
     mail: Mail = field(default_factory=Mail)
     path: Path | None = None
+
+    def me_for_drafts(self, account: Account | None = None) -> Me:
+        """``me`` as drafts are signed and sent: without ``me.email``, from the
+        address of ``account`` (where the draft is pushed), else of the account
+        drafts go to (``Mail.drafts_target``), as a mail program would send them."""
+        if self.me.email.strip():
+            return self.me
+        if account is None:
+            account = self.mail.drafts_target()
+        mine = account.my_addresses() if account is not None else ()
+        return replace(self.me, email=mine[0]) if mine else self.me
 
 
 def load_config(path: Path) -> Config:
