@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -534,3 +535,31 @@ def test_names_cannot_send_escape_sequences(invoke: Invoke, workspace: Path) -> 
         assert "Evil\\x1b[2J Co" in out
     rows = json.loads(run(invoke, workspace, "check", "--today", TODAY, "--json"))
     assert {r["customer"] for r in rows} == {evil}
+
+
+def test_every_topic_a_to_do_can_suggest_is_put_in_words() -> None:
+    from folder_kit.followup.ics import TOPIC_WORDS
+    from folder_kit.terms import DRAFT_TOPICS
+
+    assert set(TOPIC_WORDS) == set(DRAFT_TOPICS)
+
+
+def test_a_dormant_customers_to_do_says_so() -> None:
+    from folder_kit.followup.ics import describe
+
+    item = Due(
+        customer="Charlie Ltd",
+        grade="C",
+        last_contact=dt.date(2024, 3, 1),
+        due=dt.date(2024, 3, 22),
+        days_overdue=984,
+        cadence=21,
+        last_kind="in",
+        last_medium="email",
+        suggested_topic="reply",
+        dormant=True,
+    )
+    text = describe(item)
+    assert "Dormant: silent for many cadences. Revive, or move down a grade." in text
+    assert "Suggested topic: reply (an answer to their mail)." in text
+    assert "Dormant" not in describe(dataclasses.replace(item, dormant=False))

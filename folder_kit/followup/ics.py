@@ -29,6 +29,7 @@ TOPIC_WORDS = {
     "visit-invite": "an invitation to visit the factory",
     "holiday-greeting": "a holiday greeting",
     "first-contact": "the first letter",
+    "reply": "an answer to their mail",
 }
 
 
@@ -143,6 +144,8 @@ def describe(item: Due) -> str:
         lines.append("No contact yet.")
     if item.days_overdue > 0:
         lines.append(f"{item.days_overdue} days overdue (cadence {item.cadence} days).")
+    if item.dormant:
+        lines.append("Dormant: silent for many cadences. Revive, or move down a grade.")
     if item.suggested_topic:
         words = TOPIC_WORDS.get(item.suggested_topic, item.suggested_topic)
         lines.append(f"Suggested topic: {item.suggested_topic} ({words}).")
