@@ -194,8 +194,8 @@ def seed_seen_cards(root: Path, state: Path) -> None:
     """Give the index of ``root`` in the state folder ``state`` the cards the index
     in the current one ($FOLDER_KIT_STATE) saw first: what `scan --rebuild` keeps,
     so that a rebuild there gives what one in the current state folder would."""
+    from folder_kit.kept import ENV_STATE
     from folder_kit.timeline.index import Index
-    from folder_kit.timeline.state import ENV_STATE
 
     with Index.open(root) as index:
         seen = index.cards_seen()

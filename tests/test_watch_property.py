@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 from watching import WatchProcess, settles_to_rebuild
 
-from folder_kit.timeline.state import ENV_STATE
+from folder_kit.kept import ENV_STATE
 from folder_kit.workspace.scaffold import scaffold
 
 # Wine's emulation of ReadDirectoryChangesW was seen to miss a deletion in this

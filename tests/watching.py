@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from folder_kit.kept import ENV_STATE
 from folder_kit.timeline.events import load_events
 from folder_kit.timeline.index import Index
-from folder_kit.timeline.state import ENV_STATE
 from folder_kit.timeline.watcher_lock import request_stop
 from folder_kit.workspace.find import open_workspace
 

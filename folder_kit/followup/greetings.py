@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import importlib.util
-import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from folder_kit.files import write_replacing
-from folder_kit.timeline.state import state_base
+from folder_kit.kept import Json, Kept
 
 # Chinese names of the default holidays worth greeting, for a Chinese mail.
 ZH_NAMES = {
@@ -157,15 +151,15 @@ def _the_day(name: str, run: list[tuple[dt.date, str]]) -> tuple[dt.date, str]:
 
 def _calendar(country: str, year: int, language: str) -> dict[dt.date, str] | None:
     """The library's holidays of ``country`` in ``year``, named in ``language``; None
-    for a country it does not know. Kept per user (``_Calendars``): asking the
+    for a country it does not know. Kept per user (``kept.Kept``): asking the
     library costs 80 ms of a 250 ms `due` in the sample workspace, importing it most."""
     key = f"{country} {year} {language}"
-    known, kept = _CALENDARS.get(key)
+    known, kept = _CALENDARS.get(key, _a_calendar)
     if known:
-        if kept is None:
+        if not isinstance(kept, dict):
             return None
         with contextlib.suppress(ValueError):  # else a damaged copy: asked again
-            return {dt.date.fromisoformat(d): n for d, n in kept.items()}
+            return {dt.date.fromisoformat(d): str(n) for d, n in kept.items()}
     import holidays
 
     try:
@@ -178,65 +172,14 @@ def _calendar(country: str, year: int, language: str) -> dict[dt.date, str] | No
     return out
 
 
-class _Calendars:
-    """The calendars the holidays library gave, in a file in the per-user state
-    folder (``holidays-<stamp>.json``) named for the library as installed (its
-    place, size and time: a new version makes a new file), read once a process.
-    Only a copy: a file that cannot be read or written is no error."""
-
-    def __init__(self) -> None:
-        self._stamp: str | None = None  # the library as installed
-        self._kept: dict[str, dict[str, str] | None] | None = None
-
-    def get(self, key: str) -> tuple[bool, dict[str, str] | None]:
-        """Whether the calendar of ``key`` is kept, and it (None: no such country)."""
-        kept = self._load()
-        return key in kept, kept.get(key)
-
-    def put(self, key: str, calendar: dict[str, str] | None) -> None:
-        kept = self._load()
-        kept[key] = calendar
-        path = self._file()
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_replacing(path, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
-        except OSError:
-            pass  # asked of the library again next time
-
-    def _load(self) -> dict[str, dict[str, str] | None]:
-        if self._kept is None:
-            self._kept = {}
-            path = self._file()
-            try:
-                data = json.loads(path.read_bytes()) if path is not None else {}
-            except (OSError, ValueError):
-                data = {}
-            if isinstance(data, dict):
-                self._kept = {
-                    k: v
-                    for k, v in data.items()
-                    if v is None
-                    or (isinstance(v, dict) and all(isinstance(n, str) for n in v.values()))
-                }
-        return self._kept
-
-    def _file(self) -> Path | None:
-        if self._stamp is None:
-            spec = importlib.util.find_spec("holidays")
-            try:
-                st = os.stat(spec.origin) if spec is not None and spec.origin else None
-            except OSError:
-                st = None
-            if spec is None or st is None:
-                return None
-            where = f"{spec.origin}\0{st.st_size}\0{st.st_mtime_ns}"
-            self._stamp = hashlib.sha256(where.encode("utf-8", "replace")).hexdigest()[:16]
-        return state_base() / f"holidays-{self._stamp}.json"
+def _a_calendar(answer: Json) -> bool:
+    """A kept calendar: None (no such country), or names by ISO day."""
+    return answer is None or (
+        isinstance(answer, dict) and all(isinstance(n, str) for n in answer.values())
+    )
 
 
-_CALENDARS = _Calendars()
+_CALENDARS = Kept("holidays", "holidays")
 
 
 def _local_names(country: str, year: int) -> dict[dt.date, str]:

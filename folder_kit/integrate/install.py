@@ -23,7 +23,7 @@ from typing import Literal
 
 from folder_kit.integrate import linux, macos, windows
 from folder_kit.integrate.entries import ENTRIES, Action, python_for_menu
-from folder_kit.timeline.state import state_base
+from folder_kit.kept import state_base
 
 Kind = Literal["file", "key"]
 MANIFEST = "integrate.json"

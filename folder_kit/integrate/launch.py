@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
 from folder_kit.integrate.entries import Action
-from folder_kit.timeline.state import state_base
+from folder_kit.kept import state_base
 
 # Where Nautilus, Nemo and Caja put the selection (one path a line), and the
 # folder shown when nothing is selected (a URI).

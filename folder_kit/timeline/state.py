@@ -9,13 +9,12 @@ workspace, named from the workspace's absolute path.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from folder_kit.errors import NetworkStateError
+from folder_kit.kept import state_base
 from folder_kit.mounts import network_drive
 
-ENV_STATE = "FOLDER_KIT_STATE"
 INDEX_FILE = "index.sqlite"
 
 
@@ -24,19 +23,6 @@ def state_dir(root: Path, *, env: dict[str, str] | None = None) -> Path:
     user state folder, then a name derived from the workspace's absolute path."""
     digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     return state_base(env=env) / digest[:16]
-
-
-def state_base(*, env: dict[str, str] | None = None) -> Path:
-    """``$FOLDER_KIT_STATE``, else the user state folder: where the workspaces' state
-    folders are, and what folder-kit keeps per user (the file-manager entries it wrote)."""
-    env = dict(os.environ) if env is None else env
-    base = env.get(ENV_STATE)
-    if not base:
-        from platformdirs import user_state_dir
-
-        base = user_state_dir("folder-kit", appauthor=False)
-    # Absolute: worker processes and later commands may run from another folder.
-    return Path(base).absolute()
 
 
 def local_state_dir(root: Path) -> Path:

@@ -23,7 +23,8 @@ from typing import Literal
 from xml.sax.saxutils import escape
 
 from folder_kit.errors import ServiceError, visible
-from folder_kit.timeline.state import ENV_STATE, state_dir
+from folder_kit.kept import ENV_STATE
+from folder_kit.timeline.state import state_dir
 
 Manager = Literal["systemd", "launchd", "schtasks"]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from folder_kit.kept import Json, Kept
+
 # What people type that ISO 3166 does not spell that way.
 _ALIASES = {
     "uk": "GB",
@@ -47,12 +49,30 @@ CHINESE_COUNTRIES = frozenset({"CN", "TW", "HK"})
 
 @cache  # `due` asks for every customer's, and a workspace has few countries
 def country_code(text: str) -> str | None:
-    """``US`` for "US", "USA", "United States", "美国"; None when nothing fits."""
+    """``US`` for "US", "USA", "United States", "美国"; None when nothing fits.
+    pycountry's answers are kept per user (``kept.Kept``): importing it and reading
+    its catalogues for "德国" cost more than the rest of a `due`."""
     key = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
     if not key:
         return None
     if key in _ALIASES:
         return _ALIASES[key]
+    known, code = _KEPT.get(key, _a_code)
+    if known:
+        return code if isinstance(code, str) else None
+    found = _looked_up(key)
+    _KEPT.put(key, found)
+    return found
+
+
+_KEPT = Kept("countries", "pycountry")
+
+
+def _a_code(answer: Json) -> bool:
+    return answer is None or (isinstance(answer, str) and len(answer) == 2 and answer.isupper())
+
+
+def _looked_up(key: str) -> str | None:
     import pycountry
 
     try:

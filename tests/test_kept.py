@@ -1,6 +1,7 @@
-"""The holiday calendars the library gives are kept per user, so that `due` and
-`draft` do not import and ask the library each time (80 ms of a 250 ms `due` in
-the sample workspace): the same calendars, a damaged copy asked again."""
+"""Answers libraries give are kept per user (``kept.Kept``), so that `due` and
+`draft` do not import and ask them each time: the holidays library's calendars
+(80 ms of a 250 ms `due` in the sample workspace) and pycountry's countries. The
+same answers; a damaged copy asked again; nothing kept is no error."""
 
 from __future__ import annotations
 
@@ -9,25 +10,33 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import holidays
 import pytest
 
 import folder_kit.followup.greetings as greetings
+import folder_kit.workspace.country as country_module
+from folder_kit.kept import Kept
+
+
+def fresh() -> Kept:
+    """A store that has read nothing yet, as in a new process."""
+    return Kept("holidays", "holidays")
 
 
 @pytest.fixture
-def calendars(monkeypatch: pytest.MonkeyPatch) -> greetings._Calendars:
+def calendars(monkeypatch: pytest.MonkeyPatch) -> Kept:
     """A store that has read nothing yet in this process (the state folder is the
     test's own: ``isolate``)."""
-    store = greetings._Calendars()
+    store = fresh()
     monkeypatch.setattr(greetings, "_CALENDARS", store)
     return store
 
 
-def kept_files() -> list[Path]:
-    return sorted(Path(os.environ["FOLDER_KIT_STATE"]).glob("holidays-*.json"))
+def kept_files(name: str = "holidays") -> list[Path]:
+    return sorted(Path(os.environ["FOLDER_KIT_STATE"]).glob(f"{name}-*.json"))
 
 
 def library(country: str, year: int, language: str) -> dict[dt.date, str]:
@@ -40,22 +49,22 @@ def library(country: str, year: int, language: str) -> dict[dt.date, str]:
     [("DE", 2026, "en_US"), ("CN", 2027, "zh_CN"), ("AE", 2026, "en_US"), ("US", 2027, "en_US")],
 )
 def test_a_kept_calendar_is_the_librarys(
-    calendars: greetings._Calendars, country: str, year: int, language: str
+    calendars: Kept, country: str, year: int, language: str
 ) -> None:
     first = greetings._calendar(country, year, language)
     assert first == library(country, year, language)
     (kept,) = kept_files()
     assert f"{country} {year} {language}" in json.loads(kept.read_text(encoding="utf-8"))
-    again = greetings._Calendars()  # another process: reads the file
-    assert again.get(f"{country} {year} {language}")[0]
+    again = fresh()  # another process: reads the file
+    assert again.get(f"{country} {year} {language}", greetings._a_calendar)[0]
     assert greetings._calendar(country, year, language) == first
 
 
 def test_a_country_the_library_does_not_know_is_kept_as_none(
-    calendars: greetings._Calendars,
+    calendars: Kept,
 ) -> None:
     assert greetings._calendar("XX", 2026, "en_US") is None
-    assert greetings._Calendars().get("XX 2026 en_US") == (True, None)
+    assert fresh().get("XX 2026 en_US", greetings._a_calendar) == (True, None)
 
 
 @pytest.mark.parametrize(
@@ -69,18 +78,16 @@ def test_a_country_the_library_does_not_know_is_kept_as_none(
     ],
     ids=["bytes", "a-list", "not-a-day", "not-a-name", "not-a-calendar"],
 )
-def test_a_damaged_copy_is_asked_of_the_library_again(
-    calendars: greetings._Calendars, damage: bytes
-) -> None:
+def test_a_damaged_copy_is_asked_of_the_library_again(calendars: Kept, damage: bytes) -> None:
     greetings._calendar("DE", 2026, "en_US")
     (kept,) = kept_files()
     kept.write_bytes(damage)
-    greetings._CALENDARS = greetings._Calendars()
+    greetings._CALENDARS = fresh()
     assert greetings._calendar("DE", 2026, "en_US") == library("DE", 2026, "en_US")
 
 
 def test_a_state_folder_that_cannot_be_written_is_no_error(
-    calendars: greetings._Calendars, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    calendars: Kept, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("", encoding="utf-8")
@@ -90,7 +97,7 @@ def test_a_state_folder_that_cannot_be_written_is_no_error(
 
 def test_a_second_due_does_not_import_the_library(workspace: Path) -> None:
     """Across processes, as a user runs `due` then `due` again."""
-    card = "Company: ACME GmbH\nCountry: DE\nEmail: anna@acme.example\n"
+    card = "Company: ACME GmbH\nCountry: 德国\nEmail: anna@acme.example\n"
     folder = workspace / "客户" / "B-在谈客户" / "ACME GmbH"
     (folder / "OUT").mkdir(parents=True)
     (folder / "Contact.txt").write_text(card, encoding="utf-8")
@@ -103,7 +110,7 @@ def test_a_second_due_does_not_import_the_library(workspace: Path) -> None:
         "    main()\n"
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
-        "print('holidays' in sys.modules)\n"
+        "print('holidays' in sys.modules, 'pycountry' in sys.modules)\n"
     )
     outputs = []
     for _ in range(2):
@@ -116,6 +123,52 @@ def test_a_second_due_does_not_import_the_library(workspace: Path) -> None:
         )
         outputs.append(done.stdout)
     assert '"suggested_topic": "holiday-greeting"' in outputs[0]  # from the calendar
-    assert outputs[0].endswith("True\n")
-    assert outputs[1].endswith("False\n")
+    assert outputs[0].endswith("True True\n")
+    assert outputs[1].endswith("False False\n")
     assert outputs[0].rsplit("\n", 2)[0] == outputs[1].rsplit("\n", 2)[0]
+
+
+COUNTRIES = {
+    "US": "US",
+    "United States": "US",
+    "美国": "US",
+    "德国": "DE",
+    "Germany": "DE",
+    "Allemagne": "DE",
+    "意大利": "IT",
+    "Nowhere Land": None,
+}
+
+
+@pytest.fixture
+def countries(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kept]:
+    store = Kept("countries", "pycountry")
+    monkeypatch.setattr(country_module, "_KEPT", store)
+    country_module.country_code.cache_clear()
+    yield store
+    country_module.country_code.cache_clear()
+
+
+def test_a_kept_country_is_pycountrys(countries: Kept, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert {text: country_module.country_code(text) for text in COUNTRIES} == COUNTRIES
+    assert kept_files("countries")
+    # Another process: every answer from the file, pycountry not asked.
+    monkeypatch.setattr(country_module, "_KEPT", Kept("countries", "pycountry"))
+    country_module.country_code.cache_clear()
+
+    def not_asked(key: str) -> str | None:
+        raise AssertionError(f"asked pycountry for {key!r}")
+
+    with monkeypatch.context() as m:
+        m.setattr(country_module, "_looked_up", not_asked)
+        assert {text: country_module.country_code(text) for text in COUNTRIES} == COUNTRIES
+
+
+@pytest.mark.parametrize("damage", ["de", 7, ["DE"], "DEU"])
+def test_a_damaged_country_is_asked_again(countries: Kept, damage: object) -> None:
+    country_module.country_code("德国")
+    (kept,) = kept_files("countries")
+    kept.write_text(json.dumps({"德国": damage}), encoding="utf-8")
+    country_module._KEPT = Kept("countries", "pycountry")
+    country_module.country_code.cache_clear()
+    assert country_module.country_code("德国") == "DE"
