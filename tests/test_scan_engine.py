@@ -335,6 +335,23 @@ def test_the_no_change_check_split_in_two_sees_each_change(
 
 
 @needs_fork
+@pytest.mark.parametrize("step", STEPS, ids=[s.__name__[5:] for s in STEPS])
+def test_a_scan_that_may_split_its_check_equals_a_rebuild(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: Any
+) -> None:
+    """Whether a change leaves every grade folder as it was (the check made from the
+    index's rows, split) or not (the grade folders listed), the index is a rebuild's."""
+    workspace = open_workspace(ws)
+    scan(workspace, workers=2)
+    split_checks(monkeypatch)
+    step(ws)
+    scan(workspace, workers=2)
+    assert events_json(ws) == rebuilt(ws, tmp_path / "fresh", monkeypatch)
+    with Index.open(ws) as index:
+        assert set(index.customers()) == {p.name for p in (ws / "客户").glob("*/*") if p.is_dir()}
+
+
+@needs_fork
 def test_a_split_check_whose_child_fails_reads_that_half_here(
     ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, careful: list[str]
 ) -> None:

@@ -210,6 +210,11 @@ class CustomerRow(NamedTuple):
     people: str | None = None  # the contacts' names, one a line
 
 
+# A customer's row as the no-change check reads it: key, name, grade, grade folder,
+# mtime_ns, dirs, card size, card mtime_ns (CustomerRow's first eight, a plain tuple).
+CheckRow = tuple[str, str, str, str, int, str, int | None, int | None]
+
+
 class ShownFile(NamedTuple):
     """A file row as its event shows it: without the stamp (size, mtime) that
     changes when a file is read again without its event changing."""
@@ -485,6 +490,27 @@ class Index:
             "company, country, people FROM customers"
         )
         return {r[0]: CustomerRow._make(r) for r in rows}
+
+    def check_rows(self) -> list[CheckRow]:
+        """What the no-change check asks of every customer (``walk._untouched``)."""
+        return self.conn.execute(
+            "SELECT key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns "
+            "FROM customers"
+        ).fetchall()
+
+    def customers_of(self, keys: Collection[str]) -> dict[str, CustomerRow]:
+        """The rows of the customers ``keys``, by key (``customers``' of a few)."""
+        out: dict[str, CustomerRow] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
+                f"WHERE key IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((r[0], CustomerRow._make(r)) for r in rows)
+        return out
 
     def customer_places(self, keys: Collection[str]) -> dict[str, tuple[str, str]]:
         """Where each customer of ``keys`` is: its grade folder and folder name."""

@@ -105,20 +105,28 @@ def unchanged(at: Found | Job, prev: CustomerRow, mtime_ns: int) -> bool:
         or prev.name != at.name
     ):
         return False
-    path = at.path
+    return unchanged_inside(at.path, prev.card_size, prev.card_mtime_ns, prev.dirs)
+
+
+def unchanged_inside(
+    path: str, card_size: int | None, card_mtime_ns: int | None, dirs: str
+) -> bool:
+    """The rest of ``unchanged``, once the customer folder at ``path`` is found as
+    the index knows it: its Contact.txt, and each folder the index knows
+    (``card_size``, ``card_mtime_ns``, ``dirs``: as its row holds them)."""
     try:
         st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
     except FileNotFoundError:
-        if prev.card_size is not None:
+        if card_size is not None:
             return False  # Contact.txt deleted
     except OSError:
         return False
     else:
-        if prev.card_size != st.st_size or (prev.card_mtime_ns or 0) != st.st_mtime_ns:
+        if card_size != st.st_size or (card_mtime_ns or 0) != st.st_mtime_ns:
             return False
-    if not prev.dirs:
+    if not dirs:
         return True
-    for rel, known in unpack_dirs(prev.dirs).items():
+    for rel, known in unpack_dirs(dirs).items():
         if known == 0:
             return False
         try:

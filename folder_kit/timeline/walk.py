@@ -12,7 +12,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.timeline.index import Changes, CustomerRow, Index, WarningRow
+from folder_kit.timeline.index import Changes, CheckRow, CustomerRow, Index, WarningRow
 from folder_kit.timeline.parallel import CHUNK, PARALLEL_MIN, read_here, read_in_processes
 from folder_kit.timeline.reader import (
     SETTLE_NS,
@@ -22,7 +22,7 @@ from folder_kit.timeline.reader import (
     Reader,
     Result,
     Stamp,
-    unchanged,
+    unchanged_inside,
 )
 from folder_kit.timeline.workers import can_fork
 from folder_kit.workspace.customers import (
@@ -36,6 +36,7 @@ from folder_kit.workspace.customers import (
     settle_customers,
 )
 from folder_kit.workspace.find import Workspace
+from folder_kit.workspace.layout import Grade
 from folder_kit.workspace.locate import locate
 
 # The no-change check of this many known customers is split with a forked
@@ -48,10 +49,7 @@ Progress = Callable[[int, int], None]
 
 
 _job_key = attrgetter("key")
-
-
-def _pair_key(pair: tuple[Found, CustomerRow]) -> str:
-    return pair[1].key
+Places = dict[str, tuple[str, Grade]]  # grade folder name -> its path, its grade
 
 
 class Known(NamedTuple):
@@ -97,33 +95,74 @@ class Walk:
     def run(self, conn: sqlite3.Connection, progress: Progress | None, *, workers: int) -> None:
         self.changes.cleared.append(("", ""))  # warnings about 客户/ itself are redone each time
         self.customer_warnings = self.index.has_customer_warnings()
-        known = self.index.customers()
-        listed = self._list_customers(known)
-        if listed is None:
+        folders = self._grade_folders()
+        if folders is None:
             Index.write(conn, self.changes)
             return  # nothing could be listed: keep every customer the index knows
-        found, unlisted = listed
-        of = None
-        if not self.listed_any and workers > 1 and len(found) >= SPLIT_MIN and can_fork():
-            # Every one found is a customer the index holds, where it held it: the
-            # no-change check comes first, and only the touched become jobs. What
-            # only a job needs (cards as first seen, grade counts) is loaded after,
-            # for touched customers only: the check is all a no-change scan does.
-            state = self._checked()
-            pairs = [(f, known[customer_key(f.name)]) for f in found]
-            pairs.sort(key=_pair_key)  # halves the same on any file system
-            touched = _touched(pairs, state)
-            if touched:
-                state = self._known(known, state)
-            jobs = self._jobs(touched, known, settled=True, state=state)
-            seen = {prev.key for _, prev in pairs}
-            of = len(found)
-        else:
-            jobs = self._jobs(found, known, settled=not self.listed_any)
-            seen = {job.key for job in jobs}
+        self.known_grade_mtimes = self.index.grade_folders()
+        mtimes = _mtimes(folders)
+        if workers > 1 and can_fork():
+            unchanged = self._nothing_to_list(mtimes)
+            if unchanged is not None:
+                rows = self.index.check_rows()
+                if len(rows) >= SPLIT_MIN:
+                    self._run_checked(conn, progress, workers, folders, unchanged, rows)
+                    return
+        known = self.index.customers()
+        found, unlisted_folders = self._list_customers(known, folders, mtimes)
+        jobs = self._jobs(found, known, settled=not self.listed_any)
+        seen = {job.key for job in jobs}
         for key in known.keys() - seen:
-            if known[key].grade_folder not in unlisted:
+            if known[key].grade_folder not in unlisted_folders:
                 self.changes.gone_customers.append(key)
+        self._read_and_write(conn, progress, jobs, workers, None)
+
+    def _run_checked(
+        self,
+        conn: sqlite3.Connection,
+        progress: Progress | None,
+        workers: int,
+        folders: list[GradeFolder],
+        mtimes: dict[str, int],
+        rows: list[CheckRow],
+    ) -> None:
+        """The scan when no grade folder needs listing (each holds the customers the
+        index says it holds) and they are many: the no-change check comes first,
+        straight from the index's rows (``Index.check_rows``), split with a forked
+        process, and only the customers it finds touched become jobs. What only a
+        job needs (their whole rows, cards as first seen, grade counts) is loaded
+        after, for touched customers only: the check is all a no-change scan does.
+        (Made from the rows, not from each customer's ``Found`` and ``CustomerRow``:
+        at 10,000 customers those objects, made, paired and freed, were a tenth of
+        a no-change scan.)"""
+        self.grade_mtimes.update(mtimes)
+        places = {f.name: (f.path, f.grade) for f in folders}
+        gone = [row[0] for row in rows if row[3] not in places]
+        if gone:  # in no grade folder there is now: not found, so gone
+            self.changes.gone_customers += gone
+            rows = [row for row in rows if row[3] in places]
+        state = self._checked()
+        rows.sort()  # by key: halves the same on any file system
+        touched = _touched(rows, places, state)
+        jobs: list[Job] = []
+        if touched:
+            known = self.index.customers_of([row[0] for row in touched])
+            found = [
+                Found(places[g][1], g, name, f"{places[g][0]}/{name}")
+                for _, name, _, g, *_ in touched
+            ]
+            jobs = self._jobs(found, known, settled=True, state=self._known(known, state))
+        self._read_and_write(conn, progress, jobs, workers, len(rows))
+
+    def _read_and_write(
+        self,
+        conn: sqlite3.Connection,
+        progress: Progress | None,
+        jobs: list[Job],
+        workers: int,
+        of: int | None,
+    ) -> None:
+        """Read the jobs and write what they give (``of``: as ``_read``'s)."""
         done, total = 0, len(jobs) if of is None else of
         for changes, new_events, count in self._read(jobs, workers, of):
             self._write(conn, changes, new_events)
@@ -133,6 +172,22 @@ class Walk:
         Index.write(conn, self.changes)
         if self.grade_mtimes != self.known_grade_mtimes:
             Index.write_grade_folders(conn, self.grade_mtimes)
+
+    def _nothing_to_list(self, mtimes: dict[str, int | OSError]) -> dict[str, int] | None:
+        """The grade folders' ``mtimes`` when none needs listing: each is as the last
+        scan left it, settled, and they are the ones it saw; else None."""
+        if mtimes.keys() != self.known_grade_mtimes.keys():
+            return None
+        unchanged: dict[str, int] = {}
+        for name, mtime_ns in mtimes.items():
+            if (
+                isinstance(mtime_ns, OSError)
+                or self.known_grade_mtimes[name] != mtime_ns
+                or not self._settled(mtime_ns)
+            ):
+                return None
+            unchanged[name] = mtime_ns
+        return unchanged
 
     def _read(self, jobs: list[Job], workers: int, of: int | None) -> Iterator[Result]:
         """Read the jobs; ``of``: how many customers they are what is left of, the
@@ -151,20 +206,24 @@ class Walk:
             return read_in_processes(self.ws, chunks, workers, self.now_ns, here)
         return read_here(self.ws, self.index, jobs, self.now_ns, of)
 
-    def _list_customers(self, known: dict[str, CustomerRow]) -> tuple[list[Found], set[str]] | None:
-        """The customer folders found (duplicates not yet settled) and the grade
-        folders that could not be read; None when 客户/ itself cannot be read."""
-        folders = self._grade_folders()
-        if folders is None:
-            return None
-        self.known_grade_mtimes = self.index.grade_folders()
+    def _list_customers(
+        self,
+        known: dict[str, CustomerRow],
+        folders: list[GradeFolder],
+        mtimes: dict[str, int | OSError],
+    ) -> tuple[list[Found], set[str]]:
+        """The customer folders found in the grade ``folders`` (duplicates not yet
+        settled) and the grade folders that could not be read; ``mtimes``: as
+        ``_mtimes`` found them."""
         by_folder: dict[str, list[CustomerRow]] = {}
         for row in known.values():
             by_folder.setdefault(row.grade_folder, []).append(row)
         found: list[Found] = []
         unlisted: set[str] = set()
         for folder in folders:
-            in_folder = self._customers_in(folder, by_folder.get(folder.name, []))
+            in_folder = self._customers_in(
+                folder, by_folder.get(folder.name, []), mtimes[folder.name]
+            )
             if in_folder is None:
                 unlisted.add(folder.name)
             else:
@@ -180,18 +239,20 @@ class Walk:
             self.problem(p)
         return folders
 
-    def _customers_in(self, folder: GradeFolder, indexed: list[CustomerRow]) -> list[Found] | None:
-        """The customer folders in a grade folder; None when it cannot be listed.
+    def _customers_in(
+        self, folder: GradeFolder, indexed: list[CustomerRow], mtime: int | OSError
+    ) -> list[Found] | None:
+        """The customer folders in a grade folder (its ``mtime``, as ``_mtimes`` found
+        it); None when it cannot be listed.
 
         A grade folder whose mtime is unchanged holds the customers it held: the
         index's list of them stands in for listing it again.
         """
-        try:
-            mtime_ns = os.stat(folder.path, follow_symlinks=False).st_mtime_ns
-        except FileNotFoundError:
+        if isinstance(mtime, FileNotFoundError):
             return []
-        except OSError:
+        if isinstance(mtime, OSError):
             return None  # there but not readable now (a network drive): keep its customers
+        mtime_ns = mtime
         if self.known_grade_mtimes.get(folder.name) == mtime_ns and self._settled(mtime_ns):
             self.grade_mtimes[folder.name] = mtime_ns
             return [
@@ -405,10 +466,21 @@ def _entry(path: str) -> _Entry | None:
     return _Entry(os.path.basename(path), path, st.st_mode)
 
 
-def _touched(pairs: list[tuple[Found, CustomerRow]], state: Known) -> list[Found]:
-    """The customers found whose folder is not as the index knows it (``pairs``:
-    each with its row), the no-change check of the second half made by a forked
-    copy of this process meanwhile.
+def _mtimes(folders: list[GradeFolder]) -> dict[str, int | OSError]:
+    """Each grade folder's mtime, or why it has none (gone, not readable now)."""
+    out: dict[str, int | OSError] = {}
+    for folder in folders:
+        try:
+            out[folder.name] = os.stat(folder.path, follow_symlinks=False).st_mtime_ns
+        except OSError as e:
+            out[folder.name] = e
+    return out
+
+
+def _touched(rows: list[CheckRow], places: Places, state: Known) -> list[CheckRow]:
+    """The customers whose folder is not as the index knows it (``rows``: as
+    ``Index.check_rows`` gives them, each in one of ``places``), the no-change
+    check of the second half made by a forked copy of this process meanwhile.
 
     The child only makes stat calls on what it inherited and sends back one byte
     per customer; it never touches the index, and leaves by ``os._exit`` (no
@@ -416,42 +488,49 @@ def _touched(pairs: list[tuple[Found, CustomerRow]], state: Known) -> list[Found
     back to this process, whose reader checks each of them again: slower, never
     wrong.
     """
-    half = len(pairs) // 2
-    mine, theirs = pairs[:half], pairs[half:]
+    half = len(rows) // 2
+    mine, theirs = rows[:half], rows[half:]
     read_fd, write_fd = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
-        return [f for f, prev in pairs if not _untouched(f, prev, state)]
+        return [row for row in rows if not _untouched(row, places, state)]
     if pid == 0:  # the child
         code = 1
         try:
             os.close(read_fd)
-            flags = bytes(_untouched(f, prev, state) for f, prev in theirs)
+            flags = bytes(_untouched(row, places, state) for row in theirs)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(flags)
             code = 0
         finally:
             os._exit(code)
     os.close(write_fd)
-    todo = [f for f, prev in mine if not _untouched(f, prev, state)]
+    todo = [row for row in mine if not _untouched(row, places, state)]
     with os.fdopen(read_fd, "rb") as answer:
         flags = answer.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or len(flags) != len(theirs):
         flags = bytes(len(theirs))  # no answer: the reader here checks all of them
-    todo.extend(f for (f, _), same in zip(theirs, flags, strict=True) if not same)
+    todo.extend(row for row, same in zip(theirs, flags, strict=True) if not same)
     return todo
 
 
-def _untouched(f: Found, prev: CustomerRow, state: Known) -> bool:
-    """Whether a customer the index knows is just as it was: nothing to read."""
-    if prev.key in state.history or state.dated.get(prev.key):
+def _untouched(row: CheckRow, places: Places, state: Known) -> bool:
+    """Whether a customer the index knows is just as it was: nothing to read. (What
+    ``reader.unchanged`` asks, of a customer found where the index has it.)"""
+    key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns = row
+    if key in state.history or state.dated.get(key):
         return False  # rare: the careful path reads the note, and the files dated by mtime
+    folder, folder_grade = places[grade_folder]
+    if grade != folder_grade or mtime_ns == 0:
+        return False
+    path = f"{folder}/{name}"
     try:
-        mtime_ns = os.stat(f.path, follow_symlinks=False).st_mtime_ns
+        if os.stat(path, follow_symlinks=False).st_mtime_ns != mtime_ns:
+            return False
     except OSError:
         return False  # gone or unreadable: the careful path says which
-    return unchanged(f, prev, mtime_ns)
+    return unchanged_inside(path, card_size, card_mtime_ns, dirs)
