@@ -610,3 +610,16 @@ def test_unmatched_names_a_few_correspondents_of_a_company_on_its_line(
     )
     (group,) = json.loads(invoke("mail", "unmatched", "--json", "-w", str(ws)).stdout)
     assert len(group["addresses"]) == 8
+
+
+def test_unmatched_mail_from_machines_alone_offers_no_customer(invoke: Invoke, ws: Path) -> None:
+    """The real samples hold an "Urgent Request for Order Quotation" from
+    do-not-reply@ncs.gov.ng: no `customer add` line would make it a prospect."""
+    imported(invoke, ws, str(EML))
+    result = invoke("mail", "unmatched", "-w", str(ws))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("ncs.gov.ng "))
+    block = lines[at + 1 : at + 4]
+    assert "  (sent by machines only: no one to add)" in block
+    assert not any("do-not-reply@" in line for line in lines if "customer add" in line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from folder_kit.mail.correspondents import group_unmatched, suggested_name
+from folder_kit.mail.correspondents import group_unmatched, is_automated, suggested_name
 from folder_kit.mail.matching import Directory, FreeMail, Parties, decide
 from folder_kit.timeline.unmatched import Sighting
 
@@ -159,3 +159,39 @@ def test_unmatched_groups_by_domain_and_free_mail_address() -> None:
 )
 def test_suggested_name(key: str, name: str) -> None:
     assert suggested_name(key) == name
+
+
+@pytest.mark.parametrize(
+    ("address", "automated"),
+    [
+        ("no-reply@alibaba.example", True),
+        ("noreply-12@bank.example", True),
+        ("do-not-reply@ncs.gov.ng", True),  # as the real .eml samples have it
+        ("do_not_reply@x.example", True),
+        ("mailer-daemon@x.example", True),
+        ("postmaster@x.example", True),
+        ("bounces+abc=x.example@list.example", True),
+        ("notifications@github.example", True),
+        ("newsletter@fair.example", True),
+        ("norman@x.example", False),
+        ("nora@x.example", False),
+        ("info@x.example", False),  # small companies answer info@ and sales@
+        ("sales@x.example", False),
+        ("noreplyman@x.example", False),
+    ],
+)
+def test_addresses_no_person_reads(address: str, automated: bool) -> None:
+    assert is_automated(address) == automated
+
+
+def test_the_claim_names_a_person_and_none_for_machines_alone() -> None:
+    sightings = [
+        s("no-reply@newco.com", "m1", "2026-01-05", "Your order"),
+        s("no-reply@newco.com", "m2", "2026-01-06", "Your order shipped"),
+        s("li@newco.com", "m3", "2026-01-07", "Inquiry"),
+        s("do-not-reply@ncs.gov.ng", "m4", "2026-01-08", "Urgent Request for Order Quotation"),
+    ]
+    newco, ncs = group_unmatched(sightings, DIRECTORY)
+    assert newco.addresses[0] == "no-reply@newco.com"  # most messages first, as before
+    assert newco.claim == 'folder-kit customer add "Newco" --grade P --email li@newco.com'
+    assert ncs.claim is None

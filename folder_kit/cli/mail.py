@@ -168,7 +168,7 @@ def unmatched_cmd(ctx: click.Context, as_json: bool) -> None:
         say(f"  from: {', '.join(shown)}" + (f" and {more} more" if more else ""))
         for subject in g.subjects:
             say(f"  - {subject}")
-        say(f"  {g.claim}")
+        say(f"  {g.claim}" if g.claim else "  (sent by machines only: no one to add)")
 
 
 @mail.command("sync")

@@ -41,10 +41,34 @@ class Correspondent:
         }
 
     @property
-    def claim(self) -> str:
-        """The `customer add` line that would claim this mail (a prospect, grade P)."""
+    def claim(self) -> str | None:
+        """The `customer add` line that would claim this mail (a prospect, grade P),
+        with the address most messages came from that a person answers; None when
+        every address is a machine's (no-reply, mailer-daemon...): a card with one
+        would address drafts to it."""
+        person = next((a for a in self.addresses if not is_automated(a)), None)
+        if person is None:
+            return None
         name = suggested_name(self.key)
-        return f'folder-kit customer add "{name}" --grade P --email {self.addresses[0]}'
+        return f'folder-kit customer add "{name}" --grade P --email {person}'
+
+
+# The local parts of addresses no person reads: "no-reply@", "noreply-123@",
+# "do_not_reply@", "mailer-daemon@", "postmaster@", "bounces+x@", "notifications@".
+# (Not "info@" or "sales@": small companies answer those.)
+_AUTOMATED = re.compile(
+    r"(?:no|do[-_.]?not)[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|notifications?"
+    r"|newsletters?"
+)
+
+
+def is_automated(address: str) -> bool:
+    """Whether mail to ``address`` (normalised) reaches no person."""
+    local = address.partition("@")[0]
+    found = _AUTOMATED.match(local)
+    return found is not None and (
+        found.end() == len(local) or local[found.end()] in "-_.+0123456789"
+    )
 
 
 def group_unmatched(sightings: Iterable[Sighting], directory: Directory) -> list[Correspondent]:
