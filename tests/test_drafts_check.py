@@ -40,6 +40,12 @@ EXPECTED = Expected(
     [
         (GOOD_SUBJECT, GOOD_BODY, EXPECTED, None),
         ("Follow up", GOOD_BODY, replace(EXPECTED, subject_topic="price-update"), "not specific"),
+        (  # a reply keeps their subject, however short: another would break the thread
+            "Re: Ordine",
+            GOOD_BODY,
+            replace(EXPECTED, topic="reply", subject_topic=None, keeps_their_subject=True),
+            None,
+        ),
         (
             "Hello again from Suzhou",
             GOOD_BODY,

@@ -95,7 +95,9 @@ def count_words(text: str) -> int:
 def check_draft(*, subject: str, body: str, expected: Expected) -> list[str]:
     warnings: list[str] = []
     plain = subject.strip().casefold().strip(".!:：！ ")
-    if plain in GENERIC_SUBJECTS or count_words(subject) < 3:
+    # A reply keeps their subject, however short ("Re: Ordine"): a new one would
+    # break the thread in their mail program.
+    if not expected.keeps_their_subject and (plain in GENERIC_SUBJECTS or count_words(subject) < 3):
         warnings.append(f"the subject {subject!r} is not specific: say what the mail brings")
     if not expected.keeps_their_subject and expected.subject_topic != expected.topic:
         warnings.append(
