@@ -105,15 +105,15 @@ def unchanged(at: Found | Job, prev: CustomerRow, mtime_ns: int) -> bool:
         or prev.name != at.name
     ):
         return False
-    return unchanged_inside(at.path, prev.card_size, prev.card_mtime_ns, prev.dirs)
+    return unchanged_inside(at.path, prev.card_size, prev.card_mtime_ns, unpack_dirs(prev.dirs))
 
 
 def unchanged_inside(
-    path: str, card_size: int | None, card_mtime_ns: int | None, dirs: str
+    path: str, card_size: int | None, card_mtime_ns: int | None, dirs: dict[str, int]
 ) -> bool:
     """The rest of ``unchanged``, once the customer folder at ``path`` is found as
     the index knows it: its Contact.txt, and each folder the index knows
-    (``card_size``, ``card_mtime_ns``, ``dirs``: as its row holds them)."""
+    (``card_size``, ``card_mtime_ns`` as its row holds them, ``dirs`` unpacked)."""
     try:
         st = os.stat(f"{path}/{CONTACT_FILE}", follow_symlinks=False)
     except FileNotFoundError:
@@ -124,9 +124,7 @@ def unchanged_inside(
     else:
         if card_size != st.st_size or (card_mtime_ns or 0) != st.st_mtime_ns:
             return False
-    if not dirs:
-        return True
-    for rel, known in unpack_dirs(dirs).items():
+    for rel, known in dirs.items():
         if known == 0:
             return False
         try:

