@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,8 +18,19 @@ import holidays
 import pytest
 
 import folder_kit.followup.greetings as greetings
+import folder_kit.workspace.config as config_module
 import folder_kit.workspace.country as country_module
+from folder_kit.errors import ConfigError
 from folder_kit.kept import Kept
+from folder_kit.workspace.config import load_config
+
+
+@pytest.fixture(autouse=True)
+def state() -> Path:
+    """The state folder, there as a first scan leaves it (nothing is kept without)."""
+    folder = Path(os.environ["FOLDER_KIT_STATE"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def fresh() -> Kept:
@@ -172,3 +184,87 @@ def test_a_damaged_country_is_asked_again(countries: Kept, damage: object) -> No
     country_module._KEPT = Kept("countries", "pycountry")
     country_module.country_code.cache_clear()
     assert country_module.country_code("德国") == "DE"
+
+
+def test_nothing_is_kept_where_no_state_folder_is(
+    calendars: Kept, state: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A command that made no state (a dry run, a state folder refused on a network
+    drive) leaves none behind; its answers are the same."""
+    monkeypatch.setenv("FOLDER_KIT_STATE", str(tmp_path / "not yet"))
+    assert greetings._calendar("DE", 2026, "en_US") == library("DE", 2026, "en_US")
+    text = "lang: en\ncadence: {B: 9}\n"
+    config = tmp_path / "folder-kit.yaml"
+    config.write_text(text, encoding="utf-8")
+    assert load_config(config).cadence["B"] == 9
+    assert not (tmp_path / "not yet").exists()
+
+
+# --- what a file's bytes were parsed into (kept_parse) ---------------------------
+
+
+def test_a_config_read_again_is_the_kept_one_until_its_bytes_change(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "folder-kit.yaml"
+    config.write_text("lang: en\ncadence: {B: 9}\n", encoding="utf-8")
+    first = load_config(config)
+    (kept,) = (state / "parsed").glob("config-*.pickle")
+    with monkeypatch.context() as m:  # the same bytes: not parsed again
+        m.setattr(config_module, "parse_config", _not_called)
+        assert load_config(config) == first
+    config.write_text("lang: en\ncadence: {B: 10}\n", encoding="utf-8")  # same size
+    assert load_config(config).cadence["B"] == 10
+    assert list((state / "parsed").glob("config-*.pickle")) == [kept]  # one a workspace
+
+
+def _not_called(*args: object, **kwargs: object) -> None:
+    raise AssertionError("parsed again")
+
+
+@pytest.mark.parametrize(
+    "damage", [b"", b"not a pickle", pickle.dumps(("digest", "not a Config")), pickle.dumps(7)]
+)
+def test_a_damaged_kept_config_is_parsed_again(state: Path, tmp_path: Path, damage: bytes) -> None:
+    config = tmp_path / "folder-kit.yaml"
+    config.write_text("lang: en\ncadence: {B: 9}\n", encoding="utf-8")
+    load_config(config)
+    (kept,) = (state / "parsed").glob("config-*.pickle")
+    kept.write_bytes(damage)
+    assert load_config(config).cadence["B"] == 9
+
+
+def test_a_broken_config_is_an_error_each_time_and_nothing_is_kept(
+    state: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "folder-kit.yaml"
+    config.write_text("cadence: [unclosed\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            load_config(config)
+    assert not list(state.glob("parsed/config-*"))
+
+
+def test_a_second_scan_does_not_import_the_yaml_library(workspace: Path) -> None:
+    run = (
+        "import sys\n"
+        "from folder_kit.cli import main\n"
+        "sys.argv = ['folder-kit', '-w', sys.argv[1], 'scan']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", run, str(workspace)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0].endswith("True\n")
+    assert outputs[1].endswith("False\n")

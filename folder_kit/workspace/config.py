@@ -8,6 +8,7 @@ to look.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Literal
 
 from folder_kit.errors import ConfigError, UnreadableFileError
 from folder_kit.files import read_regular
+from folder_kit.kept import kept_parse
 from folder_kit.workspace.contact import normal_address
 from folder_kit.workspace.layout import Grade, Lang
 from folder_kit.workspace.root import CONFIG_NAME as CONFIG_NAME
@@ -453,8 +455,16 @@ class Config:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate ``folder-kit.yaml``; an empty file gives the defaults."""
-    return parse_config(config_text(read_config_bytes(path), path=path), path=path)
+    """Read and validate ``folder-kit.yaml``; an empty file gives the defaults. What
+    the same bytes gave is kept per user (``kept.kept_parse``): a command that runs
+    again on an unchanged file neither parses it nor imports the YAML library."""
+    data = read_config_bytes(path)
+
+    def parse() -> Config:
+        return parse_config(config_text(data, path=path), path=path)
+
+    where = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return kept_parse(f"config-{where}", data, parse, Config)
 
 
 def read_config_bytes(path: Path) -> bytes:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal, cast
 
+from folder_kit.kept import kept_parse
 from folder_kit.resources import read_template
 
 Lang = Literal["zh", "en"]
@@ -62,10 +63,18 @@ class Layout:
 
 @cache
 def load_layout(lang: Lang) -> Layout:
+    """The layout of ``lang`` from the shipped layout.yaml (kept per user as parsed,
+    ``kept.kept_parse``: its YAML library costs more to import than the rest of a
+    command's start)."""
+    text = read_template("workspace", "layout.yaml")
+    return kept_parse(f"layout-{lang}", text.encode("utf-8"), lambda: _layout(text, lang), Layout)
+
+
+def _layout(text: str, lang: Lang) -> Layout:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(read_template("workspace", "layout.yaml"), Loader=loader)[lang]
+    data = yaml.load(text, Loader=loader)[lang]
     return Layout(
         lang=lang,
         products=data["products"],
