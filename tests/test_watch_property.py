@@ -130,7 +130,10 @@ class FoldersUnderAWatcher(RuleBasedStateMachine):
 
 
 FoldersUnderAWatcher.TestCase.settings = settings(
-    max_examples=8,
+    # Each example starts a watcher: under Wine 5 s, 44 s of the Windows lane's ten
+    # minutes for eight. Half as many there (what Windows does differently, its
+    # polling observer, is in every one); all eight on Linux.
+    max_examples=4 if under_wine() else 8,
     stateful_step_count=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
