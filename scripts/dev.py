@@ -364,9 +364,8 @@ def demo_watch(copy: Path) -> int:
 def run_checks(pytest_args: Sequence[str]) -> int:
     if not pytest_args and (os.cpu_count() or 1) >= 2:
         # The whole suite in two processes (pytest-xdist): the tests wait on servers,
-        # watchers and subprocesses as much as they compute. A module's tests that
-        # share a costly fixture (test_wheel's wheel) are kept in one (xdist_group).
-        pytest_args = ["-n", "2", "--dist", "loadgroup"]
+        # watchers and subprocesses as much as they compute.
+        pytest_args = ["-n", "2"]
     for check in CHECKS:
         args = [*check, *pytest_args] if check[0] == "pytest" else check
         code = show_and_run(args, [str(tool(args[0])), *args[1:]])

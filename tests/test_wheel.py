@@ -49,11 +49,6 @@ def run(command: list[str | Path], *, cwd: Path) -> subprocess.CompletedProcess[
     return result
 
 
-# One wheel built and installed for the whole module: its tests go to one worker
-# (`--dist loadgroup`), not two that each build one (16 s each under Wine).
-pytestmark = pytest.mark.xdist_group("wheel")
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     tmp = tmp_path_factory.mktemp("wheel")
