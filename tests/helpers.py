@@ -146,6 +146,23 @@ def tree_diff(before: Tree, after: Tree) -> tuple[set[str], set[str], set[str]]:
     return added, removed, changed
 
 
+# The grade folders of the zh layout, as the tests' trees name them.
+A, B, C, D, P = (
+    "客户/A-交易客户",
+    "客户/B-在谈客户",
+    "客户/C-潜力客户",
+    "客户/D-行业客户",
+    "客户/待开发客户",
+)
+
+
+def run_cli(invoke: Callable[..., Result], ws: Path, *args: str) -> str:
+    """The standard output of a command on ``ws`` that succeeded."""
+    result = invoke("-w", str(ws), *args)
+    assert_ok(result)
+    return result.stdout
+
+
 def assert_ok(result: Result) -> None:
     """The command succeeded, wrote nothing to stderr, and raised nothing."""
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exc_info)

@@ -15,6 +15,8 @@ import datetime as dt
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from helpers import A, B, C, D, P
+
 TODAY = "2025-04-30"
 ME = "linda.zhou@ruisen-lighting.example"
 CONFIG = f"""\
@@ -26,13 +28,6 @@ me:
   email: {ME}
   phone: "+86 512 6658 3021"
 """
-A, B, C, D, P = (
-    "客户/A-交易客户",
-    "客户/B-在谈客户",
-    "客户/C-潜力客户",
-    "客户/D-行业客户",
-    "客户/待开发客户",
-)
 PROFILE = "产品/公司介绍/2025-01-10 Ruisen Company Profile.pdf"
 PRICE_LIST = "产品/价格信息/2025-04-15 Price List 2025 Q2.xlsx"
 

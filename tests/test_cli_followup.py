@@ -17,7 +17,7 @@ import pytest
 import vobject
 from click.testing import CliRunner
 from conftest import Invoke
-from helpers import WINDOWS, assert_error, assert_ok, build_tree, needs_names, read_tree
+from helpers import WINDOWS, assert_error, assert_ok, build_tree, needs_names, read_tree, run_cli
 
 from folder_kit.cli import cli
 from folder_kit.followup.rules import Due
@@ -47,14 +47,8 @@ def ws(workspace: Path) -> Path:
     return workspace
 
 
-def run(invoke: Invoke, ws: Path, *args: str) -> str:
-    result = invoke("-w", str(ws), *args)
-    assert_ok(result)
-    return result.stdout
-
-
 def test_due_table_and_json(invoke: Invoke, ws: Path) -> None:
-    out = run(invoke, ws, "due", "--today", TODAY)
+    out = run_cli(invoke, ws, "due", "--today", TODAY)
     lines = out.splitlines()
     assert lines[0] == "Due now: 1 customer"
     assert lines[1].split() == ["customer", "grade", "last", "contact", "what", "due", "late"]
@@ -62,7 +56,7 @@ def test_due_table_and_json(invoke: Invoke, ws: Path) -> None:
     assert " out file: new product " in lines[2]  # what it was about: its name, cleaned
     assert lines[2].endswith("19 days late")
     assert len(lines) == 3  # Soon Co is due on 2026-12-06, Müller on 2026-12-04
-    got = json.loads(run(invoke, ws, "due", "--today", TODAY, "--within", "7", "--json"))
+    got = json.loads(run_cli(invoke, ws, "due", "--today", TODAY, "--within", "7", "--json"))
     assert [(d["customer"], d["grade"], d["due"], d["days_overdue"]) for d in got] == [
         ("Late Co", "B", "2026-11-12", 19),
         ("Müller & Söhne GmbH", "A", "2026-12-04", -3),
@@ -74,7 +68,7 @@ def test_due_table_and_json(invoke: Invoke, ws: Path) -> None:
 
 def test_due_ics_is_read_back_by_another_parser(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
     ics = tmp_path / "followups.ics"
-    run(invoke, ws, "due", "--today", TODAY, "--within", "30", "--ics", str(ics))
+    run_cli(invoke, ws, "due", "--today", TODAY, "--within", "30", "--ics", str(ics))
     cal = vobject.readOne(ics.read_text(encoding="utf-8"))
     todos = cal.contents["vtodo"]
     by_summary = {t.summary.value: t for t in todos}
@@ -95,7 +89,7 @@ def test_due_ics_is_read_back_by_another_parser(invoke: Invoke, ws: Path, tmp_pa
     first = {t.summary.value: t.uid.value for t in todos}
     assert len(set(first.values())) == 4
     # Exporting again, later: the same UIDs, so a calendar updates instead of duplicating.
-    run(invoke, ws, "due", "--today", "2026-12-03", "--within", "30", "--ics", str(ics))
+    run_cli(invoke, ws, "due", "--today", "2026-12-03", "--within", "30", "--ics", str(ics))
     again = vobject.readOne(ics.read_text(encoding="utf-8")).contents["vtodo"]
     assert {t.summary.value: t.uid.value for t in again} == first
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".folder-kit-")] == []
@@ -106,12 +100,12 @@ def test_due_ics_closes_the_to_do_of_a_customer_followed_up(
 ) -> None:
     """Left out of the next export, the to-do stayed open on the phone."""
     ics = tmp_path / "followups.ics"
-    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    run_cli(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
     first = {t.summary.value: t for t in vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]}
     assert first["Follow up Late Co (B)"].status.value == "NEEDS-ACTION"
     log = ("log", "Late", "--direction", "out", "--medium", "phone", "--date", TODAY)
     assert_ok(invoke("-w", str(ws), *log))
-    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    run_cli(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
     todos = vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]
     again = {t.summary.value: t for t in todos}
     assert set(again) == set(first)
@@ -123,7 +117,7 @@ def test_due_ics_closes_the_to_do_of_a_customer_followed_up(
     others = [t for name, t in again.items() if name != "Follow up Late Co (B)"]
     assert all(t.status.value == "NEEDS-ACTION" for t in others)
     # Still closed in the export after that, so a phone that imports later closes it too.
-    run(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
+    run_cli(invoke, ws, "due", "--today", TODAY, "--ics", str(ics))
     third = {t.summary.value: t for t in vobject.readOne(ics.read_text("utf-8")).contents["vtodo"]}
     assert third["Follow up Late Co (B)"].status.value == "COMPLETED"
 
@@ -214,23 +208,23 @@ def test_an_export_is_never_written_among_the_customers(
 
 
 def test_check_one_customer_with_evidence(invoke: Invoke, ws: Path) -> None:
-    got = json.loads(run(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
     assert [f["code"] for f in got] == ["repeated-topic", "gave-up", "too-short", "evaporated"]
     assert all(f["customer"] == "Late Co" for f in got)
     assert got[0]["evidence"] == [
         f"{B}/Late Co/OUT/2026-11-01 price list.txt",
         f"{B}/Late Co/OUT/2026-11-03 price list again.txt",
     ]
-    out = run(invoke, ws, "check", "Late", "--today", TODAY)
+    out = run_cli(invoke, ws, "check", "Late", "--today", TODAY)
     assert out.splitlines()[0] == "Late Co"
     assert "  evaporated: the quote of 2026-11-01 (QT-1 2026-11-01.pdf) has had no answer" in out
 
 
 def test_check_all_and_report_json(invoke: Invoke, ws: Path) -> None:
-    got = json.loads(run(invoke, ws, "check", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, ws, "check", "--today", TODAY, "--json"))
     assert {f["customer"] for f in got} == {"Late Co", COLD}
     assert {f["code"] for f in got if f["customer"] != "Late Co"} == {"suggest-grade"}
-    report = json.loads(run(invoke, ws, "report", "--today", TODAY, "--json"))
+    report = json.loads(run_cli(invoke, ws, "report", "--today", TODAY, "--json"))
     assert report["today"] == TODAY
     assert report["grades"]["B"] == {"customers": 2, "overdue": 1, "due_this_week": 1, "replied": 1}
     assert report["open_quotes"] == [
@@ -257,7 +251,7 @@ def test_check_all_and_report_json(invoke: Invoke, ws: Path) -> None:
         "4-11": 0,
         "12+": 0,
     }
-    text = run(invoke, ws, "report", "--today", TODAY)
+    text = run_cli(invoke, ws, "report", "--today", TODAY)
     assert "█" in text and "80 %" in text
 
 
@@ -368,7 +362,7 @@ def test_check_by_company_name_reads_no_contact_txt(
     (ws / B / "Soon Co" / "Contact.txt").write_text("公司: Soon Trading Ltd\n", encoding="utf-8")
     for card in ws.glob("客户/*/*/Contact.txt"):  # not just written: a scan need not read it again
         os.utime(card, (1_700_000_000, 1_700_000_000))
-    run(invoke, ws, "check", "--today", TODAY)  # the index knows the company names now
+    run_cli(invoke, ws, "check", "--today", TODAY)  # the index knows the company names now
     read: list[str] = []
     for module in (contact, customers, reader):
         real = module.read_card
@@ -378,7 +372,7 @@ def test_check_by_company_name_reads_no_contact_txt(
             return real(path)
 
         monkeypatch.setattr(module, "read_card", spy)
-    out = run(invoke, ws, "check", "Soon Trading Ltd", "--today", TODAY)
+    out = run_cli(invoke, ws, "check", "Soon Trading Ltd", "--today", TODAY)
     assert out == "Nothing to report for Soon Trading Ltd: no taboo broken.\n"  # found, no findings
     assert read == []
 
@@ -396,7 +390,7 @@ def test_check_refuses_a_blank_name_as_timeline_does(invoke: Invoke, ws: Path, n
 @pytest.mark.parametrize("command", ["due", "check", "report"])
 def test_a_workspace_with_no_events(invoke: Invoke, workspace: Path, command: str) -> None:
     before = read_tree(workspace)
-    out = run(invoke, workspace, command, "--today", TODAY)
+    out = run_cli(invoke, workspace, command, "--today", TODAY)
     assert out == (
         "No contact events yet: save the mail you send into a customer's OUT folder and "
         "the replies into IN (or record a call with `folder-kit log`), then run this again.\n"
@@ -417,7 +411,7 @@ def test_the_ladder_names_another_contact_from_contact_txt(invoke: Invoke, works
         },
     }
     build_tree(workspace, tree)
-    got = json.loads(run(invoke, workspace, "check", "Rossi", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, workspace, "check", "Rossi", "--today", TODAY, "--json"))
     ladder = [f for f in got if f["code"] == "change-approach"]
     assert len(ladder) == 1
     assert "write to Giulia Bianchi instead (Contact.txt) (换客人)" in ladder[0]["remedy"]
@@ -429,7 +423,7 @@ def test_taboo_thresholds_in_folder_kit_yaml(invoke: Invoke, ws: Path) -> None:
     assert "too_short: 50" in text and "evaporated_after: 100 " in text  # the template's
     text = text.replace("too_short: 50", "too_short: 10")
     config.write_text(text.replace("evaporated_after: 100 ", "evaporated_after: 1000 "), "utf-8")
-    got = json.loads(run(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, ws, "check", "Late", "--today", TODAY, "--json"))
     assert [f["code"] for f in got] == ["repeated-topic", "gave-up"]
     config.write_text("taboos:\n  too_long: many\n", encoding="utf-8")
     result = invoke("-w", str(ws), "check", "--today", TODAY)
@@ -530,10 +524,10 @@ def test_names_cannot_send_escape_sequences(invoke: Invoke, workspace: Path) -> 
     evil = "Evil\x1b[2J Co"
     build_tree(workspace, {f"{B}/{evil}/OUT/2026-10-01 hello\x1b[31m.txt": "x"})
     for command in ("due", "check"):
-        out = run(invoke, workspace, command, "--today", TODAY)
+        out = run_cli(invoke, workspace, command, "--today", TODAY)
         assert "\x1b" not in out, command
         assert "Evil\\x1b[2J Co" in out
-    rows = json.loads(run(invoke, workspace, "check", "--today", TODAY, "--json"))
+    rows = json.loads(run_cli(invoke, workspace, "check", "--today", TODAY, "--json"))
     assert {r["customer"] for r in rows} == {evil}
 
 

@@ -10,15 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from helpers import assert_ok, build_tree
+from helpers import A, B, C, D, P, build_tree, run_cli
 
-A, B, C, D, P = (
-    "客户/A-交易客户",
-    "客户/B-在谈客户",
-    "客户/C-潜力客户",
-    "客户/D-行业客户",
-    "客户/待开发客户",
-)
 TODAY = "2026-12-01"
 
 
@@ -72,12 +65,6 @@ def ws(workspace: Path) -> Path:
     return workspace
 
 
-def run(invoke: Invoke, ws: Path, *args: str) -> str:
-    result = invoke("-w", str(ws), *args)
-    assert_ok(result)
-    return result.stdout
-
-
 def sections(text: str) -> dict[str, list[str]]:
     """The customer column of each list `due` prints, by its title."""
     out: dict[str, list[str]] = {}
@@ -92,7 +79,7 @@ def sections(text: str) -> dict[str, list[str]]:
 
 
 def test_due_now_by_grade_then_lateness_and_the_dormant_apart(invoke: Invoke, ws: Path) -> None:
-    text = run(invoke, ws, "due", "--today", TODAY)
+    text = run_cli(invoke, ws, "due", "--today", TODAY)
     assert sections(text) == {
         "Due now": ["Beta GmbH", "Bravo Srl", "Alpha Trading"],
         "Dormant — revive or move down a grade": ["Charlie Ltd", "Delta Inc"],
@@ -109,7 +96,7 @@ def test_due_now_by_grade_then_lateness_and_the_dormant_apart(invoke: Invoke, ws
 
 
 def test_due_json_keeps_its_order_and_marks_the_dormant(invoke: Invoke, ws: Path) -> None:
-    got = json.loads(run(invoke, ws, "due", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, ws, "due", "--today", TODAY, "--json"))
     # The list as it always was: every customer due, most overdue first.
     assert [(d["customer"], d["dormant"]) for d in got] == [
         ("Delta Inc", True),
@@ -133,7 +120,7 @@ def test_the_dormant_threshold_is_read_from_folder_kit_yaml(invoke: Invoke, ws: 
     config.write_text(text.replace("dormant_after: 4 ", "dormant_after: 48"), encoding="utf-8")
     # 48 cadences of C (1008 days) are more than Charlie's silence (1005 days); 48 of
     # D (1344 days) less than Delta's.
-    got = json.loads(run(invoke, ws, "due", "--today", TODAY, "--json"))
+    got = json.loads(run_cli(invoke, ws, "due", "--today", TODAY, "--json"))
     assert {d["customer"]: d["dormant"] for d in got}["Charlie Ltd"] is False
     assert {d["customer"]: d["dormant"] for d in got}["Delta Inc"] is True
     config.write_text(text.replace("dormant_after: 4", "dormant_after: 0"), encoding="utf-8")
@@ -144,7 +131,7 @@ def test_the_dormant_threshold_is_read_from_folder_kit_yaml(invoke: Invoke, ws: 
 
 def test_the_page_lists_the_dormant_apart(invoke: Invoke, ws: Path, tmp_path: Path) -> None:
     page = tmp_path / "report.html"
-    run(invoke, ws, "report", "--today", TODAY, "--html", str(page))
+    run_cli(invoke, ws, "report", "--today", TODAY, "--html", str(page))
     html = page.read_text(encoding="utf-8")
     now, _, dormant = html.partition('<h2 id="dormant">沉睡客户 — 重新激活或降级</h2>')
     assert dormant, "no dormant section"
@@ -158,8 +145,8 @@ def test_the_page_lists_the_dormant_apart(invoke: Invoke, ws: Path, tmp_path: Pa
 
 
 def test_check_ends_with_a_summary_and_puts_the_worst_first(invoke: Invoke, ws: Path) -> None:
-    findings = json.loads(run(invoke, ws, "check", "--today", TODAY, "--json"))
-    text = run(invoke, ws, "check", "--today", TODAY)
+    findings = json.loads(run_cli(invoke, ws, "check", "--today", TODAY, "--json"))
+    text = run_cli(invoke, ws, "check", "--today", TODAY)
     # The JSON and the text list the customers in one order: most problems first.
     order = list(dict.fromkeys(f["customer"] for f in findings))
     problems = {
@@ -200,7 +187,7 @@ def test_check_ends_with_a_summary_and_puts_the_worst_first(invoke: Invoke, ws: 
 def test_a_customer_is_named_the_way_people_remember_it(
     invoke: Invoke, ws: Path, name: str, customer: str
 ) -> None:
-    got = json.loads(run(invoke, ws, "timeline", name, "--json"))
+    got = json.loads(run_cli(invoke, ws, "timeline", name, "--json"))
     assert got and {e["customer"] for e in got} == {customer}
 
 
@@ -225,11 +212,11 @@ def test_names_that_match_none_or_several(
 
 
 def test_a_name_on_a_card_edited_since_the_last_scan(invoke: Invoke, ws: Path) -> None:
-    run(invoke, ws, "scan")
+    run_cli(invoke, ws, "scan")
     card = ws / B / "Bravo Srl" / "Contact.txt"
     card.write_text("Company: Bravo Srl\nName: Giulia Bianchi\nEmail: g@bravo.example\n", "utf-8")
     for name in ("Giulia Bianchi", "g@bravo.example", "bravo.example"):
-        got = json.loads(run(invoke, ws, "timeline", name, "--json"))
+        got = json.loads(run_cli(invoke, ws, "timeline", name, "--json"))
         assert {e["customer"] for e in got} == {"Bravo Srl"}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import Invoke
-from helpers import assert_ok, build_tree, record_calls, set_times
+from helpers import A, B, C, D, P, assert_ok, build_tree, record_calls, set_times
 
 from folder_kit.drafts.draft import prepare_draft
 from folder_kit.followup.page import LABELS
@@ -26,13 +26,6 @@ from folder_kit.followup.pipeline import due
 from folder_kit.timeline.events import fresh_index, indexed_customers, load_events
 from folder_kit.workspace.find import open_workspace
 
-A, B, C, D, P = (
-    "客户/A-交易客户",
-    "客户/B-在谈客户",
-    "客户/C-潜力客户",
-    "客户/D-行业客户",
-    "客户/待开发客户",
-)
 CONFIG = """\
 lang: zh
 me: {name: Li Lei, title: Sales Manager, company: Example Co, email: li@example.cn}
