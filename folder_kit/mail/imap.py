@@ -17,7 +17,6 @@ folder for ``draft --push``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import socket
 import ssl
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,11 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from folder_kit import __version__
 from folder_kit.errors import FolderKitError, quoted, shown
-from folder_kit.workspace.contact import normal_address
 
 if TYPE_CHECKING:
-    from email.message import Message
-
     from imapclient import IMAPClient
 
     from folder_kit.workspace.config import Account
@@ -93,59 +89,22 @@ class FolderState:
 class Envelope:
     """What a message is, without its body: enough to match it to a customer.
 
-    The fields are read from ``header`` when first asked for: a sync that reads
-    the header itself (as ``mail import`` reads a message) pays nothing for them."""
+    A sync reads ``header`` as ``mail import`` reads a message (``sync.read_envelope``):
+    one reading of whose it is. Its subject is parsed only for a header that gives
+    the importer nothing, when first asked for."""
 
     uid: int
-    header: bytes  # the fields below (and References, Content-Type) as the server sent them
+    header: bytes  # its From, To, Subject, Message-ID... as the server sent them
     size: int
     internal_date: float | None  # when the server received it, as a POSIX time
 
-    @functools.cached_property
-    def _parsed(self) -> Message:
+    @property
+    def subject(self) -> str:
         from email.parser import BytesHeaderParser
         from email.policy import compat32
 
-        return BytesHeaderParser(policy=compat32).parsebytes(self.header)
-
-    @property
-    def message_id(self) -> str:
-        """As written, <> included; "" when the message has none."""
-        return str(self._parsed.get("Message-ID", "") or "").strip()
-
-    @property
-    def date(self) -> str:
-        """The Date header as written ("" when missing)."""
-        return str(self._parsed.get("Date", "") or "").strip()
-
-    @property
-    def subject(self) -> str:
-        return _decoded(self._parsed.get("Subject", ""))
-
-    @property
-    def senders(self) -> tuple[str, ...]:
-        """From, Sender and Reply-To, normalised (``normal_address``)."""
-        return self._addresses("From", "Sender", "Reply-To")
-
-    @property
-    def recipients(self) -> tuple[str, ...]:
-        """To, Cc and Bcc, normalised (``normal_address``)."""
-        return self._addresses("To", "Cc", "Bcc")
-
-    @property
-    def in_reply_to(self) -> str:
-        return str(self._parsed.get("In-Reply-To", "") or "").strip()
-
-    def _addresses(self, *names: str) -> tuple[str, ...]:
-        from email.utils import getaddresses
-
-        values = [str(v) for n in names for v in self._parsed.get_all(n, [])]
-        out: list[str] = []
-        for _, addr in getaddresses(values):
-            a = normal_address(addr)
-            if "@" in a and a not in out:
-                out.append(a)
-        return tuple(out)
+        parsed = BytesHeaderParser(policy=compat32).parsebytes(self.header)
+        return _decoded(parsed.get("Subject", ""))
 
 
 def _flag(value: bytes | str) -> str:
